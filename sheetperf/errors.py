@@ -1,0 +1,45 @@
+"""The small exception tree of sheetperf.
+
+Every error a user can cause derives from :class:`SheetperfError` and from the
+builtin it resembles, so callers can catch either.  Messages name the file (and
+sheet and cell where known) and say what to do.
+"""
+
+from __future__ import annotations
+
+
+class SheetperfError(Exception):
+    """Base of every error sheetperf raises on purpose."""
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        self.file = file
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        if self.file:
+            return f"{self.file}: {message}"
+        return message
+
+
+class InputError(SheetperfError, ValueError):
+    """Input that cannot be used: unreadable, corrupt, wrong form, bad JSON."""
+
+
+class UnsafeInputError(InputError):
+    """Input refused before parsing: a zip or XML bomb, a size limit exceeded."""
+
+
+class FormNotFoundError(InputError):
+    """A readable file that holds no form sheetperf knows."""
+
+
+class SpecError(SheetperfError, KeyError):
+    """A layout or profile declaration with an unknown or missing key."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return SheetperfError.__str__(self)
+
+
+class ProfileError(SpecError):
+    """An unknown rules profile or a malformed profile file."""
