@@ -347,6 +347,7 @@ class GoalTable:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise InputError(f"字段 budget_yuan.{key} 应为数字，实为 {value!r}")
             budget[key] = value
+        header = {key: _text(data.pop(key, "")) for key in cls.HEADER_KEYS}
         record = cls(
             year=int(year) if year is not None else None,
             slug=data.pop("slug", None),
@@ -354,8 +355,9 @@ class GoalTable:
             texts={k: _text(v) for k, v in (data.pop("texts", {}) or {}).items()},
             note=data.pop("note", None),
             indicators=[Indicator.from_dict(i) for i in data.pop("indicators", []) or []],
-            **{key: _text(data.pop(key, "")) for key in cls.HEADER_KEYS},
         )
+        for key, value in header.items():
+            setattr(record, key, value)
         record.extra = data
         record.order = order
         return record

@@ -215,10 +215,10 @@ def effective_weights(indicators: list[Indicator], profile: Profile) -> list[Dec
     if all(applicable) or not profile.rescale_not_applicable:
         return weights
     total = sum((w for w in weights if w is not None), ZERO)
-    kept = sum((w for w, ok in zip(weights, applicable) if ok and w is not None), ZERO)
+    kept = sum((w for w, ok in zip(weights, applicable, strict=True) if ok and w is not None), ZERO)
     if kept <= 0:
         return weights
-    return [w if w is None or not ok else w * _ratio(total, kept) for w, ok in zip(weights, applicable)]
+    return [w if w is None or not ok else w * _ratio(total, kept) for w, ok in zip(weights, applicable, strict=True)]
 
 
 def score_form(record: SelfEvaluation, profile: Profile) -> FormScore:
@@ -238,7 +238,7 @@ def score_form(record: SelfEvaluation, profile: Profile) -> FormScore:
             b_low = excel_round(min(bounds[0], one) * budget_weight)
             b_high = excel_round(min(bounds[1], one) * budget_weight)
     weights = effective_weights(record.indicators, profile)
-    scores = [score_indicator(ind, profile, w) for ind, w in zip(record.indicators, weights)]
+    scores = [score_indicator(ind, profile, w) for ind, w in zip(record.indicators, weights, strict=True)]
     indicator_weight = sum((to_decimal(i.weight) or ZERO for i in record.indicators), ZERO)
     total_weight = budget_weight + indicator_weight
     total = (b_score or ZERO) + sum((s.score or ZERO for s in scores), ZERO)
