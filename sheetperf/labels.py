@@ -91,6 +91,28 @@ RULE_TITLES: Final[dict[str, str]] = {
     "unknown_category": "指标类别不在规范框架内",
     "required_field": "必填项为空",
     "no_indicators": "没有绩效指标",
+    # goal tables (issue 7) and goal drift (issue 5)
+    "legacy_category": "一级指标使用旧版指标体系名称",
+    "goal_category_missing": "绩效目标表缺少必备的一级指标类别",
+    "target_missing": "指标目标值未填写",
+    "target_placeholder": "指标目标值含占位符",
+    "target_unparseable": "定量目标值无法解析",
+    "target_no_unit": "定量目标值没有计量单位",
+    "goal_indicator_dropped": "绩效目标表中的指标在自评表中缺失",
+    "goal_indicator_added": "自评表中有绩效目标表以外的指标",
+    "goal_target_changed": "年度指标值与绩效目标表不一致",
+    "goal_unit_changed": "计量单位与绩效目标表不一致",
+    "goal_weight_changed": "分值与绩效目标表不一致",
+    "goal_missing": "未找到对应的绩效目标表",
+    "goal_ambiguous": "对应的绩效目标表不止一张",
+    # workbook rules (issue 5)
+    "formula_overwritten": "模板公式被改为手填数值",
+    "formula_changed": "模板公式被修改",
+    "locked_content_changed": "模板锁定内容被修改",
+    "layout_version": "模板版式版本不同",
+    "score_without_inputs": "得分有值但计分依据为空",
+    "cached_value": "公式的计算结果与重新计算不符",
+    "error_value": "单元格含错误值",
 }
 
 RULE_EXPLANATIONS: Final[dict[str, str]] = {
@@ -116,6 +138,28 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "unknown_category": "一级、二级指标应使用规范的指标体系名称。",
     "required_field": "项目名称、主管部门、实施单位等为必填项。",
     "no_indicators": "自评表应至少有一项绩效指标。",
+    # goal tables (issue 7) and goal drift (issue 5)
+    "legacy_category": "2020 年前后的绩效目标表使用“投入与管理、产出目标、效果目标、影响力目标、满意度”等旧名称；产出目标视为产出指标，效果目标和影响力目标视为效益指标，满意度视为满意度指标，投入与管理在现行体系中由预算执行体现。建议改用现行名称。",
+    "goal_category_missing": "绩效目标表应在规则要求的每个一级指标（如产出指标、效益指标、满意度指标）下至少设一项指标。",
+    "target_missing": "每项指标都应填写指标目标值，自评时据此计分。",
+    "target_placeholder": "“**”“××”等占位符应替换为实际目标值。",
+    "target_unparseable": "定量目标应写成“比较符 数值(单位)”，例如 ≥98(%)、=1(场)；一个单元格里写几个条件时无法计分，宜拆成几项指标。",
+    "target_no_unit": "定量目标应注明计量单位，例如 =144(项)、≥90(%)。",
+    "goal_indicator_dropped": "自评表的绩效指标应与年初批复的绩效目标表一致，不得删减指标。",
+    "goal_indicator_added": "自评表中新增的指标不在年初批复的绩效目标表中；如目标已按程序调整，请附调整依据。",
+    "goal_target_changed": "自评时应以年初设定的指标目标值为准，不得擅自修改目标值。",
+    "goal_unit_changed": "计量单位改变会使目标值失去可比性，应与绩效目标表一致。",
+    "goal_weight_changed": "分值与绩效目标表不同，请核实是否经过调整。",
+    "goal_missing": "核对指标漂移需要本项目本年度的绩效目标表；按项目名称、年度和单位匹配。",
+    "goal_ambiguous": "同一项目、同一年度找到多张绩效目标表，请只提供最终批复的一张。",
+    # workbook rules (issue 5)
+    "formula_overwritten": "模板中的计算单元格（执行率、得分、总分、等级）由公式自动计算，不应手工填写数值；请恢复模板公式或重新下载模板。",
+    "formula_changed": "模板中的公式与下发时不同，计算结果不可信；请恢复原公式或重新下载模板。",
+    "locked_content_changed": "下发模板中锁定的内容（指标名称、目标值、分值等）与下发时的指纹不符，说明被改动过；如需调整请联系财政部门。",
+    "layout_version": "工作簿由另一版本的模板生成，版式可能不同，请使用当前下发的模板。",
+    "score_without_inputs": "得分应依据年度指标值和实际完成值计算；实际完成值或分值为空时不应给分。",
+    "cached_value": "公式单元格保存的计算结果与按规则重新计算的结果不同，可能是文件保存时未重新计算或公式被改动。",
+    "error_value": "#DIV/0!、#VALUE!、#REF!、#NAME? 等错误值说明公式引用或输入有误，须修正后再报送。",
 }
 
 # --- Terminal tables (sheetperf score / validate).

@@ -7,7 +7,8 @@ fixed-column DataFrame every view (CLI table, JSON, HTML) is made from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Final, Literal
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sheetperf.labels import FIELD_LABELS
 from sheetperf.model import FUND_COLUMNS, GoalTable, Record, SelfEvaluation
-from sheetperf.parsing import ActualKind, TargetKind, parse_actual, parse_target
+from sheetperf.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
 from sheetperf.profiles import Profile
 from sheetperf.scoring import (
     HUNDRED,
@@ -98,8 +99,16 @@ class _Collector:
         *,
         stated: Any = None,
         expected: Any = None,
+        at: str | tuple[str, ...] | None = None,
     ) -> None:
+        """Record a finding on ``field``; ``at`` names the field(s) whose cell locates it
+        when ``field`` itself has no cell (a dropped indicator belongs where it was)."""
         ref = self.record.provenance.cell_of(field)
+        fallbacks = (at,) if isinstance(at, str) else (at or ())
+        for other in fallbacks:
+            if ref is not None:
+                break
+            ref = self.record.provenance.cell_of(other)
         self.findings.append(
             Finding(
                 file=self.file,
@@ -115,15 +124,24 @@ class _Collector:
         )
 
 
+#: Header fields a form must carry, with the severity of leaving each empty.  Without the
+#: project name, the department or the applicant a returned form cannot be filed at all.
+REQUIRED_FIELDS: Final[dict[str, tuple[tuple[str, Severity], ...]]] = {
+    "self_evaluation": (("project_name", "error"), ("department", "error"), ("implementing_unit", "error")),
+    "goal_table": (
+        ("applicant_unit", "error"),
+        ("project_name", "error"),
+        ("project_category", "warning"),
+        ("planned_start", "warning"),
+        ("planned_end", "warning"),
+        ("performance_type", "warning"),
+    ),
+}
+
+
 def _check_required(c: _Collector, record: Record) -> None:
-    fields = (
-        ("project_name", "department", "implementing_unit")
-        if isinstance(record, SelfEvaluation)
-        else ("applicant_unit", "project_name")
-    )
-    for name in fields:
+    for name, severity in REQUIRED_FIELDS[record.form]:
         if not str(getattr(record, name) or "").strip():
-            severity: Severity = "error" if name == "project_name" else "warning"
             c.add(name, "required_field", severity, f"{FIELD_LABELS[name]}未填写")
 
 
@@ -333,9 +351,103 @@ def validate_record(record: Record, profile: Profile, *, file: str | None = None
     return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
+# --- Goal tables -------------------------------------------------------------------------
+
+#: Level-1 names of the older goal-table framework (the 2020 Shanghai table: 投入与管理,
+#: 产出目标, 效果目标, 影响力目标, 满意度) and the current category each one stands for.
+#: 投入与管理 has no counterpart (it became the budget-execution part of the self-evaluation).
+#: A table written in the older set still satisfies the required categories; each old name
+#: is noted once so the department can move to the current names.
+LEGACY_LEVEL1: Final[dict[str, str | None]] = {
+    "产出目标": "产出指标",
+    "效果目标": "效益指标",
+    "效益目标": "效益指标",
+    "影响力目标": "效益指标",
+    "满意度": "满意度指标",
+    "满意度目标": "满意度指标",
+    "投入与管理": None,
+    "投入和管理": None,
+}
+# A target that starts with a comparison is meant to be a number.
+_COMPARISON_START: Final = re.compile(r"^\s*(?:[=<>≥≤≧≦＝＜＞]|不低于|不少于|不高于|不超过|大于|小于)")
+_PLACEHOLDER: Final = re.compile(r"[*＊]{1,}|[×xX]{2,}")
+
+
+def _level1_key(name: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(name))
+
+
+def current_level1(name: str, profile: Profile) -> str | None:
+    """The profile's level-1 category a goal table's level-1 name stands for, or None.
+
+    Exact names first, then the older names of :data:`LEGACY_LEVEL1`, then the same
+    word with or without the suffix 指标/目标 (``满意度`` → ``满意度指标``).
+    """
+    key = _level1_key(name)
+    if key in profile.framework:
+        return key
+    if key in LEGACY_LEVEL1:
+        return LEGACY_LEVEL1[key]
+    stem = key.removesuffix("指标").removesuffix("目标")
+    for category in profile.framework:
+        if stem and stem == category.removesuffix("指标"):
+            return category
+    return None
+
+
 def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> None:
     if not record.indicators:
         c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标")
+        return
+    present: set[str] = set()
+    noted: set[str] = set()
+    for index, ind in enumerate(record.indicators):
+        path = f"indicators[{index}]"
+        who = f"第 {index + 1} 项指标“{ind.name}”"
+        level1 = _level1_key(ind.level1)
+        category = current_level1(ind.level1, profile)
+        if category is not None:
+            present.add(category)
+        if level1 and level1 not in noted:
+            noted.add(level1)
+            if category is None and level1 not in LEGACY_LEVEL1:
+                c.add(f"{path}.level1", "unknown_category", "notice", f"一级指标“{ind.level1}”不在{profile.title}规则的指标体系内（{who}起）", stated=ind.level1)
+            elif level1 not in profile.framework:
+                meaning = f"视为“{category}”" if category else "现行指标体系中没有对应类别"
+                c.add(f"{path}.level1", "legacy_category", "notice", f"一级指标“{ind.level1}”是旧版指标体系的名称，{meaning}", stated=ind.level1, expected=category)
+        if level1 in profile.framework and ind.level2 and ind.level2 not in profile.framework[level1]:
+            c.add(f"{path}.level2", "unknown_category", "notice", f"{who}的二级指标“{ind.level2}”不属于一级指标“{ind.level1}”", stated=ind.level2)
+        if not ind.name.strip():
+            c.add(f"{path}.name", "required_field", "error", f"第 {index + 1} 项指标的三级指标名称未填写")
+        _check_goal_target(c, path, who, ind.target)
+    for category in profile.goal_required_level1:
+        if category not in present:
+            c.add(
+                "indicators",
+                "goal_category_missing",
+                "error",
+                f"绩效目标表没有“{category}”类的指标，{profile.title}规则要求每类至少一项",
+                expected=category,
+                at=("indicators[0].level1", "indicators[0].name"),
+            )
+
+
+def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
+    target = parse_target(text)
+    if target.kind is TargetKind.EMPTY:
+        c.add(f"{path}.target", "target_missing", "error", f"{who}没有填写指标目标值")
+    elif _PLACEHOLDER.search(text):
+        c.add(f"{path}.target", "target_placeholder", "error", f"{who}的指标目标值“{text.strip()}”含占位符，请填写实际数值", stated=text)
+    elif target.kind is TargetKind.QUALITATIVE and _COMPARISON_START.match(normalize_text(text)):
+        c.add(
+            f"{path}.target",
+            "target_unparseable",
+            "warning",
+            f"{who}的指标目标值“{text.strip()}”以比较符开头，却不是“比较符 数值 单位”的形式，自评时无法按定量计分；可拆成几项指标",
+            stated=text,
+        )
+    elif target.is_numeric and not target.unit:
+        c.add(f"{path}.target", "target_no_unit", "warning", f"{who}的指标目标值“{text.strip()}”没有计量单位", stated=text)
 
 
 def validate_records(records: Iterable[Record], profile: Profile) -> list[Finding]:
@@ -354,3 +466,173 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
+
+
+# --- Goal drift: a self-evaluation against its project's goal table -----------------------
+
+_NAME_PUNCTUATION: Final = re.compile(r"[\s\"'“”‘’《》〈〉「」『』()（）\[\]【】·.,，。:：;；、_\-—–/]+")
+
+
+def project_key(name: str) -> str:
+    """A project name folded for matching: full-width forms, spaces and punctuation ignored."""
+    return _NAME_PUNCTUATION.sub("", normalize_text(name)).lower()
+
+
+def indicator_key(name: str) -> str:
+    """A level-3 indicator name folded the same way."""
+    return project_key(name)
+
+
+@dataclass(frozen=True)
+class GoalMatch:
+    """The goal table a self-evaluation is judged against, or why there is none."""
+
+    goal: GoalTable | None
+    candidates: tuple[GoalTable, ...] = ()
+
+
+def match_goal_table(record: SelfEvaluation, goal_tables: Sequence[GoalTable]) -> GoalMatch:
+    """The goal table of the same project: same normalised project name, then the same year
+    and the same unit (申报单位 = 实施单位 or 主管部门) where both forms state them."""
+    key = project_key(record.project_name)
+    if not key:
+        return GoalMatch(None)
+    same = [g for g in goal_tables if project_key(g.project_name) == key]
+    if record.year is not None:
+        same = [g for g in same if g.year is None or g.year == record.year]
+    units = {project_key(u) for u in (record.implementing_unit, record.department) if u.strip()}
+    if len(same) > 1 and units:
+        by_unit = [g for g in same if project_key(g.applicant_unit) in units]
+        same = by_unit or same
+    if len(same) == 1:
+        return GoalMatch(same[0], tuple(same))
+    return GoalMatch(None, tuple(same))
+
+
+def _unit_key(unit: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(unit))
+
+
+def _target_change(stated: ParsedTarget, expected: ParsedTarget) -> str | None:
+    """``"target"``, ``"unit"`` or None: how a self-evaluation's target departs from the goal's."""
+    if stated.is_numeric and expected.is_numeric:
+        same_value = (
+            stated.kind == expected.kind
+            and stated.operator == expected.operator
+            and stated.number == expected.number
+            and stated.low == expected.low
+            and stated.high == expected.high
+        )
+        if not same_value:
+            return "target"
+        return None if _unit_key(stated.unit) == _unit_key(expected.unit) else "unit"
+    if indicator_key(stated.text) != indicator_key(expected.text):
+        return "target"
+    return None
+
+
+def _goal_where(goal: GoalTable, path: str) -> str:
+    ref = goal.provenance.cell_of(path)
+    return f"{ref.sheet}!{ref.cell}" if ref else ""
+
+
+def validate_goal_drift(self_evaluation: SelfEvaluation, goal_table: GoalTable, *, file: str | None = None) -> list[Finding]:
+    """Indicators dropped from or added to the goal table, targets and units changed.
+
+    Indicators are paired by their level-3 name (folded by :func:`indicator_key`; repeated
+    names pair in order).  Findings point at the self-evaluation's cells; a dropped indicator
+    is located at the row where it would have been.
+    """
+    c = _Collector(self_evaluation, file)
+    goal_name = goal_table.provenance.file or goal_table.project_name
+    se_rows: dict[str, list[int]] = {}
+    for index, ind in enumerate(self_evaluation.indicators):
+        se_rows.setdefault(indicator_key(ind.name), []).append(index)
+    paired: dict[int, int] = {}  # goal index → self-evaluation index
+    for g_index, goal in enumerate(goal_table.indicators):
+        rows = se_rows.get(indicator_key(goal.name))
+        if rows:
+            paired[g_index] = rows.pop(0)
+    matched_se = set(paired.values())
+    last = len(self_evaluation.indicators) - 1
+
+    for g_index, goal in enumerate(goal_table.indicators):
+        if g_index in paired:
+            continue
+        following = [paired[k] for k in range(g_index + 1, len(goal_table.indicators)) if k in paired]
+        near = following[0] if following else last
+        where = _goal_where(goal_table, f"indicators[{g_index}].name")
+        c.add(
+            "indicators",
+            "goal_indicator_dropped",
+            "error",
+            f"绩效目标表（{goal_name}{' ' + where if where else ''}）中的指标“{goal.name}”（{goal.level1}/{goal.level2}，目标值 {goal.target.strip()}）在自评表中没有出现",
+            stated=None,
+            expected=goal.name,
+            at=(f"indicators[{near}].name",) if near >= 0 else None,
+        )
+    for index, ind in enumerate(self_evaluation.indicators):
+        if index in matched_se:
+            continue
+        c.add(
+            f"indicators[{index}].name",
+            "goal_indicator_added",
+            "error",
+            f"第 {index + 1} 项指标“{ind.name}”不在绩效目标表（{goal_name}）中，自评指标应与年初设定的绩效目标一致",
+            stated=ind.name,
+            expected=None,
+        )
+    for g_index, index in sorted(paired.items(), key=lambda kv: kv[1]):
+        goal, ind = goal_table.indicators[g_index], self_evaluation.indicators[index]
+        who = f"第 {index + 1} 项指标“{ind.name}”"
+        where = _goal_where(goal_table, f"indicators[{g_index}].target")
+        source = f"绩效目标表{'（' + where + '）' if where else ''}"
+        change = _target_change(parse_target(ind.target), parse_target(goal.target))
+        if change == "target":
+            c.add(
+                f"indicators[{index}].target",
+                "goal_target_changed",
+                "error",
+                f"{who}的年度指标值填写为“{ind.target.strip()}”，{source}设定为“{goal.target.strip()}”",
+                stated=ind.target,
+                expected=goal.target,
+            )
+        elif change == "unit":
+            stated_unit, goal_unit = parse_target(ind.target).unit, parse_target(goal.target).unit
+            c.add(
+                f"indicators[{index}].target",
+                "goal_unit_changed",
+                "error",
+                f"{who}的计量单位为“{stated_unit}”，{source}为“{goal_unit}”（{ind.target.strip()} / {goal.target.strip()}）",
+                stated=ind.target,
+                expected=goal.target,
+            )
+        stated_weight, goal_weight = to_decimal(ind.weight), to_decimal(goal.weight)
+        if goal_weight is not None and stated_weight is not None and _differs(stated_weight, goal_weight):
+            c.add(
+                f"indicators[{index}].weight",
+                "goal_weight_changed",
+                "warning",
+                f"{who}的分值填写为 {_fmt(stated_weight)}，{source}为 {_fmt(goal_weight)}",
+                stated=stated_weight,
+                expected=goal_weight,
+            )
+    return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def validate_against_goals(record: SelfEvaluation, goal_tables: Sequence[GoalTable], *, file: str | None = None) -> list[Finding]:
+    """Match ``record`` to its goal table among ``goal_tables`` and report the drift.
+
+    No goal table of the same project is a warning (the goal tables given may cover only
+    some projects); several equally good ones is a warning naming them.
+    """
+    match = match_goal_table(record, goal_tables)
+    if match.goal is not None:
+        return validate_goal_drift(record, match.goal, file=file)
+    c = _Collector(record, file)
+    if match.candidates:
+        names = "、".join(g.provenance.file or g.project_name for g in match.candidates)
+        c.add("project_name", "goal_ambiguous", "warning", f"有 {len(match.candidates)} 张同名项目的绩效目标表（{names}），无法确定按哪一张核对，请只给出本年度的一张", stated=record.project_name)
+    else:
+        c.add("project_name", "goal_missing", "warning", f"给出的绩效目标表中没有项目“{record.project_name}”（{record.year or '年度未填'}）的目标表，未核对指标与目标值", stated=record.project_name)
+    return c.findings

@@ -115,3 +115,166 @@ def test_findings_frame_has_fixed_columns() -> None:
     assert "grade" in set(frame["rule"])
     empty = findings_frame([])
     assert tuple(empty.columns) == FINDING_COLUMNS and empty.empty
+
+
+# --- Goal tables (issue 7) and goal drift (issue 5) ----------------------------------------
+
+GOAL_CASE = next(CASES_DIR.glob("goal_table*.json"))
+
+
+def goal_from(case: dict[str, Any]) -> dict[str, Any]:
+    """The goal table a self-evaluation was set against: same project, year, unit, indicators."""
+    return {
+        "form": "goal_table",
+        "year": case["year"],
+        "applicant_unit": case["implementing_unit"],
+        "project_name": case["project_name"],
+        "project_category": "经常性专项业务费",
+        "planned_start": f"{case['year']}-01-01",
+        "planned_end": f"{case['year']}-12-31",
+        "government_procurement": "否",
+        "performance_type": "事业/专业类",
+        "budget_yuan": {},
+        "texts": {},
+        "indicators": [{k: ind[k] for k in ("level1", "level2", "name", "target")} for ind in case["indicators"]],
+    }
+
+
+def test_published_goal_table_old_categories_are_notices_not_errors() -> None:
+    findings = validate_record(record_from_dict(load_case(GOAL_CASE)), SHANGHAI)
+    assert not has_errors(findings)
+    legacy = {f.stated: f.expected for f in findings if f.rule == "legacy_category"}
+    assert legacy == {"投入与管理": None, "产出目标": "产出指标", "效果目标": "效益指标", "影响力目标": "效益指标", "满意度": "满意度指标"}
+    unknown = [f for f in findings if f.rule == "unknown_category"]
+    assert [(f.field, f.stated, f.severity) for f in unknown] == [("indicators[38].level1", "质量", "notice")]
+    compound = [f.field for f in findings if f.rule == "target_unparseable"]
+    assert compound == ["indicators[12].target", "indicators[14].target", "indicators[19].target"]
+
+
+GOAL_MISTAKES: list[tuple[str, Mutation, str, str, str]] = [
+    ("no-satisfaction-indicator", lambda d: d.update(indicators=[i for i in d["indicators"] if i["level1"] != "满意度"]), "indicators", "goal_category_missing", "error"),
+    ("empty-target", _set("indicators[8].target", ""), "indicators[8].target", "target_missing", "error"),
+    ("placeholder-target", _set("indicators[8].target", "≥**项"), "indicators[8].target", "target_placeholder", "error"),
+    ("target-without-unit", _set("indicators[8].target", "=144"), "indicators[8].target", "target_no_unit", "warning"),
+    ("missing-applicant", _set("applicant_unit", ""), "applicant_unit", "required_field", "error"),
+    ("missing-category", _set("project_category", ""), "project_category", "required_field", "warning"),
+    ("unknown-level1", _set("indicators[0].level1", "其他指标"), "indicators[0].level1", "unknown_category", "notice"),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "field", "rule", "severity"), GOAL_MISTAKES, ids=[m[0] for m in GOAL_MISTAKES])
+def test_goal_table_checks(name: str, mutate: Mutation, field: str, rule: str, severity: str) -> None:
+    data = copy.deepcopy(load_case(GOAL_CASE))
+    mutate(data)
+    findings = validate_record(record_from_dict(data), SHANGHAI)
+    hits = [(f.field, f.severity) for f in findings if f.rule == rule]
+    assert (field, severity) in hits, [(f.field, f.rule) for f in findings]
+
+
+def test_goal_table_in_current_names_has_no_category_notes() -> None:
+    data = goal_from(load_case(CASES_DIR / f"{JIAOLIU}.json"))
+    findings = validate_record(record_from_dict(data), SHANGHAI)
+    assert findings == [], [f.message for f in findings]
+
+
+def _drift(case: str, mutate: Mutation, on_goal: bool = False) -> list[Any]:
+    from sheetperf.validation import validate_goal_drift
+
+    data = copy.deepcopy(load_case(CASES_DIR / f"{case}.json"))
+    goal = goal_from(data)
+    mutate(goal if on_goal else data)
+    se, gt = record_from_dict(data), record_from_dict(goal)
+    assert se.form == "self_evaluation" and gt.form == "goal_table"
+    return validate_goal_drift(se, gt)  # type: ignore[arg-type]
+
+
+def test_goal_drift_none_for_the_forms_own_goal_table(self_evaluation_path: Path) -> None:
+    assert _drift(self_evaluation_path.stem, lambda d: None) == []
+
+
+def test_goal_drift_same_target_other_spelling_is_no_drift() -> None:
+    assert load_case(CASES_DIR / f"{HETONG}.json")["indicators"][0]["target"] == "=30(人次)"
+    assert _drift(HETONG, _set("indicators[0].target", "＝ ３０ 人次"), on_goal=True) == []
+
+
+DRIFT: list[tuple[str, Mutation, bool, str, str, Any, Any]] = [
+    ("target-raised", _set("indicators[0].target", "=3(场)"), False, "indicators[0].target", "goal_target_changed", "=3(场)", None),
+    ("operator-changed", _set("indicators[1].target", "≥95(%)"), False, "indicators[1].target", "goal_target_changed", "≥95(%)", None),
+    ("unit-changed", _set("indicators[0].target", "=1(次)"), False, "indicators[0].target", "goal_unit_changed", "=1(次)", None),
+    ("qualitative-reworded", _set("indicators[3].target", "基本完成"), False, "indicators[3].target", "goal_target_changed", "基本完成", None),
+    ("indicator-renamed", _set("indicators[2].name", "新增的指标"), False, "indicators[2].name", "goal_indicator_added", "新增的指标", None),
+    ("indicator-dropped", lambda d: d["indicators"].pop(3), False, "indicators", "goal_indicator_dropped", None, "__goal3__"),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "on_goal", "field", "rule", "stated", "expected"), DRIFT, ids=[d[0] for d in DRIFT])
+def test_goal_drift_is_an_error_with_both_values(name: str, mutate: Mutation, on_goal: bool, field: str, rule: str, stated: Any, expected: Any) -> None:
+    case = load_case(CASES_DIR / f"{JIAOLIU}.json")
+    findings = _drift(JIAOLIU, mutate, on_goal)
+    hits = [f for f in findings if f.rule == rule]
+    assert len(hits) == 1, [(f.field, f.rule) for f in findings]
+    hit = hits[0]
+    assert (hit.field, hit.severity, hit.stated) == (field, "error", stated)
+    index = int(field[11:].split("]")[0]) if field.startswith("indicators[") else 3
+    if expected == "__goal3__":
+        assert hit.expected == case["indicators"][3]["name"]
+    elif rule != "goal_indicator_added":
+        assert hit.expected == case["indicators"][index]["target"]
+    assert case["indicators"][index]["name"] in hit.message or rule == "goal_indicator_added"
+
+
+def test_goal_drift_points_at_the_self_evaluation_cells() -> None:
+    from sheetperf.model import CellRef
+    from sheetperf.validation import validate_goal_drift
+
+    data = load_case(CASES_DIR / f"{JIAOLIU}.json")
+    goal = goal_from(data)
+    goal["indicators"][1]["target"] = "≥99(%)"
+    goal["indicators"].insert(1, {"level1": "产出指标", "level2": "数量指标", "name": "培训人次", "target": "=100(人次)"})
+    del goal["indicators"][0]
+    se = record_from_dict(data)
+    for i in range(len(data["indicators"])):
+        se.provenance.cells[f"indicators[{i}].target"] = CellRef("自评表", f"D{13 + i}")
+        se.provenance.cells[f"indicators[{i}].name"] = CellRef("自评表", f"C{13 + i}")
+    findings = validate_goal_drift(se, record_from_dict(goal), file="x.xlsx")  # type: ignore[arg-type]
+    located = {f.rule: (f.sheet, f.cell) for f in findings}
+    assert located["goal_target_changed"] == ("自评表", "D14")
+    assert located["goal_indicator_dropped"] == ("自评表", "C14")  # where the dropped row belonged
+    assert located["goal_indicator_added"] == ("自评表", "C13")
+
+
+def test_match_goal_table_by_name_year_and_unit() -> None:
+    from sheetperf.model import GoalTable, SelfEvaluation
+    from sheetperf.validation import match_goal_table, validate_against_goals
+
+    se = record_from_dict(load_case(CASES_DIR / f"{JIAOLIU}.json"))
+    assert isinstance(se, SelfEvaluation)
+
+    def goal(name: str, year: int | None, unit: str) -> GoalTable:
+        g = record_from_dict(goal_from(load_case(CASES_DIR / f"{JIAOLIU}.json")) | {"project_name": name, "year": year, "applicant_unit": unit})
+        assert isinstance(g, GoalTable)
+        return g
+
+    right = goal("上海市技术合同登记管理 交流推广", 2023, se.implementing_unit)
+    last_year = goal(se.project_name, 2022, se.implementing_unit)
+    other_unit = goal(se.project_name, 2023, "别的单位")
+    other = goal("别的项目", 2023, se.implementing_unit)
+    assert match_goal_table(se, [last_year, other, right, other_unit]).goal is right
+    assert match_goal_table(se, [last_year, other]).goal is None
+    missing = validate_against_goals(se, [other])
+    assert [(f.rule, f.severity, f.field) for f in missing] == [("goal_missing", "warning", "project_name")]
+    twin = goal(se.project_name, 2023, se.implementing_unit)
+    ambiguous = validate_against_goals(se, [right, twin])
+    assert [f.rule for f in ambiguous] == ["goal_ambiguous"]
+
+
+def test_every_rule_code_has_a_title_and_an_explanation() -> None:
+    import re as _re
+
+    from sheetperf import labels, validation
+
+    source = Path(validation.__file__).read_text(encoding="utf-8")
+    codes = set(_re.findall(r'\.add\(\s*(?:f?"[^"]*"|[a-z_]+),\s*"([a-z0-9_]+)"', source))
+    assert {"grade", "goal_target_changed", "target_missing"} <= codes
+    assert codes <= set(labels.RULE_TITLES), codes - set(labels.RULE_TITLES)
+    assert set(labels.RULE_TITLES) == set(labels.RULE_EXPLANATIONS)
