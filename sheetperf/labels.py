@@ -285,3 +285,274 @@ FRAME_COLUMN_LABELS: Final[dict[str, str]] = {
     "cell": "单元格",
     "forms": "表单数",
 }
+
+# --- Templates (layout.py / writer.py): sheet names and the fixed texts printed on the forms.
+SHEET_NAMES: Final[dict[str, str]] = {
+    "self_evaluation": "绩效自评表",
+    "goal_table": "绩效目标表",
+    "instructions": "填表说明",
+    "lists": "下拉选项",
+}
+
+#: Fixed texts of the forms, keyed by the name a layout spec uses (``"text": "funds_block"``).
+FORM_TEXTS: Final[dict[str, str]] = {
+    "self_evaluation_title": "财政项目支出绩效自评表",
+    "goal_table_title": "财政项目支出绩效目标表",
+    "project_name": "项目名称",
+    "department": "主管部门",
+    "implementing_unit": "实施单位",
+    "funds_block": "项目资金(万元)",
+    "initial_budget": "年初预算数",
+    "annual_budget": "全年预算数",
+    "executed": "全年执行数",
+    "fund_weight": "分数",
+    "execution_rate": "执行率(%)",
+    "fund_score": "得分",
+    "funds.total": "年度资金总额:",
+    "funds.current_year_appropriation": "其中: 当年财政拨款",
+    "funds.carryover": "上年结转资金",
+    "funds.other": "其他资金",
+    "dash": "-",
+    "goal_block": "年度总体目标",
+    "goal_expected": "预期目标",
+    "goal_actual": "实际完成情况",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "deviation": "偏差原因分析及改进措施",
+    "total_score": "总分",
+    "grade": "评分等级",
+    # goal table
+    "applicant_unit": "申报单位名称：",
+    "project_name_colon": "项目名称：",
+    "project_category": "项目类别：",
+    "planned_start": "计划开始日期：",
+    "planned_end": "计划完成日期：",
+    "government_procurement": "是否含有政府购买服务：",
+    "performance_type": "绩效类型：",
+    "texts.overview": "项目概况：",
+    "texts.basis": "立项依据：",
+    "texts.necessity": "项目设立的必要性：",
+    "texts.safeguards": "保证项目实施的制度、措施：",
+    "texts.implementation_plan": "项目实施计划：",
+    "texts.objectives": "总目标及阶段性目标：",
+    "budget_block": "本项目上年度市级财政资金使用情况",
+    "budget_yuan.project_total": "项目总预算（元）：",
+    "budget_yuan.current_year": "项目当年预算（元）：",
+    "budget_yuan.prior_year_same_project": "同名项目上年预算额（元）：",
+    "budget_yuan.prior_year_same_project_executed": "同名项目上年预算执行数（元）：",
+    "goal_heading": "绩效目标",
+    "goal_level1": "一级目标",
+    "goal_level2": "二级目标",
+    "goal_name": "三级目标",
+    "goal_target": "指标目标值",
+}
+
+#: Number formats that carry Chinese words: the year line shows the number 2023 as "(2023 年度)".
+YEAR_LINE_FORMAT: Final = '"("0" 年度)"'
+GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)"'
+#: The heading of a goal table's indicator block: "2020年绩效目标" (a formula joins year and text).
+GOAL_HEADING_SUFFIX: Final = "年绩效目标"
+
+# --- Text import (importtext.py): problems reported for lines of a published disclosure, and the
+# other spellings of the form labels such texts use beside FIELD_LABELS (regional variants, the
+# goal table's own wording). The importer holds no Chinese of its own: it matches these.
+IMPORT_PROBLEMS: Final[dict[str, str]] = {
+    "outside_form": "不属于任何表单的文字，未导入",
+    "after_form": "表单结束（评分等级）之后的文字，未导入",
+    "unplaced_row": "无法识别的行，未导入",
+    "unplaced_fragment": "无法确定所属栏目的续行文字，未导入",
+    "short_row": "指标行缺少栏目，已按从右到左的顺序填入，请核对",
+    "extra_cells": "指标行多出的单元格，未导入",
+    "fund_values": "资金行的数值个数与表头不符，请核对",
+    "not_a_number": "应为数字，未能识别，未导入",
+    "unknown_heading": "未识别的标题行，已跳过",
+}
+IMPORT_MESSAGES: Final[dict[str, str]] = {
+    "no_forms": "未找到任何绩效自评表或绩效目标表：请确认文件是从 PDF 表单提取的文字",
+    "decode": "无法识别文件编码（已尝试 UTF-8、UTF-16、GB18030）：请另存为 UTF-8 文本后重试",
+    "too_large": "文件过大（超过 {limit} MB），不像是表单文字：请检查文件",
+    "unreadable": "无法读取文件：{reason}",
+    "binary": "文件含有二进制内容，不是提取出的文字：请先用 pdftotext 等工具提取",
+    "json_and_output": "--json 与 -o 只能选一个",
+    "problems": "{count} 处文字未能导入或需要核对：",
+    "written": "已写入 {path}",
+    "no_findings": "校验通过，未发现问题",
+    "findings": "校验发现 {count} 个问题：",
+    "imported": "共导入 {count} 张表单",
+}
+#: Other spellings of a label, keyed by the field path of FIELD_LABELS (compared without spaces,
+#: full-width forms folded, trailing colon removed).
+IMPORT_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "project_name": ("项目名称",),
+    "department": ("主管部门及代码", "主管单位", "主管部门名称"),
+    "implementing_unit": ("实施单位名称", "项目实施单位"),
+    "funds": ("项目资金(元)", "项目资金"),
+    "initial_budget": ("年初预算",),
+    "annual_budget": ("调整后预算数", "全年预算", "预算数"),
+    "executed": ("执行数", "全年执行"),
+    "execution_rate": ("执行率",),
+    "weight": ("分数", "权重", "分值(权重)"),
+    "funds.total": ("资金总额", "年度资金总额(万元)"),
+    "funds.current_year_appropriation": ("本年财政拨款", "财政拨款"),
+    "funds.carryover": ("上年结转",),
+    "funds.other": ("其他资金来源",),
+    "goal": ("年度总体目标", "总体目标", "年度目标"),
+    "goal_expected": ("预期目标",),
+    "goal_actual": ("实际完成情况",),
+    "level1": ("一级目标",),
+    "level2": ("二级目标",),
+    "name": ("三级目标", "指标名称"),
+    "target": ("指标目标值", "指标值", "目标值", "年度目标值"),
+    "actual": ("实际值", "全年实际值"),
+    "deviation": ("偏差原因分析", "偏差原因", "原因分析", "改进措施"),
+    "total_score": ("合计",),
+}
+#: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
+IMPORT_OF_WHICH: Final = "其中"
+#: Words that make a short line the title of a form (compared without spaces).
+IMPORT_TITLE_WORDS: Final[dict[str, str]] = {"self_evaluation": "绩效自评表", "goal_table": "绩效目标表"}
+#: A title with one of these is another form (部门整体支出绩效自评表), not a project form.
+IMPORT_OTHER_FORMS: Final[tuple[str, ...]] = ("部门整体", "整体支出")
+#: The year line under a title: "(2023 年度)"; the words after the number.
+IMPORT_YEAR_WORDS: Final[tuple[str, ...]] = ("年度", "年")
+#: Section headings inside a goal table that belong to no field (compared by ending).
+IMPORT_HEADING_ENDINGS: Final[tuple[str, ...]] = ("资金使用情况", "绩效目标", "绩效指标")
+#: Page numbers a PDF extraction leaves between rows: "第 3 页", "第3页 共5页".
+IMPORT_PAGE_WORDS: Final[tuple[str, str, str]] = ("第", "页", "共")
+#: Category names of older frameworks (the 2020 Shanghai goal table) beside those of the profiles.
+IMPORT_KNOWN_CATEGORIES: Final[tuple[str, ...]] = (
+    "投入与管理",
+    "产出目标",
+    "效果目标",
+    "影响力目标",
+    "满意度",
+    "数量",
+    "质量",
+    "时效",
+    "成本",
+    "经济效益",
+    "社会效益",
+    "生态效益",
+    "可持续影响",
+    "服务对象满意度",
+)
+#: Spellings of the achievement levels besides parsing.LEVEL_TEXT, each complete as written.
+IMPORT_LEVEL_SPELLINGS: Final[tuple[str, ...]] = (
+    "达成年度指标",
+    "部分达成年度指标并具有一定效果",
+    "未达成年度指标且效果较差",
+    "达成目标",
+    "已达成",
+)
+
+# --- Distribution and return tracking (sheetperf distribute / status).
+#: Roster column headers a user may write, per field; the first is the canonical Chinese header.
+#: Matching ignores case, spaces, full-width forms and a trailing "(...)" note.
+ROSTER_HEADERS: Final[dict[str, tuple[str, ...]]] = {
+    "year": ("年度", "年份", "year"),
+    "department": ("主管部门", "主管单位", "department"),
+    "implementing_unit": ("实施单位", "申报单位", "申报单位名称", "implementing_unit", "unit"),
+    "project_name": ("项目名称", "项目", "project_name", "project"),
+    "source": ("绩效目标表", "目标表", "目标表路径", "目标表文件", "记录", "记录文件", "source", "goal_table", "record"),
+    "weights": ("分值", "指标分值", "weights"),
+}
+
+#: Columns of manifest.csv / manifest.xlsx (field → header).
+MANIFEST_HEADERS: Final[dict[str, str]] = {
+    "form_id": "表单编号",
+    "form": "表单类型",
+    "year": "年度",
+    "department": "主管部门",
+    "implementing_unit": "实施单位",
+    "project_name": "项目名称",
+    "path": "文件",
+    "fingerprint": "模板指纹",
+    "weights_source": "分值来源",
+    "source": "目标表来源",
+}
+
+#: Where the weights of a pre-filled self-evaluation came from (manifest column 分值来源).
+WEIGHT_SOURCE_LABELS: Final[dict[str, str]] = {
+    "roster": "名册",
+    "goal_table": "绩效目标表",
+    "record": "记录文件",
+    "profile_split": "按一级指标比例分配",
+    "none": "无指标",
+}
+
+DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
+    "roster_missing": "名册不存在，请给出 CSV、XLSX 名册或绩效目标表所在的文件夹",
+    "roster_type": "不支持的名册类型 {suffix}：请给出 .csv、.xlsx 名册或文件夹",
+    "roster_encoding": "名册不是 UTF-8 或 GB18030 编码的 CSV，请用 Excel/WPS 另存为「CSV UTF-8」",
+    "roster_empty": "名册中没有项目（第一行应为表头：年度、主管部门、实施单位、项目名称）",
+    "roster_no_header": "名册第 1 行缺少列 {missing}；可用的表头：{allowed}",
+    "roster_duplicate_header": "名册第 1 行的「{first}」与「{second}」都表示{field}，请只保留一列",
+    "roster_required": "名册第 {row} 行的「{column}」为空，请填写",
+    "roster_year": "名册第 {row} 行的年度「{value}」不是年份，请填写如 2024 的四位年份",
+    "roster_no_year": "名册第 {row} 行没有年度：请在名册中填写年度，或用 --year 指定",
+    "roster_source_missing": "名册第 {row} 行的目标表文件「{value}」不存在",
+    "roster_source_unreadable": "名册第 {row} 行的目标表文件无法读取：{detail}",
+    "roster_source_count": "名册第 {row} 行的目标表文件「{value}」中有 {count} 张表单，请每个项目给出一张",
+    "weights_syntax": "名册第 {row} 行的分值「{value}」无法识别：请写每项指标的分值（如 20;10;15），或一级指标的分值（如 产出指标:50;效益指标:30;满意度指标:10）",
+    "weights_count": "名册第 {row} 行给出 {given} 个分值，而目标表有 {count} 项指标，请逐项对应",
+    "weights_level1_unknown": "名册第 {row} 行的分值中有一级指标「{name}」，但目标表中没有该类指标",
+    "weights_level1_missing": "名册第 {row} 行的分值没有给出一级指标「{name}」的分值",
+    "weights_no_indicators": "名册第 {row} 行给出了分值，但没有目标表指标可分配",
+    "folder_empty": "文件夹中没有绩效目标表（.xlsx/.xlsm/.xls/.ods/.json）",
+    "folder_not_goal_table": "不是绩效目标表（{form}），已跳过",
+    "folder_department": "{file}：没有所在的主管部门文件夹，主管部门按申报单位「{unit}」填写",
+    "outdir_has_manifest": "输出文件夹中已有分发清单 {name}：重新分发会生成新的表单编号，请换一个输出文件夹",
+    "outside_outdir": "生成的路径 {path} 不在输出文件夹内，已停止",
+    "weights_spread": "{count} 个项目的名册和目标表都没有给出指标分值，已按规则配置「{profile}」的一级指标比例（{split}）分配，见清单「分值来源」列：{projects}",
+    "partial_goal_weights": "{project}：目标表只有部分指标填写了分值，已忽略并按一级指标比例分配",
+    "no_goal_table": "{count} 个项目没有绩效目标表，已生成只含项目信息的空白自评表：{projects}",
+    "duplicate_projects": "名册中有重名项目（同一部门、单位、项目名称），已分别生成文件：{projects}",
+    "summary": "已生成 {count} 份{form}，分属 {departments} 个主管部门，清单：{manifest}",
+}
+
+#: Return status of a project (sheetperf status).
+RETURN_STATUS_LABELS: Final[dict[str, str]] = {
+    "returned": "已交回",
+    "missing": "未交回",
+    "duplicate": "重复交回",
+    "tampered": "锁定内容被改动",
+    "unknown": "不属于任何项目",
+    "unreadable": "无法读取",
+}
+
+STATUS_HEADERS: Final[dict[str, str]] = {
+    "status": "状态",
+    "department": "主管部门",
+    "implementing_unit": "实施单位",
+    "project_name": "项目名称",
+    "count": "交回份数",
+    "files": "交回文件",
+    "file": "文件",
+    "reason": "说明",
+    "path": "分发文件",
+    "form_id": "表单编号",
+}
+
+STATUS_MESSAGES: Final[dict[str, str]] = {
+    "manifest_missing": "分发清单不存在，请给出 distribute 生成的 manifest.csv 或 manifest.xlsx",
+    "manifest_type": "分发清单应为 manifest.csv 或 manifest.xlsx，实为 {suffix}",
+    "manifest_columns": "分发清单缺少列 {missing}，请使用 distribute 生成的清单",
+    "manifest_empty": "分发清单中没有项目",
+    "manifest_row": "分发清单第 {row} 行：{detail}",
+    "no_files": "没有找到交回的文件（.xlsx/.xlsm/.xls/.ods/.json）",
+    "path_missing": "路径不存在",
+    "no_match": "不属于清单中的任何项目",
+    "ambiguous": "与清单中 {count} 个同名项目都相符，无法判断属于哪一个",
+    "tampered_detail": "{file}：锁定内容（项目信息、指标或目标值）与分发时不同",
+    "projects_title": "各项目交回情况",
+    "unknown_title": "不属于任何项目的文件",
+    "summary": "共 {total} 个项目：已交回 {returned}，未交回 {missing}，重复交回 {duplicate}，锁定内容被改动 {tampered}；不属于任何项目的文件 {unknown} 个",
+    "sheet_projects": "交回情况",
+    "sheet_unknown": "其他文件",
+    "xlsx_written": "已写出 {path}",
+}
