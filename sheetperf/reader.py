@@ -1,0 +1,396 @@
+"""Read every form in a filled workbook into records, with the cell of every field.
+
+Engines: .xlsx/.xlsm through :mod:`sheetperf.xlsx` (zip + lxml, values,
+formulas, number formats, merges; macros never run); .xls and .ods through
+python-calamine, which gives values and (for .xls) merges but no number formats:
+a number there reads as stored (98, not ``98.00(%)``) — a documented limitation,
+announced as a notice.
+
+Forms are found by :mod:`sheetperf.locate` (labels, any offset).  This module
+turns the located cells into typed values the way the form shows them:
+
+* text fields take the shown text (a number formatted ``0.00"(%)"`` reads
+  ``98.00(%)``; a date reads ``2020-01-02``);
+* number fields accept numbers typed as text, full-width digits, thousands
+  separators and stray spaces; ``-`` (not applicable) and blanks read as missing;
+  a number shown as a percentage (``0.00%``) reads ×100, as the form shows it;
+* a formula keeps its text in ``provenance.facts["formulas"]``; without a cached
+  value (never saved by a spreadsheet program) its value is missing, never 0.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
+from sheetperf.labels import READER_MESSAGES as MSG
+from sheetperf.locate import Loc, Located, locate_forms, squash_label, year_of
+from sheetperf.model import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
+from sheetperf.parsing import normalize_text, parse_number
+from sheetperf.xlsx import Cell, Grid, format_number, has_percent, open_xlsx
+
+#: Largest workbook file accepted (bytes); forms are tens of kilobytes.
+MAX_FILE_BYTES: Final = 128 * 1024 * 1024
+
+_ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIME: Final = b"application/vnd.oasis.opendocument.spreadsheet"
+_NOT_APPLICABLE: Final = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "\\", "无"})
+_TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
+_QUOTED_RE: Final = re.compile(r'"[^"]*"')
+_SCALE_YUAN: Final = Decimal(10000)
+
+INDICATOR_INT_KEYS: Final = ("weight", "score")
+
+
+@dataclass
+class ReadReport:
+    """Everything reading one workbook produced: its forms, skipped sheets and notices."""
+
+    file: str
+    records: list[Record] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def read_workbook(path: str | Path) -> list[Record]:
+    """Every form in a workbook, one record per form, in sheet order.
+
+    Raises :class:`InputError` (or its subclasses :class:`UnsafeInputError`,
+    :class:`FormNotFoundError`) with a one-line Chinese reason naming the file.
+    """
+    return read_workbook_report(path).records
+
+
+def read_workbook_report(path: str | Path) -> ReadReport:
+    """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
+    path = Path(path)
+    report = ReadReport(str(path))
+    grids, date1904, defined = _grids(path, report)
+    sheet_count = 0
+    for grid in grids:
+        sheet_count += 1
+        forms = _locate(grid, defined)
+        if not forms:
+            report.skipped_sheets.append(grid.name)
+            key = "sheet_hidden_skipped" if grid.hidden else "sheet_skipped"
+            report.notices.append(MSG[key].format(sheet=grid.name))
+            continue
+        for located in forms:
+            report.records.append(build_record(located, grid, str(path), report.notices, date1904))
+    if sheet_count == 0:
+        raise FormNotFoundError(MSG["no_sheets"], file=str(path))
+    if not report.records:
+        raise FormNotFoundError(MSG["no_form"].format(count=sheet_count), file=str(path))
+    return report
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+def sniff(path: Path) -> str:
+    """'xlsx', 'ods' or 'xls' from the file's bytes (never from its name alone)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+    if size == 0:
+        raise InputError(MSG["empty_file"], file=str(path))
+    if size > MAX_FILE_BYTES:
+        raise UnsafeInputError(
+            MSG["total_too_large"].format(mb=size // 2**20, limit=MAX_FILE_BYTES // 2**20), file=str(path)
+        )
+    if head.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                if "mimetype" in zf.NameToInfo and zf.getinfo("mimetype").file_size < 200:
+                    if zf.read("mimetype").strip() == _ODS_MIME:
+                        return "ods"
+        except zipfile.BadZipFile as exc:
+            raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+        return "xlsx"
+    if head == _OLE_MAGIC:
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise InputError(MSG["encrypted"], file=str(path))
+        return "xls"
+    raise InputError(MSG["not_workbook"], file=str(path))
+
+
+def _grids(path: Path, report: ReadReport) -> tuple[list[Grid], bool, dict[str, str]]:
+    kind = sniff(path)
+    if kind == "xlsx":
+        with open_xlsx(path) as book:
+            grids = [book.grid(i) for i in range(len(book.sheet_names))]
+            return grids, book.date1904, book.defined_names
+    report.notices.append(MSG["no_formats"].format(suffix="." + kind))
+    return _calamine_grids(path), False, {}
+
+
+def _calamine_grids(path: Path) -> list[Grid]:
+    """Grids of an .xls/.ods through python-calamine (values; merges where the format has them)."""
+    import datetime as dt
+
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        grids: list[Grid] = []
+        for meta in book.sheets_metadata:
+            if str(getattr(meta.typ, "name", "WorkSheet")) not in {"WorkSheet", "Worksheet"}:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            grid = Grid(meta.name, has_formats=False)
+            grid.hidden = str(getattr(meta.visible, "name", "Visible")) != "Visible"
+            start_row, start_col = sheet.start or (0, 0)
+            for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
+                for c, value in enumerate(row):
+                    if value is None or value == "":
+                        continue
+                    converted: str | float | bool
+                    if isinstance(value, bool):
+                        converted = value
+                    elif isinstance(value, (int, float)):
+                        converted = float(value)
+                    elif isinstance(value, dt.datetime):
+                        converted = value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(" ")
+                    elif isinstance(value, (dt.date, dt.time)):
+                        converted = value.isoformat()
+                    else:
+                        converted = str(value)
+                    grid.cells[(start_row + r, start_col + c)] = Cell(converted)
+            for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
+                grid.merges.append((r1, c1, r2, c2))
+            grids.append(grid)
+    except SheetperfError:
+        raise
+    except Exception as exc:
+        detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        if "password" in detail.lower() or "encrypt" in detail.lower():
+            raise InputError(MSG["encrypted"], file=str(path)) from exc
+        raise InputError(MSG["calamine_failed"].format(detail=detail), file=str(path)) from exc
+    return grids
+
+
+def _locate(grid: Grid, defined: dict[str, str]) -> list[Located]:
+    return locate_forms(grid)
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def _typed_text_formula(formula: str) -> bool:
+    """True for text a user typed with a leading '=' (``=1(场)``), stored as a formula by some tools."""
+    body = _QUOTED_RE.sub("", formula[1:])
+    return bool(_TYPED_TEXT_RE.search(body))
+
+
+class _Builder:
+    """Turns located cells into record values, keeping provenance and notices."""
+
+    def __init__(self, located: Located, grid: Grid, file: str, notices: list[str], date1904: bool) -> None:
+        self.located = located
+        self.grid = grid
+        self.cells = grid.cells
+        self.notices = notices
+        self.date1904 = date1904
+        self.provenance = Provenance(file=file, sheet=grid.name)
+        self.formulas: dict[str, str] = {}
+        self.uncalculated: list[str] = []
+        from sheetperf.a1 import to_a1
+
+        self._a1 = to_a1
+
+    def _cell(self, path: str, loc: Loc, row: int | None = None, col: int | None = None) -> Cell | None:
+        r = loc.row if row is None else row
+        c = loc.col if col is None else col
+        cell = self.cells.get((r, c))
+        if cell is not None and cell.formula is not None:
+            self.formulas.setdefault(path, cell.formula)
+            if cell.value is None:
+                self.uncalculated.append(path)
+        return cell
+
+    def _where(self, path: str, loc: Loc) -> None:
+        self.provenance.cells[path] = CellRef(self.grid.name, self._a1(loc.row, loc.col))
+
+    def shown(self, cell: Cell | None, *, strip: bool = True) -> str:
+        """The text a cell shows."""
+        if cell is None:
+            return ""
+        value = cell.value
+        if value is None:
+            if cell.formula is not None and _typed_text_formula(cell.formula):
+                return cell.formula
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, float):
+            return format_number(value, cell.fmt, self.date1904)
+        text = value.replace("\r\n", "\n")
+        return text.strip() if strip else text
+
+    def text(self, path: str) -> str | None:
+        loc = self.located.fields.get(path)
+        if loc is None:
+            return None
+        self._where(path, loc)
+        if loc.parts:
+            pieces = [self.shown(self._cell(path, loc, r, c)) for r, c in loc.parts]
+            if loc.join == "target":
+                op, value, unit = [*pieces, "", "", ""][:3]
+                if not value:
+                    return op
+                return f"{op}{value}({unit})" if unit else f"{op}{value}"
+            return "\n".join(p for p in pieces if p)
+        cell = self._cell(path, loc)
+        if loc.inline:
+            return _after_colon(self.shown(cell))
+        return self.shown(cell)
+
+    def number(self, path: str, *, yuan: bool = False) -> float | None:
+        loc = self.located.fields.get(path)
+        if loc is None:
+            return None
+        self._where(path, loc)
+        cell = self._cell(path, loc)
+        if cell is None or cell.value is None or cell.error:
+            return None
+        value = cell.value
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, float):
+            number = value
+            if has_percent(cell.fmt):
+                number = float(Decimal(repr(value)) * 100)
+        else:
+            text = _after_colon(value) if loc.inline else value
+            parsed = _parse_amount(text)
+            if parsed is None:
+                if normalize_text(text).replace(" ", "") not in _NOT_APPLICABLE:
+                    self.notices.append(
+                        MSG["bad_number"].format(
+                            sheet=self.grid.name, cell=self._a1(loc.row, loc.col), field=path, text=text[:20]
+                        )
+                    )
+                return None
+            number = parsed
+        if yuan:
+            number = float(Decimal(repr(number)) / _SCALE_YUAN)
+        return number
+
+    def finish(self, record: Record) -> Record:
+        self.provenance.facts["method"] = self.located.method
+        self.provenance.facts.update(self.located.facts)
+        if self.formulas:
+            self.provenance.facts["formulas"] = self.formulas
+        if self.uncalculated:
+            self.provenance.facts["uncalculated"] = self.uncalculated
+            self.notices.append(MSG["formula_uncalculated"].format(sheet=self.grid.name, count=len(self.uncalculated)))
+        record.provenance = self.provenance
+        return record
+
+
+def _after_colon(text: str) -> str:
+    match = re.search(r"[:：]", text)
+    return text[match.end() :].strip() if match else text.strip()
+
+
+def _parse_amount(text: str) -> float | None:
+    """A number as typed: ``1.00``, ``５,５３５,０００``, `` 98 ``, ``99.13%``, ``100分``."""
+    folded = normalize_text(text).replace(" ", "")
+    if folded in _NOT_APPLICABLE:
+        return None
+    number = parse_number(folded)
+    if number is None:
+        stripped = re.sub(r"(?:%|万元|元|分)$", "", folded)
+        number = parse_number(stripped) if stripped != folded else None
+    return float(number) if number is not None else None
+
+
+def _int_if_integral(value: float | None) -> int | float | None:
+    if value is not None and float(value).is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def build_record(located: Located, grid: Grid, file: str, notices: list[str], date1904: bool = False) -> Record:
+    """The record of one located form."""
+    b = _Builder(located, grid, file, notices, date1904)
+    fields = located.fields
+    data: dict[str, Any] = {"form": located.kind}
+    year: int | None = None
+    year_loc = fields.get("year")
+    if year_loc is not None:
+        b._where("year", year_loc)
+        cell = grid.cells.get((year_loc.row, year_loc.col))
+        if cell is not None and isinstance(cell.value, float):
+            year = int(cell.value)
+        elif cell is not None:
+            year = year_of(b.shown(cell))
+    if located.kind == "self_evaluation":
+        data["year"] = year
+        for key in ("department", "implementing_unit", "project_name"):
+            data[key] = b.text(key) or ""
+        yuan = located.facts.get("funds_unit") == "元"
+        funds: dict[str, dict[str, Any]] = {}
+        for row in ("total", "current_year_appropriation", "carryover", "other"):
+            values: dict[str, Any] = {}
+            for col in FUND_COLUMNS:
+                path = f"funds.{row}.{col}"
+                values[col] = b.number(path, yuan=yuan and col != "execution_rate")
+            for col in ("weight", "score"):
+                value = b.number(f"funds.{row}.{col}")
+                if value is not None:
+                    values[col] = value
+            funds[row] = values
+        data["funds"] = funds
+        data["goal_expected"] = b.text("goal_expected") or ""
+        data["goal_actual"] = b.text("goal_actual") or ""
+        data["indicators"] = [_indicator(b, i, "self_evaluation") for i in range(located.indicator_count)]
+        data["total_weight"] = b.number("total_weight")
+        data["total_score"] = b.number("total_score")
+        grade = b.text("grade")
+        data["grade"] = grade or None
+    else:
+        data["year"] = year
+        for key in ("applicant_unit", "project_name", "project_category", "planned_start", "planned_end",
+                    "government_procurement", "performance_type"):
+            data[key] = b.text(key) or ""
+        data["budget_yuan"] = {key: _int_if_integral(b.number(f"budget_yuan.{key}")) for key in GOAL_BUDGET}
+        data["texts"] = {key: b.text(f"texts.{key}") or "" for key in GOAL_TEXTS}
+        data["indicators"] = [_indicator(b, i, "goal_table") for i in range(located.indicator_count)]
+    for key, path in (("slug", "slug"),):
+        if path in fields:
+            data[key] = b.text(path) or None
+    return b.finish(record_from_dict(data))
+
+
+def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
+    prefix = f"indicators[{index}]."
+    out: dict[str, Any] = {
+        "level1": squash_label(b.text(prefix + "level1") or ""),
+        "level2": squash_label(b.text(prefix + "level2") or ""),
+        "name": b.text(prefix + "name") or "",
+        "target": b.text(prefix + "target") or "",
+    }
+    if form == "self_evaluation":
+        out["actual"] = b.text(prefix + "actual") or ""
+        out["weight"] = _int_if_integral(b.number(prefix + "weight"))
+        out["score"] = _int_if_integral(b.number(prefix + "score"))
+        out["deviation"] = b.text(prefix + "deviation") or ""
+    else:
+        for key in ("actual", "deviation"):
+            if prefix + key in b.located.fields:
+                out[key] = b.text(prefix + key) or ""
+        for key in INDICATOR_INT_KEYS:
+            if prefix + key in b.located.fields:
+                out[key] = _int_if_integral(b.number(prefix + key))
+    return out

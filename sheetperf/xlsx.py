@@ -1,0 +1,696 @@
+"""A small, fast, guarded reader of .xlsx/.xlsm cell grids (zip + lxml).
+
+Why not openpyxl: a full ``load_workbook`` costs ~90× python-calamine on one form
+and its read-only mode ~25×; calamine in turn gives neither formulas nor number
+formats nor merged ranges on every format.  A form needs exactly those four
+things (values, formulas, number formats, merges) from a handful of parts, so
+this module reads them directly:
+
+* the zip directory is checked *before* anything is inflated (member count,
+  declared sizes, compression ratios) and every member is read with a hard cap,
+  so a zip bomb is refused with :class:`UnsafeInputError`;
+* every XML part is parsed by lxml with entities unresolved, no DTD, no network
+  and ``huge_tree`` off, and a part declaring a DOCTYPE is refused outright (no
+  Office program writes one), so an XML bomb never expands;
+* macros (``vbaProject.bin``) are never read: an .xlsm is read for its values.
+
+The result is a :class:`Grid` per sheet: the non-empty cells as :class:`Cell`
+(value, formula text, number-format code) keyed by zero-based ``(row, col)``,
+plus the merged ranges.  Label finding and record building live in
+:mod:`sheetperf.locate` and :mod:`sheetperf.reader`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
+
+from lxml import etree
+
+from sheetperf.a1 import col_index
+from sheetperf.errors import InputError, UnsafeInputError
+from sheetperf.labels import READER_MESSAGES as MSG
+
+# --- limits (checked from the zip directory before inflating) ----------------------------
+
+#: Most members a workbook zip may hold; real workbooks hold tens to a few hundred.
+MAX_ZIP_MEMBERS: Final = 5_000
+#: Largest uncompressed size of any one member we inflate (bytes).
+MAX_MEMBER_BYTES: Final = 64 * 1024 * 1024
+#: Largest uncompressed size of all members together (bytes).
+MAX_TOTAL_BYTES: Final = 256 * 1024 * 1024
+#: Largest compression ratio accepted for a member bigger than RATIO_CHECK_BYTES.
+MAX_COMPRESSION_RATIO: Final = 200
+#: Members smaller than this are not ratio-checked (tiny XML compresses very well).
+RATIO_CHECK_BYTES: Final = 1024 * 1024
+#: Cells read from one sheet at most; a form holds a few hundred.
+MAX_SHEET_CELLS: Final = 2_000_000
+
+_NS_MAIN: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG_REL: Final = "http://schemas.openxmlformats.org/package/2006/relationships"
+_M: Final = "{" + _NS_MAIN + "}"
+
+_TAG_SI: Final = _M + "si"
+_TAG_T: Final = _M + "t"
+_TAG_R: Final = _M + "r"
+_TAG_ROW: Final = _M + "row"
+_TAG_C: Final = _M + "c"
+_TAG_V: Final = _M + "v"
+_TAG_F: Final = _M + "f"
+_TAG_IS: Final = _M + "is"
+
+_PARSER: Final = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    huge_tree=False,
+    load_dtd=False,
+    dtd_validation=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+#: Built-in number formats (ECMA-376 §18.8.30 plus the zh-CN date ids).
+BUILTIN_FORMATS: Final[dict[int, str]] = {
+    0: "General",
+    1: "0",
+    2: "0.00",
+    3: "#,##0",
+    4: "#,##0.00",
+    9: "0%",
+    10: "0.00%",
+    11: "0.00E+00",
+    12: "# ?/?",
+    13: "# ??/??",
+    14: "yyyy-mm-dd",
+    15: "d-mmm-yy",
+    16: "d-mmm",
+    17: "mmm-yy",
+    18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM",
+    20: "h:mm",
+    21: "h:mm:ss",
+    22: "yyyy-mm-dd h:mm",
+    37: "#,##0 ;(#,##0)",
+    38: "#,##0 ;[Red](#,##0)",
+    39: "#,##0.00;(#,##0.00)",
+    40: "#,##0.00;[Red](#,##0.00)",
+    45: "mm:ss",
+    46: "[h]:mm:ss",
+    47: "mmss.0",
+    48: "##0.0E+0",
+    49: "@",
+    **{i: "yyyy-mm-dd" for i in (27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 57, 58)},
+    **{i: "h:mm:ss" for i in (32, 33, 55, 56)},
+}
+
+CellValue = str | float | bool | None
+
+
+@dataclass(slots=True)
+class Cell:
+    """One non-empty cell: its stored (or cached) value, formula text and number format.
+
+    ``value`` is None for a formula cell no spreadsheet program has calculated.
+    ``fmt`` is the number-format code, None for General or for text cells.
+    ``error`` marks an Excel error value (``#DIV/0!``), kept as text in ``value``.
+    """
+
+    value: CellValue
+    formula: str | None = None
+    fmt: str | None = None
+    error: bool = False
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet, zero-based ``(row, col)`` → :class:`Cell`, and its merges."""
+
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    has_formats: bool = True
+    hidden: bool = False
+
+
+@dataclass
+class XlsxBook:
+    """What a workbook's parts hold that a form reader needs."""
+
+    path: Path
+    sheet_names: list[str]
+    defined_names: dict[str, str]
+    """Workbook-level defined names → their formula text (``'Sheet'!$C$3``)."""
+    local_names: dict[tuple[int, str], str]
+    """Sheet-scoped defined names: ``(sheet index, name)`` → formula text."""
+    date1904: bool = False
+    _zip: zipfile.ZipFile | None = None
+    _sheet_parts: list[str] = field(default_factory=list)
+    _hidden: list[bool] = field(default_factory=list)
+    _strings: list[str] | None = None
+    _formats: list[str | None] | None = None
+
+    def grid(self, index: int) -> Grid:
+        """Parse one sheet into a :class:`Grid`."""
+        if self._zip is None:
+            raise ValueError("workbook is closed")
+        if self._strings is None:
+            self._strings = _shared_strings(self._zip, self.path)
+        if self._formats is None:
+            self._formats = _cell_formats(self._zip, self.path)
+        data = _read_member(self._zip, self._sheet_parts[index], self.path)
+        grid = _parse_sheet(data, self.sheet_names[index], self._strings, self._formats, self.path)
+        grid.hidden = self._hidden[index]
+        return grid
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def __enter__(self) -> XlsxBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --- zip guard -----------------------------------------------------------------------------
+
+
+def check_zip_directory(zf: zipfile.ZipFile, path: Path) -> None:
+    """Refuse a zip bomb from its directory alone, before inflating any member."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise UnsafeInputError(MSG["too_many_members"].format(count=len(infos), limit=MAX_ZIP_MEMBERS), file=str(path))
+    total = 0
+    for info in infos:
+        size = info.file_size
+        total += size
+        if size > MAX_MEMBER_BYTES:
+            raise UnsafeInputError(
+                MSG["member_too_large"].format(member=info.filename, mb=size // 2**20, limit=MAX_MEMBER_BYTES // 2**20),
+                file=str(path),
+            )
+        if size > RATIO_CHECK_BYTES and size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise UnsafeInputError(
+                MSG["compression_ratio"].format(member=info.filename, ratio=size // max(info.compress_size, 1)),
+                file=str(path),
+            )
+    if total > MAX_TOTAL_BYTES:
+        raise UnsafeInputError(
+            MSG["total_too_large"].format(mb=total // 2**20, limit=MAX_TOTAL_BYTES // 2**20), file=str(path)
+        )
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """Inflate one member, never past its declared size (the directory can lie)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError as exc:
+        raise InputError(MSG["missing_part"].format(part=name), file=str(path)) from exc
+    limit = min(info.file_size, MAX_MEMBER_BYTES)
+    try:
+        with zf.open(info) as handle:
+            data = handle.read(limit + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+    except NotImplementedError as exc:  # an unsupported compression method
+        raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+    if len(data) > limit:
+        raise UnsafeInputError(MSG["member_lies"].format(member=name), file=str(path))
+    return data
+
+
+def _xml(data: bytes, part: str, path: Path) -> Any:
+    """Parse one XML part safely; a DOCTYPE (entity declarations) is refused."""
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<\x00!\x00D\x00O\x00C" in head:
+        raise UnsafeInputError(MSG["doctype"].format(part=part), file=str(path))
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(MSG["bad_xml"].format(part=part, detail=str(exc)[:80]), file=str(path)) from exc
+
+
+# --- workbook ------------------------------------------------------------------------------
+
+
+def open_xlsx(path: str | Path) -> XlsxBook:
+    """Open an .xlsx/.xlsm: check the zip, read the sheet list and defined names."""
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+    except OSError as exc:
+        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+    try:
+        check_zip_directory(zf, path)
+        names = set(zf.namelist())
+        if "xl/workbook.xml" in names:
+            wb_part = "xl/workbook.xml"
+        else:
+            wb_part = _office_document(zf, names, path)
+        book = _workbook(zf, wb_part, path)
+    except BaseException:
+        zf.close()
+        raise
+    return book
+
+
+def _office_document(zf: zipfile.ZipFile, names: set[str], path: Path) -> str:
+    if "_rels/.rels" not in names:
+        raise InputError(MSG["not_xlsx"], file=str(path))
+    root = _xml(_read_member(zf, "_rels/.rels", path), "_rels/.rels", path)
+    for rel in root:
+        if str(rel.get("Type", "")).endswith("/officeDocument"):
+            target = str(rel.get("Target", "")).lstrip("/")
+            if target in names:
+                return target
+    raise InputError(MSG["not_xlsx"], file=str(path))
+
+
+def _rels_part(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path) -> XlsxBook:
+    root = _xml(_read_member(zf, wb_part, path), wb_part, path)
+    rels: dict[str, str] = {}
+    rels_part = _rels_part(wb_part)
+    if rels_part in zf.NameToInfo:
+        for rel in _xml(_read_member(zf, rels_part, path), rels_part, path):
+            rels[str(rel.get("Id"))] = _resolve(wb_part, str(rel.get("Target", "")))
+    sheet_names: list[str] = []
+    parts: list[str] = []
+    hidden: list[bool] = []
+    sheets = root.find(_M + "sheets")
+    for sheet in sheets if sheets is not None else ():
+        rid = sheet.get("{" + _NS_REL + "}id")
+        part = rels.get(str(rid))
+        if part is None or part not in zf.NameToInfo:
+            continue  # a chart sheet or a dangling entry: no cells to read
+        if not part.endswith(".xml") or ("worksheets" not in part and "sheet" not in part):
+            continue
+        sheet_names.append(str(sheet.get("name", "")))
+        parts.append(part)
+        hidden.append(sheet.get("state", "visible") != "visible")
+    defined: dict[str, str] = {}
+    local: dict[tuple[int, str], str] = {}
+    names_el = root.find(_M + "definedNames")
+    for dn in names_el if names_el is not None else ():
+        name = str(dn.get("name", ""))
+        text = dn.text or ""
+        scope = dn.get("localSheetId")
+        if scope is None:
+            defined[name] = text
+        else:
+            local[(int(scope), name)] = text
+    pr = root.find(_M + "workbookPr")
+    date1904 = pr is not None and str(pr.get("date1904", "0")).lower() in {"1", "true"}
+    book = XlsxBook(path, sheet_names, defined, local, date1904)
+    book._zip = zf
+    book._sheet_parts = parts
+    book._hidden = hidden
+    return book
+
+
+_ESCAPE_RE: Final = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Decode Excel's ``_xHHHH_`` escapes (``_x000D_`` is a carriage return)."""
+    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def _si_text(si: Any) -> str:
+    first = si[0] if len(si) else None
+    if first is not None and first.tag == _TAG_T and len(si) == 1:
+        return _unescape(first.text or "")
+    parts: list[str] = []
+    for child in si:
+        if child.tag == _TAG_T:
+            parts.append(child.text or "")
+        elif child.tag == _TAG_R:
+            for sub in child:
+                if sub.tag == _TAG_T:
+                    parts.append(sub.text or "")
+        # rPh (phonetic runs) and phoneticPr are not part of the shown text
+    return _unescape("".join(parts))
+
+
+def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
+    part = "xl/sharedStrings.xml"
+    if part not in zf.NameToInfo:
+        return []
+    root = _xml(_read_member(zf, part, path), part, path)
+    return [_si_text(si) for si in root.iterchildren(_TAG_SI)]
+
+
+def _cell_formats(zf: zipfile.ZipFile, path: Path) -> list[str | None]:
+    """Number-format code of each cellXfs index (None for General)."""
+    part = "xl/styles.xml"
+    if part not in zf.NameToInfo:
+        return []
+    root = _xml(_read_member(zf, part, path), part, path)
+    custom: dict[int, str] = {}
+    num_fmts = root.find(_M + "numFmts")
+    for nf in num_fmts if num_fmts is not None else ():
+        try:
+            custom[int(nf.get("numFmtId", "-1"))] = str(nf.get("formatCode", ""))
+        except ValueError:
+            continue
+    out: list[str | None] = []
+    xfs = root.find(_M + "cellXfs")
+    for xf in xfs if xfs is not None else ():
+        try:
+            fid = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            fid = 0
+        code = custom.get(fid) or BUILTIN_FORMATS.get(fid, "General")
+        out.append(None if code == "General" else code)
+    return out
+
+
+# --- sheet ---------------------------------------------------------------------------------
+
+_REF_RE: Final = re.compile(r"([A-Z]{1,3})(\d+)")
+
+
+_REF_CACHE: dict[str, tuple[int, int]] = {}
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    """'C12' → (11, 2); cached, since the same references recur in every form."""
+    hit = _REF_CACHE.get(ref)
+    if hit is not None:
+        return hit
+    match = _REF_RE.fullmatch(ref)
+    if match is None:
+        raise ValueError(ref)
+    out = (int(match.group(2)) - 1, col_index(match.group(1)))
+    if len(_REF_CACHE) < 200_000:
+        _REF_CACHE[ref] = out
+    return out
+
+
+def _parse_sheet(data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path) -> Grid:
+    root = _xml(data, name, path)
+    grid = Grid(name)
+    cells = grid.cells
+    sheet_data = root.find(_M + "sheetData")
+    shared_formulas: dict[str, tuple[int, int, str]] = {}
+    n_strings = len(strings)
+    n_formats = len(formats)
+    row = -1
+    for row_el in sheet_data if sheet_data is not None else ():
+        if row_el.tag != _TAG_ROW:
+            continue
+        row_attr = row_el.get("r")
+        row = int(row_attr) - 1 if row_attr else row + 1
+        col = -1
+        for c in row_el:
+            if not len(c):  # a styled empty cell (merged areas, borders)
+                col += 1
+                continue
+            ref = c.get("r")
+            if ref is not None:
+                try:
+                    row, col = _split_ref(ref)
+                except ValueError as exc:
+                    raise InputError(MSG["bad_cell_ref"].format(sheet=name, ref=ref), file=str(path)) from exc
+            else:
+                col += 1
+            v_text: str | None = None
+            f_el = None
+            is_el = None
+            for child in c:
+                tag = child.tag
+                if tag == _TAG_V:
+                    v_text = child.text
+                elif tag == _TAG_F:
+                    f_el = child
+                elif tag == _TAG_IS:
+                    is_el = child
+            kind = c.get("t")
+            formula: str | None = None
+            if f_el is not None:
+                ftext = f_el.text
+                if f_el.get("t") == "shared":
+                    si = f_el.get("si", "")
+                    if ftext:
+                        shared_formulas[si] = (row, col, ftext)
+                    elif si in shared_formulas:
+                        ftext = _translate_shared(shared_formulas[si], row, col)
+                formula = "=" + ftext if ftext else None
+            value: CellValue
+            error = False
+            fmt: str | None = None
+            if kind == "s":
+                if v_text is None:
+                    value = None
+                else:
+                    try:
+                        index = int(v_text)
+                    except ValueError:
+                        index = -1
+                    if not 0 <= index < n_strings:
+                        raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref or ""), file=str(path))
+                    value = strings[index]
+            elif kind is None or kind == "n":
+                if v_text is None or not v_text.strip():
+                    value = None
+                else:
+                    try:
+                        value = float(v_text)
+                    except ValueError:
+                        value = v_text
+                    s_attr = c.get("s")
+                    if s_attr is not None and s_attr != "0":
+                        si_ = int(s_attr)
+                        if 0 <= si_ < n_formats:
+                            fmt = formats[si_]
+            elif kind == "inlineStr":
+                value = _si_text(is_el) if is_el is not None else None
+            elif kind == "str":
+                value = _unescape(v_text) if v_text is not None else None
+            elif kind == "b":
+                value = None if v_text is None else v_text.strip() in {"1", "true"}
+            elif kind == "e":
+                value = v_text
+                error = v_text is not None
+            else:  # "d": an ISO 8601 date
+                value = v_text
+            if formula is None and (value is None or value == ""):
+                continue
+            cells[(row, col)] = Cell(value, formula, fmt, error)
+        if len(cells) > MAX_SHEET_CELLS:
+            raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+    merge_el = root.find(_M + "mergeCells")
+    for mc in merge_el if merge_el is not None else ():
+        ref = mc.get("ref", "")
+        first, _, last = ref.partition(":")
+        try:
+            r1, c1 = _split_ref(first)
+            r2, c2 = _split_ref(last) if last else (r1, c1)
+        except ValueError:
+            continue
+        grid.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return grid
+
+
+def _translate_shared(master: tuple[int, int, str], row: int, col: int) -> str:
+    """The text of a shared formula's dependent cell (shifted from its master)."""
+    from openpyxl.formula.translate import Translator  # only for the rare shared formula
+
+    from sheetperf.a1 import to_a1
+
+    mrow, mcol, text = master
+    try:
+        shifted = Translator("=" + text, origin=to_a1(mrow, mcol)).translate_formula(to_a1(row, col))
+    except Exception:
+        return text
+    return str(shifted)[1:]
+
+
+# --- number formats ------------------------------------------------------------------------
+
+_DATE_TOKEN_RE: Final = re.compile(r"[yYdD]|[hH]|[sS]|[mM]")
+_STRIP_RE: Final = re.compile(r"\[[^\]]*\]")
+
+
+def _split_sections(code: str) -> list[str]:
+    sections: list[str] = []
+    buf: list[str] = []
+    quoted = False
+    escaped = False
+    for ch in code:
+        if escaped:
+            buf.append(ch)
+            escaped = False
+        elif ch == "\\":
+            buf.append(ch)
+            escaped = True
+        elif ch == '"':
+            buf.append(ch)
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            sections.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    sections.append("".join(buf))
+    return sections
+
+
+def _tokens(section: str) -> list[tuple[bool, str]]:
+    """Split a section into (is_literal, text) pieces; placeholders are not literal."""
+    out: list[tuple[bool, str]] = []
+    i = 0
+    n = len(section)
+    while i < n:
+        ch = section[i]
+        if ch == '"':
+            end = section.find('"', i + 1)
+            end = n if end < 0 else end
+            out.append((True, section[i + 1 : end]))
+            i = end + 1
+        elif ch == "\\" and i + 1 < n:
+            out.append((True, section[i + 1]))
+            i += 2
+        elif ch == "[":
+            end = section.find("]", i)
+            i = n if end < 0 else end + 1
+        elif ch in "_*" and i + 1 < n:  # padding: _x adds a space the width of x; *x repeats x
+            out.append((True, " " if ch == "_" else ""))
+            i += 2
+        else:
+            out.append((False, ch))
+            i += 1
+    return out
+
+
+def is_date_format(code: str | None) -> bool:
+    if not code:
+        return False
+    section = _split_sections(code)[0]
+    bare = "".join(text for literal, text in _tokens(section) if not literal)
+    bare = _STRIP_RE.sub("", bare)
+    return bool(_DATE_TOKEN_RE.search(bare)) and "0" not in bare.split(".")[0][:1]
+
+
+def has_percent(code: str | None) -> bool:
+    """True when a format shows its number ×100 (an unquoted ``%``)."""
+    if not code or "%" not in code:
+        return False
+    section = _split_sections(code)[0]
+    return any(not literal and text == "%" for literal, text in _tokens(section))
+
+
+def excel_serial_to_datetime(serial: float, date1904: bool = False) -> dt.datetime:
+    base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+    return base + dt.timedelta(days=serial)
+
+
+def format_number(value: float, code: str | None, date1904: bool = False) -> str:
+    """The text a spreadsheet shows for ``value`` under number format ``code``.
+
+    Covers what forms use: General, fixed decimals, thousands separators,
+    percent, quoted and escaped literals (``0.00"(%)"``), sign sections, and
+    dates (shown as ISO ``yyyy-mm-dd`` whatever the locale pattern).  A format
+    it cannot render falls back to General.
+    """
+    if code is None or code == "General" or code == "@":
+        return general(value)
+    if is_date_format(code):
+        try:
+            moment = excel_serial_to_datetime(value, date1904)
+        except (OverflowError, ValueError):
+            return general(value)
+        if moment.hour or moment.minute or moment.second:
+            return moment.strftime("%Y-%m-%d %H:%M:%S") if moment.date().year > 1900 else moment.strftime("%H:%M:%S")
+        return moment.strftime("%Y-%m-%d")
+    sections = _split_sections(code)
+    if value < 0 and len(sections) >= 2 and sections[1]:
+        section, number, sign = sections[1], -value, ""
+    elif value == 0 and len(sections) >= 3 and sections[2]:
+        section, number, sign = sections[2], value, ""
+    else:
+        section, number, sign = sections[0], abs(value), "-" if value < 0 else ""
+    try:
+        return sign + _format_section(number, section)
+    except (InvalidOperation, ValueError):
+        return general(value)
+
+
+def _format_section(number: float, section: str) -> str:
+    tokens = _tokens(section)
+    placeholders = "0#?.,"
+    # the number block: from the first to the last placeholder (literals inside are kept in place)
+    idx = [i for i, (lit, t) in enumerate(tokens) if not lit and t in placeholders]
+    if not idx:
+        return "".join(t if lit else ("" if t in "@" else t) for lit, t in tokens) or general(number)
+    first, last = idx[0], idx[-1]
+    block = "".join(t for lit, t in tokens[first : last + 1] if not lit)
+    scale = Decimal(repr(float(number)))
+    for lit, t in tokens:
+        if not lit and t == "%":
+            scale *= 100
+    if "E" in section.upper() and ("E+" in section.upper() or "E-" in section.upper()):
+        raise ValueError("scientific")
+    int_part, _, frac_part = block.partition(".")
+    grouping = "," in int_part.strip(",")
+    trailing_commas = len(int_part) - len(int_part.rstrip(","))
+    for _ in range(trailing_commas):
+        scale /= 1000
+    decimals = sum(1 for ch in frac_part if ch in "0#?")
+    min_decimals = sum(1 for ch in frac_part if ch == "0")
+    quant = Decimal(1).scaleb(-decimals)
+    rounded = scale.quantize(quant, rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}"
+    whole, _, frac = text.partition(".")
+    if decimals > min_decimals:
+        frac = frac.rstrip("0")
+        if len(frac) < min_decimals:
+            frac = frac.ljust(min_decimals, "0")
+    min_int = sum(1 for ch in int_part if ch == "0")
+    if whole == "0" and min_int == 0:
+        whole = ""
+    whole = whole.rjust(min_int, "0")
+    if grouping and whole:
+        whole = f"{int(whole):,}"
+    body = whole + "." + frac if frac else whole
+    prefix = "".join(t for lit, t in tokens[:first] if lit or t not in "%")
+    suffix = "".join(t for lit, t in tokens[last + 1 :])
+    inner = "".join(t for lit, t in tokens[first : last + 1] if lit)
+    return prefix + body + inner + suffix
+
+
+def general(value: float) -> str:
+    """Excel's General format for a number (at most 15 significant digits)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = format(value, ".15g")
+    if "e" in text:
+        return text
+    return text
+
+
+def excel_error(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("#")
