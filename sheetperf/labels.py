@@ -422,15 +422,16 @@ IMPORT_OTHER_FORMS: Final[tuple[str, ...]] = ("部门整体", "整体支出")
 IMPORT_YEAR_WORDS: Final[tuple[str, ...]] = ("年度", "年")
 #: Section headings inside a goal table that belong to no field (compared by ending).
 IMPORT_HEADING_ENDINGS: Final[tuple[str, ...]] = ("资金使用情况", "绩效目标", "绩效指标")
+#: A footnote under a table starts with one of these; it continues no cell.
+IMPORT_NOTE_WORDS: Final[tuple[str, ...]] = ("注:", "注：", "说明:", "说明：", "备注", "填表说明", "填报说明", "填表人", "填报人")
 #: Page numbers a PDF extraction leaves between rows: "第 3 页", "第3页 共5页".
 IMPORT_PAGE_WORDS: Final[tuple[str, str, str]] = ("第", "页", "共")
-#: Category names of older frameworks (the 2020 Shanghai goal table) beside those of the profiles.
-IMPORT_KNOWN_CATEGORIES: Final[tuple[str, ...]] = (
-    "投入与管理",
-    "产出目标",
-    "效果目标",
-    "影响力目标",
-    "满意度",
+#: Category names of older frameworks (the 2020 Shanghai goal table) beside those of the profiles:
+#: level-1 names, and the short level-2 names (数量 for 数量指标). 满意度 serves as both.
+IMPORT_KNOWN_LEVEL1: Final[tuple[str, ...]] = ("投入与管理", "产出目标", "效果目标", "影响力目标", "满意度")
+IMPORT_KNOWN_LEVEL2: Final[tuple[str, ...]] = (
+    "财务管理",
+    "实施管理",
     "数量",
     "质量",
     "时效",
@@ -440,6 +441,7 @@ IMPORT_KNOWN_CATEGORIES: Final[tuple[str, ...]] = (
     "生态效益",
     "可持续影响",
     "服务对象满意度",
+    "满意度",
 )
 #: Spellings of the achievement levels besides parsing.LEVEL_TEXT, each complete as written.
 IMPORT_LEVEL_SPELLINGS: Final[tuple[str, ...]] = (
