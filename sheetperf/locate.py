@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, Literal
 
-from sheetperf.model import FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS
+from sheetperf.model import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS
 from sheetperf.xlsx import Cell, Grid
 
 FormKind = Literal["self_evaluation", "goal_table"]
@@ -457,38 +458,46 @@ def year_of(text: str) -> int | None:
 
 
 def _indicator_rows(index: SheetIndex, located: Located, columns: dict[str, int], start: int, bottom: int) -> int:
-    """Walk the indicator table; returns the last row it used."""
-    fields = located.fields
-    data_cols = [columns[k] for k in columns if k not in ("level1", "level2")]
+    """Walk the indicator table from ``start`` to its first closing label; returns the last row used."""
     table_first = min(columns.values())
     table_last = max(columns.values())
-    carried: dict[str, tuple[int, int] | None] = {"level1": None, "level2": None}
-    count = 0
-    last_used = start - 1
+    rows: list[tuple[int, dict[str, int]]] = []
     for r in index.rows[bisect_right(index.rows, start - 1) :]:
         if r > bottom:
             break
-        cols = index.row_cols[r]
-        stop = False
-        for c in cols:
-            if table_first <= c <= table_last and index.keys.get((r, c)) in _STOP_KEYS:
-                stop = True
-                break
-        if stop:
+        if any(table_first <= c <= table_last and index.keys.get((r, c)) in _STOP_KEYS for c in index.row_cols[r]):
             break
-        # level labels: written here, merged from above, or carried from the last written one
+        rows.append((r, columns))
+    located.facts["indicator_columns"] = dict(columns)
+    return walk_indicator_rows(index, located, rows, start - 1)
+
+
+def walk_indicator_rows(
+    index: SheetIndex, located: Located, rows: Iterable[tuple[int, dict[str, int]]], last_used: int = -1
+) -> int:
+    """Record the cells of each non-empty indicator row; returns the last row used.
+
+    Level labels are taken where written, from their merge anchor, or carried
+    down from the last one written (forms write them once and leave the cells
+    below blank).  A row counts when a cell someone types into holds a value:
+    formula cells (a template's score column) never make a row.
+    """
+    fields = located.fields
+    carried: dict[str, tuple[int, int] | None] = {"level1": None, "level2": None}
+    count = 0
+    for r, columns in rows:
         for level in ("level1", "level2"):
             col = columns.get(level)
             if col is None:
                 continue
             src = index.source(r, col)
-            if src in index.cells:
-                if carried[level] != src:
-                    carried[level] = src
-                    if level == "level1" and "level2" in columns:
-                        # a new level-1 group starts its level 2 afresh unless one is written
-                        carried["level2"] = None
-        if not any(_shows_value(index, r, c) for c in data_cols):
+            cell = index.cells.get(src)
+            if cell is not None and cell.value not in (None, "") and carried[level] != src:
+                carried[level] = src
+                if level == "level1" and "level2" in columns:
+                    # a new level-1 group starts its level 2 afresh unless one is written
+                    carried["level2"] = None
+        if not any(_typed_value(index, r, columns[k]) for k in columns if k not in ("level1", "level2")):
             continue  # an empty row (inserted, or a blank template row)
         prefix = f"indicators[{count}]."
         for level in ("level1", "level2"):
@@ -502,7 +511,8 @@ def _indicator_rows(index: SheetIndex, located: Located, columns: dict[str, int]
                 fields[prefix + key] = Loc(*index.source(r, columns[key]))
         if "operator" in columns:
             parts = tuple((r, columns[k]) for k in ("operator", "value", "unit") if k in columns)
-            fields[prefix + "target"] = Loc(r, columns["value"] if "value" in columns else columns["operator"], parts=parts, join="target")
+            first = columns["value"] if "value" in columns else columns["operator"]
+            fields[prefix + "target"] = Loc(r, first, parts=parts, join="target")
         elif "target" in columns:
             fields[prefix + "target"] = Loc(*index.source(r, columns["target"]))
         if "deviation" in columns:
@@ -513,14 +523,16 @@ def _indicator_rows(index: SheetIndex, located: Located, columns: dict[str, int]
         count += 1
         last_used = r
     located.indicator_count = count
-    located.facts["indicator_columns"] = dict(columns)
     return last_used
 
 
-def _shows_value(index: SheetIndex, row: int, col: int) -> bool:
-    """True when the cell shows a value of this row (its own, or its same-row merge anchor's)."""
+def _typed_value(index: SheetIndex, row: int, col: int) -> bool:
+    """True when the cell (or its same-row merge anchor) holds a value someone typed (not a formula)."""
     src = index.source(row, col)
-    return src[0] == row and src in index.cells
+    if src[0] != row:
+        return False
+    cell = index.cells.get(src)
+    return cell is not None and cell.formula is None and cell.value not in (None, "")
 
 
 def _closing(index: SheetIndex, located: Located, columns: dict[str, int], start: int, bottom: int) -> int:
@@ -553,16 +565,94 @@ def _closing(index: SheetIndex, located: Located, columns: dict[str, int], start
     return end
 
 
+# --- sheetperf's own templates: defined names ------------------------------------------------
+
+_DEFINED_REF_RE: Final = re.compile(
+    r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?$"
+)
+
+
+def parse_defined_ref(text: str) -> tuple[str, int, int] | None:
+    """``'绩效自评表'!$C$3:$H$3`` → ('绩效自评表', 2, 2): the sheet and top-left cell; None otherwise."""
+    match = _DEFINED_REF_RE.match(text.strip())
+    if match is None:
+        return None
+    sheet = match.group(1).replace("''", "'") if match.group(1) is not None else match.group(2)
+    from sheetperf.a1 import col_index
+
+    try:
+        return sheet, int(match.group(4)) - 1, col_index(match.group(3))
+    except ValueError:
+        return None
+
+
+def _record_paths(form: FormKind) -> tuple[str, ...]:
+    if form == "self_evaluation":
+        funds = tuple(
+            f"funds.{row}.{col}" for row in FUND_ROWS for col in (*FUND_COLUMNS, "weight", "score")
+        )
+        return ("year", "project_name", "department", "implementing_unit", *funds, "goal_expected",
+                "goal_actual", "total_weight", "total_score", "grade")
+    return ("year", "applicant_unit", "project_name", "project_category", "planned_start", "planned_end",
+            "government_procurement", "performance_type", *(f"texts.{k}" for k in GOAL_TEXTS),
+            *(f"budget_yuan.{k}" for k in GOAL_BUDGET))
+
+
+def locate_by_defined_names(grid: Grid, names: dict[str, str]) -> Located | None:
+    """A sheetperf template found through its defined names (see :mod:`sheetperf.layout`).
+
+    ``names`` maps defined names to their references (workbook-level names plus the
+    sheet's own, as Excel makes them when a sheet is copied).  Names follow the rows
+    a user inserts, so they are trusted over the layout's coordinates; the layout is
+    used for its naming scheme only.  None when this sheet holds no named form.
+    """
+    from sheetperf.layout import field_name, parse_indicator_name
+
+    refs: dict[str, tuple[int, int]] = {}
+    for name, text in names.items():
+        if not name.startswith("SP_"):
+            continue
+        parsed = parse_defined_ref(text)
+        if parsed is not None and parsed[0] == grid.name:
+            refs[name] = (parsed[1], parsed[2])
+    form: FormKind
+    if field_name("goal_expected") in refs:
+        form = "self_evaluation"
+    elif field_name("texts.overview") in refs:
+        form = "goal_table"
+    else:
+        return None
+    located = Located(form, grid.name, method="defined_names")
+    for path in _record_paths(form):
+        where = refs.get(field_name(path))
+        if where is not None:
+            located.fields[path] = Loc(*where)
+    table: dict[int, dict[str, tuple[int, int]]] = {}
+    for name, where in refs.items():
+        parsed_name = parse_indicator_name(name)
+        if parsed_name is not None:
+            table.setdefault(parsed_name[0], {})[parsed_name[1]] = where
+    index = SheetIndex(grid)
+    rows: list[tuple[int, dict[str, int]]] = []
+    for position in sorted(table):
+        cells = table[position]
+        row = min(r for r, _ in cells.values())
+        rows.append((row, {key: c for key, (_, c) in cells.items()}))
+    walk_indicator_rows(index, located, rows)
+    located.facts["funds_unit"] = "万元"
+    return located
+
+
 __all__ = [
-    "FUND_ROWS",
-    "GOAL_BUDGET",
-    "GOAL_TEXTS",
     "LABELS",
     "Loc",
     "Located",
     "SheetIndex",
+    "locate_by_defined_names",
     "locate_forms",
     "norm",
+    "parse_defined_ref",
     "squash_label",
+    "walk_indicator_rows",
     "year_of",
 ]

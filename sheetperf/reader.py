@@ -29,7 +29,15 @@ from typing import Any, Final
 
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
 from sheetperf.labels import READER_MESSAGES as MSG
-from sheetperf.locate import Loc, Located, locate_forms, squash_label, year_of
+from sheetperf.locate import (
+    Loc,
+    Located,
+    locate_by_defined_names,
+    locate_forms,
+    parse_defined_ref,
+    squash_label,
+    year_of,
+)
 from sheetperf.model import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.parsing import normalize_text, parse_number
 from sheetperf.xlsx import Cell, Grid, format_number, has_percent, open_xlsx
@@ -71,11 +79,16 @@ def read_workbook_report(path: str | Path) -> ReadReport:
     """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
     path = Path(path)
     report = ReadReport(str(path))
-    grids, date1904, defined = _grids(path, report)
+    grids, date1904, defined, local = _grids(path, report)
+    meta, meta_sheets = _template_meta(grids, defined)
     sheet_count = 0
-    for grid in grids:
+    for index, grid in enumerate(grids):
         sheet_count += 1
-        forms = _locate(grid, defined)
+        forms = _locate(grid, {**defined, **local.get(index, {})})
+        if forms and forms[0].method == "defined_names" and meta:
+            forms[0].facts["template"] = dict(meta)
+        if not forms and grid.name in meta_sheets:
+            continue  # the template's hidden metadata sheet
         if not forms:
             report.skipped_sheets.append(grid.name)
             key = "sheet_hidden_skipped" if grid.hidden else "sheet_skipped"
@@ -124,14 +137,39 @@ def sniff(path: Path) -> str:
     raise InputError(MSG["not_workbook"], file=str(path))
 
 
-def _grids(path: Path, report: ReadReport) -> tuple[list[Grid], bool, dict[str, str]]:
+def _grids(path: Path, report: ReadReport) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]]]:
+    """The sheets' grids, the 1904 flag, workbook-level names and each sheet's own names."""
     kind = sniff(path)
     if kind == "xlsx":
         with open_xlsx(path) as book:
             grids = [book.grid(i) for i in range(len(book.sheet_names))]
-            return grids, book.date1904, book.defined_names
+            local: dict[int, dict[str, str]] = {}
+            for (sheet_index, name), text in book.local_names.items():
+                local.setdefault(sheet_index, {})[name] = text
+            return grids, book.date1904, book.defined_names, local
     report.notices.append(MSG["no_formats"].format(suffix="." + kind))
-    return _calamine_grids(path), False, {}
+    return _calamine_grids(path), False, {}, {}
+
+
+def _template_meta(grids: list[Grid], defined: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """A sheetperf template's metadata (``SP_meta_*`` names) and the sheets holding it."""
+    by_name = {g.name: g for g in grids}
+    meta: dict[str, str] = {}
+    sheets: set[str] = set()
+    for name, text in defined.items():
+        if not name.startswith("SP_meta_"):
+            continue
+        parsed = parse_defined_ref(text)
+        if parsed is None or parsed[0] not in by_name:
+            continue
+        sheets.add(parsed[0])
+        cell = by_name[parsed[0]].cells.get((parsed[1], parsed[2]))
+        if cell is not None and cell.value is not None:
+            value = cell.value
+            meta[name.removeprefix("SP_meta_")] = (
+                format_number(value, None) if isinstance(value, float) else str(value)
+            )
+    return meta, sheets
 
 
 def _calamine_grids(path: Path) -> list[Grid]:
@@ -179,7 +217,12 @@ def _calamine_grids(path: Path) -> list[Grid]:
     return grids
 
 
-def _locate(grid: Grid, defined: dict[str, str]) -> list[Located]:
+def _locate(grid: Grid, names: dict[str, str]) -> list[Located]:
+    """sheetperf's own templates by their defined names; any other form by its labels."""
+    if names:
+        by_name = locate_by_defined_names(grid, names)
+        if by_name is not None:
+            return [by_name]
     return locate_forms(grid)
 
 

@@ -150,6 +150,9 @@ class XlsxBook:
     local_names: dict[tuple[int, str], str]
     """Sheet-scoped defined names: ``(sheet index, name)`` → formula text."""
     date1904: bool = False
+    stale_cache: bool = False
+    """``calcPr fullCalcOnLoad``: the writer asked for a full recalculation on open, so cached
+    formula results (xlsxwriter and openpyxl store 0 or nothing) are not results at all."""
     _zip: zipfile.ZipFile | None = None
     _sheet_parts: list[str] = field(default_factory=list)
     _hidden: list[bool] = field(default_factory=list)
@@ -165,7 +168,9 @@ class XlsxBook:
         if self._formats is None:
             self._formats = _cell_formats(self._zip, self.path)
         data = _read_member(self._zip, self._sheet_parts[index], self.path)
-        grid = _parse_sheet(data, self.sheet_names[index], self._strings, self._formats, self.path)
+        grid = _parse_sheet(
+            data, self.sheet_names[index], self._strings, self._formats, self.path, trust_cache=not self.stale_cache
+        )
         grid.hidden = self._hidden[index]
         return grid
 
@@ -226,6 +231,16 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
     if len(data) > limit:
         raise UnsafeInputError(MSG["member_lies"].format(member=name), file=str(path))
     return data
+
+
+def read_member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """Public name of the guarded member read (used by the filler)."""
+    return _read_member(zf, name, path)
+
+
+def parse_xml(data: bytes, part: str, path: Path) -> Any:
+    """Public name of the safe XML parse (used by the filler)."""
+    return _xml(data, part, path)
 
 
 def _xml(data: bytes, part: str, path: Path) -> Any:
@@ -322,7 +337,9 @@ def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path) -> XlsxBook:
             local[(int(scope), name)] = text
     pr = root.find(_M + "workbookPr")
     date1904 = pr is not None and str(pr.get("date1904", "0")).lower() in {"1", "true"}
-    book = XlsxBook(path, sheet_names, defined, local, date1904)
+    calc = root.find(_M + "calcPr")
+    stale = calc is not None and str(calc.get("fullCalcOnLoad", "0")).lower() in {"1", "true"}
+    book = XlsxBook(path, sheet_names, defined, local, date1904, stale)
     book._zip = zf
     book._sheet_parts = parts
     book._hidden = hidden
@@ -408,7 +425,9 @@ def _split_ref(ref: str) -> tuple[int, int]:
     return out
 
 
-def _parse_sheet(data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path) -> Grid:
+def _parse_sheet(
+    data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
+) -> Grid:
     root = _xml(data, name, path)
     grid = Grid(name)
     cells = grid.cells
@@ -457,6 +476,9 @@ def _parse_sheet(data: bytes, name: str, strings: list[str], formats: list[str |
                     elif si in shared_formulas:
                         ftext = _translate_shared(shared_formulas[si], row, col)
                 formula = "=" + ftext if ftext else None
+                if not trust_cache:
+                    v_text = None
+                    is_el = None
             value: CellValue
             error = False
             fmt: str | None = None

@@ -140,32 +140,39 @@ def test_formula_without_cached_value_reads_as_missing_not_zero(tmp_path: Path) 
     assert got == want
 
 
-def test_formula_with_cached_value_keeps_both(tmp_path: Path) -> None:
-    """xlsxwriter used directly (not sheetperf's writer) to store cached results."""
-    path = tmp_path / "formula_with_cached_value.xlsx"
-    case = SELF_CASES[0]
+def test_formula_with_cached_value_keeps_both(converted: dict[str, Path]) -> None:
+    """The formula workbook after LibreOffice saved it: cached results and formula texts both kept."""
+    case = SELF_CASES[1]  # rates of 100%: recomputing gives the printed figures exactly
+    report = read_workbook_report(converted["xlsx"] / "formulas.xlsx")
+    record = report.records[0]
+    assert record_to_dict(record) == expected(case)
+    formulas = record.provenance.facts["formulas"]
+    assert formulas["funds.total.execution_rate"].startswith("=IF(")
+    assert formulas["total_score"].startswith("=")
+    assert "uncalculated" not in record.provenance.facts
+    assert not any("公式" in n for n in report.notices)
+
+
+def test_xlsxwriter_placeholder_results_are_not_read_as_zero(tmp_path: Path) -> None:
+    """xlsxwriter stores 0 as every formula's result and asks for a full recalculation on open."""
+    path = tmp_path / "xlsxwriter_formulas.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("自评表")
     header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
-    ws.write_string(0, 0, "项目名称")
-    ws.write_string(0, 2, case["project_name"])
     for c, h in enumerate(header):
-        ws.write_string(2, c, h)
-    ind = case["indicators"][1]
-    for c, key in enumerate(["level1", "level2", "name", "target", "actual"]):
-        ws.write_string(3, c, ind[key])
-    ws.write_number(3, 5, ind["weight"])
-    ws.write_formula(3, 6, "=IF(E4=\"\",\"\",F4)", None, ind["score"])
-    ws.write_string(4, 0, "总分")
-    ws.write_formula(4, 5, "=SUM(F4:F4)", None, ind["weight"])
-    ws.write_formula(4, 6, "=SUM(G4:G4)", None, ind["score"])
+        ws.write_string(0, c, h)
+    for c, value in enumerate(["产出指标", "数量指标", "培训场次", "≥3(次)", "3.00(次)"]):
+        ws.write_string(1, c, value)
+    ws.write_number(1, 5, 4)
+    ws.write_formula(1, 6, "=F2")  # stored with the placeholder result 0
+    ws.write_string(2, 0, "总分")
+    ws.write_formula(2, 6, "=SUM(G2:G2)", None, 4)  # even a stated result is stale until recalculated
     wb.close()
     record = read_workbook(path)[0]
-    assert record.indicators[0].score == ind["score"]
-    assert record.total_score == ind["score"]
-    formulas = record.provenance.facts["formulas"]
-    assert formulas == {"indicators[0].score": '=IF(E4="","",F4)', "total_weight": "=SUM(F4:F4)", "total_score": "=SUM(G4:G4)"}
-    assert "uncalculated" not in record.provenance.facts
+    assert record.indicators[0].score is None
+    assert record.total_score is None
+    assert record.provenance.facts["formulas"] == {"indicators[0].score": "=F2", "total_score": "=SUM(G2:G2)"}
+    assert record.provenance.facts["uncalculated"] == ["indicators[0].score", "total_score"]
 
 
 def test_every_sheet_is_read_and_sheets_without_form_are_named(tmp_path: Path) -> None:
@@ -270,13 +277,17 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     build_goal_table(ws, GOAL_CASES[0])
     wb.save(folder / "goal.xlsx")
     sources.append(folder / "goal.xlsx")
+    recalc = folder / "recalc_source"
+    recalc.mkdir()
+    save_self_evaluation(recalc / "formulas.xlsx", SELF_CASES[1], Options(formulas="uncached"))
     out: dict[str, Path] = {}
-    for fmt in ("xls", "ods"):
+    jobs = {"xls": sources, "ods": sources, "xlsx": [recalc / "formulas.xlsx"]}
+    for fmt, files in jobs.items():
         target = folder / fmt
         target.mkdir()
         subprocess.run(
             ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", fmt,
-             "--outdir", str(target), *map(str, sources)],
+             "--outdir", str(target), *map(str, files)],
             check=True, capture_output=True, timeout=240,
         )
         out[fmt] = target
