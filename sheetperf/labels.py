@@ -558,3 +558,42 @@ STATUS_MESSAGES: Final[dict[str, str]] = {
     "sheet_unknown": "其他文件",
     "xlsx_written": "已写出 {path}",
 }
+
+# --- Validation report (sheetperf validate --html) and annotated copies (--annotate).
+REPORT_LABELS: Final[dict[str, str]] = {
+    "title": "绩效表单校验报告",
+    "generated": "生成时间",
+    "profile": "评分规则",
+    "files": "文件",
+    "forms": "表单",
+    "clean_forms": "无错误的表单",
+    "contents": "目录",
+    "failed_title": "无法读取的文件",
+    "no_findings": "未发现问题",
+    "severity": "级别",
+    "cell": "单元格",
+    "rule": "规则",
+    "stated": "填报值",
+    "expected": "应为",
+    "message": "说明",
+    "sheet": "工作表",
+    "empty": "（空）",
+    "none": "—",
+    "form_problems": "{errors} 个错误，{warnings} 个警告，{notices} 个提示",
+    "footer": "本报告由 sheetperf 根据填报内容重新计算生成；“应为”一栏是按所选评分规则重新计算或与绩效目标表核对的结果。",
+    "indicator_n": "第 {n} 项指标",
+}
+
+ANNOTATE_MESSAGES: Final[dict[str, str]] = {
+    "comment_author": "sheetperf 校验",
+    "comment_line": "【{severity}】{message}",
+    "comment_expected": "（填报：{stated}；应为：{expected}）",
+    "sheet_level": "（表级问题）",
+    "not_annotatable": "{suffix} 文件无法写入批注，已跳过（请另存为 .xlsx 后重试）",
+    "written": "已写出批注副本 {path}（{cells} 个单元格）",
+    "same_as_source": "批注副本不能覆盖原文件：{path}",
+    "html_written": "已写出校验报告 {path}",
+    "cannot_write": "无法写出 {path}：{detail}",
+    "goals_not_goal_table": "{path}：{name} 不是绩效目标表，已忽略",
+    "goals_none": "--goals 给出的文件中没有绩效目标表",
+}

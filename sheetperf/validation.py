@@ -190,7 +190,9 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
                 "funds.total.score",
                 "budget_score",
                 "error",
-                f"预算执行得分填写为 {_fmt(stated_score)}，按执行率 {_fmt(rate)}% 应为 {_fmt(result.budget_score)}",
+                f"预算执行得分填写为 {_fmt(stated_score)}，按执行率 {_fmt(rate)}% 应为 {_fmt(result.budget_score)}"
+                if rate is not None
+                else f"预算执行得分填写为 {_fmt(stated_score)}，但全年预算数为空或为 0、无法计算执行率，应为 {_fmt(result.budget_score)}",
                 stated=stated_score,
                 expected=result.budget_score,
             )

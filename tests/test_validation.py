@@ -278,3 +278,37 @@ def test_every_rule_code_has_a_title_and_an_explanation() -> None:
     assert {"grade", "goal_target_changed", "target_missing"} <= codes
     assert codes <= set(labels.RULE_TITLES), codes - set(labels.RULE_TITLES)
     assert set(labels.RULE_TITLES) == set(labels.RULE_EXPLANATIONS)
+
+
+def test_cli_validate_goals(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from sheetperf.cli import main
+
+    case = load_case(CASES_DIR / f"{JIAOLIU}.json")
+    goals = tmp_path / "goals"
+    goals.mkdir()
+    goal = goal_from(case)
+    goal["indicators"][1]["target"] = "≥99(%)"
+    (goals / "交流推广-目标表.json").write_text(json.dumps(goal, ensure_ascii=False), encoding="utf-8")
+    (goals / "另一个项目.json").write_text(json.dumps(goal_from(load_case(CASES_DIR / f"{HETONG}.json")), ensure_ascii=False), encoding="utf-8")
+    se = CASES_DIR / f"{JIAOLIU}.json"
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", str(se), "--goals", str(goals), "--json"])
+    assert result.exit_code == 1, result.output
+    drift = [f for f in json.loads(result.stdout) if f["rule"].startswith("goal_")]
+    assert [(f["rule"], f["field"], f["stated"], f["expected"]) for f in drift] == [
+        ("goal_target_changed", "indicators[1].target", ">95(%)", "≥99(%)")
+    ]
+    # Without --goals nothing about goals; a self-evaluation given as --goals is ignored with a message.
+    plain = runner.invoke(main, ["validate", str(se), "--json"])
+    assert plain.exit_code == 0 and "goal_" not in plain.stdout
+    only_se = runner.invoke(main, ["validate", str(se), "--goals", str(se)])
+    assert only_se.exit_code == 2
+    assert "不是绩效目标表" in only_se.stderr and "没有绩效目标表" in only_se.stderr
+    # No goal table of this project among those given: a warning, exit 0.
+    other = runner.invoke(main, ["validate", str(se), "--goals", str(goals / "另一个项目.json"), "--json"])
+    assert other.exit_code == 0
+    assert [f["rule"] for f in json.loads(other.stdout) if f["rule"].startswith("goal_")] == ["goal_missing"]

@@ -1,0 +1,121 @@
+"""Annotated copies: flagged cells filled and commented, originals untouched, names kept inside DIR."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from handbuilt import Options, build_self_evaluation
+
+from conftest import CASES_DIR, load_case
+from sheetperf.annotate import FILLS, annotate_files, annotate_workbook, output_path, safe_stem
+from sheetperf.cli import main
+from sheetperf.validation import Finding
+
+HETONG = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
+
+
+def _workbook(path: Path, mutate: bool = True) -> Path:
+    case = copy.deepcopy(load_case(HETONG))
+    if mutate:
+        case["indicators"][0]["score"] = 4
+        case["grade"] = "良"
+        case["indicators"][0]["deviation"] = ""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "自评表"
+    build_self_evaluation(ws, case, Options())
+    wb.save(path)
+    return path
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_cli_annotated_copy_has_a_comment_on_each_flagged_cell(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "合同登记管理费.xlsx")
+    before = _digest(source)
+    out = tmp_path / "checked"
+    result = CliRunner().invoke(main, ["validate", str(source), "--json", "--annotate", str(out)])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)
+    flagged = {f["cell"]: f for f in findings if f["cell"]}
+    assert {"G13", "C32", "H13"} <= set(flagged)  # score, grade, missing deviation
+    assert _digest(source) == before  # the original is never touched
+    copies = list(out.iterdir())
+    assert [p.name for p in copies] == ["合同登记管理费-校验批注.xlsx"]
+    ws = openpyxl.load_workbook(copies[0])["自评表"]
+    for cell, finding in flagged.items():
+        comment = ws[cell].comment
+        assert comment is not None, cell
+        assert finding["message"] in comment.text
+        assert ws[cell].fill.fgColor.rgb.endswith(FILLS[finding["severity"]])
+    commented = {c.coordinate for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert commented == set(flagged)  # nothing else is marked
+    assert ws["C3"].value == load_case(HETONG)["project_name"]  # content kept
+
+
+def test_findings_inside_merged_ranges_and_without_cell(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "a.xlsx", mutate=False)
+    base = dict(file=str(source), field="x", rule="required_field", stated=None, expected=None)
+    findings = [
+        Finding(sheet="自评表", cell="E3", severity="error", message="合并区域内", **base),  # type: ignore[arg-type]
+        Finding(sheet="自评表", cell="C3", severity="warning", message="同一单元格第二条", **base),  # type: ignore[arg-type]
+        Finding(sheet="自评表", cell=None, severity="notice", message="表级问题", **base),  # type: ignore[arg-type]
+        Finding(sheet="别的表", cell="A1", severity="error", message="不存在的表", **base),  # type: ignore[arg-type]
+    ]
+    out = tmp_path / "a-out.xlsx"
+    assert annotate_workbook(source, findings, out) == 2
+    ws = openpyxl.load_workbook(out)["自评表"]
+    assert ws["C3"].comment is not None
+    text = ws["C3"].comment.text
+    assert text.index("合并区域内") < text.index("同一单元格第二条")  # errors first
+    assert ws["C3"].fill.fgColor.rgb.endswith(FILLS["error"])
+    assert ws["A1"].comment is not None and "表级问题" in ws["A1"].comment.text
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("a/b", "b"),
+        ("a\\b", "b"),
+        ("CON", "_CON"),
+        ("项目:1?", "项目_1_"),
+        ("..", "workbook"),
+        (" 交流推广. ", "交流推广"),
+    ],
+    ids=["dotdot", "slash", "backslash", "reserved", "forbidden", "only-dots", "trailing"],
+)
+def test_safe_stem(name: str, expected: str) -> None:
+    assert safe_stem(name) == expected
+
+
+def test_output_names_unique_and_inside_dir(tmp_path: Path) -> None:
+    taken: set[str] = set()
+    names = [output_path(Path(p), tmp_path, taken) for p in ("x/报告.xlsx", "y/报告.xlsx", "z/报告.XLSM", "../../报告.xlsx")]
+    assert len({n.name for n in names}) == 4
+    assert all(n.parent == tmp_path and n.suffix == ".xlsx" for n in names)
+
+
+def test_same_name_in_two_folders_and_unannotatable_types(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one = _workbook(tmp_path / "a" / "表.xlsx")
+    two = _workbook(tmp_path / "b" / "表.xlsx")
+    legacy = tmp_path / "old.xls"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0")
+    flag = dict(field="grade", rule="grade", severity="error", stated="良", expected="优", message="m", sheet="自评表", cell="C32")
+    findings = [Finding(file=str(p), **flag) for p in (one, two, legacy)]  # type: ignore[arg-type]
+    results = annotate_files(findings, tmp_path / "out")
+    written = [r for r in results if r.output is not None]
+    assert sorted(r.output.name for r in written if r.output) == ["表-校验批注-2.xlsx", "表-校验批注.xlsx"]
+    skipped = [r for r in results if r.output is None]
+    assert [r.source for r in skipped] == [legacy] and ".xls" in skipped[0].skipped
