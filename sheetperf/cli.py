@@ -228,3 +228,236 @@ def validate(
         sys.exit(EXIT_BAD_INPUT)
     if has_errors(findings):
         sys.exit(EXIT_FINDINGS)
+
+
+# --- import-text (sheetperf.importtext) ------------------------------------------------------
+
+
+@main.command("import-text")
+@files_argument
+@json_option
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹：每张表单写成一个已填写的 sheetperf 工作簿，并显示其校验结果。",
+)
+@profile_option
+@click.option("--provenance", is_flag=True, help="JSON 中附上每个字段所在的文件和行号。")
+def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool) -> None:
+    """读取公开发布的绩效自评表、绩效目标表（从 PDF 提取的文字），还原为记录或工作簿。
+
+    FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
+    多个文件按顺序视为同一份文字，表单可以跨文件。默认以 JSON 列表输出记录；给出 -o 时
+    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃。
+    退出码：0 成功；1 写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
+
+    \b
+    示例：
+        pdftotext -layout 自评表.pdf 自评表.txt
+        sheetperf import-text 自评表.txt --json > records.json
+        sheetperf import-text 自评表.txt -o 工作簿/
+    """
+    from sheetperf.importtext import import_files
+    from sheetperf.labels import IMPORT_MESSAGES
+    from sheetperf.model import dump_records_json
+
+    if as_json and out_dir is not None:
+        raise click.UsageError(IMPORT_MESSAGES["json_and_output"])
+    try:
+        result = import_files(files)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    if result.problems:
+        click.echo(IMPORT_MESSAGES["problems"].format(count=len(result.problems)), err=True)
+        for problem in result.problems:
+            click.echo(f"  {problem.message()}", err=True)
+    if not result.records:
+        fail(IMPORT_MESSAGES["no_forms"])
+        sys.exit(EXIT_BAD_INPUT)
+    if out_dir is None:
+        click.echo(dump_records_json(result.records, provenance=provenance))
+        return
+    from sheetperf.importtext import write_workbooks
+    from sheetperf.validation import has_errors
+    from sheetperf.views import findings_table
+
+    rules = load_profile(profile)
+    try:
+        written = write_workbooks(result.records, out_dir, rules)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        fail(f"{exc.filename or out_dir}: {exc.strerror or exc}")
+        sys.exit(EXIT_BAD_INPUT)
+    findings = []
+    for path, found in written:
+        findings.extend(found)
+        click.echo(IMPORT_MESSAGES["written"].format(path=path))
+        click.echo(findings_table(found) if found else IMPORT_MESSAGES["no_findings"])
+        click.echo("")
+    click.echo(IMPORT_MESSAGES["imported"].format(count=len(written)))
+    if has_errors(findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="汇总工作簿（.xlsx）。")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行读取的进程数（默认：CPU 核数）。")
+@click.option(
+    "--goals",
+    "goal_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：核对自评表的指标和目标值是否与之一致。",
+)
+@profile_option
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), help="同时把各张汇总表写成 CSV（UTF-8 带 BOM；装有 pyarrow 时另写 Parquet）到该文件夹。")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True, help="单个文件读取的时间上限（秒），超时记为失败。")
+@click.option("--quiet", is_flag=True, help="不显示进度条和汇总信息（失败的文件仍会列出）。")
+@click.option("--strict", is_flag=True, help="有文件读取失败或发现错误时退出码为 1。")
+def consolidate(
+    paths: tuple[Path, ...],
+    output: Path,
+    jobs: int | None,
+    goal_paths: tuple[Path, ...],
+    profile: str,
+    csv_dir: Path | None,
+    timeout: float,
+    quiet: bool,
+    strict: bool,
+) -> None:
+    """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.ods）汇总为一个工作簿。
+
+    汇总工作簿含 项目汇总、指标明细、校验问题、文件清单、主管部门统计 五张表；每个输入文件都列在
+    文件清单中（成功、失败、无表单、已被替代、已跳过及原因）。同一项目（年度、主管部门、实施单位、
+    项目名称）出现在多个文件中时，汇总修改时间最新的一份（时间相同取路径排序靠后者），其余列为已被替代。
+
+    退出码：0 已写出汇总；--strict 时有文件失败或有错误为 1；2 参数无法使用（规则配置、目标表、输出位置）。
+
+    \b
+    示例：
+        sheetperf consolidate samples -o summary.xlsx
+        sheetperf consolidate returned/ late/ -o summary.xlsx --jobs 4 --csv tables/
+        sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
+    """
+    from typing import Any
+
+    from sheetperf import consolidate as consolidation
+    from sheetperf.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
+
+    rules = load_profile(profile)
+    show_bar = not quiet and sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not show_bar or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, file=sys.stderr, label=CONSOLIDATE_MESSAGES["progress"], show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = consolidation.consolidate(
+            paths, output, profile=rules, goals=goal_paths, jobs=jobs, time_limit=timeout, csv_dir=csv_dir, progress=progress
+        )
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for path, reason in report.failed:
+        click.echo(f"{path}：{reason}", err=True)
+    if not quiet:
+        statuses = "，".join(f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key])
+        findings = "，".join(f"{label} {report.severities[key]} 项" for key, label in SEVERITY_LABELS.items())
+        click.echo(
+            CONSOLIDATE_MESSAGES["summary_line"].format(
+                files=report.files, statuses=statuses or "—", projects=report.projects, findings=findings
+            )
+        )
+        for written in report.outputs:
+            click.echo(CONSOLIDATE_MESSAGES["written"].format(path=written))
+    if strict and (report.failed or report.errors):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@files_argument
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出全部表单（含每个字段的单元格位置 source）。")
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="把 projects.csv 与 indicators.csv（UTF-8 带 BOM）写入该文件夹。",
+)
+def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
+    """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
+
+    无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
+
+    \b
+    示例：
+        sheetperf read 自评表.xlsx
+        sheetperf read 各单位/*.xlsx --json > records.json
+        sheetperf read 各单位/*.xlsx --csv 汇总
+    """
+    from sheetperf.frames import to_frames, write_csv
+    from sheetperf.labels import FORM_TITLES, FRAME_COLUMN_LABELS, READER_MESSAGES, SEVERITY_LABELS
+    from sheetperf.model import load_records_json, record_to_dict
+    from sheetperf.reader import read_workbook_report
+    from sheetperf.views import text_table
+
+    records: list[Record] = []
+    failed = 0
+    for path in files:
+        try:
+            if path.suffix.lower() == ".json":
+                loaded, notices = load_records_json(path), []
+            else:
+                report = read_workbook_report(path)
+                loaded, notices = report.records, report.notices
+        except SheetperfError as exc:
+            fail(str(exc))
+            failed += 1
+            continue
+        except OSError as exc:
+            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=exc.strerror or exc)}")
+            failed += 1
+            continue
+        for notice in notices:
+            click.echo(f"{SEVERITY_LABELS['notice']}：{path}: {notice}", err=True)
+        records.extend(loaded)
+    if as_json:
+        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
+    if csv_dir is not None:
+        for written in write_csv(to_frames(records), csv_dir):
+            click.echo(str(written), err=as_json)
+    if not as_json and csv_dir is None and records:
+        h = FRAME_COLUMN_LABELS
+        rows = [
+            [
+                r.provenance.file or "",
+                r.provenance.sheet or "",
+                FORM_TITLES.get(r.form, r.form),
+                r.project_name,
+                len(r.indicators),
+                "" if not isinstance(r, SelfEvaluation) or r.total_score is None else f"{r.total_score:.2f}",
+                r.grade or "" if isinstance(r, SelfEvaluation) else "",
+            ]
+            for r in records
+        ]
+        headers = [h["file"], h["sheet"], h["form"], h["project_name"], h["indicator_count"], h["total_score"], h["grade"]]
+        click.echo(text_table(headers, rows, right=(4, 5)))
+    if not as_json:
+        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(files) - failed), err=True)
+    if failed:
+        click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
+        sys.exit(EXIT_BAD_INPUT)

@@ -863,6 +863,9 @@ class _Builder:
             facts={"source": "text", "files": files, "line": self.first.number, "lines": dict(self.lines)},
         )
 
+    def has_rows(self) -> bool:
+        return False
+
     def repeats_header(self, line: _Line) -> bool:
         """A header label this form already has: the next form began without a title."""
         raise NotImplementedError
@@ -892,6 +895,9 @@ class _SelfEvaluationBuilder(_Builder):
         self.total_weight: float | None = None
         self.total_score: float | None = None
         self.grade: str | None = None
+
+    def has_rows(self) -> bool:
+        return bool(self.table.rows)
 
     def repeats_header(self, line: _Line) -> bool:
         pairs = _label_pairs(line, _SELF_HEADER)
@@ -1064,6 +1070,9 @@ class _GoalTableBuilder(_Builder):
         self.table = _Table(self, scored=False)
         self.in_table = False
 
+    def has_rows(self) -> bool:
+        return bool(self.table.rows)
+
     def repeats_header(self, line: _Line) -> bool:
         pairs = _label_pairs(line, _GOAL_HEADER)
         if pairs is None:
@@ -1157,7 +1166,10 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
     def finish() -> None:
         nonlocal builder
         if builder is not None:
-            records.append(builder.build())
+            if builder.lines or builder.has_rows():
+                records.append(builder.build())
+            else:  # a title, or a line that mentions one, with no form under it
+                builder.problem(builder.first, "empty_form")
         builder = None
 
     for line in lines:
@@ -1198,6 +1210,8 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
         if not builder.feed(line):
             builder.problem(line, "unplaced_row")
     finish()
+    file_order = {file: index for index, file in enumerate(dict.fromkeys(line.file for line in lines))}
+    problems.sort(key=lambda p: (file_order.get(p.file, 0), p.line))
     return ImportResult(records, problems)
 
 

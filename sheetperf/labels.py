@@ -371,6 +371,7 @@ IMPORT_PROBLEMS: Final[dict[str, str]] = {
     "fund_values": "资金行的数值个数与表头不符，请核对",
     "not_a_number": "应为数字，未能识别，未导入",
     "unknown_heading": "未识别的标题行，已跳过",
+    "empty_form": "表单标题之后没有找到表单内容，未导入",
 }
 IMPORT_MESSAGES: Final[dict[str, str]] = {
     "no_forms": "未找到任何绩效自评表或绩效目标表：请确认文件是从 PDF 表单提取的文字",
