@@ -461,3 +461,6 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     if failed:
         click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+# --- import-text (sheetperf.importtext) ------------------------------------------------------
