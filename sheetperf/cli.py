@@ -233,6 +233,49 @@ def validate(
 # --- import-text (sheetperf.importtext) ------------------------------------------------------
 
 
+@main.command()
+@click.argument("form", type=click.Choice(["self-evaluation", "goal-table"]))
+@click.option("--year", type=int, help="年度（四位数），印在表头；不给时由填表人填写。")
+@profile_option
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path),
+    help="预填内容：记录 JSON，或已填写的绩效目标表（.xlsx）；项目信息、指标、指标值和分值写入并锁定。",
+)
+@click.option("--password", default=None, help="工作表保护密码（默认不设密码）。")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="生成的模板 (.xlsx)。")
+def template(form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path) -> None:
+    """生成空白或预填的自评表 / 绩效目标表模板（含计分公式、下拉列表、保护与填表说明）。
+
+    \b
+    示例：
+        sheetperf template self-evaluation --year 2024 -o 自评表.xlsx
+        sheetperf template self-evaluation --from 目标表.xlsx -o 预填自评表.xlsx
+        sheetperf template goal-table --year 2025 -o 目标表.xlsx
+    """
+    from sheetperf.labels import TEMPLATE_MESSAGES
+    from sheetperf.writer import write_template
+
+    rules = load_profile(profile)
+    try:
+        record = None
+        if source is not None:
+            from sheetperf.sources import load_records
+
+            records = load_records(source)
+            if not records:
+                raise SheetperfError(TEMPLATE_MESSAGES["no_record"], file=str(source))
+            if len(records) > 1:
+                click.echo(f"{source}：{TEMPLATE_MESSAGES['many_records'].format(count=len(records))}", err=True)
+            record = records[0]
+        write_template(output, form, record=record, year=year, profile=rules, password=password)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(TEMPLATE_MESSAGES["written"].format(path=output), err=True)
+
+
 @main.command("import-text")
 @files_argument
 @json_option
