@@ -91,6 +91,8 @@ RULE_TITLES: Final[dict[str, str]] = {
     "unknown_category": "指标类别不在规范框架内",
     "required_field": "必填项为空",
     "no_indicators": "没有绩效指标",
+    # consolidation (issue 6)
+    "superseded": "同一项目有更新的版本，本表未汇总",
     # goal tables (issue 7) and goal drift (issue 5)
     "legacy_category": "一级指标使用旧版指标体系名称",
     "goal_category_missing": "绩效目标表缺少必备的一级指标类别",
@@ -138,6 +140,8 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "unknown_category": "一级、二级指标应使用规范的指标体系名称。",
     "required_field": "项目名称、主管部门、实施单位等为必填项。",
     "no_indicators": "自评表应至少有一项绩效指标。",
+    # consolidation (issue 6)
+    "superseded": "同一项目（年度、主管部门、实施单位、项目名称相同）出现在多个文件中时，汇总修改时间最新的文件（时间相同取路径排序靠后者），其余列为已被替代。",
     # goal tables (issue 7) and goal drift (issue 5)
     "legacy_category": "2020 年前后的绩效目标表使用“投入与管理、产出目标、效果目标、影响力目标、满意度”等旧名称；产出目标视为产出指标，效果目标和影响力目标视为效益指标，满意度视为满意度指标，投入与管理在现行体系中由预算执行体现。建议改用现行名称。",
     "goal_category_missing": "绩效目标表应在规则要求的每个一级指标（如产出指标、效益指标、满意度指标）下至少设一项指标。",
@@ -672,4 +676,101 @@ TEMPLATE_MESSAGES: Final[dict[str, str]] = {
     "many_records": "文件中有 {count} 张表单，只使用第一张",
     "bad_year": "年度应为 2000–2100 之间的四位数，实为 {year}",
     "cannot_write": "无法写入文件：{detail}",
+}
+
+# --- Consolidation (sheetperf consolidate): summary sheets, their column headers, the file
+# statuses of 文件清单 and the messages of the command.
+SUMMARY_SHEETS: Final[dict[str, str]] = {
+    "projects": "项目汇总",
+    "indicators": "指标明细",
+    "findings": "校验问题",
+    "files": "文件清单",
+    "departments": "主管部门统计",
+}
+
+#: Headers of the summary tables; keys shared with the reader's frames keep their words.
+SUMMARY_COLUMN_LABELS: Final[dict[str, str]] = {
+    **FRAME_COLUMN_LABELS,
+    "form": "表单类型",
+    "total_execution_rate": "执行率(%)（填报）",
+    "recomputed_execution_rate": "执行率(%)（重算）",
+    "budget_score": "预算执行得分（填报）",
+    "recomputed_budget_score": "预算执行得分（重算）",
+    "total_score": "总分（填报）",
+    "recomputed_total_score": "总分（重算）",
+    "grade": "评分等级（填报）",
+    "recomputed_grade": "评分等级（重算）",
+    "errors": "错误数",
+    "warnings": "警告数",
+    "notices": "提示数",
+    "score": "得分（填报）",
+    "recomputed_score": "得分（重算）",
+    "rule_applied": "计分规则",
+    "field": "字段",
+    "rule": "规则代码",
+    "rule_title": "问题类型",
+    "severity": "级别",
+    "stated": "填报值",
+    "expected": "应为",
+    "message": "说明",
+    "status": "状态",
+    "reason": "原因",
+    "forms": "表单数",
+    "kept_forms": "汇总表单数",
+    "size": "大小(字节)",
+    "sha256": "SHA-256",
+    "modified": "修改时间",
+    "notes": "附注",
+    "projects": "项目数",
+    "annual_budget_total": "全年预算数合计(万元)",
+    "executed_total": "全年执行数合计(万元)",
+    "department_execution_rate": "执行率(%)",
+    "average_score": "平均分（重算）",
+    "grade_count": "{grade}（个）",
+}
+
+#: Status of an input file in 文件清单.
+FILE_STATUS_LABELS: Final[dict[str, str]] = {
+    "ok": "成功",
+    "failed": "失败",
+    "no_form": "无表单",
+    "superseded": "已被替代",
+    "skipped": "已跳过",
+}
+
+#: The scoring rule applied to an indicator (values of scoring.Rule).
+SCORING_RULE_LABELS: Final[dict[str, str]] = {
+    "positive": "正向指标",
+    "reverse": "反向指标",
+    "range": "区间指标",
+    "qualitative": "定性指标",
+    "not_applicable": "不适用",
+    "unscored": "无法计分",
+}
+
+FORM_SHORT_TITLES: Final[dict[str, str]] = {"self_evaluation": "绩效自评表", "goal_table": "绩效目标表"}
+
+CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
+    "lock_file": "Office 锁定文件（有人打开该工作簿时产生），已跳过",
+    "not_workbook": "不是工作簿（{suffix}），已跳过；需要汇总请另存为 .xlsx",
+    "not_regular": "不是普通文件，已跳过",
+    "missing": "文件不存在",
+    "timeout": "读取超过 {seconds} 秒仍未完成，已中止；请用 Excel/WPS 打开检查后另存为 .xlsx",
+    "crashed": "读取时工作进程异常退出（{detail}），文件可能已损坏；请另存为 .xlsx 后重试",
+    "internal": "读取时出现程序错误（{detail}），请把该文件报告给维护者",
+    "unexpected": "无法读取文件（{detail}），请另存为 .xlsx 后重试",
+    "superseded_file": "全部 {count} 张表单已被更新的文件替代：{newer}",
+    "superseded_some": "{count} 张表单已被更新的文件替代：{newer}",
+    "superseded_finding": "项目“{project}”在更新的文件 {newer}（工作表「{sheet}」）中也有，本表未汇总",
+    "summary_line": "共 {files} 个文件（{statuses}）；汇总 {projects} 个项目；{findings}",
+    "written": "已写出 {path}",
+    "cannot_write": "无法写出汇总文件：{detail}",
+    "progress": "汇总",
+    "output_folder_missing": "汇总文件所在的文件夹不存在，请先创建",
+    "no_goal_tables": "没有找到绩效目标表，请检查 --goals 给出的文件或文件夹",
+    "no_department": "（未填写）",
+    "chart_grades": "各主管部门评分等级分布",
+    "chart_scores": "各主管部门平均分（重算）",
+    "chart_axis_projects": "项目数",
+    "chart_axis_score": "平均分",
 }

@@ -1,0 +1,251 @@
+"""A small process pool whose workers can be killed one at a time.
+
+Why not :class:`concurrent.futures.ProcessPoolExecutor`: a worker that crashes
+(a segfault in a C parser, the OOM killer) breaks the whole executor, and a
+worker that hangs can't be stopped at all.  Consolidating thousands of
+untrusted workbooks needs both to be ordinary, reportable events.  Here each
+worker owns one duplex pipe; the parent sends it one task at a time and waits on
+all pipes with a deadline.  A pipe that reaches end-of-file means its worker
+died; a task past its time limit gets its worker killed (SIGKILL).  Either way
+the task is reported as failed and a fresh worker takes the slot.  Workers are
+also replaced after ``recycle_after`` tasks so that memory a parser leaks or
+fragments can't grow with the number of files.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Any, Final, Generic, Literal, TypeVar
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Tasks a worker runs before it is replaced by a fresh process.
+RECYCLE_AFTER: Final = 1000
+
+Failure = Literal["timeout", "crashed", "error"]
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    """What became of one task: its result, or why there is none."""
+
+    index: int
+    result: R | None
+    failure: Failure | None = None
+    # For a failure: the exit status of a crashed worker, the exception of a handler.
+    detail: str = ""
+    seconds: float = 0.0
+
+
+def _context() -> ForkContext | SpawnContext:
+    # fork shares the parent's imported modules (pandas, lxml) at no cost; the
+    # parent holds no threads or locks while workers are started.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _worker_main(
+    conn: Connection,
+    init: Callable[[Any], Any],
+    init_arg: Any,
+    handler: Callable[[Any, Any], Any],
+) -> None:
+    """Loop of one worker process: receive a task, send back its result."""
+    # Ctrl-C reaches the whole process group: the parent decides, workers are killed by it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    state = init(init_arg)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, task = message
+        try:
+            result = handler(state, task)
+        except BaseException as exc:  # a handler bug must not take the worker's other tasks with it
+            conn.send((index, False, f"{type(exc).__name__}: {exc}"))
+        else:
+            conn.send((index, True, result))
+
+
+class _Slot:
+    """One worker process, its pipe and the task it is running."""
+
+    def __init__(self, process: BaseProcess, conn: Connection) -> None:
+        self.process = process
+        self.conn = conn
+        self.index: int | None = None
+        self.started = 0.0
+        self.done = 0
+
+
+class WorkerPool(Generic[S, T, R]):
+    """``jobs`` worker processes running ``handler(init(init_arg), task)``.
+
+    ``init`` runs once in each worker (load a rules profile, goal tables);
+    ``handler`` must be a module-level function (picklable under spawn).
+    Use as a context manager so workers are always stopped.
+    """
+
+    def __init__(
+        self,
+        handler: Callable[[S, T], R],
+        *,
+        init: Callable[[Any], S],
+        init_arg: Any = None,
+        jobs: int = 1,
+        time_limit: float = 120.0,
+        recycle_after: int = RECYCLE_AFTER,
+    ) -> None:
+        if jobs < 1:
+            raise ValueError("jobs must be at least 1")
+        if time_limit <= 0:
+            raise ValueError("time_limit must be positive")
+        self.handler = handler
+        self.init = init
+        self.init_arg = init_arg
+        self.jobs = jobs
+        self.time_limit = time_limit
+        self.recycle_after = recycle_after
+        self._context = _context()
+        self._slots: list[_Slot] = []
+        #: Worker processes started over the pool's life (replacements included).
+        self.started_workers = 0
+
+    def __enter__(self) -> WorkerPool[S, T, R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> _Slot:
+        parent_end, child_end = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child_end, self.init, self.init_arg, self.handler),
+            daemon=True,
+        )
+        process.start()
+        child_end.close()  # so that the worker's death reads as end-of-file here
+        self.started_workers += 1
+        return _Slot(process, parent_end)
+
+    def _stop(self, slot: _Slot, *, kill: bool) -> None:
+        if kill:
+            slot.process.kill()
+        else:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
+        slot.process.join(timeout=None if kill else 5)
+        if slot.process.is_alive():
+            slot.process.kill()
+            slot.process.join()
+        slot.conn.close()
+
+    def _replace(self, slot: _Slot, *, kill: bool) -> _Slot:
+        self._stop(slot, kill=kill)
+        fresh = self._spawn()
+        self._slots[self._slots.index(slot)] = fresh
+        return fresh
+
+    def close(self) -> None:
+        """Stop every worker (politely when idle, killed when busy)."""
+        for slot in self._slots:
+            if slot.process.is_alive() or not slot.conn.closed:
+                self._stop(slot, kill=slot.index is not None)
+        self._slots = []
+
+    def map_unordered(self, tasks: Iterable[tuple[int, T]]) -> Iterator[Outcome[R]]:
+        """Run every ``(index, task)``; yield one :class:`Outcome` per task as it ends."""
+        pending = iter(tasks)
+        exhausted = False
+        if not self._slots:
+            self._slots = [self._spawn() for _ in range(self.jobs)]
+        try:
+            while True:
+                for slot in list(self._slots):
+                    if slot.index is None and not exhausted:
+                        item = next(pending, None)
+                        if item is None:
+                            exhausted = True
+                            break
+                        index, task = item
+                        slot.index, slot.started = index, time.monotonic()
+                        slot.conn.send((index, task))
+                busy = [s for s in self._slots if s.index is not None]
+                if not busy:
+                    return
+                now = time.monotonic()
+                timeout = max(0.0, min(s.started + self.time_limit for s in busy) - now)
+                ready = wait([s.conn for s in busy], timeout=timeout)
+                by_conn = {id(s.conn): s for s in busy}
+                for conn in ready:
+                    slot = by_conn[id(conn)]
+                    yield self._receive(slot)
+                now = time.monotonic()
+                for slot in [s for s in self._slots if s.index is not None]:
+                    late = slot.index
+                    if late is not None and now - slot.started >= self.time_limit:
+                        seconds = now - slot.started
+                        slot.index = None
+                        self._replace(slot, kill=True)
+                        yield Outcome(late, None, "timeout", f"{self.time_limit:g}", seconds)
+        finally:
+            self.close()
+
+    def _receive(self, slot: _Slot) -> Outcome[R]:
+        index = slot.index
+        assert index is not None
+        seconds = time.monotonic() - slot.started
+        try:
+            got_index, ok, payload = slot.conn.recv()
+        except (EOFError, OSError):
+            slot.process.join(timeout=5)
+            code = slot.process.exitcode
+            slot.index = None
+            self._replace(slot, kill=True)
+            return Outcome(index, None, "crashed", _exit_text(code), seconds)
+        slot.index = None
+        slot.done += 1
+        assert got_index == index
+        if slot.done >= self.recycle_after:
+            self._replace(slot, kill=False)
+        if ok:
+            result: R = payload
+            return Outcome(index, result, None, "", seconds)
+        return Outcome(index, None, "error", str(payload), seconds)
+
+
+def _exit_text(code: int | None) -> str:
+    """``-11`` → ``SIGSEGV``; a plain exit status as a number."""
+    if code is None:
+        return "?"
+    if code < 0:
+        try:
+            return signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+    return str(code)
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
