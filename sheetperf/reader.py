@@ -312,7 +312,7 @@ class _Builder:
         if isinstance(value, float):
             number = value
             if has_percent(cell.fmt):
-                number = float(Decimal(repr(value)) * 100)
+                number = float(Decimal(format(value, ".15g")) * 100)
         else:
             text = _after_colon(value) if loc.inline else value
             parsed = _parse_amount(text)

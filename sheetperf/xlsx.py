@@ -668,7 +668,7 @@ def _format_section(number: float, section: str) -> str:
         return "".join(t if lit else ("" if t in "@" else t) for lit, t in tokens) or general(number)
     first, last = idx[0], idx[-1]
     block = "".join(t for lit, t in tokens[first : last + 1] if not lit)
-    scale = Decimal(repr(float(number)))
+    scale = Decimal(format(float(number), ".15g"))  # Excel keeps 15 significant digits
     for lit, t in tokens:
         if not lit and t == "%":
             scale *= 100
