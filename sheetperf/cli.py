@@ -507,3 +507,77 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
 
 
 # --- import-text (sheetperf.importtext) ------------------------------------------------------
+
+
+@main.command()
+@files_argument
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出全部表单（含每个字段的单元格位置 source）。")
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="把 projects.csv 与 indicators.csv（UTF-8 带 BOM）写入该文件夹。",
+)
+def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
+    """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
+
+    无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
+
+    \b
+    示例：
+        sheetperf read 自评表.xlsx
+        sheetperf read 各单位/*.xlsx --json > records.json
+        sheetperf read 各单位/*.xlsx --csv 汇总
+    """
+    from sheetperf.frames import to_frames, write_csv
+    from sheetperf.labels import FORM_TITLES, FRAME_COLUMN_LABELS, READER_MESSAGES, SEVERITY_LABELS
+    from sheetperf.model import load_records_json, record_to_dict
+    from sheetperf.reader import read_workbook_report
+    from sheetperf.views import text_table
+
+    records: list[Record] = []
+    failed = 0
+    for path in files:
+        try:
+            if path.suffix.lower() == ".json":
+                loaded, notices = load_records_json(path), []
+            else:
+                report = read_workbook_report(path)
+                loaded, notices = report.records, report.notices
+        except SheetperfError as exc:
+            fail(str(exc))
+            failed += 1
+            continue
+        except OSError as exc:
+            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=exc.strerror or exc)}")
+            failed += 1
+            continue
+        for notice in notices:
+            click.echo(f"{SEVERITY_LABELS['notice']}：{path}: {notice}", err=True)
+        records.extend(loaded)
+    if as_json:
+        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
+    if csv_dir is not None:
+        for written in write_csv(to_frames(records), csv_dir):
+            click.echo(str(written), err=as_json)
+    if not as_json and csv_dir is None and records:
+        h = FRAME_COLUMN_LABELS
+        rows = [
+            [
+                r.provenance.file or "",
+                r.provenance.sheet or "",
+                FORM_TITLES.get(r.form, r.form),
+                r.project_name,
+                len(r.indicators),
+                "" if not isinstance(r, SelfEvaluation) or r.total_score is None else f"{r.total_score:.2f}",
+                r.grade or "" if isinstance(r, SelfEvaluation) else "",
+            ]
+            for r in records
+        ]
+        headers = [h["file"], h["sheet"], h["form"], h["project_name"], h["indicator_count"], h["total_score"], h["grade"]]
+        click.echo(text_table(headers, rows, right=(4, 5)))
+    if not as_json:
+        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(files) - failed), err=True)
+    if failed:
+        click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
+        sys.exit(EXIT_BAD_INPUT)
