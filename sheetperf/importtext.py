@@ -1250,15 +1250,19 @@ def workbook_file_names(records: Sequence[Record]) -> list[str]:
 def write_workbooks(
     records: Sequence[Record], out_dir: str | Path, profile: Profile
 ) -> list[tuple[Path, list[Finding]]]:
-    """Write one filled sheetperf workbook per record into ``out_dir`` and validate what was written.
+    """Write one filled sheetperf workbook per record into ``out_dir``; validate each form.
 
-    The workbook is a template sized for the record (writer) filled with its values
-    (filler); the findings are those of the record read back from the written file.
+    The workbook is a template sized for the record (writer) filled with its inputs
+    (filler).  The findings are those of the published figures (stated scores,
+    totals, grade, as imported), placed on the cells of the written workbook where
+    the reader finds the field; the workbook itself computes its scores with
+    formulas, so a freshly written file holds no stated scores to check.
     """
+    import dataclasses
     import tempfile
 
     from sheetperf.filler import fill_workbook
-    from sheetperf.sources import load_records
+    from sheetperf.reader import read_workbook
     from sheetperf.validation import validate_record
     from sheetperf.writer import write_template
 
@@ -1266,13 +1270,18 @@ def write_workbooks(
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, list[Finding]]] = []
     with tempfile.TemporaryDirectory(prefix="sheetperf-import-") as tmp:
-        for record, name in zip(records, workbook_file_names(records), strict=True):
-            template = Path(tmp) / f"template-{len(written)}.xlsx"
+        for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
+            template = Path(tmp) / f"template-{index}.xlsx"
             write_template(template, record.form, record=record, profile=profile)
             target = out / name
             fill_workbook(template, record, target)
-            findings: list[Finding] = []
-            for read in load_records(target):
-                findings.extend(validate_record(read, profile, file=str(target)))
+            back = read_workbook(target)
+            cells = back[0].provenance if len(back) == 1 else None
+            findings = []
+            for finding in validate_record(record, profile, file=str(target)):
+                ref = cells.cell_of(finding.field) if cells is not None else None
+                if finding.cell is None and ref is not None:
+                    finding = dataclasses.replace(finding, sheet=ref.sheet, cell=ref.cell)
+                findings.append(finding)
             written.append((target, findings))
     return written

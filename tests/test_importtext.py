@@ -503,3 +503,68 @@ def test_cli_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["import-text", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2
     assert "无法读取文件" in result.stderr and "nope.txt" in result.stderr
+
+
+# --- workbooks ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_workbooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    out = tmp_path_factory.mktemp("imported")
+    result = CliRunner().invoke(main, ["import-text", str(SEED_SELF), str(SEED_GOAL), "-o", str(out)])
+    return out, result
+
+
+def test_cli_writes_one_workbook_per_form(seed_workbooks: tuple[Path, Any], seed_result: ImportResult) -> None:
+    out, result = seed_workbooks
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(workbook_file_names(seed_result.records))
+    assert "共导入 7 张表单" in result.stdout
+    assert "错误" not in result.stdout  # no finding of severity error
+    assert "绩效目标表!D30" in result.stdout  # a finding placed on the written workbook's cell
+
+
+def test_written_workbooks_read_back_the_imported_inputs(
+    seed_workbooks: tuple[Path, Any], seed_result: ImportResult
+) -> None:
+    from sheetperf.reader import read_workbook
+
+    out, _ = seed_workbooks
+    names = workbook_file_names(seed_result.records)
+    for record, name in zip(seed_result.records, names, strict=True):
+        (back,) = read_workbook(out / name)
+        assert back.project_name == record.project_name
+        got = [(i.level1, i.level2, i.name, i.target, i.actual or "", i.weight) for i in back.indicators]
+        want = [(i.level1, i.level2, i.name, i.target, i.actual or "", i.weight) for i in record.indicators]
+        assert got == want
+
+
+def test_written_workbooks_recalculated_in_libreoffice_validate_without_errors(
+    seed_workbooks: tuple[Path, Any], seed_result: ImportResult, tmp_path: Path
+) -> None:
+    """The real spreadsheet engine computes the published scores, and the result validates."""
+    from sheetperf.profiles import get_profile
+    from sheetperf.reader import read_workbook
+    from sheetperf.recalc import RecalcError, recalculate, soffice
+    from sheetperf.validation import validate_record
+
+    try:
+        soffice()
+    except RecalcError:
+        pytest.skip("LibreOffice is not installed")
+    out, _ = seed_workbooks
+    names = workbook_file_names(seed_result.records)
+    computed = recalculate([out / n for n in names], tmp_path)  # one soffice run for all seven
+    profile = get_profile("shanghai")
+    for record, path in zip(seed_result.records, computed, strict=True):
+        (back,) = read_workbook(path)
+        errors = [f for f in validate_record(back, profile, file=str(path)) if f.severity == "error"]
+        assert errors == []
+        if isinstance(record, SelfEvaluation):
+            assert isinstance(back, SelfEvaluation)
+            assert [i.score for i in back.indicators] == [i.score for i in record.indicators]
+            assert (back.total_score, back.grade, back.funds.total.score) == (
+                record.total_score,
+                record.grade,
+                record.funds.total.score,
+            )
