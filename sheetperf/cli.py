@@ -581,3 +581,41 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     if failed:
         click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.argument("template", type=click.Path(path_type=Path))
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
+def fill(template: Path, record: Path, output: Path) -> None:
+    """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
+
+    写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
+    指标、指标值与分值。得分由工作簿中的公式计算，记录中的得分不会写入。RECORD 为只含
+    一条记录的 JSON（或已填写的工作簿）。
+
+    \b
+    示例：
+        sheetperf template self-evaluation --from samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o t.xlsx
+        sheetperf fill t.xlsx samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o filled.xlsx
+    """
+    from sheetperf.filler import fill_workbook
+    from sheetperf.labels import FILL_MESSAGES
+    from sheetperf.sources import load_records
+
+    try:
+        if output.resolve() == template.resolve():
+            raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
+        records = load_records(record)
+        if not records:
+            raise SheetperfError(FILL_MESSAGES["no_records"], file=str(record))
+        if len(records) > 1:
+            raise SheetperfError(FILL_MESSAGES["several_records"].format(count=len(records)), file=str(record))
+        fill_workbook(template, records[0], output)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(FILL_MESSAGES["written"].format(path=output), err=True)

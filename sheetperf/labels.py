@@ -774,3 +774,27 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "chart_axis_projects": "项目数",
     "chart_axis_score": "平均分",
 }
+
+# --- fill (filler.py, `sheetperf fill`): putting a record's inputs into a template.
+FILL_MESSAGES: Final[dict[str, str]] = {
+    "not_record": "只能填写绩效自评表或绩效目标表记录，收到的是 {kind}",
+    "not_template": "不是 sheetperf 生成的模板（缺少模板信息），请先用 sheetperf template 生成模板",
+    "layout_version": "模板版式版本为 {found}，本程序为 {expected}：请用当前版本的 sheetperf template 重新生成模板",
+    "wrong_form": "模板是{template}，记录是{record}：请使用对应表单的模板",
+    "too_many_indicators": "记录有 {count} 项指标，模板只有 {capacity} 行指标：请用 sheetperf template --from 生成预填模板",
+    "indicator_count": "记录有 {count} 项指标，预填模板锁定了 {capacity} 项：记录与模板不是同一个项目，请使用为该项目生成的模板",
+    "locked_mismatch": "工作表「{sheet}」单元格 {cell}（{field}）已锁定为「{template}」，记录中为「{record}」：请使用为该项目生成的模板",
+    "fingerprint_mismatch": "记录的项目信息或指标与预填模板锁定的内容不一致（指纹不符）：请使用为该项目生成的模板",
+    "missing_sheet": "模板中没有工作表「{sheet}」或该表已损坏：请重新生成模板",
+    "formula_cell": "工作表「{sheet}」单元格 {cell}（{field}）是公式单元格，不能填写：模板已被改动，请重新生成模板",
+    "merged_cell": "工作表「{sheet}」单元格 {cell}（{field}）位于以 {anchor} 开头的合并区域内，无法单独填写：请重新生成模板",
+    "not_number": "{field} 应为数字，记录中为「{value}」：请改为数字",
+    "bad_char": "{field} 含有工作簿无法保存的控制字符 {code}：请删除该字符后重试",
+    "indicator_field": "第 {n} 项指标的{field}",
+    "unreadable": "无法打开模板：{detail}",
+    "several_records": "记录文件含有 {count} 条记录，fill 一次只填写一条：请把要填写的记录单独存为一个 JSON 文件",
+    "no_records": "记录文件中没有记录",
+    "same_file": "输出文件不能与模板相同：{path}",
+    "written": "已填写：{path}",
+    "cannot_write": "无法写出 {path}：{detail}",
+}
