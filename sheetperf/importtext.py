@@ -228,7 +228,13 @@ def _split_lines(text: str, file: str | None) -> list[_Line]:
                 if part.strip():
                     cells.append(_Cell(part.strip(), col))
         else:
-            cells = [_Cell(part.strip(), None) for part in _SPACES_SEP.split(raw.strip()) if part.strip()]
+            for part in _SPACES_SEP.split(raw.strip()):
+                tokens = part.split()
+                # Narrow columns leave one space between numbers (weight and score: "20.00 20.00").
+                if len(tokens) > 1 and all(_is_plain_number(t) or _is_dash(t) for t in tokens):
+                    cells.extend(_Cell(t, None) for t in tokens)
+                elif part.strip():
+                    cells.append(_Cell(part.strip(), None))
         out.append(_Line(file, number, raw, tuple(cells)))
     return out
 

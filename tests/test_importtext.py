@@ -568,3 +568,10 @@ def test_written_workbooks_recalculated_in_libreoffice_validate_without_errors(
                 record.grade,
                 record.funds.total.score,
             )
+
+
+def test_numbers_one_space_apart_are_separate_cells_without_tabs() -> None:
+    rows = "产出指标    数量指标    甲    =1(场)    1.00(场)    90.00 90.00\n"
+    record, result = _one(_spaces(HEAD) + rows)
+    assert (record.indicators[0].weight, record.indicators[0].score) == (90.0, 90.0)
+    assert result.problems == []
