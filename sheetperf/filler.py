@@ -355,7 +355,7 @@ def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_p
         else:
             sst_root = etree.Element(_M + "sst", nsmap={None: _NS_MAIN})
         strings = _SharedStrings(sst_root)
-        _apply(sheet_root, strings, writes, layout.sheet_name, file)
+        _apply(sheet_root, strings, writes, layout, file)
         replaced = {
             sheet_part: _serialize(sheet_root),
             sst_part: _serialize(strings.root),
@@ -372,8 +372,9 @@ def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_p
                     if data is None:
                         data = read_member(zin, info.filename, template_path)
                     zout.writestr(_copy_info(info), data)
+                stamp = zin.infolist()[0].date_time if zin.infolist() else (1980, 1, 1, 0, 0, 0)
                 for name, data in sorted(replaced.items()):  # parts the template did not have
-                    new = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+                    new = zipfile.ZipInfo(name, stamp)
                     new.compress_type = zipfile.ZIP_DEFLATED
                     zout.writestr(new, data)
             tmp.replace(out_path)
@@ -448,13 +449,21 @@ class _SharedStrings:
     def __init__(self, root: Any) -> None:
         self.root = root
         self.index: dict[str, int] = {}
-        self.size = 0
+        self.texts: list[str] = []
         for si in root.iterchildren(_M + "si"):
             children = list(si)
             if len(children) == 1 and children[0].tag == _M + "t":
-                self.index.setdefault(_unescape(children[0].text or ""), self.size)
-            self.size += 1
+                self.index.setdefault(_unescape(children[0].text or ""), len(self.texts))
+            # the shown text of a rich-text entry: its runs, without phonetic hints
+            self.texts.append(_unescape("".join(t.text or "" for t in si.iter(_M + "t") if t.getparent().tag != _M + "rPh")))
         self.count_delta = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.texts)
+
+    def text(self, index: int) -> str:
+        return self.texts[index] if 0 <= index < len(self.texts) else ""
 
     def add(self, text: str) -> int:
         found = self.index.get(text)
@@ -466,7 +475,7 @@ class _SharedStrings:
         if text != text.strip() or "\n" in text:
             t.set(_XML_SPACE, "preserve")
         self.index[text] = self.size
-        self.size += 1
+        self.texts.append(text)
         return self.size - 1
 
     def finish(self) -> None:
@@ -479,7 +488,10 @@ def _unescape(text: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-def _apply(root: Any, strings: _SharedStrings, writes: list[CellWrite], sheet: str, file: str) -> None:
+def _apply(
+    root: Any, strings: _SharedStrings, writes: list[CellWrite], layout: Layout, file: str
+) -> None:
+    sheet = layout.sheet_name
     sheet_data = root.find(_M + "sheetData")
     if sheet_data is None:
         raise InputError(MSG["missing_sheet"].format(sheet=sheet), file=file)
@@ -487,6 +499,7 @@ def _apply(root: Any, strings: _SharedStrings, writes: list[CellWrite], sheet: s
     for row_el in sheet_data.iterchildren(_M + "row"):
         rows[int(row_el.get("r"))] = row_el
     merges = _merges(root)
+    text_rows: set[int] = set()
     for write in writes:
         ref = to_a1(write.row, write.col)
         anchor = merges.get((write.row, write.col))
@@ -502,6 +515,8 @@ def _apply(root: Any, strings: _SharedStrings, writes: list[CellWrite], sheet: s
             continue
         if cell.find(_M + "f") is not None:
             raise InputError(MSG["formula_cell"].format(sheet=sheet, cell=ref, field=_label(write.path)), file=file)
+        if cell.get("t") in ("s", "inlineStr") or isinstance(write.value, str):
+            text_rows.add(write.row)
         if cell.get("t") == "s":
             strings.count_delta -= 1
         for child in list(cell):
@@ -518,6 +533,52 @@ def _apply(root: Any, strings: _SharedStrings, writes: list[CellWrite], sheet: s
         else:
             etree.SubElement(cell, _M + "v").text = repr(value) if isinstance(value, float) else str(value)
     strings.finish()
+    spans = _single_row_spans(root)
+    for row in sorted(text_rows):
+        _fit_row(rows[row + 1], row, layout, strings, spans)
+
+
+def _single_row_spans(root: Any) -> dict[tuple[int, int], int]:
+    """Top-left of each single-row merged range → its last column (multi-row merges are left out)."""
+    out: dict[tuple[int, int], int] = {}
+    merge_cells = root.find(_M + "mergeCells")
+    for merge in merge_cells.iterchildren(_M + "mergeCell") if merge_cells is not None else ():
+        r1, c1, r2, c2 = parse_range(str(merge.get("ref")))
+        if r1 == r2:
+            out[(r1, c1)] = c2
+    return out
+
+
+def _fit_row(row_el: Any, row: int, layout: Layout, strings: _SharedStrings, spans: dict[tuple[int, int], int]) -> None:
+    """Set a row's height to show every wrapped text in it, as the writer sizes pre-filled rows.
+
+    The height is recomputed from the layout's declared height and the texts now in
+    the row (not grown from the current one), so filling again with shorter text
+    shrinks the row back and a fill is a function of template and record alone.
+    """
+    from sheetperf.writer import text_height  # the writer's sizing rule, shared so both agree
+
+    widths = layout.col_widths
+    minimum = layout.row_heights.get(row, 20.0)  # the writer's minimum for an undeclared row
+    height = minimum
+    for cell in row_el.iterchildren(_M + "c"):
+        kind = cell.get("t")
+        if kind not in ("s", "inlineStr") or cell.find(_M + "f") is not None:
+            continue
+        col = _col_of(str(cell.get("r")))
+        if col >= len(widths):
+            continue  # hidden helper columns
+        if kind == "s":
+            v = cell.find(_M + "v")
+            text = strings.text(int(v.text)) if v is not None and (v.text or "").isdigit() else ""
+        else:
+            text = "".join(t.text or "" for t in cell.iter(_M + "t"))
+        last = spans.get((row, col), col)
+        width = sum(widths[c] for c in range(col, min(last, len(widths) - 1) + 1))
+        height = max(height, text_height(text, width, minimum=minimum))
+    pixels = round(height * 4 / 3)  # Excel stores whole pixels, as xlsxwriter writes them
+    row_el.set("ht", f"{pixels * 0.75:g}")
+    row_el.set("customHeight", "1")
 
 
 def _merges(root: Any) -> dict[tuple[int, int], tuple[int, int]]:
