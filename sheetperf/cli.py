@@ -619,3 +619,98 @@ def fill(template: Path, record: Path, output: Path) -> None:
         fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
         sys.exit(EXIT_BAD_INPUT)
     click.echo(FILL_MESSAGES["written"].format(path=output), err=True)
+
+
+# --- distribute / status (sheetperf.distribute, sheetperf.status) ----------------------------
+
+
+@main.command()
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--outdir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹：每个主管部门一个子文件夹，另有 manifest.csv 和 manifest.xlsx。",
+)
+@click.option(
+    "--form",
+    type=click.Choice(["self-evaluation", "goal-table"]),
+    default="self-evaluation",
+    show_default=True,
+    help="self-evaluation：按目标表预填的自评表；goal-table：只填项目信息的空白目标表。",
+)
+@click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
+@profile_option
+def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
+    """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
+
+    ROSTER 为 CSV 或 XLSX 名册（列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值），
+    或存放已填绩效目标表的文件夹（子文件夹名作为主管部门）。自评表的指标、目标值和分值取自目标表；
+    名册和目标表都没有分值时，按规则配置的一级指标比例分配并提示。
+
+    \b
+    示例：
+        sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
+        sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
+        sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
+    """
+    from sheetperf import distribute as dist
+    from sheetperf.labels import DISTRIBUTE_MESSAGES, FORM_TITLES, SEVERITY_LABELS
+    from sheetperf.model import FormKind
+
+    rules = load_profile(profile)
+    form_key: FormKind = "goal_table" if form == "goal-table" else "self_evaluation"
+    try:
+        entries = dist.read_roster(roster, year=year)
+        result = dist.distribute(
+            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster
+        )
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    for notice in result.notices:
+        click.echo(f"{SEVERITY_LABELS['notice']}：{notice}", err=True)
+    click.echo(
+        DISTRIBUTE_MESSAGES["summary"].format(
+            count=len(result.rows),
+            form=FORM_TITLES[form_key],
+            departments=len({row.department for row in result.rows}),
+            manifest=result.manifest_csv,
+        )
+    )
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
+)
+def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> None:
+    """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
+
+    MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
+    退出码 0（有项目未交回也是 0）；清单无法使用时为 2。
+
+    \b
+    示例：
+        sheetperf status 分发/2024自评/manifest.csv 交回/
+        sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
+    """
+    from sheetperf.labels import STATUS_MESSAGES
+    from sheetperf.status import status_for_manifest, status_text, write_status_xlsx
+
+    try:
+        report = status_for_manifest(manifest, list(paths))
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(status_text(report))
+    if xlsx_path is not None:
+        try:
+            write_status_xlsx(report, xlsx_path)
+        except OSError as exc:
+            fail(f"{xlsx_path}: 无法写出：{exc.strerror or exc}")
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))

@@ -479,6 +479,7 @@ MANIFEST_HEADERS: Final[dict[str, str]] = {
     "project_name": "项目名称",
     "path": "文件",
     "fingerprint": "模板指纹",
+    "locked": "锁定内容",
     "weights_source": "分值来源",
     "source": "目标表来源",
 }
@@ -557,8 +558,8 @@ STATUS_MESSAGES: Final[dict[str, str]] = {
     "ambiguous": "与清单中 {count} 个同名项目都相符，无法判断属于哪一个",
     "tampered_detail": "{file}：锁定内容（项目信息、指标或目标值）与分发时不同",
     "projects_title": "各项目交回情况",
-    "unknown_title": "不属于任何项目的文件",
-    "summary": "共 {total} 个项目：已交回 {returned}，未交回 {missing}，重复交回 {duplicate}，锁定内容被改动 {tampered}；不属于任何项目的文件 {unknown} 个",
+    "unknown_title": "其他文件（不属于任何项目，或无法读取）",
+    "summary": "共 {total} 个项目：已交回 {returned}，未交回 {missing}，重复交回 {duplicate}，锁定内容被改动 {tampered}；不属于任何项目的文件 {unknown} 个，无法读取的文件 {unreadable} 个",
     "sheet_projects": "交回情况",
     "sheet_unknown": "其他文件",
     "xlsx_written": "已写出 {path}",

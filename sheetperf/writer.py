@@ -540,6 +540,7 @@ def write_template(
     year: int | None = None,
     profile: str | Profile = DEFAULT_PROFILE,
     password: str | None = None,
+    form_id: str | None = None,
 ) -> Path:
     """Write a blank (``record=None``) or pre-filled template of ``form``; returns the path.
 
@@ -547,6 +548,8 @@ def write_template(
     A goal-table record pre-fills a self-evaluation's project and indicators (weights
     as the goal table gives them, else left for the department).  ``year`` overrides the
     record's year.  ``password`` protects the sheets with a password (none by default).
+    ``form_id`` (distribute) is stored as one more metadata row, ``form_id``, so a
+    returned copy can be told apart from a namesake's.
     """
     name = normalize_form(form)
     rules = get_profile(profile) if isinstance(profile, str) else profile
@@ -582,7 +585,10 @@ def write_template(
     _lists_sheet(book, rules, fmt, password or "")
     for key, ref in layout.defined_names().items():
         book.define_name(key, "=" + ref)
-    _meta_sheet(book, template_meta(layout, prepared, rules, locked), fmt, password or "")
+    meta = template_meta(layout, prepared, rules, locked)
+    if form_id is not None:
+        meta["form_id"] = form_id
+    _meta_sheet(book, meta, fmt, password or "")
     try:
         book.close()
     except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
