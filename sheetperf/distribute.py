@@ -274,7 +274,8 @@ def read_roster(path: str | Path, *, year: int | None = None) -> list[RosterEntr
     columns = map_headers(rows[0], path)
     entries: list[RosterEntry] = []
     for offset, row in enumerate(rows[1:], start=2):
-        values = {f: normalize_text(row[i]) if i < len(row) else "" for f, i in columns.items()}
+        # Values are kept as written (only trimmed): a project's name is not ours to fold.
+        values = {f: row[i].strip() if i < len(row) else "" for f, i in columns.items()}
         if not any(values.values()):
             continue
         for required in _REQUIRED:

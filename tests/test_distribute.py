@@ -429,3 +429,104 @@ def test_distribute_bad_roster_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "错误：" in result.stderr and "缺少列 主管部门、实施单位" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- whole distributions ---------------------------------------------------------------------
+
+HOSTILE = [
+    ("../..", "单位", "../../etc/passwd"),
+    ("主管部门", "单位", "a/b"),
+    ("主管部门", "CON", "CON"),
+    ("主管部门", "单位", "项目:1?"),
+    ("主管部门", "单位", "同名项目"),
+    ("主管部门", "单位", "同名项目"),
+    ("主管部门", "单位", "同名项目."),
+    ("主管部门", "单位", "ＣＯＮ"),
+    ("NUL", "AUX", "=HYPERLINK(\"http://x\")"),
+    ("C:\\Windows", "单位", "/absolute"),
+]
+
+
+def _small_goal(name: str) -> dict[str, object]:
+    return {
+        "form": "goal_table",
+        "year": 2024,
+        "project_name": name,
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "举办培训", "target": "=2(场)"},
+            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90(%)"},
+        ],
+    }
+
+
+def test_hostile_names_stay_inside_outdir_and_distinct(tmp_path: Path) -> None:
+    rows = [["年度", "主管部门", "实施单位", "项目名称", "绩效目标表"]]
+    for i, (department, unit, name) in enumerate(HOSTILE):
+        (tmp_path / f"g{i}.json").write_text(json.dumps(_small_goal(name), ensure_ascii=False), encoding="utf-8")
+        rows.append(["2024", department, unit, name, f"g{i}.json"])
+    roster = _write_csv(tmp_path / "roster.csv", rows)
+    out = tmp_path / "deep" / "out"
+    result = CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "名册中有重名项目" in result.stderr and "同名项目" in result.stderr
+    written = sorted(p for p in tmp_path.rglob("*.xlsx"))
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in written)
+    templates = [p for p in written if p.name != MANIFEST_XLSX]
+    assert len(templates) == len(HOSTILE)
+    assert len({name_key(p.relative_to(out).as_posix()) for p in templates}) == len(HOSTILE)
+    for path in templates:
+        assert all(_is_safe(part) for part in path.relative_to(out).parts)
+    manifest = read_manifest(out / MANIFEST_CSV)
+    assert [(r.department, r.implementing_unit, r.project_name) for r in manifest] == HOSTILE
+    assert sorted(r.path for r in manifest) == sorted(p.relative_to(out).as_posix() for p in templates)
+    assert len({r.form_id for r in manifest}) == len(HOSTILE)
+    from sheetperf.reader import read_workbook
+
+    (record,) = read_workbook(out / manifest[0].path)
+    assert record.project_name == "../../etc/passwd"  # the form keeps the name as written
+    assert record.provenance.facts["template"]["form_id"] == manifest[0].form_id
+
+
+def test_distribute_refuses_to_overwrite_a_distribution(tmp_path: Path) -> None:
+    (tmp_path / "g.json").write_text(json.dumps(_small_goal("项目"), ensure_ascii=False), encoding="utf-8")
+    roster = _write_csv(tmp_path / "roster.csv", [["主管部门", "实施单位", "项目名称", "绩效目标表"], ["A", "B", "项目", "g.json"]])
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out)]).exit_code == 0
+    again = CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out)])
+    assert again.exit_code == 2 and "输出文件夹中已有分发清单 manifest.csv" in again.stderr
+
+
+def test_distribute_goal_tables_blank_with_project_info(tmp_path: Path) -> None:
+    from sheetperf.reader import read_workbook
+
+    roster = _write_csv(tmp_path / "roster.csv", ROSTER_ROWS)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out), "--form", "goal-table", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "已生成 2 份财政项目支出绩效目标表" in result.stdout
+    manifest = read_manifest(out / MANIFEST_CSV)
+    assert [(r.form, r.year, r.path) for r in manifest] == [
+        ("goal_table", 2024, "市教委/内涵建设经费（科技发展中心）.xlsx"),
+        ("goal_table", 2025, "市科委/交流推广（技术市场管理办公室）.xlsx"),
+    ]
+    (record,) = read_workbook(out / manifest[1].path)
+    assert isinstance(record, GoalTable)
+    assert (record.year, record.applicant_unit, record.project_name) == (2025, "技术市场管理办公室", "交流推广")
+    assert record.provenance.facts["template"]["capacity"] == "30"  # every indicator row left open
+
+
+def test_distribute_from_a_folder_of_goal_tables(tmp_path: Path) -> None:
+    goals = tmp_path / "目标表"
+    (goals / "市教委").mkdir(parents=True)
+    (goals / "市教委" / "a.json").write_text(json.dumps(_small_goal("甲项目"), ensure_ascii=False), encoding="utf-8")
+    loose = dict(_small_goal("乙项目"), applicant_unit="乙单位")
+    (goals / "b.json").write_text(json.dumps(loose, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["distribute", str(goals), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = read_manifest(out / MANIFEST_CSV)
+    assert sorted((r.department, r.project_name, r.weights_source) for r in manifest) == [
+        ("乙单位", "乙项目", "profile_split"),
+        ("市教委", "甲项目", "profile_split"),
+    ]
+    assert "按规则配置「shanghai」的一级指标比例" in result.stderr

@@ -165,3 +165,117 @@ def test_status_command_bad_manifest_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["status", str(tmp_path / "manifest.csv"), str(tmp_path)])
     assert result.exit_code == 2
     assert result.stderr.startswith("错误：") and "分发清单不存在" in result.stderr
+
+
+# --- end to end: roster → distribute → returns → status → consolidate -------------------------
+
+E2E_PROJECTS = 50
+E2E_RETURNED = 40
+TAMPERED, TWICE = 5, 7
+
+
+def _e2e_goal(i: int) -> dict[str, object]:
+    return {
+        "form": "goal_table",
+        "year": 2024,
+        "applicant_unit": f"实施单位{i % 7}",
+        "project_name": f"项目{i:02d}",
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "举办培训", "target": f"={i + 1}(场)"},
+            {"level1": "效益指标", "level2": "社会效益指标", "name": "服务水平", "target": "有所提升"},
+            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90(%)"},
+        ],
+    }
+
+
+def _e2e_roster(tmp_path: Path) -> Path:
+    goals = tmp_path / "goals"
+    lines = ["年度,主管部门,实施单位,项目名称,绩效目标表,分值"]
+    for i in range(E2E_PROJECTS):
+        goal = _e2e_goal(i)
+        _write(goals / f"{i:02d}.json", goal)
+        weights = "50;20;20" if i % 3 == 0 else ""
+        lines.append(f"2024,主管部门{i % 5},{goal['applicant_unit']},{goal['project_name']},goals/{i:02d}.json,{weights}")
+    roster = tmp_path / "名册.csv"
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return roster
+
+
+def _tamper_target(path: Path, old: str, new: str) -> None:
+    """Change a target in a filled workbook the way a user who lifted the protection would."""
+    import shutil
+    import zipfile
+
+    source = path.with_suffix(".orig")
+    shutil.move(path, source)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                assert f">{old}<".encode() in data
+                data = data.replace(f">{old}<".encode(), f">{new}<".encode())
+            zout.writestr(info, data)
+    source.unlink()
+
+
+def test_end_to_end_distribute_fill_status_consolidate(tmp_path: Path) -> None:
+    import shutil
+
+    import xlsxwriter
+
+    from sheetperf.consolidate import consolidate
+    from sheetperf.distribute import prepare_record, read_manifest, read_roster
+    from sheetperf.filler import fill_workbook
+    from sheetperf.profiles import get_profile
+
+    roster = _e2e_roster(tmp_path)
+    out = tmp_path / "分发"
+    runner = CliRunner()
+    result = runner.invoke(main, ["distribute", str(roster), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "已生成 50 份财政项目支出绩效自评表，分属 5 个主管部门" in result.stdout
+    assert "33 个项目的名册和目标表都没有给出指标分值" in result.stderr
+    manifest = read_manifest(out / "manifest.csv")
+    assert len(manifest) == E2E_PROJECTS
+    assert len({row.path for row in manifest}) == E2E_PROJECTS
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xlsx") if p.name != "manifest.xlsx") == sorted(
+        row.path for row in manifest
+    )
+
+    # 40 departments answer: results filled into the template they were sent.
+    rules = get_profile("shanghai")
+    entries = read_roster(roster)
+    returns = tmp_path / "交回"
+    for entry, row in list(zip(entries, manifest, strict=True))[:E2E_RETURNED]:
+        record = prepare_record(entry, "self_evaluation", rules, roster=roster).record
+        assert isinstance(record, SelfEvaluation)
+        record.funds.total.annual_budget = 100
+        record.funds.total.executed = 95
+        record.indicators[0].actual = record.indicators[0].target.lstrip("=")
+        record.indicators[1].actual = "达成指标"
+        record.indicators[2].actual = "95(%)"
+        target = returns / row.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fill_workbook(out / row.path, record, target)
+    _tamper_target(returns / manifest[TAMPERED].path, f"={TAMPERED + 1}(场)", f"={TAMPERED + 1}0(场)")
+    (returns / "又交一次").mkdir()
+    shutil.copy(returns / manifest[TWICE].path, returns / "又交一次" / "副本.xlsx")
+    book = xlsxwriter.Workbook(str(returns / "交回说明.xlsx"))
+    book.add_worksheet("说明").write_string(0, 0, "我单位项目均已按时完成。")
+    book.close()
+
+    xlsx = tmp_path / "交回情况.xlsx"
+    result = runner.invoke(main, ["status", str(out / "manifest.csv"), str(returns), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "共 50 个项目：已交回 40，未交回 10，重复交回 1，锁定内容被改动 1；不属于任何项目的文件 1 个，无法读取的文件 0 个"
+        in result.stdout
+    )
+    report = status_for_manifest(out / "manifest.csv", [returns])
+    by_state = {s: [i for i, p in enumerate(report.projects) if s in p.states] for s in ("missing", "duplicate", "tampered")}
+    assert by_state == {"missing": list(range(E2E_RETURNED, E2E_PROJECTS)), "duplicate": [TWICE], "tampered": [TAMPERED]}
+    assert [Path(o.file).name for o in report.others] == ["交回说明.xlsx"]
+    assert xlsx.is_file()
+
+    summary = consolidate([returns], tmp_path / "汇总.xlsx", profile=rules, jobs=2)
+    assert summary.projects == E2E_RETURNED
