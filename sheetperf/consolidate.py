@@ -388,6 +388,9 @@ class ConsolidationReport:
     failed: list[tuple[str, str]]
     seconds: float
     workers_started: int = 0
+    # Of ``seconds``: reading the files (workers) and writing the summary (this process).
+    read_seconds: float = 0.0
+    write_seconds: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -503,8 +506,11 @@ def consolidate(
                 workers_started = pool.started_workers
         final = [e for e in entries if e is not None]
         assert len(final) == total
+        read_done = time.perf_counter()
         report = _write_summary(final, spans, spool, output, csv_path, rules)
     report.seconds = time.perf_counter() - started
+    report.read_seconds = read_done - started
+    report.write_seconds = report.seconds - report.read_seconds
     report.workers_started = workers_started
     return report
 

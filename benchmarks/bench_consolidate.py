@@ -1,0 +1,304 @@
+"""Benchmark of ``sheetperf consolidate`` on generated collections of filled forms.
+
+Usage::
+
+    python benchmarks/bench_consolidate.py generate --count 10000 --dir /tmp/sheetperf-bench
+    python benchmarks/bench_consolidate.py run --dir /tmp/sheetperf-bench --sizes 1000 10000
+
+``generate`` writes the collection once (reuse it: 10,000 forms take minutes):
+four files in five are sheetperf's blank self-evaluation template filled with
+:func:`sheetperf.filler.fill_workbook`; the fifth is built by hand with openpyxl
+(``tests/handbuilt.py``) at varied offsets, label styles and quirks.  Records are
+the six published self-evaluations (3, 6 and 18 indicators) with a project name,
+department, unit and amounts of their own.  One project in 200 is submitted
+again later (a newer file in ``resubmitted/``), so deduplication is exercised.
+Files go 100 to a folder; the first *n* folders make the collection of size 100·n.
+
+``run`` measures, on the same files and in this process:
+
+* a bare loop of ``openpyxl.load_workbook(read_only=True)`` (the baseline; also
+  with every row iterated, since read-only loading alone parses no cells);
+* ``consolidate(jobs=1)`` and ``consolidate(jobs=2)``: seconds per file, the ratio
+  to the baseline, the speed-up of two workers over one;
+* peak memory of a ``sheetperf consolidate`` command run as a child process:
+  every process of its tree (the command and its workers) sampled from ``/proc``
+  every 0.1 s, summed as RSS and as PSS (PSS shares the pages forked workers
+  have in common instead of counting them in every process).
+
+Rounds alternate the three timings so a noisy neighbour hits all of them alike;
+the median of the rounds is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT / "tests"))  # the hand-built workbook builder
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+PER_FOLDER = 100
+DEPARTMENTS = [f"上海市第{i + 1}委员会" for i in range(23)]
+
+
+def _cases() -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((SHARED / "cases").glob("self_evaluation-*.json"))]
+
+
+def _variant(case: dict[str, Any], i: int) -> dict[str, Any]:
+    record = copy.deepcopy(case)
+    record["project_name"] = f"{case['project_name']}（{i:05d}）"
+    record["department"] = DEPARTMENTS[i % len(DEPARTMENTS)]
+    record["implementing_unit"] = f"{record['department']}第{i % 40 + 1}中心"
+    factor = 1 + (i % 7) / 10
+    for row in record["funds"].values():
+        if isinstance(row, dict):
+            for key in ("initial_budget", "annual_budget", "executed"):
+                if isinstance(row.get(key), (int, float)):
+                    row[key] = round(row[key] * factor, 2)
+    record.pop("slug", None)
+    return record
+
+
+def _handbuilt_options(i: int) -> Any:
+    from handbuilt import Options
+
+    variants = [
+        Options(row0=3, col0=2, banner_rows=("附件2", "项目支出绩效自评")),
+        Options(levels="repeated", fullwidth_labels=True),
+        Options(levels="once", number_formats=True, col0=3),
+        Options(separate_deviation=True, row0=2),
+        Options(spaced_labels=True, inserted_blank_rows=True),
+    ]
+    return variants[i % len(variants)]
+
+
+
+def _generate_one(job: tuple[int, str, str, float]) -> None:
+    """Write form ``i`` (a worker of the generation pool)."""
+    i, out, template, mtime = job
+    from openpyxl import Workbook
+
+    from sheetperf.filler import fill_workbook
+    from sheetperf.model import record_from_dict
+
+    cases = _cases()
+    record = _variant(cases[i % len(cases)], i)
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if i % 5 == 4:
+        from handbuilt import build_self_evaluation
+
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "自评表"
+        build_self_evaluation(ws, record, _handbuilt_options(i // 5))
+        wb.save(path)
+    else:
+        fill_workbook(template, record_from_dict(record), path)
+    os.utime(path, (mtime, mtime))
+
+
+def generate(count: int, folder: Path, jobs: int) -> None:
+    from sheetperf.writer import write_template
+
+    folder.mkdir(parents=True, exist_ok=True)
+    template = folder / "blank-template.xlsx"
+    write_template(template, "self_evaluation")
+    base = time.time() - 30 * 86_400
+    plan: list[tuple[int, str, str, float]] = []
+    for i in range(count):
+        sub = folder / "forms" / f"{i // PER_FOLDER:04d}"
+        plan.append((i, str(sub / f"form-{i:05d}.xlsx"), str(template), base + i))
+        if i % 200 == 199:  # a corrected version, submitted later, in the same batch of 100
+            plan.append((i, str(sub / "resubmitted" / f"form-{i:05d}-v2.xlsx"), str(template), base + count + i))
+    started = time.perf_counter()
+    with Pool(jobs) as pool:
+        for n, _ in enumerate(pool.imap_unordered(_generate_one, plan, chunksize=20), 1):
+            if n % 1000 == 0:
+                print(f"  {n}/{len(plan)} files, {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"generated {len(plan)} files in {folder / 'forms'} ({time.perf_counter() - started:.0f} s)")
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def collection(folder: Path, size: int) -> list[Path]:
+    """The folders holding the first ``size`` forms."""
+    subs = sorted(p for p in (folder / "forms").iterdir() if p.is_dir())
+    need = -(-size // PER_FOLDER)
+    if need > len(subs):
+        raise SystemExit(f"only {len(subs) * PER_FOLDER} forms generated in {folder}; run generate --count {size}")
+    return subs[:need]
+
+
+def workbook_files(folders: Sequence[Path]) -> list[Path]:
+    return sorted(p for f in folders for p in f.rglob("*.xlsx"))
+
+
+def openpyxl_loop(files: Sequence[Path], *, iterate: bool) -> float:
+    import openpyxl
+
+    started = time.perf_counter()
+    for path in files:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        if iterate:
+            for ws in wb.worksheets:
+                for _ in ws.iter_rows(values_only=True):
+                    pass
+        wb.close()
+    return time.perf_counter() - started
+
+
+def consolidate_once(folders: Sequence[Path], jobs: int, out_dir: Path) -> Any:
+    from sheetperf.consolidate import consolidate
+
+    return consolidate(folders, out_dir / f"summary-{jobs}.xlsx", jobs=jobs)
+
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in kB; zeros when it is gone."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def peak_memory(folders: Sequence[Path], jobs: int, out_dir: Path) -> dict[str, float]:
+    """Run the command as a child; sample its process tree until it ends."""
+    command = [
+        sys.executable, "-c", "from sheetperf.cli import main; main()", "consolidate",
+        *map(str, folders), "-o", str(out_dir / "summary-mem.xlsx"), "--jobs", str(jobs), "--quiet",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    child = subprocess.Popen(command)
+    peak_rss = peak_pss = peak_parent = 0
+    while child.poll() is None:
+        samples = [_memory(pid) for pid in _tree(child.pid)]
+        peak_rss = max(peak_rss, sum(s[0] for s in samples))
+        peak_pss = max(peak_pss, sum(s[1] for s in samples))
+        peak_parent = max(peak_parent, samples[0][0] if samples else 0)
+        time.sleep(0.1)
+    if child.returncode != 0:
+        raise SystemExit(f"consolidate failed with exit code {child.returncode}")
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": peak_rss / 1024,
+        "peak_pss_mb": peak_pss / 1024,
+        "peak_parent_rss_mb": peak_parent / 1024,
+    }
+
+
+def run(folder: Path, sizes: Sequence[int], rounds: int) -> None:
+    from _common import git_head, machine
+
+    print(f"# consolidate benchmark — {time.strftime('%Y-%m-%d %H:%M')}, commit {git_head()}")
+    print(f"# {machine()}; load average {os.getloadavg()[0]:.2f}")
+    for size in sizes:
+        folders = collection(folder, size)
+        files = workbook_files(folders)
+        times: dict[str, list[float]] = {"load": [], "iterate": [], "jobs1": [], "jobs2": []}
+        phases: dict[str, list[tuple[float, float]]] = {"jobs1": [], "jobs2": []}
+        report: Any = None
+        with tempfile.TemporaryDirectory(prefix="bench-consolidate-") as tmp:
+            out_dir = Path(tmp)
+            steps: list[tuple[str, Callable[[], float]]] = [
+                ("load", lambda files=files: openpyxl_loop(files, iterate=False)),  # type: ignore[misc]
+                ("iterate", lambda files=files: openpyxl_loop(files, iterate=True)),  # type: ignore[misc]
+            ]
+            for n_round in range(rounds):
+                order = steps if n_round % 2 == 0 else list(reversed(steps))
+                for name, step in order[:1]:
+                    times[name].append(step())
+                for jobs in ((1, 2) if n_round % 2 == 0 else (2, 1)):
+                    report = consolidate_once(folders, jobs, out_dir)
+                    times[f"jobs{jobs}"].append(report.seconds)
+                    phases[f"jobs{jobs}"].append((report.read_seconds, report.write_seconds))
+                for name, step in order[1:]:
+                    times[name].append(step())
+            memory = {jobs: peak_memory(folders, jobs, out_dir) for jobs in (1, 2)}
+        med = {k: statistics.median(v) for k, v in times.items()}
+        n = len(files)
+        print(f"\n## {n} files ({size} forms + {n - size} resubmissions), {rounds} round(s)")
+        print(f"summary: {report.projects} projects, {report.superseded_forms} superseded, statuses {dict(report.statuses)}")
+        print(f"openpyxl load_workbook(read_only=True):           {med['load']:8.2f} s  {med['load'] / n * 1000:7.2f} ms/file")
+        print(f"openpyxl read_only + iterate every row:           {med['iterate']:8.2f} s  {med['iterate'] / n * 1000:7.2f} ms/file")
+        for jobs in (1, 2):
+            key = f"jobs{jobs}"
+            read_s = statistics.median(p[0] for p in phases[key])
+            write_s = statistics.median(p[1] for p in phases[key])
+            print(
+                f"consolidate --jobs {jobs}:                           {med[key]:8.2f} s  {med[key] / n * 1000:7.2f} ms/file"
+                f"  (read {read_s:.2f} s, write summary {write_s:.2f} s)"
+            )
+        print(f"ratio consolidate --jobs 1 / openpyxl load:        {med['jobs1'] / med['load']:8.2f}×  (goal ≤ 0.5×)")
+        print(f"ratio consolidate --jobs 1 / openpyxl load+iterate:{med['jobs1'] / med['iterate']:8.2f}×")
+        print(f"ratio consolidate --jobs 2 / openpyxl load:        {med['jobs2'] / med['load']:8.2f}×")
+        print(f"speed-up --jobs 2 over --jobs 1:                   {med['jobs1'] / med['jobs2']:8.2f}×  (goal ≥ 1.7×)")
+        for jobs, m in memory.items():
+            print(
+                f"peak memory --jobs {jobs} (command + workers):       RSS {m['peak_rss_mb']:6.0f} MB, PSS {m['peak_pss_mb']:6.0f} MB,"
+                f" command alone RSS {m['peak_parent_rss_mb']:6.0f} MB  (goal < 500 MB)"
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate")
+    gen.add_argument("--count", type=int, default=10_000)
+    gen.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "sheetperf-bench")
+    gen.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    gen.add_argument("--fresh", action="store_true", help="remove an existing collection first")
+    bench = sub.add_parser("run")
+    bench.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "sheetperf-bench")
+    bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    bench.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    if args.command == "generate":
+        if args.fresh and (args.dir / "forms").exists():
+            shutil.rmtree(args.dir / "forms")
+        generate(args.count, args.dir, args.jobs)
+    else:
+        run(args.dir, args.sizes, args.rounds)
+
+
+if __name__ == "__main__":
+    main()
