@@ -555,6 +555,7 @@ STATUS_MESSAGES: Final[dict[str, str]] = {
     "no_files": "没有找到交回的文件（.xlsx/.xlsm/.xls/.ods/.json）",
     "path_missing": "路径不存在",
     "no_match": "不属于清单中的任何项目",
+    "not_a_form_file": "不是工作簿（{suffix}），请报送单位交回分发的 .xlsx 文件",
     "ambiguous": "与清单中 {count} 个同名项目都相符，无法判断属于哪一个",
     "tampered_detail": "{file}：锁定内容（项目信息、指标或目标值）与分发时不同",
     "projects_title": "各项目交回情况",

@@ -173,8 +173,11 @@ def collect_status(
             others.append(OtherFile(str(file), "unknown", _reason(exc, file)))
             continue
         except SheetperfError as exc:
-            state: OtherState = "unknown" if file.suffix.lower() not in RECORD_SUFFIXES else "unreadable"
-            others.append(OtherFile(str(file), state, _reason(exc, file)))
+            if file.suffix.lower() in RECORD_SUFFIXES:
+                others.append(OtherFile(str(file), "unreadable", _reason(exc, file)))
+            else:
+                suffix = file.suffix or "无扩展名"
+                others.append(OtherFile(str(file), "unknown", MSG["not_a_form_file"].format(suffix=suffix)))
             continue
         matched_any = False
         for record in records:
