@@ -813,8 +813,8 @@ def distribute(
     twins = [name for (_, _, name), n in keys.items() if n > 1]
     if twins:
         notices.append(MSG["duplicate_projects"].format(projects=_list(twins)))
-    csv_path, xlsx_path = write_manifest(rows, outdir)
-    return Distribution(rows, csv_path, xlsx_path, notices)
+    write_manifest(rows, outdir)
+    return Distribution(rows, outdir / MANIFEST_CSV, outdir / MANIFEST_XLSX, notices)
 
 
 def write_project_template(

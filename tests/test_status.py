@@ -279,3 +279,47 @@ def test_end_to_end_distribute_fill_status_consolidate(tmp_path: Path) -> None:
 
     summary = consolidate([returns], tmp_path / "汇总.xlsx", profile=rules, jobs=2)
     assert summary.projects == E2E_RETURNED
+
+
+def test_returns_saved_by_libreoffice_keep_their_identity(tmp_path: Path) -> None:
+    """A department opens the workbook in a real spreadsheet program and saves it: still the
+    same project and untouched; a changed target is still caught.  One soffice run."""
+    from sheetperf.distribute import distribute, prepare_record, read_roster
+    from sheetperf.filler import fill_workbook
+    from sheetperf.profiles import get_profile
+    from sheetperf.recalc import RecalcError, recalculate, soffice
+
+    try:
+        soffice()
+    except RecalcError:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    lines = ["年度,主管部门,实施单位,项目名称,绩效目标表"]
+    for i in range(2):
+        goal = _e2e_goal(i)
+        # Three output indicators: the level-1 split gives 16.67/16.67/16.66, numbers a
+        # spreadsheet program must write back exactly for the fingerprint to hold.
+        goal["indicators"] = [  # type: ignore[operator]
+            {"level1": "产出指标", "level2": "质量指标", "name": f"合格率{n}", "target": f"≥9{n}(%)"} for n in range(2)
+        ] + goal["indicators"]
+        _write(tmp_path / f"g{i}.json", goal)
+        lines.append(f"2024,部门,{goal['applicant_unit']},{goal['project_name']},g{i}.json")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rules = get_profile("shanghai")
+    entries = read_roster(roster)
+    result = distribute(entries, tmp_path / "out", profile=rules, roster=roster)
+    filled = []
+    for i, (entry, row) in enumerate(zip(entries, result.rows, strict=True)):
+        record = prepare_record(entry, "self_evaluation", rules, roster=roster).record
+        assert [ind.weight for ind in record.indicators] == [16.67, 16.67, 16.66, 30, 10]
+        record.indicators[2].actual = "1(场)"
+        filled.append(fill_workbook(tmp_path / "out" / row.path, record, tmp_path / f"filled{i}.xlsx"))
+    _tamper_target(filled[1], "=2(场)", "=3(场)")
+    saved = recalculate(filled, tmp_path / "交回")
+    report = collect_status(result.rows, saved)
+    assert [p.states for p in report.projects] == [["returned"], ["tampered"]]
+    from sheetperf.sources import load_records
+
+    (record,) = load_records(saved[0])
+    assert record.provenance.facts["template"]["form_id"] == result.rows[0].form_id  # kept by LibreOffice
+    assert report.others == []
