@@ -53,7 +53,7 @@ from sheetperf.labels import (
 from sheetperf.model import GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import LEVEL_TEXT
 from sheetperf.profiles import DEFAULT_PROFILE, Profile, get_profile
-from sheetperf.sources import WORKBOOK_SUFFIXES, load_records
+from sheetperf.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, load_records
 from sheetperf.workers import Outcome, WorkerPool, default_jobs
 
 MSG: Final = CONSOLIDATE_MESSAGES
@@ -340,7 +340,8 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         entry.status, entry.reason = "skipped", MSG["lock_file"]
         return entry, b""
     if kind == "other":
-        entry.status, entry.reason = "skipped", MSG["not_workbook"].format(suffix=path.suffix or "无扩展名")
+        why = MSG["json_in_folder"] if path.suffix.lower() in JSON_SUFFIXES else MSG["not_workbook"].format(suffix=path.suffix or "无扩展名")
+        entry.status, entry.reason = "skipped", why
         return entry, b""
     rows: list[FormRows] = []
     try:

@@ -755,6 +755,7 @@ FORM_SHORT_TITLES: Final[dict[str, str]] = {"self_evaluation": "绩效自评表"
 CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "lock_file": "Office 锁定文件（有人打开该工作簿时产生），已跳过",
     "not_workbook": "不是工作簿（{suffix}），已跳过；需要汇总请另存为 .xlsx",
+    "json_in_folder": "记录 JSON 不从文件夹中汇总（以免与同名工作簿重复），需要汇总请直接给出文件名",
     "not_regular": "不是普通文件，已跳过",
     "missing": "文件不存在",
     "timeout": "读取超过 {seconds} 秒仍未完成，已中止；请用 Excel/WPS 打开检查后另存为 .xlsx",

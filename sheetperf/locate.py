@@ -473,14 +473,20 @@ def _indicator_rows(index: SheetIndex, located: Located, columns: dict[str, int]
 
 
 def walk_indicator_rows(
-    index: SheetIndex, located: Located, rows: Iterable[tuple[int, dict[str, int]]], last_used: int = -1
+    index: SheetIndex,
+    located: Located,
+    rows: Iterable[tuple[int, dict[str, int]]],
+    last_used: int = -1,
+    *,
+    level_rows: bool = False,
 ) -> int:
     """Record the cells of each non-empty indicator row; returns the last row used.
 
     Level labels are taken where written, from their merge anchor, or carried
     down from the last one written (forms write them once and leave the cells
     below blank).  A row counts when a cell someone types into holds a value:
-    formula cells (a template's score column) never make a row.
+    formula cells (a template's score column) never make a row.  With ``level_rows``
+    (a template's named rows) a level label written in the row itself counts too.
     """
     fields = located.fields
     carried: dict[str, tuple[int, int] | None] = {"level1": None, "level2": None}
@@ -497,7 +503,8 @@ def walk_indicator_rows(
                 if level == "level1" and "level2" in columns:
                     # a new level-1 group starts its level 2 afresh unless one is written
                     carried["level2"] = None
-        if not any(_typed_value(index, r, columns[k]) for k in columns if k not in ("level1", "level2")):
+        keys = columns if level_rows else [k for k in columns if k not in ("level1", "level2")]
+        if not any(_typed_value(index, r, columns[k]) for k in keys):
             continue  # an empty row (inserted, or a blank template row)
         prefix = f"indicators[{count}]."
         for level in ("level1", "level2"):
@@ -524,6 +531,14 @@ def walk_indicator_rows(
         last_used = r
     located.indicator_count = count
     return last_used
+
+
+def _every_row(index: SheetIndex, located: Located, rows: list[tuple[int, dict[str, int]]]) -> None:
+    """Each named row is an indicator: every key at its own cell (level labels at their merge anchor)."""
+    for position, (r, columns) in enumerate(rows):
+        for key, col in columns.items():
+            located.fields[f"indicators[{position}].{key}"] = Loc(*index.source(r, col))
+    located.indicator_count = len(rows)
 
 
 def _typed_value(index: SheetIndex, row: int, col: int) -> bool:
@@ -598,13 +613,17 @@ def _record_paths(form: FormKind) -> tuple[str, ...]:
             *(f"budget_yuan.{k}" for k in GOAL_BUDGET))
 
 
-def locate_by_defined_names(grid: Grid, names: dict[str, str]) -> Located | None:
+def locate_by_defined_names(grid: Grid, names: dict[str, str], *, every_row: bool = False) -> Located | None:
     """A sheetperf template found through its defined names (see :mod:`sheetperf.layout`).
 
     ``names`` maps defined names to their references (workbook-level names plus the
     sheet's own, as Excel makes them when a sheet is copied).  Names follow the rows
     a user inserts, so they are trusted over the layout's coordinates; the layout is
     used for its naming scheme only.  None when this sheet holds no named form.
+
+    ``every_row``: the template was pre-filled (its indicators locked), so each named
+    row is an indicator even where the department left it empty; in a blank template
+    empty rows are skipped.
     """
     from sheetperf.layout import field_name, parse_indicator_name
 
@@ -638,7 +657,11 @@ def locate_by_defined_names(grid: Grid, names: dict[str, str]) -> Located | None
         cells = table[position]
         row = min(r for r, _ in cells.values())
         rows.append((row, {key: c for key, (_, c) in cells.items()}))
-    walk_indicator_rows(index, located, rows)
+    if every_row:
+        located.facts["indicator_columns"] = dict(rows[0][1]) if rows else {}
+        _every_row(index, located, rows)
+    else:
+        walk_indicator_rows(index, located, rows, level_rows=True)
     located.facts["funds_unit"] = "万元"
     return located
 

@@ -84,7 +84,8 @@ def read_workbook_report(path: str | Path) -> ReadReport:
     sheet_count = 0
     for index, grid in enumerate(grids):
         sheet_count += 1
-        forms = _locate(grid, {**defined, **local.get(index, {})})
+        prefilled = "indicators" in meta.get("locked", "").split(",")
+        forms = _locate(grid, {**defined, **local.get(index, {})}, every_row=prefilled)
         if forms and forms[0].method == "defined_names" and meta:
             forms[0].facts["template"] = dict(meta)
         if not forms and grid.name in meta_sheets:
@@ -217,10 +218,10 @@ def _calamine_grids(path: Path) -> list[Grid]:
     return grids
 
 
-def _locate(grid: Grid, names: dict[str, str]) -> list[Located]:
+def _locate(grid: Grid, names: dict[str, str], *, every_row: bool = False) -> list[Located]:
     """sheetperf's own templates by their defined names; any other form by its labels."""
     if names:
-        by_name = locate_by_defined_names(grid, names)
+        by_name = locate_by_defined_names(grid, names, every_row=every_row)
         if by_name is not None:
             return [by_name]
     return locate_forms(grid)

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from handbuilt import Options, build_goal_table, build_self_evaluation
 from openpyxl import Workbook, load_workbook
 
-from conftest import GOAL_TABLE_PATHS, SELF_EVALUATION_PATHS, load_case
+from conftest import GOAL_TABLE_PATHS, REPO, SELF_EVALUATION_PATHS, load_case
 from sheetperf import summary
 from sheetperf.cli import main
 from sheetperf.consolidate import (
@@ -30,8 +30,11 @@ from sheetperf.consolidate import (
     consolidate,
     discover,
 )
+from sheetperf.filler import fill_workbook
 from sheetperf.labels import FILE_STATUS_LABELS, SUMMARY_SHEETS
+from sheetperf.model import record_from_dict
 from sheetperf.workers import WorkerPool
+from sheetperf.writer import write_template
 
 SELF_CASES = [load_case(p) for p in SELF_EVALUATION_PATHS]
 GOAL_CASE = load_case(GOAL_TABLE_PATHS[0])
@@ -46,9 +49,29 @@ LAYOUTS = [
 OK, FAILED, NO_FORM, SUPERSEDED, SKIPPED = (FILE_STATUS_LABELS[k] for k in ("ok", "failed", "no_form", "superseded", "skipped"))
 
 
+@pytest.fixture(scope="module")
+def blank_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A blank self-evaluation template; the goal table's (71 indicators) pre-filled from its record."""
+    folder = tmp_path_factory.mktemp("templates")
+    return {
+        "self_evaluation": write_template(folder / "self_evaluation.xlsx", "self_evaluation"),
+        "goal_table": write_template(folder / "goal_table.xlsx", "goal_table", record=record_from_dict(GOAL_CASE)),
+    }
+
+
+def fill_form(path: Path, case: dict[str, Any], templates: dict[str, Path], *, mtime: float | None = None) -> Path:
+    """A form the way sheetperf ships it: the blank template, filled with the record."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fill_workbook(templates[case["form"]], record_from_dict(case), path)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
 def save_form(
     path: Path, case: dict[str, Any], opts: Options | None = None, *, mtime: float | None = None, extra_sheet: str | None = None
 ) -> Path:
+    """A form built by hand with openpyxl (offsets, label styles and quirks of ``opts``)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -81,15 +104,20 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Good forms in department folders, every kind of bad file, and a resubmission."""
+def collection(tmp_path_factory: pytest.TempPathFactory, blank_templates: dict[str, Path]) -> dict[str, Any]:
+    """Good forms in department folders (sheetperf's filled templates and hand-built
+    workbooks), every kind of bad file, and a resubmission."""
     root = tmp_path_factory.mktemp("collection")
     base = time.time() - 86_400
     good = []
     for i, (case, opts) in enumerate(zip(SELF_CASES, LAYOUTS, strict=True)):
-        extra = "填表说明" if i == 2 else None
-        good.append(save_form(root / f"dept{i % 2}" / f"{case['slug']}.xlsx", case, opts, mtime=base + i, extra_sheet=extra))
-    good.append(save_form(root / "goals" / "goal.xlsx", GOAL_CASE, mtime=base))
+        path = root / f"dept{i % 2}" / f"{case['slug']}.xlsx"
+        if i % 2 == 0:
+            good.append(fill_form(path, case, blank_templates, mtime=base + i))
+        else:
+            extra = "填表说明" if i == 3 else None
+            good.append(save_form(path, case, opts, mtime=base + i, extra_sheet=extra))
+    good.append(fill_form(root / "goals" / "goal.xlsx", GOAL_CASE, blank_templates, mtime=base))
     # the resubmission: same project, corrected later; it sorts *before* the first version
     resubmitted = copy.deepcopy(SELF_CASES[0])
     resubmitted["indicators"][0]["deviation"] = "补充说明：已按要求整改"
@@ -152,7 +180,7 @@ def test_every_file_is_accounted_for(collection: dict[str, Any]) -> None:
         assert row["SHA-256"] == collection["hashes"][path]
         assert row["大小(字节)"] == path.stat().st_size
     assert "损坏" in listed[str(collection["root"] / "dept0" / "corrupt.xlsx")]["原因"]
-    assert "工作表「填表说明」中没有找到表单" in listed[str(collection["good"][2])]["附注"]
+    assert "工作表「填表说明」中没有找到表单" in listed[str(collection["good"][3])]["附注"]
     assert "锁定文件" in listed[str(collection["root"] / "dept0" / "~$corrupt.xlsx")]["原因"]
     assert str(collection["newer"]) in listed[str(collection["first_version"])]["原因"]
 
@@ -495,3 +523,20 @@ def test_cli_output_inside_input_folder_is_not_an_input(small: Path) -> None:
     result = runner.invoke(main, ["consolidate", str(small), "-o", str(out)])
     assert result.exit_code == 0
     assert "共 2 个文件" in result.stdout
+
+
+def test_readme_main_command_on_the_samples(tmp_path: Path) -> None:
+    samples = REPO / "samples"
+    out = tmp_path / "summary.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(samples), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    workbooks = sorted(samples.glob("*.xlsx"))
+    files = {row["文件"]: row["状态"] for row in sheet_rows(out, "files")}
+    assert set(files) == {str(p) for p in samples.rglob("*") if p.is_file()}
+    assert all(files[str(p)] == OK for p in workbooks)
+    projects = sheet_rows(out, "projects")
+    assert len(projects) == len(workbooks) == 7
+    by_name = {row["项目名称"]: row for row in projects}
+    for case in SELF_CASES:
+        assert by_name[case["project_name"]]["总分（重算）"] == pytest.approx(case["total_score"], abs=0.005)
+        assert by_name[case["project_name"]]["评分等级（重算）"] == case["grade"]
