@@ -34,6 +34,7 @@ import pickle
 import stat
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from sheetperf.labels import (
     RULE_TITLES,
     SCORING_RULE_LABELS,
     SEVERITY_LABELS,
+    SUMMARY_SHEETS,
 )
 from sheetperf.model import GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import LEVEL_TEXT
@@ -76,33 +78,32 @@ class InputFile:
     path: Path
     kind: Kind
     mtime_ns: int = 0
+    explicit: bool = False
 
 
 def _classify(path: Path, explicit: bool) -> InputFile:
     try:
         info = path.stat()
     except FileNotFoundError:
-        return InputFile(path, "missing")
+        return InputFile(path, "missing", explicit=explicit)
     except OSError:
-        return InputFile(path, "special")
+        return InputFile(path, "special", explicit=explicit)
     if not stat.S_ISREG(info.st_mode):
-        return InputFile(path, "special", info.st_mtime_ns)
+        return InputFile(path, "special", info.st_mtime_ns, explicit)
     suffix = path.suffix.lower()
     if path.name.startswith(LOCK_PREFIX) and suffix in WORKBOOK_SUFFIXES:
-        return InputFile(path, "lock", info.st_mtime_ns)
+        return InputFile(path, "lock", info.st_mtime_ns, explicit)
     if explicit or suffix in WORKBOOK_SUFFIXES:
-        return InputFile(path, "read", info.st_mtime_ns)
-    return InputFile(path, "other", info.st_mtime_ns)
+        return InputFile(path, "read", info.st_mtime_ns, explicit)
+    return InputFile(path, "other", info.st_mtime_ns, explicit)
 
 
-def discover(paths: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> list[InputFile]:
+def discover(paths: Iterable[str | Path]) -> list[InputFile]:
     """Every file under ``paths``: folders walked recursively in name order, each file once.
 
-    Hidden folders (``.git``) are not entered; ``exclude`` (the summary being written)
-    is left out.
+    Hidden folders (``.git``) are not entered.
     """
     roots = [Path(p) for p in paths]
-    excluded = {_identity(Path(p)) for p in exclude}
     # A file named explicitly is read whatever its type, even when a folder given
     # before it holds it too.
     named = {_identity(p) for p in roots if not p.is_dir()}
@@ -111,7 +112,7 @@ def discover(paths: Iterable[str | Path], *, exclude: Iterable[Path] = ()) -> li
 
     def add(path: Path, explicit: bool) -> None:
         identity = _identity(path)
-        if identity in seen or identity in excluded:
+        if identity in seen:
             return
         seen.add(identity)
         found.append(_classify(path, explicit or identity in named))
@@ -464,9 +465,7 @@ def consolidate(
         raise InputError(MSG["output_folder_missing"], file=str(output))
     rules = profile if isinstance(profile, Profile) else get_profile(profile)
     settings = Settings(rules, load_goal_tables(goals) if goals else ())
-    inputs = discover(paths, exclude=[output])
-    if csv_path is not None and csv_path.is_dir():
-        inputs = [i for i in inputs if not _inside(i.path, csv_path)]
+    inputs = _without_outputs(discover(paths), output, csv_path)
     total = len(inputs)
 
     entries: list[FileEntry | None] = [None] * total
@@ -516,12 +515,37 @@ def consolidate(
     return report
 
 
-def _inside(path: Path, folder: Path) -> bool:
+def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None) -> list[InputFile]:
+    """The inputs less this run's own outputs (a previous summary in the folder consolidated).
+
+    The summary may replace a previous sheetperf summary found in a folder, never an
+    input: a file named as input, or a workbook that is not a summary, is refused.
+    """
+    from sheetperf.summary import TABLE_KEYS
+
+    ours = {_identity(output)}
+    if csv_dir is not None:
+        ours |= {_identity(csv_dir / f"{SUMMARY_SHEETS[k]}{suffix}") for k in TABLE_KEYS for suffix in (".csv", ".parquet")}
+    kept: list[InputFile] = []
+    for item in inputs:
+        identity = _identity(item.path)
+        if identity not in ours:
+            kept.append(item)
+        elif identity == _identity(output) and (item.explicit or (item.kind == "read" and not _is_summary(item.path))):
+            raise InputError(MSG["output_is_input"], file=str(output))
+    return kept
+
+
+def _is_summary(path: Path) -> bool:
+    """A workbook this module wrote: its sheet list names 文件清单."""
     try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 1 << 20:
+                return False
+            return SUMMARY_SHEETS["files"] in archive.read(info).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
         return False
-    return True
 
 
 def _winners(entries: Sequence[FileEntry]) -> dict[ProjectKey, tuple[int, int]]:

@@ -768,6 +768,7 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "summary_line": "共 {files} 个文件（{statuses}）；汇总 {projects} 个项目；{findings}",
     "written": "已写出 {path}",
     "cannot_write": "无法写出汇总文件：{detail}",
+    "output_is_input": "汇总文件不能覆盖输入的工作簿，请换一个输出文件名",
     "progress": "汇总",
     "output_folder_missing": "汇总文件所在的文件夹不存在，请先创建",
     "no_goal_tables": "没有找到绩效目标表，请检查 --goals 给出的文件或文件夹",

@@ -393,10 +393,11 @@ def test_discover_kinds_order_and_exclusions(tmp_path: Path) -> None:
     for rel in ("b/2.xlsx", "b/1.ods", "a/x.xls", "a/~$x.xlsx", "a/y.json", ".hidden/z.xlsx", "out.xlsx", "m.xlsm"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"x")
-    found = discover([tmp_path, tmp_path / "a" / "y.json", tmp_path / "missing.xlsx"], exclude=[tmp_path / "out.xlsx"])
+    found = discover([tmp_path, tmp_path / "a" / "y.json", tmp_path / "missing.xlsx"])
     rel = [(str(f.path.relative_to(tmp_path)), f.kind) for f in found]
     assert rel == [
         ("m.xlsm", "read"),
+        ("out.xlsx", "read"),
         ("a/x.xls", "read"),
         ("a/y.json", "read"),  # named explicitly
         ("a/~$x.xlsx", "lock"),
@@ -540,3 +541,16 @@ def test_readme_main_command_on_the_samples(tmp_path: Path) -> None:
     for case in SELF_CASES:
         assert by_name[case["project_name"]]["总分（重算）"] == pytest.approx(case["total_score"], abs=0.005)
         assert by_name[case["project_name"]]["评分等级（重算）"] == case["grade"]
+
+
+@pytest.mark.parametrize("where", ["named-as-input", "form-in-scanned-folder"])
+def test_output_never_overwrites_an_input(small: Path, tmp_path: Path, where: str) -> None:
+    target = small / "a.xlsx"
+    before = sha256(target)
+    args = ["consolidate", str(small), "-o", str(target)]
+    if where == "named-as-input":
+        args = ["consolidate", str(target), str(small / "b.xlsx"), "-o", str(target)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "汇总文件不能覆盖输入的工作簿" in result.stderr
+    assert sha256(target) == before
