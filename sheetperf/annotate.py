@@ -33,6 +33,8 @@ ANNOTATABLE: Final = frozenset({".xlsx", ".xlsm"})
 #: Fill per severity: Excel's own "bad", "neutral" and a light blue.
 FILLS: Final[dict[str, str]] = {"error": "FFC7CE", "warning": "FFEB9C", "notice": "DDEBF7"}
 SUFFIX: Final = "-校验批注"
+#: Longest stated/expected value quoted in a comment (formulas run to thousands of characters).
+SHOWN_CHARS: Final = 48
 # Characters Windows forbids in names, path separators and control characters.
 _UNSAFE: Final = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED: Final = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
@@ -95,7 +97,8 @@ def _line(f: Finding) -> str:
     text = MSG["comment_line"].format(severity=SEVERITY_LABELS[f.severity], message=f.message)
     if f.stated is not None or f.expected is not None:
         def show(v: object) -> str:
-            return "—" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+            text = "—" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+            return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
         text += MSG["comment_expected"].format(stated=show(f.stated), expected=show(f.expected))
     return text

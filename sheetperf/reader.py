@@ -338,6 +338,7 @@ class _Builder:
         if self.uncalculated:
             self.provenance.facts["uncalculated"] = self.uncalculated
             self.notices.append(MSG["formula_uncalculated"].format(sheet=self.grid.name, count=len(self.uncalculated)))
+        self.provenance.facts.update(cell_facts(self.located, self.grid))
         record.provenance = self.provenance
         return record
 
@@ -438,3 +439,39 @@ def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
             if prefix + key in b.located.fields:
                 out[key] = _int_if_integral(b.number(prefix + key))
     return out
+
+
+# --- facts for the validator (sheetperf.validation's workbook rules) -----------------------
+
+#: Rows above a form's first field that still belong to it (title, year line).
+_FORM_HEAD_ROWS: Final = 3
+
+
+def cell_facts(located: Located, grid: Grid) -> dict[str, Any]:
+    """Cells the validator checks beyond the record's fields.
+
+    ``error_cells``: every cell of the form holding an Excel error value (``#DIV/0!``),
+    A1 → the error text; the form spans the rows of its fields (plus its title rows),
+    every column.  ``formula_cells`` (templates only, found by defined names): every
+    formula of the sheet, A1 → formula text, so a template's hidden helper formulas
+    can be checked too.
+    """
+    from sheetperf.a1 import to_a1
+
+    rows = [loc.row for loc in located.fields.values()]
+    rows += [r for loc in located.fields.values() for r, _ in loc.parts]
+    facts: dict[str, Any] = {}
+    if rows:
+        top, bottom = max(min(rows) - _FORM_HEAD_ROWS, 0), max(rows)
+        errors = {
+            to_a1(r, c): str(cell.value)
+            for (r, c), cell in grid.cells.items()
+            if cell.error and top <= r <= bottom
+        }
+        if errors:
+            facts["error_cells"] = errors
+    if located.method == "defined_names":
+        facts["formula_cells"] = {
+            to_a1(r, c): cell.formula for (r, c), cell in grid.cells.items() if cell.formula is not None
+        }
+    return facts

@@ -88,6 +88,15 @@ def _value(value: Any) -> str:
     return text if text.strip() else REPORT_LABELS["empty"]
 
 
+#: Longest stated/expected value shown in full; a formula runs to thousands of characters.
+SHOWN_CHARS = 48
+
+
+def _short(value: Any) -> str:
+    text = _value(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sheetperf", "templates"),
@@ -97,6 +106,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["value"] = _value
+    env.filters["short"] = _short
     return env
 
 

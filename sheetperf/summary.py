@@ -6,16 +6,16 @@ streams them out (xlsxwriter's ``constant_memory`` mode flushes every row as it
 is written, so memory does not grow with the number of rows).
 
 Untrusted text never becomes a formula: every text cell goes through
-``write_string``, and in CSV a text starting with ``= + - @`` or a tab is
-prefixed with an apostrophe.  Every output is written to a temporary file in
-its destination folder and renamed over the destination only when complete.
+``write_string``, and in CSV a text a spreadsheet would run as a formula is
+prefixed with an apostrophe (:func:`sheetperf.frames.neutralize`).  Every output
+is written to a temporary file in its destination folder and renamed over the
+destination only when complete.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import re
 import tempfile
 import unicodedata
 from collections.abc import Sequence
@@ -27,6 +27,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from sheetperf.frames import neutralize
 from sheetperf.labels import CONSOLIDATE_MESSAGES, SUMMARY_COLUMN_LABELS, SUMMARY_SHEETS
 
 Kind = Literal["text", "int", "amount", "rate", "score", "mixed"]
@@ -165,18 +166,6 @@ _NUMBER_FORMATS: Final[dict[Kind, str]] = {
 # sheet would cost more than writing it.
 _MEASURED_ROWS: Final = 500
 _MAX_WIDTH: Final = 60
-_FORMULA_START: Final = re.compile(r"^[=+\-@\t\r]")
-_PLAIN_NUMBER: Final = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-
-
-def neutralise(text: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP "CSV injection").
-
-    Plain signed numbers (``-5``) and a lone dash (the forms' "not applicable") are safe.
-    """
-    if _FORMULA_START.match(text) and text != "-" and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def _display_width(text: str) -> int:
@@ -234,7 +223,7 @@ class _Table:
                     if width > self.widths[col]:
                         self.widths[col] = width
         if self.csv is not None:
-            self.csv.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
+            self.csv.writerow(["" if v is None else neutralize(v) for v in row])
         if self.parquet is not None:
             self.parquet.add(row)
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any, Final, Literal
 
 import pandas as pd
 
+from sheetperf.errors import SheetperfError
+from sheetperf.formulas import form_formulas, goal_heading_formula
 from sheetperf.labels import FIELD_LABELS
-from sheetperf.model import FUND_COLUMNS, GoalTable, Record, SelfEvaluation
+from sheetperf.layout import LAYOUT_VERSION, Layout, fingerprint, get_layout, normalize_form
+from sheetperf.model import FUND_COLUMNS, CellRef, GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
-from sheetperf.profiles import Profile
+from sheetperf.profiles import Profile, get_profile
 from sheetperf.scoring import (
     HUNDRED,
     ZERO,
@@ -89,6 +92,11 @@ class _Collector:
         self.record = record
         self.file = file if file is not None else record.provenance.file
         self.findings: list[Finding] = []
+        self._uncalculated = frozenset(record.provenance.facts.get("uncalculated", ()))
+
+    def uncalculated(self, path: str) -> bool:
+        """A formula cell no spreadsheet program has calculated: its value is not missing, only unknown."""
+        return path in self._uncalculated
 
     def add(
         self,
@@ -100,10 +108,12 @@ class _Collector:
         stated: Any = None,
         expected: Any = None,
         at: str | tuple[str, ...] | None = None,
+        where: CellRef | None = None,
     ) -> None:
         """Record a finding on ``field``; ``at`` names the field(s) whose cell locates it
-        when ``field`` itself has no cell (a dropped indicator belongs where it was)."""
-        ref = self.record.provenance.cell_of(field)
+        when ``field`` itself has no cell (a dropped indicator belongs where it was);
+        ``where`` gives the cell outright (a cell that is no record field)."""
+        ref = where or self.record.provenance.cell_of(field)
         fallbacks = (at,) if isinstance(at, str) else (at or ())
         for other in fallbacks:
             if ref is not None:
@@ -182,7 +192,16 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
             )
     rate = result.execution_rate
     stated_score = to_decimal(funds.total.score)
-    if stated_score is not None and result.budget_score is not None:
+    if stated_score is not None and stated_score != 0 and (funds.total.executed is None or funds.total.annual_budget is None):
+        empty = "、".join(FIELD_LABELS[k] for k in ("annual_budget", "executed") if getattr(funds.total, k) is None)
+        c.add(
+            "funds.total.score",
+            "score_without_inputs",
+            "error",
+            f"预算执行得分填写为 {_fmt(stated_score)}，但年度资金总额的{empty}为空，得分没有依据",
+            stated=stated_score,
+        )
+    elif stated_score is not None and result.budget_score is not None:
         low = result.budget_score_low if result.budget_score_low is not None else result.budget_score
         high = result.budget_score_high if result.budget_score_high is not None else result.budget_score
         if stated_score < low - TOLERANCE or stated_score > high + TOLERANCE:
@@ -274,9 +293,16 @@ def _check_indicator(c: _Collector, index: int, record: SelfEvaluation, score: I
     if score.rule is Rule.UNSCORED:
         if target.is_numeric and actual.kind is ActualKind.TEXT:
             c.add(f"{path}.actual", "actual_is_word", "error", f"{who}为定量指标（{ind.target.strip()}），实际完成值却填写为“{actual.text.strip()}”，请填写数值", stated=actual.text)
+        elif stated is not None and stated != 0 and (actual.kind is ActualKind.EMPTY or weight is None or target.kind is TargetKind.EMPTY):
+            empty = "、".join(
+                FIELD_LABELS[key]
+                for key, missing in (("target", target.kind is TargetKind.EMPTY), ("actual", actual.kind is ActualKind.EMPTY), ("weight", weight is None))
+                if missing
+            )
+            c.add(f"{path}.score", "score_without_inputs", "error", f"{who}得分填写为 {_fmt(stated)}，但{empty}为空，得分没有依据", stated=stated, expected=None)
         elif stated is not None:
             c.add(f"{path}.score", "unscorable", "warning", f"{who}填写了得分 {_fmt(stated)}，但{score.reason}，无法核对", stated=stated)
-    elif stated is None and score.score is not None:
+    elif stated is None and score.score is not None and not c.uncalculated(f"{path}.score"):
         c.add(f"{path}.score", "score_missing", "warning", f"{who}得分未填写，按规则应为 {_fmt(score.score)}", expected=score.score)
     if actual.kind is ActualKind.LEVEL and target.kind in (TargetKind.QUANTITATIVE, TargetKind.RANGE):
         c.add(f"{path}.actual", "level_for_quantitative", "notice", f"{who}年度指标值为定量（{ind.target.strip()}），实际完成值填写的是达成等级", stated=actual.text)
@@ -318,12 +344,14 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
     part_sum = excel_round(sum(parts, ZERO))
     stated_total = to_decimal(record.total_score)
     if stated_total is None:
-        c.add("total_score", "required_field", "warning", f"总分未填写，按规则应为 {_fmt(result.total_score)}", expected=result.total_score)
+        if not c.uncalculated("total_score"):
+            c.add("total_score", "required_field", "warning", f"总分未填写，按规则应为 {_fmt(result.total_score)}", expected=result.total_score)
     elif _differs(stated_total, part_sum):
         c.add("total_score", "total_score", "error", f"总分填写为 {_fmt(stated_total)}，各项得分合计为 {_fmt(part_sum)}（重新计算为 {_fmt(result.total_score)}）", stated=stated_total, expected=part_sum)
     grade = (record.grade or "").strip()
     if not grade:
-        c.add("grade", "required_field", "warning", f"评分等级未填写，按总分 {_fmt(result.total_score)} 应为“{result.grade}”", expected=result.grade)
+        if not c.uncalculated("grade"):
+            c.add("grade", "required_field", "warning", f"评分等级未填写，按总分 {_fmt(result.total_score)} 应为“{result.grade}”", expected=result.grade)
     elif grade != result.grade:
         c.add("grade", "grade", "error", f"评分等级填写为“{grade}”，按重新计算的总分 {_fmt(result.total_score)} 应为“{result.grade}”", stated=grade, expected=result.grade)
 
@@ -350,7 +378,265 @@ def validate_record(record: Record, profile: Profile, *, file: str | None = None
         _check_totals(c, record, result, profile)
     elif isinstance(record, GoalTable):
         _check_goal_table(c, record, profile)
+    _mark_formula_results(c, record)
+    _check_error_values(c, record)
+    _check_template(c, record, profile)
+    from sheetperf.hazards import hazard_findings  # macros, external links, DDE (issue 8)
+
+    c.findings.extend(hazard_findings(record, c.file))
     return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+# --- Workbook rules: what only a workbook can get wrong ------------------------------------
+#
+# They read the facts a reader records beside the data (``record.provenance.facts``):
+# ``formulas`` (field path → formula text), ``uncalculated`` (paths of formula cells
+# without a result), ``error_cells`` (A1 → error value, every cell of the form),
+# ``formula_cells`` (A1 → formula text, every cell of a template's sheet) and
+# ``template`` (the metadata of a sheetperf template).  A record from JSON has none.
+
+#: Rules that compare a stated figure with its recomputation.  When the stated figure is
+#: the result of a formula in the workbook, the finding becomes ``cached_value``.
+_RECOMPUTED: Final = frozenset(
+    {"execution_rate", "budget_score", "indicator_score", "qualitative_band", "score_over_weight", "total_weight", "total_score", "grade"}
+)
+_A1: Final = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_STRING_LITERAL: Final = re.compile(r'("(?:[^"]|"")*")')
+
+
+def _a1_order(a1: str) -> tuple[int, int]:
+    match = _A1.match(a1)
+    if not match:
+        return (0, 0)
+    letters = match.group(1)
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(match.group(2)), col
+
+
+def _mark_formula_results(c: _Collector, record: Record) -> None:
+    """A wrong figure that a formula computed: the formula or its saved result is wrong, not the typing."""
+    formulas: dict[str, str] = record.provenance.facts.get("formulas") or {}
+    if not formulas:
+        return
+    for i, f in enumerate(c.findings):
+        formula = formulas.get(f.field)
+        if f.rule in _RECOMPUTED and formula is not None and f.stated is not None:
+            shown = formula if len(formula) <= 60 else formula[:57] + "..."
+            c.findings[i] = replace(
+                f,
+                rule="cached_value",
+                message=f"{f.message}；该单元格是公式 {shown}，其保存的结果与按规则重新计算的不符",
+            )
+
+
+def _check_error_values(c: _Collector, record: Record) -> None:
+    errors: dict[str, str] = record.provenance.facts.get("error_cells") or {}
+    sheet = record.provenance.sheet
+    if not errors or not sheet:
+        return
+    paths: dict[str, str] = {}
+    for path, ref in record.provenance.cells.items():
+        if ref.sheet == sheet:
+            paths.setdefault(ref.cell, path)
+    for a1 in sorted(errors, key=_a1_order):
+        found = paths.get(a1)
+        label = f"（{_path_label(found)}）" if found else ""
+        c.add(
+            found or f"cell:{a1}",
+            "error_value",
+            "error",
+            f"单元格 {a1}{label}的值为错误值 {errors[a1]}，请修正公式或所引用的数据",
+            stated=errors[a1],
+            where=CellRef(sheet, a1),
+        )
+
+
+def _path_label(path: str) -> str:
+    match = re.match(r"^indicators\[(\d+)\]\.(\w+)$", path)
+    if match:
+        return f"第 {int(match.group(1)) + 1} 项指标{FIELD_LABELS.get(match.group(2), match.group(2))}"
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "funds":
+        return FIELD_LABELS.get(f"funds.{parts[1]}", parts[1]) + FIELD_LABELS.get(parts[2], parts[2])
+    return FIELD_LABELS.get(path, path)
+
+
+def formula_key(text: str) -> str:
+    """A formula folded for comparison: no leading ``=``, no spaces, ``$`` or ``_xlfn.``
+    prefixes, upper case — all outside string literals, which are kept as written."""
+    body = text.strip().removeprefix("=")
+    pieces = _STRING_LITERAL.split(body)
+    return "".join(
+        piece if index % 2 else _fold_code(piece) for index, piece in enumerate(pieces)
+    )
+
+
+def _fold_code(code: str) -> str:
+    code = re.sub(r"\s+", "", code).upper().replace("_XLFN.", "").replace("_XLWS.", "").replace("$", "")
+    # LibreOffice writes the constants TRUE/FALSE back as the functions TRUE()/FALSE().
+    return re.sub(r"\b(TRUE|FALSE)\(\)", r"\1", code)
+
+
+def _difference(actual: str, expected: str, context: int = 24) -> tuple[str, str]:
+    """The two formulas shown around their first difference (formulas run to thousands of characters)."""
+    a = actual if actual.startswith("=") else "=" + actual
+    b = expected
+    if len(a) <= 80 and len(b) <= 80:
+        return a, b
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    lo = max(start - context, 0)
+
+    def cut(text: str) -> str:
+        piece = text[lo : start + context]
+        return ("…" if lo > 0 else "") + piece + ("…" if start + context < len(text) else "")
+
+    return cut(a), cut(b)
+
+
+def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
+    """The profile the template was written with (its formulas follow it), else the given one."""
+    name = str(meta.get("profile") or "")
+    if not name or name == profile.name:
+        return profile
+    try:
+        return get_profile(name)
+    except SheetperfError:
+        return profile
+
+
+def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
+    meta = record.provenance.facts.get("template")
+    sheet = record.provenance.sheet
+    if not isinstance(meta, dict) or not sheet or normalize_form(str(meta.get("form", ""))) != record.form:
+        return
+    version = str(meta.get("layout_version") or "")
+    if version != LAYOUT_VERSION:
+        c.add(
+            "template.layout_version",
+            "layout_version",
+            "warning",
+            f"本表由版式版本 {version or '（未知）'} 的模板生成，当前版本为 {LAYOUT_VERSION}：模板公式与锁定内容按旧版无法核对，请改用当前下发的模板",
+            stated=version,
+            expected=LAYOUT_VERSION,
+            where=CellRef(sheet, "A1"),
+        )
+        return
+    try:
+        capacity = int(str(meta.get("capacity") or "0"))
+        layout = get_layout(record.form, capacity if capacity > 0 else None)
+    except (ValueError, SheetperfError):
+        return
+    _check_fingerprint(c, record, meta)
+    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet)
+
+
+def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> None:
+    locked = [g for g in str(meta.get("locked") or "").split(",") if g]
+    expected = str(meta.get("fingerprint") or "")
+    if not locked or not expected:
+        return
+    try:
+        actual = fingerprint(record, locked, record.form)
+    except SheetperfError:
+        return
+    if actual == expected:
+        return
+    what = {"project": "项目信息", "indicators": "指标名称与目标值", "weights": "分值"}
+    covered = "、".join(what.get(g, g) for g in locked)
+    c.add(
+        "template.fingerprint",
+        "locked_content_changed",
+        "error",
+        f"模板锁定的内容（{covered}）与下发时不同（指纹 {actual[:12]}… ≠ {expected[:12]}…），说明锁定单元格被改动过；"
+        "用 --goals 给出本项目的绩效目标表可逐项指出改动之处",
+        stated=actual[:12],
+        expected=expected[:12],
+        at=("project_name", "indicators[0].name") if "project" in locked else ("indicators[0].name", "project_name"),
+    )
+
+
+def _expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str, str | None, str, int | None]]:
+    """``(A1, record path or None, formula, indicator index or None)`` of every formula cell of a template."""
+    out: list[tuple[str, str | None, str, int | None]] = []
+    if layout.form == "self_evaluation":
+        built = form_formulas(layout, profile)
+        for path, formula in built.fields.items():
+            out.append((layout.field(path).a1, None if path.startswith("calc.") else path, formula, None))
+        table = layout.table
+        for index in range(table.capacity):
+            for key, formula in built.row(index, layout).items():
+                row_path = f"indicators[{index}].{key}" if key in table.keys else None
+                out.append((table.a1(index, key), row_path, formula, index))
+    elif layout.has_field("goal_heading"):
+        out.append((layout.field("goal_heading").a1, None, goal_heading_formula(layout), None))
+    return out
+
+
+def _value_at(record: Record, path: str) -> Any:
+    match = re.match(r"^indicators\[(\d+)\]\.(\w+)$", path)
+    node: Any = record
+    if match:
+        index = int(match.group(1))
+        if index >= len(record.indicators):
+            return None
+        node, path = record.indicators[index], match.group(2)
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def _check_formulas(c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str) -> None:
+    """Every formula a template carries must still be there, as written."""
+    facts = record.provenance.facts
+    cells: dict[str, str] | None = facts.get("formula_cells")
+    by_path: dict[str, str] = facts.get("formulas") or {}
+    helpers_flagged: set[int] = set()
+    for a1, path, formula, index in _expected_formulas(layout, profile):
+        if cells is not None:
+            actual = cells.get(a1)
+        elif path is not None and path in record.provenance.cells:
+            actual = by_path.get(path)
+        else:
+            continue  # without the sheet's formula cells only record fields can be checked
+        if actual is not None and formula_key(actual) == formula_key(formula):
+            continue
+        if path is None and index is not None:
+            # The hidden helper columns of one row: one finding for the row, on its first changed cell.
+            if index in helpers_flagged:
+                continue
+            helpers_flagged.add(index)
+        label = _path_label(path) if path else (f"第 {index + 1} 项指标的隐藏计算列" if index is not None else "隐藏计算单元格")
+        if actual is None:
+            stated = _value_at(record, path) if path else None
+            c.add(
+                path or f"cell:{a1}",
+                "formula_overwritten",
+                "error",
+                f"{label}（{a1}）原为模板公式，现为{'手填数值 ' + _fmt_any(stated) if stated not in (None, '') else '空白或手填内容'}；请恢复公式或重新下载模板",
+                stated=stated,
+                expected=formula,
+                where=CellRef(sheet, a1),
+            )
+        else:
+            c.add(
+                path or f"cell:{a1}",
+                "formula_changed",
+                "error",
+                "{label}（{a1}）的公式被修改：现为 {0}，模板为 {1}".format(*_difference(actual, formula), label=label, a1=a1),
+                stated=actual if actual.startswith("=") else "=" + actual,
+                expected=formula,
+                where=CellRef(sheet, a1),
+            )
+
+
+def _fmt_any(value: Any) -> str:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return _fmt(value)
+    return f"“{value}”"
 
 
 # --- Goal tables -------------------------------------------------------------------------

@@ -278,25 +278,6 @@ def test_text_never_becomes_a_formula(tmp_path: Path) -> None:
     assert "'=HYPERLINK" in body and "'+1+2" in body
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+1+2", "'+1+2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("-2+3", "'-2+3"),
-        ("-5", "-5"),
-        ("-", "-"),
-        ("≥98(%)", "≥98(%)"),
-        ("=30(人次)", "'=30(人次)"),
-    ],
-    ids=["equals", "plus", "at", "tab", "minus-formula", "negative-number", "dash", "target", "eq-target"],
-)
-def test_neutralise(text: str, expected: str) -> None:
-    assert summary.neutralise(text) == expected
-
-
 # --- newest wins --------------------------------------------------------------------------
 
 

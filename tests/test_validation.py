@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+from handbuilt import Options, build_goal_table, build_self_evaluation
+from planting import Put, plant
 
 from conftest import CASES_DIR, load_case
+from sheetperf.a1 import to_a1
+from sheetperf.layout import META_KEYS, get_layout
 from sheetperf.model import record_from_dict
 from sheetperf.profiles import get_profile
 from sheetperf.validation import FINDING_COLUMNS, findings_frame, has_errors, validate_record
@@ -312,3 +318,235 @@ def test_cli_validate_goals(tmp_path: Path) -> None:
     other = runner.invoke(main, ["validate", str(se), "--goals", str(goals / "另一个项目.json"), "--json"])
     assert other.exit_code == 0
     assert [f["rule"] for f in json.loads(other.stdout) if f["rule"].startswith("goal_")] == ["goal_missing"]
+
+
+# --- Workbook rules: one planted mistake per rule, in a sheetperf workbook and a hand-built one ----
+#
+# "sheetperf": a template pre-filled from the published record (locked project, indicators,
+# weights), filled by the filler with the (mutated) record's inputs; formulas uncalculated
+# unless the plant needs a saved result (then LibreOffice recalculated it, all files in one
+# run).  "handbuilt": openpyxl directly (tests/handbuilt.py), stated figures typed in.
+# Cells are named independently of the reader: the declared layout for sheetperf workbooks,
+# the published form's coordinates (DOMAIN.md) for hand-built ones.
+
+Layout = str  # "sheetperf" | "handbuilt"
+LAYOUTS: tuple[Layout, ...] = ("sheetperf", "handbuilt")
+_HANDBUILT_FUND_ROWS = {"total": 6, "current_year_appropriation": 7, "carryover": 8, "other": 9}
+_HANDBUILT_FUND_COLS = {"initial_budget": "C", "annual_budget": "D", "executed": "E", "weight": "F", "execution_rate": "G", "score": "H"}
+_HANDBUILT_IND_COLS = dict(zip(("level1", "level2", "name", "target", "actual", "weight", "score", "deviation"), "ABCDEFGH", strict=True))
+_HANDBUILT_HEAD = {"project_name": "C3", "department": "C4", "implementing_unit": "G4"}
+
+
+def cell_for(layout: Layout, case: dict[str, Any], path: str) -> str:
+    """Where ``path`` lives: the declared layout (sheetperf) or the published form (hand-built)."""
+    n = len(case["indicators"])
+    if layout == "sheetperf":
+        return to_a1(*get_layout(case["form"], n).locate(path))
+    if path.startswith("indicators["):
+        index, key = int(path[11 : path.index("]")]), path.split(".")[-1]
+        return f"{_HANDBUILT_IND_COLS[key]}{13 + index}"
+    if path.startswith("funds."):
+        _, row, col = path.split(".")
+        return f"{_HANDBUILT_FUND_COLS[col]}{_HANDBUILT_FUND_ROWS[row]}"
+    if path in ("total_weight", "total_score"):
+        return f"{'F' if path == 'total_weight' else 'G'}{13 + n}"
+    if path == "grade":
+        return f"C{14 + n}"
+    return _HANDBUILT_HEAD[path]
+
+
+def sheet_for(layout: Layout, case: dict[str, Any]) -> str:
+    return get_layout(case["form"]).sheet_name if layout == "sheetperf" else "自评表" if case["form"] == "self_evaluation" else "绩效目标表"
+
+
+def write_form(layout: Layout, case: dict[str, Any], original: dict[str, Any], out: Path, *, formulas: bool = False) -> Path:
+    """The workbook of ``case``; a sheetperf template is pre-filled from ``original`` (what was distributed)."""
+    if layout == "sheetperf":
+        from sheetperf.filler import fill_workbook
+        from sheetperf.writer import write_template
+
+        template = write_template(out.with_name(out.stem + "-template.xlsx"), case["form"], record=record_from_dict(original))
+        return fill_workbook(template, record_from_dict(case), out)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet_for(layout, case)
+    if case["form"] == "self_evaluation":
+        build_self_evaluation(ws, case, Options(formulas="cached" if formulas else "none"))
+    else:
+        build_goal_table(ws, case, Options())
+    wb.save(out)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Planted:
+    """One mistake: how the record's inputs change, which cells are overwritten afterwards, where it must be found."""
+
+    name: str
+    rule: str
+    field: str
+    case: str = JIAOLIU
+    mutate: Callable[[dict[str, Any]], None] | None = None
+    cells: Callable[[Layout, dict[str, Any]], dict[str, Put]] | None = None
+    layouts: tuple[Layout, ...] = LAYOUTS
+    recalculated: bool = False  # needs saved formula results (LibreOffice)
+    severity: str = "error"
+    meta: dict[str, Put] | None = None  # cells of a sheetperf template's metadata sheet
+
+
+def _at(path: str, put: Put) -> Callable[[Layout, dict[str, Any]], dict[str, Put]]:
+    return lambda layout, case: {cell_for(layout, case, path): put}
+
+
+def _typed_over_formula(path: str, value: float) -> Callable[[Layout, dict[str, Any]], dict[str, Put]]:
+    """A number typed into a score cell: over the template's formula, or over the typed figure."""
+    return _at(path, Put(number=value))
+
+
+PLANTED: list[Planted] = [
+    Planted("funds-total-not-sum", "funds_sum", "funds.total.annual_budget", mutate=_set("funds.total.annual_budget", 0.0)),
+    Planted("score-with-empty-actual", "score_without_inputs", "indicators[1].score", mutate=_set("indicators[1].actual", ""), cells=_typed_over_formula("indicators[1].score", 20)),
+    Planted("actual-written-as-word", "actual_is_word", "indicators[0].actual", mutate=_set("indicators[0].actual", "完成")),
+    Planted("error-value", "error_value", "indicators[1].deviation", cells=_at("indicators[1].deviation", Put(error="#REF!"))),
+    Planted("missing-implementing-unit", "required_field", "implementing_unit", cells=_at("implementing_unit", Put(clear=True))),
+    Planted("missing-deviation", "deviation_missing", "indicators[0].deviation", case=HETONG, mutate=_set("indicators[0].deviation", "")),
+    Planted("inflated-score", "indicator_score", "indicators[0].score", case=HETONG, cells=_typed_over_formula("indicators[0].score", 4)),
+    Planted("weight-times-percentage", "indicator_score", "indicators[1].score", mutate=_both(_set("indicators[1].actual", "90.00(%)"), _set("indicators[1].deviation", "参与率未达标")), cells=_typed_over_formula("indicators[1].score", 18)),
+    Planted("partial-given-full-marks", "qualitative_band", "indicators[2].score", mutate=_both(_set("indicators[2].actual", "部分达成指标并具有一定效果"), _set("indicators[2].deviation", "延期")), cells=_typed_over_formula("indicators[2].score", 10)),
+    Planted("execution-rate", "execution_rate", "funds.total.execution_rate", cells=_typed_over_formula("funds.total.execution_rate", 90)),
+    Planted("budget-score", "budget_score", "funds.total.score", case=HETONG, cells=_typed_over_formula("funds.total.score", 10)),
+    Planted("wrong-total", "total_score", "total_score", cells=_typed_over_formula("total_score", 90)),
+    Planted("wrong-grade", "grade", "grade", cells=_at("grade", Put(text="良"))),
+    Planted("unknown-level2", "unknown_category", "indicators[0].level2", cells=_at("indicators[0].level2", Put(text="数量")), severity="notice"),
+    # Template rules: only a sheetperf workbook carries formulas, locked content and metadata to check.
+    Planted("formula-overwritten", "formula_overwritten", "indicators[1].score", cells=_typed_over_formula("indicators[1].score", 20), layouts=("sheetperf",)),
+    Planted("formula-changed", "formula_changed", "indicators[1].score", cells=lambda layout, case: {cell_for(layout, case, "indicators[1].score"): Put(formula="=F14")}, layouts=("sheetperf",)),
+    Planted("locked-target-changed", "locked_content_changed", "template.fingerprint", cells=_at("indicators[1].target", Put(text=">90(%)")), layouts=("sheetperf",)),
+    Planted("older-layout-version", "layout_version", "template.layout_version", meta={f"B{META_KEYS.index('layout_version') + 1}": Put(text="0")}, layouts=("sheetperf",), severity="warning"),
+    # A saved formula result that disagrees with recomputation (the workbook was saved by a spreadsheet program).
+    Planted("stale-score-result", "cached_value", "indicators[1].score", recalculated=True, layouts=("sheetperf",), cells=lambda layout, case: {}),
+    Planted("stale-total-result", "cached_value", "total_score", recalculated=True, layouts=("handbuilt",), cells=lambda layout, case: {}),
+]
+PLANT_CASES = [(p, layout) for p in PLANTED for layout in p.layouts]
+
+
+def _stale(layout: Layout, planted: Planted, case: dict[str, Any], recalculated: Path) -> Path:
+    """Overwrite one saved formula result in a recalculated workbook, keeping its formula."""
+    from sheetperf.reader import read_workbook
+
+    record = read_workbook(recalculated)[0]
+    a1 = cell_for(layout, case, planted.field)
+    formula = record.provenance.facts["formulas"][planted.field]
+    stale = plant(recalculated, recalculated.with_name(f"stale-{layout}.xlsx"), sheet_for(layout, case), {a1: Put(formula=formula, cached=19.6 if "indicators" in planted.field else 90.0)}, trust_cache=True)
+    return stale
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The published forms and the bases of the stale-result plants, recalculated in one LibreOffice run."""
+    from sheetperf.recalc import recalculate
+
+    folder = tmp_path_factory.mktemp("recalc-in")
+    sources: list[Path] = []
+    for path in CASE_PATHS_ALL:
+        case = load_case(path)
+        sources.append(write_form("sheetperf", case, case, folder / f"sheetperf-{path.stem}.xlsx"))
+    jiaoliu = load_case(CASES_DIR / f"{JIAOLIU}.json")
+    sources.append(write_form("handbuilt", jiaoliu, jiaoliu, folder / "handbuilt-formulas.xlsx", formulas=True))
+    outputs = recalculate(sources, tmp_path_factory.mktemp("recalc-out"))
+    return {p.stem: p for p in outputs}
+
+
+CASE_PATHS_ALL = sorted(CASES_DIR.glob("*.json"))
+
+
+@pytest.mark.parametrize(("planted", "layout"), PLANT_CASES, ids=[f"{p.name}-{layout}" for p, layout in PLANT_CASES])
+def test_planted_mistake_found_at_its_cell(planted: Planted, layout: Layout, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from sheetperf.reader import read_workbook
+
+    original = load_case(CASES_DIR / f"{planted.case}.json")
+    case = copy.deepcopy(original)
+    if planted.mutate:
+        planted.mutate(case)
+    if planted.recalculated:
+        bases: dict[str, Path] = request.getfixturevalue("recalculated")
+        base = bases[f"sheetperf-{planted.case}" if layout == "sheetperf" else "handbuilt-formulas"]
+        workbook = _stale(layout, planted, case, base)
+    else:
+        workbook = write_form(layout, case, original, tmp_path / f"{planted.name}.xlsx")
+        cells = planted.cells(layout, case) if planted.cells else {}
+        others = {"_sheetperf": planted.meta} if planted.meta else None
+        if cells or others:
+            workbook = plant(workbook, tmp_path / f"{planted.name}-planted.xlsx", sheet_for(layout, case), cells, sheets=others)
+    records = read_workbook(workbook)
+    assert len(records) == 1
+    findings = validate_record(records[0], SHANGHAI, file=str(workbook))
+    expected_cell = "A1" if planted.field == "template.layout_version" else cell_for(layout, case, "project_name" if planted.field == "template.fingerprint" else planted.field)
+    hits = [f for f in findings if f.rule == planted.rule]
+    assert hits, [(f.cell, f.rule, f.message) for f in findings]
+    assert (hits[0].sheet, hits[0].cell, hits[0].severity) == (sheet_for(layout, case), expected_cell, planted.severity), hits[0]
+    assert hits[0].message
+
+
+def test_every_workbook_rule_is_planted_in_both_layouts_where_it_applies() -> None:
+    planted = {(p.rule, layout) for p in PLANTED for layout in p.layouts}
+    for rule in ("funds_sum", "score_without_inputs", "actual_is_word", "cached_value", "error_value", "required_field", "unknown_category"):
+        assert {(rule, "sheetperf"), (rule, "handbuilt")} <= planted, rule
+    for rule in ("formula_overwritten", "formula_changed", "locked_content_changed", "layout_version"):
+        assert (rule, "sheetperf") in planted, rule
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#VALUE!", "#REF!", "#NAME?"])
+def test_every_error_value_anywhere_in_the_form(error: str, tmp_path: Path) -> None:
+    from sheetperf.reader import read_workbook
+
+    case = load_case(CASES_DIR / f"{JIAOLIU}.json")
+    base = write_form("handbuilt", case, case, tmp_path / "base.xlsx")
+    # A formula cell of the funds block and a label cell that is no field of the record.
+    workbook = plant(base, tmp_path / "err.xlsx", "自评表", {"G7": Put(formula="=E7/0", cached=error), "B12": Put(error=error)}, trust_cache=True)
+    workbook = plant(workbook, tmp_path / "err2.xlsx", "自评表", {"G7": Put(error=error)})
+    findings = validate_record(read_workbook(workbook)[0], SHANGHAI)
+    found = {(f.cell, f.stated) for f in findings if f.rule == "error_value" and f.severity == "error"}
+    assert found == {("G7", error), ("B12", error)}
+
+
+def test_published_forms_as_sheetperf_workbooks_have_no_errors(case_path: Path, tmp_path: Path) -> None:
+    from sheetperf.reader import read_workbook
+
+    case = load_case(case_path)
+    records = read_workbook(write_form("sheetperf", case, case, tmp_path / "form.xlsx"))
+    findings = validate_record(records[0], SHANGHAI)
+    assert not has_errors(findings), [(f.cell, f.rule, f.message) for f in findings if f.severity == "error"]
+    assert not [f for f in findings if f.rule.startswith(("formula_", "locked_", "layout_"))]
+
+
+def test_published_forms_recalculated_by_libreoffice_have_no_errors(recalculated: dict[str, Path]) -> None:
+    """Every formula of the template is intact after LibreOffice saved it, and every result agrees."""
+    from sheetperf.reader import read_workbook
+
+    for path in CASE_PATHS_ALL:
+        record = read_workbook(recalculated[f"sheetperf-{path.stem}"])[0]
+        assert not record.provenance.facts.get("uncalculated")
+        findings = validate_record(record, SHANGHAI)
+        assert not has_errors(findings), (path.stem, [(f.cell, f.rule, f.message) for f in findings if f.severity == "error"])
+        if record.form == "self_evaluation":
+            assert record.total_score == load_case(path)["total_score"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [Options(), Options(levels="repeated", numbers_as_text=True), Options(formulas="uncached", number_formats=True), Options(row0=3, col0=2, banner_rows=("附件2",))],
+    ids=["plain", "repeated-text-numbers", "formulas-formats", "offset-banner"],
+)
+def test_published_forms_hand_built_have_no_errors(case_path: Path, options: Options, tmp_path: Path) -> None:
+    from sheetperf.reader import read_workbook
+
+    case = load_case(case_path)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    (build_self_evaluation if case["form"] == "self_evaluation" else build_goal_table)(ws, case, options)
+    wb.save(tmp_path / "form.xlsx")
+    findings = validate_record(read_workbook(tmp_path / "form.xlsx")[0], SHANGHAI)
+    assert not has_errors(findings), [(f.cell, f.rule, f.message) for f in findings if f.severity == "error"]
