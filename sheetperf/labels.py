@@ -802,3 +802,44 @@ FILL_MESSAGES: Final[dict[str, str]] = {
     "written": "已填写：{path}",
     "cannot_write": "无法写出 {path}：{detail}",
 }
+
+# --- Hostile and broken workbooks (issue 8: limits.py, hazards.py): limits hit while reading,
+# and what a workbook carries that is never run or followed (macros, external links, DDE).
+LIMIT_MESSAGES: Final[dict[str, str]] = {
+    "bad_row": "工作表「{sheet}」中有无效的行号 {row}，文件可能已损坏",
+    "out_of_sheet": "工作表「{sheet}」单元格 {ref} 超出 Excel 工作表范围（{rows} 行 × {cols} 列），文件可能已损坏或被篡改，已拒绝读取",
+    "too_many_merges": "工作表「{sheet}」有 {count} 个合并区域，超过上限 {limit}（MAX_MERGES），已拒绝读取",
+    "too_many_merged_cells": "工作表「{sheet}」的合并区域共覆盖超过 {limit} 个单元格（MAX_MERGED_CELLS），已拒绝读取",
+    "too_many_strings": "共享字符串表超过 {limit} 条（MAX_SHARED_STRINGS），已拒绝读取",
+    "strings_too_long": "共享字符串合计超过 {limit} 个字符（MAX_SHARED_STRING_CHARS），已拒绝读取",
+    "too_many_tags": "工作簿部件 {part} 有 {count} 个 XML 标记，超过上限 {limit}（MAX_XML_TAGS），已拒绝读取",
+    "entity_bomb": "工作簿部件 {part} 含有实体声明或实体引用爆炸，疑似 XML 炸弹，已拒绝读取",
+    "encrypted_member": "压缩包成员 {member} 已加密或使用了不支持的压缩方式，请在 Excel/WPS 中取消密码后另存为 .xlsx",
+}
+
+#: Rule codes of the hazards found in a workbook package (sheetperf.hazards); the validator
+#: reports them like any other finding.  Titles and explanations also go into RULE_TITLES /
+#: RULE_EXPLANATIONS below, so the HTML report and the CLI show them.
+HAZARD_TITLES: Final[dict[str, str]] = {
+    "macro_present": "工作簿含有宏（不会运行）",
+    "external_link": "工作簿含有外部链接（不会更新）",
+    "dde_formula": "单元格含有 DDE 公式（不会执行）",
+    "dde_link": "工作簿含有 DDE 链接（不会执行）",
+}
+
+HAZARD_EXPLANATIONS: Final[dict[str, str]] = {
+    "macro_present": "工作簿中有 VBA 宏工程（vbaProject.bin）。sheetperf 从不运行宏，只读取单元格的值；报送的表单不需要宏，请另存为 .xlsx 后再报送。",
+    "external_link": "工作簿引用了其他文件中的数据（外部链接）。sheetperf 不打开、不更新链接，只读取保存时的数值；请把引用的数值粘贴为数值后再报送。",
+    "dde_formula": "DDE 公式（如 =cmd|' /C calc'!A0、DDEAUTO）可以在打开文件时启动其他程序，是常见的攻击手法。sheetperf 从不执行公式，只读取文件中保存的结果；请删除该公式，并核实文件来源。",
+    "dde_link": "工作簿中保存了 DDE 链接（外部程序的数据通道），打开时可能启动其他程序。sheetperf 不执行它；请删除链接，并核实文件来源。",
+}
+
+HAZARD_MESSAGES: Final[dict[str, str]] = {
+    "macro_present": "工作簿含有宏（{part}），sheetperf 从不运行宏，只读取数值",
+    "external_link": "工作簿含有外部链接 {target}（{part}），链接不会被打开或更新，读取的是保存时的数值",
+    "dde_formula": "工作表「{sheet}」单元格 {cell} 含有 DDE 公式 {formula}，sheetperf 不执行它，只读取保存的结果；请删除该公式并核实文件来源",
+    "dde_link": "工作簿含有 DDE 链接 {service}|{topic}（{part}），sheetperf 不执行它；请删除链接并核实文件来源",
+}
+
+RULE_TITLES.update(HAZARD_TITLES)
+RULE_EXPLANATIONS.update(HAZARD_EXPLANATIONS)

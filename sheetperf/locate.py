@@ -197,7 +197,7 @@ class _Hit:
 class SheetIndex:
     """Lookups over a grid: label hits, merges, the non-empty columns of each row."""
 
-    def __init__(self, grid: Grid) -> None:
+    def __init__(self, grid: Grid, *, labels: bool = True) -> None:
         self.grid = grid
         cells = grid.cells
         self.cells = cells
@@ -214,6 +214,10 @@ class SheetIndex:
         self.row_cols: dict[int, list[int]] = {}
         self.hits: dict[str, list[_Hit]] = {}
         self.keys: dict[tuple[int, int], str] = {}
+        self.rows: list[int] = []
+        self.max_row = -1
+        if not labels:  # merges and cells only (a template read by its defined names)
+            return
         for (r, c), cell in sorted(cells.items()):
             self.row_cols.setdefault(r, []).append(c)
             value = cell.value
@@ -587,6 +591,7 @@ _DEFINED_REF_RE: Final = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def parse_defined_ref(text: str) -> tuple[str, int, int] | None:
     """``'绩效自评表'!$C$3:$H$3`` → ('绩效自评表', 2, 2): the sheet and top-left cell; None otherwise."""
     match = _DEFINED_REF_RE.match(text.strip())
@@ -628,12 +633,12 @@ def locate_by_defined_names(grid: Grid, names: dict[str, str], *, every_row: boo
     from sheetperf.layout import field_name, parse_indicator_name
 
     refs: dict[str, tuple[int, int]] = {}
+    quoted = grid.name.replace("'", "''")
     for name, text in names.items():
-        if not name.startswith("SP_"):
-            continue
-        parsed = parse_defined_ref(text)
-        if parsed is not None and parsed[0] == grid.name:
-            refs[name] = (parsed[1], parsed[2])
+        if name.startswith("SP_") and quoted in text:
+            parsed = parse_defined_ref(text)
+            if parsed is not None and parsed[0] == grid.name:
+                refs[name] = (parsed[1], parsed[2])
     form: FormKind
     if field_name("goal_expected") in refs:
         form = "self_evaluation"
@@ -651,7 +656,7 @@ def locate_by_defined_names(grid: Grid, names: dict[str, str], *, every_row: boo
         parsed_name = parse_indicator_name(name)
         if parsed_name is not None:
             table.setdefault(parsed_name[0], {})[parsed_name[1]] = where
-    index = SheetIndex(grid)
+    index = SheetIndex(grid, labels=False)
     rows: list[tuple[int, dict[str, int]]] = []
     for position in sorted(table):
         cells = table[position]

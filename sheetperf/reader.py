@@ -27,8 +27,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+from sheetperf import hazards
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
 from sheetperf.labels import READER_MESSAGES as MSG
+from sheetperf.limits import MAX_FILE_BYTES  # largest workbook file accepted
 from sheetperf.locate import (
     Loc,
     Located,
@@ -40,10 +42,7 @@ from sheetperf.locate import (
 )
 from sheetperf.model import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.parsing import normalize_text, parse_number
-from sheetperf.xlsx import Cell, Grid, format_number, has_percent, open_xlsx
-
-#: Largest workbook file accepted (bytes); forms are tens of kilobytes.
-MAX_FILE_BYTES: Final = 128 * 1024 * 1024
+from sheetperf.xlsx import Cell, Grid, format_number, has_percent, one_line, open_xlsx
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -101,6 +100,8 @@ def read_workbook_report(path: str | Path) -> ReadReport:
         raise FormNotFoundError(MSG["no_sheets"], file=str(path))
     if not report.records:
         raise FormNotFoundError(MSG["no_form"].format(count=sheet_count), file=str(path))
+    # macros, external links, DDE: never run, reported (sheetperf.hazards, issue 8)
+    hazards.attach(report.records, hazards.scan_workbook(path, grids), report.notices)
     return report
 
 
@@ -127,8 +128,10 @@ def sniff(path: Path) -> str:
                 if "mimetype" in zf.NameToInfo and zf.getinfo("mimetype").file_size < 200:
                     if zf.read("mimetype").strip() == _ODS_MIME:
                         return "ods"
-        except zipfile.BadZipFile as exc:
-            raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+        except SheetperfError:
+            raise
+        except Exception as exc:  # BadZipFile, zlib.error, the encryption flag (RuntimeError), ...
+            raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
         return "xlsx"
     if head == _OLE_MAGIC:
         data = path.read_bytes()

@@ -381,6 +381,9 @@ def validate_record(record: Record, profile: Profile, *, file: str | None = None
     _mark_formula_results(c, record)
     _check_error_values(c, record)
     _check_template(c, record, profile)
+    from sheetperf.hazards import hazard_findings  # macros, external links, DDE (issue 8)
+
+    c.findings.extend(hazard_findings(record, c.file))
     return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
