@@ -140,8 +140,8 @@ def goal_from(case: dict[str, Any]) -> dict[str, Any]:
         "planned_end": f"{case['year']}-12-31",
         "government_procurement": "否",
         "performance_type": "事业/专业类",
-        "budget_yuan": {},
-        "texts": {},
+        "budget_yuan": {"project_total": 10000, "current_year": 10000, "prior_year_same_project": 0, "prior_year_same_project_executed": 0},
+        "texts": {key: "……" for key in ("overview", "basis", "necessity", "safeguards", "implementation_plan", "objectives")},
         "indicators": [{k: ind[k] for k in ("level1", "level2", "name", "target")} for ind in case["indicators"]],
     }
 
@@ -550,3 +550,26 @@ def test_published_forms_hand_built_have_no_errors(case_path: Path, options: Opt
     wb.save(tmp_path / "form.xlsx")
     findings = validate_record(read_workbook(tmp_path / "form.xlsx")[0], SHANGHAI)
     assert not has_errors(findings), [(f.cell, f.rule, f.message) for f in findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("goal_layout", ["sheetperf", "handbuilt"])
+def test_cli_goal_drift_between_workbooks(goal_layout: Layout, tmp_path: Path) -> None:
+    """A hand-built self-evaluation against a goal-table workbook: the changed target at its cell, both values."""
+    import json
+
+    from click.testing import CliRunner
+
+    from sheetperf.cli import main
+
+    case = load_case(CASES_DIR / f"{JIAOLIU}.json")
+    goal = goal_from(case)
+    goal_book = write_form(goal_layout, goal, goal, tmp_path / "goal.xlsx")
+    changed = copy.deepcopy(case)
+    changed["indicators"][1]["target"] = ">90(%)"
+    form = write_form("handbuilt", changed, changed, tmp_path / "self.xlsx")
+    result = CliRunner().invoke(main, ["validate", str(form), "--goals", str(goal_book), "--json"])
+    assert result.exit_code == 1, result.output
+    drift = [f for f in json.loads(result.stdout) if f["rule"].startswith("goal_")]
+    assert [(f["rule"], f["cell"], f["stated"], f["expected"]) for f in drift] == [("goal_target_changed", "D14", ">90(%)", ">95(%)")]
+    goal_cell = cell_for("sheetperf", goal, "indicators[1].target") if goal_layout == "sheetperf" else "D19"  # title, year, 4 header, 6 text, 4 budget rows, heading, header: row 18 is the first
+    assert goal_cell in drift[0]["message"]
