@@ -23,9 +23,12 @@ plus the merged ranges.  Label finding and record building live in
 from __future__ import annotations
 
 import datetime as dt
+import lzma
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -35,22 +38,25 @@ from lxml import etree
 
 from sheetperf.a1 import col_index
 from sheetperf.errors import InputError, UnsafeInputError
+from sheetperf.labels import LIMIT_MESSAGES as LIMIT_MSG
 from sheetperf.labels import READER_MESSAGES as MSG
-
-# --- limits (checked from the zip directory before inflating) ----------------------------
-
-#: Most members a workbook zip may hold; real workbooks hold tens to a few hundred.
-MAX_ZIP_MEMBERS: Final = 5_000
-#: Largest uncompressed size of any one member we inflate (bytes).
-MAX_MEMBER_BYTES: Final = 64 * 1024 * 1024
-#: Largest uncompressed size of all members together (bytes).
-MAX_TOTAL_BYTES: Final = 256 * 1024 * 1024
-#: Largest compression ratio accepted for a member bigger than RATIO_CHECK_BYTES.
-MAX_COMPRESSION_RATIO: Final = 200
-#: Members smaller than this are not ratio-checked (tiny XML compresses very well).
-RATIO_CHECK_BYTES: Final = 1024 * 1024
-#: Cells read from one sheet at most; a form holds a few hundred.
-MAX_SHEET_CELLS: Final = 2_000_000
+from sheetperf.limits import (  # the named limits (sheetperf.limits), re-exported for older callers
+    DOCTYPE_MARKERS,
+    MAX_COLS,
+    MAX_COMPRESSION_RATIO,
+    MAX_MEMBER_BYTES,
+    MAX_MERGED_CELLS,
+    MAX_MERGES,
+    MAX_ROWS,
+    MAX_SHARED_STRING_CHARS,
+    MAX_SHARED_STRINGS,
+    MAX_SHEET_CELLS,
+    MAX_TOTAL_BYTES,
+    MAX_XML_TAGS,
+    MAX_ZIP_MEMBERS,
+    RATIO_CHECK_BYTES,
+    WHOLE_MERGE_CELLS,
+)
 
 _NS_MAIN: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -224,10 +230,19 @@ def _read_member(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
     try:
         with zf.open(info) as handle:
             data = handle.read(limit + 1)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
-    except NotImplementedError as exc:  # an unsupported compression method
-        raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        lzma.LZMAError,
+        struct.error,
+    ) as exc:  # a flipped byte in a deflate stream is zlib.error, not BadZipFile
+        raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
+    except (NotImplementedError, RuntimeError) as exc:  # an unsupported method; the encryption flag
+        raise InputError(LIMIT_MSG["encrypted_member"].format(member=name), file=str(path)) from exc
     if len(data) > limit:
         raise UnsafeInputError(MSG["member_lies"].format(member=name), file=str(path))
     return data
@@ -243,15 +258,37 @@ def parse_xml(data: bytes, part: str, path: Path) -> Any:
     return _xml(data, part, path)
 
 
+def one_line(exc: BaseException, limit: int = 80) -> str:
+    """An exception's text on one line (libxml2 puts a newline inside its messages)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:limit]
+
+
 def _xml(data: bytes, part: str, path: Path) -> Any:
-    """Parse one XML part safely; a DOCTYPE (entity declarations) is refused."""
-    head = data[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head or b"<\x00!\x00D\x00O\x00C" in head:
+    """Parse one XML part safely; a DOCTYPE (entity declarations) is refused.
+
+    The declaration is looked for in the whole part and in every encoding lxml accepts
+    (a prolog can be padded with comments and re-encoded as UTF-16); a DTD that still
+    slips through is refused after parsing, and libxml2's entity-amplification guard
+    stops an expansion during it.
+    """
+    wide = b"\x00" in data[:64]  # UTF-16/32 (lxml tells the encoding from the first bytes)
+    if any(marker in data for marker in (DOCTYPE_MARKERS if wide else DOCTYPE_MARKERS[::5])):
         raise UnsafeInputError(MSG["doctype"].format(part=part), file=str(path))
+    tags = data.count(b"<")
+    if tags > MAX_XML_TAGS:
+        raise UnsafeInputError(LIMIT_MSG["too_many_tags"].format(part=part, count=tags, limit=MAX_XML_TAGS), file=str(path))
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InputError(MSG["bad_xml"].format(part=part, detail=str(exc)[:80]), file=str(path)) from exc
+        if "amplification" in str(exc) or ("entity" in str(exc).lower() and "loop" in str(exc).lower()):
+            raise UnsafeInputError(LIMIT_MSG["entity_bomb"].format(part=part), file=str(path)) from exc
+        raise InputError(MSG["bad_xml"].format(part=part, detail=one_line(exc)), file=str(path)) from exc
+    except (ValueError, LookupError) as exc:  # an unknown encoding declaration, NUL bytes
+        raise InputError(MSG["bad_xml"].format(part=part, detail=one_line(exc)), file=str(path)) from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise UnsafeInputError(MSG["doctype"].format(part=part), file=str(path))
+    return root
 
 
 # --- workbook ------------------------------------------------------------------------------
@@ -262,8 +299,8 @@ def open_xlsx(path: str | Path) -> XlsxBook:
     path = Path(path)
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise InputError(MSG["corrupt_zip"].format(detail=str(exc)[:80]), file=str(path)) from exc
+    except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
+        raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
     except OSError as exc:
         raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
     try:
@@ -333,7 +370,7 @@ def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path) -> XlsxBook:
         scope = dn.get("localSheetId")
         if scope is None:
             defined[name] = text
-        else:
+        elif scope.isdigit():
             local[(int(scope), name)] = text
     pr = root.find(_M + "workbookPr")
     date1904 = pr is not None and str(pr.get("date1904", "0")).lower() in {"1", "true"}
@@ -371,11 +408,24 @@ def _si_text(si: Any) -> str:
 
 
 def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
+    """The shared-string table, capped at MAX_SHARED_STRINGS entries and MAX_SHARED_STRING_CHARS."""
     part = "xl/sharedStrings.xml"
     if part not in zf.NameToInfo:
         return []
     root = _xml(_read_member(zf, part, path), part, path)
-    return [_si_text(si) for si in root.iterchildren(_TAG_SI)]
+    out: list[str] = []
+    chars = 0
+    for si in root.iterchildren(_TAG_SI):
+        text = _si_text(si)
+        chars += len(text)
+        out.append(text)
+        if len(out) > MAX_SHARED_STRINGS:
+            raise UnsafeInputError(LIMIT_MSG["too_many_strings"].format(limit=MAX_SHARED_STRINGS), file=str(path))
+        if chars > MAX_SHARED_STRING_CHARS:
+            raise UnsafeInputError(
+                LIMIT_MSG["strings_too_long"].format(limit=MAX_SHARED_STRING_CHARS), file=str(path)
+            )
+    return out
 
 
 def _cell_formats(zf: zipfile.ZipFile, path: Path) -> list[str | None]:
@@ -440,7 +490,12 @@ def _parse_sheet(
         if row_el.tag != _TAG_ROW:
             continue
         row_attr = row_el.get("r")
-        row = int(row_attr) - 1 if row_attr else row + 1
+        if row_attr:
+            if not row_attr.isdigit() or not 0 < int(row_attr) <= MAX_ROWS:
+                raise InputError(LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path))
+            row = int(row_attr) - 1
+        else:
+            row += 1
         col = -1
         for c in row_el:
             if not len(c):  # a styled empty cell (merged areas, borders)
@@ -454,6 +509,12 @@ def _parse_sheet(
                     raise InputError(MSG["bad_cell_ref"].format(sheet=name, ref=ref), file=str(path)) from exc
             else:
                 col += 1
+            if not (0 <= row < MAX_ROWS and 0 <= col < MAX_COLS):
+                where = ref or f"R{row + 1}C{col + 1}"
+                raise InputError(
+                    LIMIT_MSG["out_of_sheet"].format(sheet=name, ref=where[:20], rows=MAX_ROWS, cols=MAX_COLS),
+                    file=str(path),
+                )
             v_text: str | None = None
             f_el = None
             is_el = None
@@ -502,7 +563,7 @@ def _parse_sheet(
                     except ValueError:
                         value = v_text
                     s_attr = c.get("s")
-                    if s_attr is not None and s_attr != "0":
+                    if s_attr is not None and s_attr != "0" and s_attr.isdigit():
                         si_ = int(s_attr)
                         if 0 <= si_ < n_formats:
                             fmt = formats[si_]
@@ -523,6 +584,7 @@ def _parse_sheet(
         if len(cells) > MAX_SHEET_CELLS:
             raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
     merge_el = root.find(_M + "mergeCells")
+    merged_cells = 0
     for mc in merge_el if merge_el is not None else ():
         ref = mc.get("ref", "")
         first, _, last = ref.partition(":")
@@ -531,7 +593,20 @@ def _parse_sheet(
             r2, c2 = _split_ref(last) if last else (r1, c1)
         except ValueError:
             continue
-        grid.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        r1, r2 = sorted(max(0, min(r, MAX_ROWS - 1)) for r in (r1, r2))
+        c1, c2 = sorted(max(0, min(c, MAX_COLS - 1)) for c in (c1, c2))
+        grid.merges.append((r1, c1, r2, c2))
+        if len(grid.merges) > MAX_MERGES:
+            raise UnsafeInputError(
+                LIMIT_MSG["too_many_merges"].format(sheet=name, count=len(merge_el), limit=MAX_MERGES), file=str(path)
+            )
+        area = (r2 - r1 + 1) * (c2 - c1 + 1)
+        if area <= WHOLE_MERGE_CELLS:  # what the form locator expands cell by cell
+            merged_cells += area
+            if merged_cells > MAX_MERGED_CELLS:
+                raise UnsafeInputError(
+                    LIMIT_MSG["too_many_merged_cells"].format(sheet=name, limit=MAX_MERGED_CELLS), file=str(path)
+                )
     return grid
 
 

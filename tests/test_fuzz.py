@@ -1,0 +1,92 @@
+"""Bounded fuzz run: mutated workbooks are read or rejected cleanly, never crash, never hang.
+
+Each mutation kind of :mod:`mutants` (flipped bytes, truncated, deleted, swapped,
+renamed and duplicated zip members, lying directories, broken XML, absurd
+dimensions, huge shared strings, wrong content types, bombs, macros/links/DDE)
+makes ``PER_KIND`` workbooks from the samples and hand-built forms, the same bytes
+on every run.  Every one must either read (and validate) or be refused with a
+one-line :class:`SheetperfError` naming the file, within ``TIME_LIMIT`` seconds.
+The long run is ``python benchmarks/fuzz.py`` (figures in benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import pytest
+from mutants import MUTATIONS, attempt, mutant_of_kind, seed_workbooks
+
+#: Mutants of each kind: 19 kinds × 16 = 304 workbooks.
+PER_KIND = 16
+#: Seconds one workbook may take before it counts as a hang (a loaded 2-core machine
+#: reads the worst legal input, a 300,000-cell sheet, in well under this).
+TIME_LIMIT = 20
+#: Validate every VALIDATE_EVERY-th workbook that reads (validation of a sheetperf
+#: template re-derives its formulas, ~0.1 s); the long run validates all of them.
+VALIDATE_EVERY = 4
+
+KINDS = [kind for kind, _, _ in MUTATIONS]
+
+
+class Hang(Exception):
+    """Raised by the alarm when one workbook takes longer than TIME_LIMIT."""
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, bytes]]:
+    return seed_workbooks(tmp_path_factory.mktemp("seeds"))
+
+
+@pytest.fixture
+def alarm() -> Iterator[None]:
+    def ring(signum: int, frame: FrameType | None) -> None:
+        raise Hang
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_mutants_read_or_rejected_cleanly(kind: str, seeds: list[tuple[str, bytes]], tmp_path: Path, alarm: None) -> None:
+    outcomes: dict[str, int] = {}
+    problems: list[str] = []
+    for index in range(PER_KIND):
+        m = mutant_of_kind(seeds, kind, index)
+        path = tmp_path / f"{kind}-{index}.xlsx"
+        path.write_bytes(m.data)
+        started = time.perf_counter()
+        signal.alarm(TIME_LIMIT)
+        try:
+            outcome, detail = attempt(path, validate=index % VALIDATE_EVERY == 0)
+        except Hang:
+            outcome, detail = "hang", f"over {TIME_LIMIT} s"
+        finally:
+            signal.alarm(0)
+        seconds = time.perf_counter() - started
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcome not in ("read", "rejected"):
+            problems.append(f"{kind}#{index} (from {m.seed_name}, {seconds:.1f} s): {outcome}: {detail}")
+        path.unlink()
+    assert not problems, "\n".join(problems)
+    assert sum(outcomes.values()) == PER_KIND
+
+
+def test_seeds_cover_both_reader_paths(seeds: list[tuple[str, bytes]]) -> None:
+    """Templates found by defined names and hand-built forms found by labels are both mutated."""
+    names = [name for name, _ in seeds]
+    assert any(name.startswith("handbuilt-") for name in names)
+    assert any(not name.startswith("handbuilt-") for name in names)
+    assert len(KINDS) * PER_KIND >= 300
+
+
+def test_mutants_are_deterministic(seeds: list[tuple[str, bytes]]) -> None:
+    for kind in ("flip_in_member", "lying_directory", "absurd_dimensions"):
+        assert mutant_of_kind(seeds, kind, 3).data == mutant_of_kind(seeds, kind, 3).data
