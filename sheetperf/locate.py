@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, Literal
 
+from sheetperf.limits import WHOLE_MERGE_CELLS
 from sheetperf.model import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS
 from sheetperf.xlsx import Cell, Grid
 
@@ -205,7 +206,7 @@ class SheetIndex:
         self.merge_end: dict[tuple[int, int], tuple[int, int]] = {}
         for r1, c1, r2, c2 in grid.merges:
             self.merge_end[(r1, c1)] = (r2, c2)
-            if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > WHOLE_MERGE_CELLS:
                 continue  # a whole-column merge: only its anchor matters here
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
