@@ -506,10 +506,18 @@ def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
         return profile
 
 
+def _template_form(meta: dict[str, Any]) -> str | None:
+    """The form a template's metadata names; None when it names none (a tampered or damaged sheet)."""
+    try:
+        return normalize_form(str(meta.get("form", "")))
+    except SheetperfError:
+        return None
+
+
 def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
     meta = record.provenance.facts.get("template")
     sheet = record.provenance.sheet
-    if not isinstance(meta, dict) or not sheet or normalize_form(str(meta.get("form", ""))) != record.form:
+    if not isinstance(meta, dict) or not sheet or _template_form(meta) != record.form:
         return
     version = str(meta.get("layout_version") or "")
     if version != LAYOUT_VERSION:
