@@ -18,15 +18,16 @@ Files go 100 to a folder; the first *n* folders make the collection of size 100�
 
 * a bare loop of ``openpyxl.load_workbook(read_only=True)`` (the baseline; also
   with every row iterated, since read-only loading alone parses no cells);
-* ``consolidate(jobs=1)`` and ``consolidate(jobs=2)``: seconds per file, the ratio
-  to the baseline, the speed-up of two workers over one;
-* peak memory of a ``sheetperf consolidate`` command run as a child process:
-  every process of its tree (the command and its workers) sampled from ``/proc``
-  every 0.1 s, summed as RSS and as PSS (PSS shares the pages forked workers
-  have in common instead of counting them in every process).
+* ``consolidate(jobs=1)`` and ``consolidate(jobs=2)``, each in a child process:
+  seconds per file (the child's own clock, interpreter start-up excluded), the
+  ratio to the baseline, the speed-up of two workers over one;
+* peak memory of those runs: every process of the child's tree (it and its
+  workers) sampled from ``/proc`` every 0.2 s, summed as RSS and as PSS (PSS
+  shares the pages forked workers have in common instead of counting them in
+  every process).
 
-Rounds alternate the three timings so a noisy neighbour hits all of them alike;
-the median of the rounds is reported.
+Rounds alternate the timings so a noisy neighbour hits all of them alike; the
+median of the rounds is reported.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
@@ -165,25 +166,30 @@ def openpyxl_loop(files: Sequence[Path], *, iterate: bool) -> float:
     return time.perf_counter() - started
 
 
-def consolidate_once(folders: Sequence[Path], jobs: int, out_dir: Path) -> Any:
-    from sheetperf.consolidate import consolidate
-
-    return consolidate(folders, out_dir / f"summary-{jobs}.xlsx", jobs=jobs)
+_CHILD = """
+import json, sys
+from pathlib import Path
+from sheetperf.consolidate import consolidate
+out, jobs, *folders = sys.argv[1:]
+report = consolidate([Path(f) for f in folders], out, jobs=int(jobs))
+print(json.dumps({"seconds": report.seconds, "read": report.read_seconds, "write": report.write_seconds,
+                  "projects": report.projects, "superseded": report.superseded_forms,
+                  "statuses": dict(report.statuses), "workers": report.workers_started}))
+"""
 
 
 def _tree(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+    """``root`` and its descendants, from /proc/PID/task/PID/children."""
     tree, frontier = [root], [root]
     while frontier:
-        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
-        tree.extend(frontier)
+        found: list[int] = []
+        for pid in frontier:
+            try:
+                found += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            except OSError:
+                pass
+        tree += found
+        frontier = found
     return tree
 
 
@@ -201,81 +207,76 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def peak_memory(folders: Sequence[Path], jobs: int, out_dir: Path) -> dict[str, float]:
-    """Run the command as a child; sample its process tree until it ends."""
-    command = [
-        sys.executable, "-c", "from sheetperf.cli import main; main()", "consolidate",
-        *map(str, folders), "-o", str(out_dir / "summary-mem.xlsx"), "--jobs", str(jobs), "--quiet",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    child = subprocess.Popen(command)
+def consolidate_child(folders: Sequence[Path], jobs: int, out_dir: Path) -> dict[str, Any]:
+    """One consolidation in a child process, its process tree sampled every 0.2 s.
+
+    The timings are the child's own (``ConsolidationReport.seconds``: interpreter start-up
+    excluded); memory is the peak over the samples of the tree's summed RSS and PSS.
+    """
+    command = [sys.executable, "-c", _CHILD, str(out_dir / f"summary-{jobs}.xlsx"), str(jobs), *map(str, folders)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     peak_rss = peak_pss = peak_parent = 0
     while child.poll() is None:
         samples = [_memory(pid) for pid in _tree(child.pid)]
         peak_rss = max(peak_rss, sum(s[0] for s in samples))
         peak_pss = max(peak_pss, sum(s[1] for s in samples))
         peak_parent = max(peak_parent, samples[0][0] if samples else 0)
-        time.sleep(0.1)
+        time.sleep(0.2)
+    stdout = child.stdout.read() if child.stdout else ""
     if child.returncode != 0:
         raise SystemExit(f"consolidate failed with exit code {child.returncode}")
-    return {
-        "seconds": time.perf_counter() - started,
-        "peak_rss_mb": peak_rss / 1024,
-        "peak_pss_mb": peak_pss / 1024,
-        "peak_parent_rss_mb": peak_parent / 1024,
-    }
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    result.update(rss_mb=peak_rss / 1024, pss_mb=peak_pss / 1024, parent_rss_mb=peak_parent / 1024)
+    return result
 
 
-def run(folder: Path, sizes: Sequence[int], rounds: int) -> None:
+def run(folder: Path, sizes: Sequence[int], rounds: int, iterate: bool) -> None:
     from _common import git_head, machine
 
     print(f"# consolidate benchmark — {time.strftime('%Y-%m-%d %H:%M')}, commit {git_head()}")
-    print(f"# {machine()}; load average {os.getloadavg()[0]:.2f}")
+    print(f"# {machine()}; load average before {os.getloadavg()[0]:.2f}")
     for size in sizes:
         folders = collection(folder, size)
         files = workbook_files(folders)
-        times: dict[str, list[float]] = {"load": [], "iterate": [], "jobs1": [], "jobs2": []}
-        phases: dict[str, list[tuple[float, float]]] = {"jobs1": [], "jobs2": []}
-        report: Any = None
+        base: dict[str, list[float]] = {"load": [], "iterate": []}
+        runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
         with tempfile.TemporaryDirectory(prefix="bench-consolidate-") as tmp:
             out_dir = Path(tmp)
-            steps: list[tuple[str, Callable[[], float]]] = [
-                ("load", lambda files=files: openpyxl_loop(files, iterate=False)),  # type: ignore[misc]
-                ("iterate", lambda files=files: openpyxl_loop(files, iterate=True)),  # type: ignore[misc]
-            ]
             for n_round in range(rounds):
-                order = steps if n_round % 2 == 0 else list(reversed(steps))
-                for name, step in order[:1]:
-                    times[name].append(step())
-                for jobs in ((1, 2) if n_round % 2 == 0 else (2, 1)):
-                    report = consolidate_once(folders, jobs, out_dir)
-                    times[f"jobs{jobs}"].append(report.seconds)
-                    phases[f"jobs{jobs}"].append((report.read_seconds, report.write_seconds))
-                for name, step in order[1:]:
-                    times[name].append(step())
-            memory = {jobs: peak_memory(folders, jobs, out_dir) for jobs in (1, 2)}
-        med = {k: statistics.median(v) for k, v in times.items()}
+                base["load"].append(openpyxl_loop(files, iterate=False))
+                for jobs in (1, 2) if n_round % 2 == 0 else (2, 1):
+                    runs[jobs].append(consolidate_child(folders, jobs, out_dir))
+                if iterate:
+                    base["iterate"].append(openpyxl_loop(files, iterate=True))
         n = len(files)
-        print(f"\n## {n} files ({size} forms + {n - size} resubmissions), {rounds} round(s)")
-        print(f"summary: {report.projects} projects, {report.superseded_forms} superseded, statuses {dict(report.statuses)}")
-        print(f"openpyxl load_workbook(read_only=True):           {med['load']:8.2f} s  {med['load'] / n * 1000:7.2f} ms/file")
-        print(f"openpyxl read_only + iterate every row:           {med['iterate']:8.2f} s  {med['iterate'] / n * 1000:7.2f} ms/file")
+        load = statistics.median(base["load"])
+        secs = {j: statistics.median(r["seconds"] for r in runs[j]) for j in (1, 2)}
+        last = runs[1][-1]
+        print(f"\n## {n} files ({size} forms + {n - size} resubmissions), {rounds} round(s), load average now {os.getloadavg()[0]:.2f}")
+        print(f"summary: {last['projects']} projects, {last['superseded']} superseded, statuses {last['statuses']}")
+        print(f"openpyxl load_workbook(read_only=True) loop:   {load:8.2f} s  {load / n * 1000:7.2f} ms/file")
+        if base["iterate"]:
+            it = statistics.median(base["iterate"])
+            print(f"openpyxl read_only + iterate every row:        {it:8.2f} s  {it / n * 1000:7.2f} ms/file")
         for jobs in (1, 2):
-            key = f"jobs{jobs}"
-            read_s = statistics.median(p[0] for p in phases[key])
-            write_s = statistics.median(p[1] for p in phases[key])
+            read_s = statistics.median(r["read"] for r in runs[jobs])
+            write_s = statistics.median(r["write"] for r in runs[jobs])
             print(
-                f"consolidate --jobs {jobs}:                           {med[key]:8.2f} s  {med[key] / n * 1000:7.2f} ms/file"
-                f"  (read {read_s:.2f} s, write summary {write_s:.2f} s)"
+                f"consolidate --jobs {jobs}:                        {secs[jobs]:8.2f} s  {secs[jobs] / n * 1000:7.2f} ms/file"
+                f"  (reading {read_s:.2f} s, writing the summary {write_s:.2f} s)"
             )
-        print(f"ratio consolidate --jobs 1 / openpyxl load:        {med['jobs1'] / med['load']:8.2f}×  (goal ≤ 0.5×)")
-        print(f"ratio consolidate --jobs 1 / openpyxl load+iterate:{med['jobs1'] / med['iterate']:8.2f}×")
-        print(f"ratio consolidate --jobs 2 / openpyxl load:        {med['jobs2'] / med['load']:8.2f}×")
-        print(f"speed-up --jobs 2 over --jobs 1:                   {med['jobs1'] / med['jobs2']:8.2f}×  (goal ≥ 1.7×)")
-        for jobs, m in memory.items():
+        print(f"ratio --jobs 1 / openpyxl load loop:            {secs[1] / load:8.2f}×  (goal ≤ 0.5×)")
+        if base["iterate"]:
+            print(f"ratio --jobs 1 / openpyxl load+iterate loop:    {secs[1] / statistics.median(base['iterate']):8.2f}×")
+        print(f"ratio --jobs 2 / openpyxl load loop:            {secs[2] / load:8.2f}×")
+        print(f"speed-up --jobs 2 over --jobs 1:                {secs[1] / secs[2]:8.2f}×  (goal ≥ 1.7×)")
+        for jobs in (1, 2):
+            rss = max(r["rss_mb"] for r in runs[jobs])
+            pss = max(r["pss_mb"] for r in runs[jobs])
+            parent = max(r["parent_rss_mb"] for r in runs[jobs])
             print(
-                f"peak memory --jobs {jobs} (command + workers):       RSS {m['peak_rss_mb']:6.0f} MB, PSS {m['peak_pss_mb']:6.0f} MB,"
-                f" command alone RSS {m['peak_parent_rss_mb']:6.0f} MB  (goal < 500 MB)"
+                f"peak memory --jobs {jobs}, command + workers:      RSS {rss:5.0f} MB, PSS {pss:5.0f} MB"
+                f" (command alone RSS {parent:4.0f} MB; goal < 500 MB)"
             )
 
 
@@ -291,13 +292,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     bench.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "sheetperf-bench")
     bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     bench.add_argument("--rounds", type=int, default=3)
+    bench.add_argument("--no-iterate", action="store_true", help="skip the openpyxl load+iterate baseline")
     args = parser.parse_args(argv)
     if args.command == "generate":
         if args.fresh and (args.dir / "forms").exists():
             shutil.rmtree(args.dir / "forms")
         generate(args.count, args.dir, args.jobs)
     else:
-        run(args.dir, args.sizes, args.rounds)
+        run(args.dir, args.sizes, args.rounds, not args.no_iterate)
 
 
 if __name__ == "__main__":
