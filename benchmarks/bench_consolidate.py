@@ -36,6 +36,7 @@ import argparse
 import copy
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -50,7 +51,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "tests"))  # the hand-built workbook builder
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PER_FOLDER = 100
 DEPARTMENTS = [f"上海市第{i + 1}委员会" for i in range(23)]
@@ -230,11 +230,31 @@ def consolidate_child(folders: Sequence[Path], jobs: int, out_dir: Path) -> dict
     return result
 
 
-def run(folder: Path, sizes: Sequence[int], rounds: int, iterate: bool) -> None:
-    from _common import git_head, machine
+def _machine() -> str:
+    cpu = platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
-    print(f"# consolidate benchmark — {time.strftime('%Y-%m-%d %H:%M')}, commit {git_head()}")
-    print(f"# {machine()}; load average before {os.getloadavg()[0]:.2f}")
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return os.environ.get("SHEETPERF_COMMIT", "?")
+
+
+def run(folder: Path, sizes: Sequence[int], rounds: int, iterate: bool) -> None:
+    print(f"# consolidate benchmark — {time.strftime('%Y-%m-%d %H:%M')}, commit {_commit()}")
+    print(f"# {_machine()}; load average before {os.getloadavg()[0]:.2f}")
     for size in sizes:
         folders = collection(folder, size)
         files = workbook_files(folders)
