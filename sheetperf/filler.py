@@ -55,9 +55,7 @@ from sheetperf.layout import (
 )
 from sheetperf.model import GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import normalize_text
-from sheetperf.xlsx import XlsxBook, check_zip_directory, open_xlsx
-from sheetperf.xlsx import _read_member as read_member  # the reader's guarded member read
-from sheetperf.xlsx import _xml as parse_xml  # the reader's safe XML parse (no DOCTYPE, no entities)
+from sheetperf.xlsx import XlsxBook, check_zip_directory, open_xlsx, parse_xml, read_member
 
 _NS_MAIN: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
