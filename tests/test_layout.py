@@ -200,9 +200,7 @@ def test_fingerprint_covers_only_the_locked_content() -> None:
     assert fingerprint(changed, LOCK_GROUPS) == base
     changed.indicators[0].weight = 21
     assert fingerprint(changed, ("project", "indicators")) == fingerprint(record, ("project", "indicators"))
-    assert json.dumps(locked_content(record, ()), ensure_ascii=False) == (
-        '{"form": "self_evaluation", "locked": []}'
-    )
+    assert json.dumps(locked_content(record, ()), ensure_ascii=False) == ('{"form": "self_evaluation", "locked": []}')
     with pytest.raises(SpecError, match="funds"):
         fingerprint(record, ("funds",))
 

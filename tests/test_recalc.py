@@ -296,7 +296,7 @@ def _python_view(record: SelfEvaluation) -> SelfEvaluation:
     return copy
 
 
-RECORDS_PER_PROFILE = 110
+RECORDS_PER_PROFILE = 100
 
 
 def collect(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
