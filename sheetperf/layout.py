@@ -354,7 +354,7 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
     "form": "self_evaluation",
     "sheet": "self_evaluation",
     "title": "self_evaluation_title",
-    "columns": {"A": 8.5, "B": 11.5, "C": 22, "D": 13.5, "E": 13.5, "F": 9, "G": 10, "H": 24},
+    "columns": {"A": 8.5, "B": 15, "C": 20, "D": 13.5, "E": 13.5, "F": 9, "G": 10, "H": 24},
     "rows": {1: 34, 2: 20, 3: 24, 4: 24, 5: 30, 6: 20, 7: 20, 8: 20, 9: 20, 10: 20, 11: 60, 12: 30},
     "labels": [
         {"cell": "A1:H1", "text": "self_evaluation_title", "style": "title"},
