@@ -16,7 +16,8 @@ class SheetperfError(Exception):
         super().__init__(message)
 
     def __str__(self) -> str:
-        message = super().__str__()
+        # Not super().__str__(): KeyError (a base of SpecError) would quote the message.
+        message = str(self.args[0]) if self.args else ""
         if self.file:
             return f"{self.file}: {message}"
         return message
@@ -36,9 +37,6 @@ class FormNotFoundError(InputError):
 
 class SpecError(SheetperfError, KeyError):
     """A layout or profile declaration with an unknown or missing key."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return SheetperfError.__str__(self)
 
 
 class ProfileError(SpecError):
