@@ -90,8 +90,10 @@ def is_dde_formula(formula: str) -> bool:
 
     String literals are blanked first, so ``="a|b"`` is plain text, not DDE.
     """
+    if "|" not in formula and "DDE" not in formula.upper():
+        return False  # the common case, cheaply (the regular expression is ~20× slower)
     body = _STRING_LITERAL.sub('""', formula)
-    return "|" in body or bool(_DDE_FUNCTION.search(body))
+    return "|" in body or _DDE_FUNCTION.search(body) is not None
 
 
 def scan_workbook(path: str | Path, grids: Sequence[Grid] = ()) -> list[Hazard]:
