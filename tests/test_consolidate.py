@@ -535,3 +535,12 @@ def test_output_never_overwrites_an_input(small: Path, tmp_path: Path, where: st
     assert result.exit_code == 2
     assert "汇总文件不能覆盖输入的工作簿" in result.stderr
     assert sha256(target) == before
+
+
+def test_progress_reports_every_file(small: Path, tmp_path: Path) -> None:
+    (small / "notes.txt").write_text("x")
+    calls: list[tuple[int, int]] = []
+    consolidate([small, tmp_path / "missing.xlsx"], tmp_path / "s.xlsx", jobs=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (1, 4)  # the missing file is settled before any worker starts
+    assert calls[-1] == (4, 4)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
