@@ -10,8 +10,10 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from sheetperf.errors import InputError, SheetperfError
+from sheetperf.frames import to_frames
 from sheetperf.model import GoalTable, Indicator, Record, SelfEvaluation, record_from_dict, record_to_dict
 from sheetperf.profiles import get_profile
+from sheetperf.reader import read_workbook
 from sheetperf.scoring import score_form
 from sheetperf.sources import load_records
 from sheetperf.validation import Finding, findings_frame, validate_record
@@ -27,8 +29,10 @@ __all__ = [
     "findings_frame",
     "get_profile",
     "load_records",
+    "read_workbook",
     "record_from_dict",
     "record_to_dict",
     "score_form",
+    "to_frames",
     "validate_record",
 ]

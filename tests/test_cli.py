@@ -108,7 +108,3 @@ def test_unknown_profile_exit_2(runner: CliRunner) -> None:
     assert result.exit_code == 2
     assert "未知的规则配置" in result.stderr
 
-
-def test_every_command_has_an_example_in_help(runner: CliRunner) -> None:
-    for name, command in main.commands.items():
-        assert command.help and "示例" in command.help, f"{name} help lacks an example"
