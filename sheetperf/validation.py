@@ -265,10 +265,7 @@ def _check_indicator(c: _Collector, index: int, record: SelfEvaluation, score: I
         c.add(f"{path}.score", "score_over_weight", "error", f"{who}得分 {_fmt(stated)} 超出 0–{_fmt(weight)} 的范围", stated=stated, expected=weight)
     elif score.rule is Rule.QUALITATIVE and stated is not None:
         assert score.level is not None and weight is not None
-        band = profile.bands[score.level]
-        percent = stated / weight * HUNDRED if weight > 0 else ZERO
-        inside = band.contains(excel_round(percent, 6)) or (weight > 0 and _band_edge(stated, weight, band.low, band.high, band.high_inclusive))
-        if not inside:
+        if not _in_band(stated, score, profile):
             c.add(
                 f"{path}.score",
                 "qualitative_band",
@@ -316,6 +313,19 @@ def _check_indicator(c: _Collector, index: int, record: SelfEvaluation, score: I
         c.add(f"{path}.deviation", "over_completion", "warning", f"{who}实际完成值 {(ind.actual or '').strip()} 达到目标 {ind.target.strip()} 的 {profile.over_completion_ratio * 100:.0f}% 以上，须说明原因", stated=ind.deviation or "")
 
 
+def _in_band(stated: Decimal, score: IndicatorScore, profile: Profile) -> bool:
+    """Whether a stated qualitative score lies in its achievement level's band."""
+    if score.level is None or score.weight is None:
+        return False
+    band = profile.bands[score.level]
+    weight = score.weight
+    if weight <= 0:
+        return band.contains(ZERO)
+    if band.contains(excel_round(stated / weight * HUNDRED, 6)):
+        return True
+    return _band_edge(stated, weight, band.low, band.high, band.high_inclusive)
+
+
 def _band_edge(stated: Decimal, weight: Decimal, low: Decimal, high: Decimal, high_inclusive: bool) -> bool:
     """A score rounded to two decimals sits inside the band within rounding."""
     low_score = excel_round(weight * low / HUNDRED)
@@ -323,6 +333,28 @@ def _band_edge(stated: Decimal, weight: Decimal, low: Decimal, high: Decimal, hi
     if stated == low_score:
         return True
     return high_inclusive and stated == high_score
+
+
+def accepted_total(record: SelfEvaluation, result: FormScore, profile: Profile) -> Decimal:
+    """The total with each stated part kept where its rule accepts it, else recomputed.
+
+    Recomputation gives each qualitative indicator its level's default share; a stated
+    score elsewhere in the band is the evaluator's judgment and stands.
+    """
+    parts: list[Decimal] = []
+    budget = to_decimal(record.funds.total.score)
+    low, high = result.budget_score_low, result.budget_score_high
+    if budget is not None and low is not None and high is not None and low - TOLERANCE <= budget <= high + TOLERANCE:
+        parts.append(budget)
+    else:
+        parts.append(result.budget_score or ZERO)
+    for ind, score in zip(record.indicators, result.indicators, strict=True):
+        stated = to_decimal(ind.score)
+        if score.rule is Rule.QUALITATIVE and stated is not None and _in_band(stated, score, profile):
+            parts.append(stated)
+        else:
+            parts.append(score.score or ZERO)
+    return excel_round(sum(parts, ZERO))
 
 
 def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
@@ -348,12 +380,16 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             c.add("total_score", "required_field", "warning", f"总分未填写，按规则应为 {_fmt(result.total_score)}", expected=result.total_score)
     elif _differs(stated_total, part_sum):
         c.add("total_score", "total_score", "error", f"总分填写为 {_fmt(stated_total)}，各项得分合计为 {_fmt(part_sum)}（重新计算为 {_fmt(result.total_score)}）", stated=stated_total, expected=part_sum)
+    # The grade follows the total an evaluator may state: a qualitative score anywhere in its
+    # level's band is a judgment, not a mistake, so it counts as stated; a wrong part counts as recomputed.
+    accepted = accepted_total(record, result, profile)
+    expected_grade = profile.grade_for(accepted)
     grade = (record.grade or "").strip()
     if not grade:
         if not c.uncalculated("grade"):
-            c.add("grade", "required_field", "warning", f"评分等级未填写，按总分 {_fmt(result.total_score)} 应为“{result.grade}”", expected=result.grade)
-    elif grade != result.grade:
-        c.add("grade", "grade", "error", f"评分等级填写为“{grade}”，按重新计算的总分 {_fmt(result.total_score)} 应为“{result.grade}”", stated=grade, expected=result.grade)
+            c.add("grade", "required_field", "warning", f"评分等级未填写，按总分 {_fmt(accepted)} 应为“{expected_grade}”", expected=expected_grade)
+    elif grade != expected_grade:
+        c.add("grade", "grade", "error", f"评分等级填写为“{grade}”，按核定的总分 {_fmt(accepted)} 应为“{expected_grade}”", stated=grade, expected=expected_grade)
 
     split: dict[str, Decimal] = {}
     for ind in record.indicators:

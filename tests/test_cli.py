@@ -76,7 +76,7 @@ def test_validate_error_exit_1_with_json(runner: CliRunner, tmp_path: Path) -> N
             "severity": "error",
             "stated": "良",
             "expected": "优",
-            "message": "评分等级填写为“良”，按重新计算的总分 96.24 应为“优”",
+            "message": "评分等级填写为“良”，按核定的总分 96.24 应为“优”",
         }
     ]
 

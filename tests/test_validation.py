@@ -573,3 +573,20 @@ def test_cli_goal_drift_between_workbooks(goal_layout: Layout, tmp_path: Path) -
     assert [(f["rule"], f["cell"], f["stated"], f["expected"]) for f in drift] == [("goal_target_changed", "D14", ">90(%)", ">95(%)")]
     goal_cell = cell_for("sheetperf", goal, "indicators[1].target") if goal_layout == "sheetperf" else "D19"  # title, year, 4 header, 6 text, 4 budget rows, heading, header: row 18 is the first
     assert goal_cell in drift[0]["message"]
+
+
+def test_grade_follows_a_qualitative_score_inside_its_band() -> None:
+    """A partial level scored 7.90 of 10 (band 60–80%) is the evaluator's call, and so is the grade it gives."""
+    data = copy.deepcopy(load_case(CASES_DIR / f"{JIAOLIU}.json"))
+    # 产出 quality target missed on purpose so the total sits near the 90 line.
+    data["indicators"][1].update(actual="80.75(%)", score=17.0, deviation="参与率偏低")
+    data["indicators"][3].update(actual="部分达成指标并具有一定效果", score=11.9, deviation="覆盖不足")
+    data["indicators"][4].update(actual="部分达成指标并具有一定效果", score=11.1, deviation="覆盖不足")
+    # 90.00 with the stated judgments; the band defaults (75%) would give 89.50, a 良.
+    data["total_score"] = 90.0
+    data["grade"] = "优"
+    findings = validate_record(record_from_dict(data), SHANGHAI)
+    assert not has_errors(findings), [(f.rule, f.message) for f in findings if f.severity == "error"]
+    data["grade"] = "良"
+    wrong = [f for f in validate_record(record_from_dict(data), SHANGHAI) if f.rule == "grade"]
+    assert [(f.stated, f.expected) for f in wrong] == [("良", "优")]
