@@ -171,6 +171,8 @@ class Loc:
     inline: bool = False
     parts: tuple[tuple[int, int], ...] = ()
     join: Literal["", "target", "lines"] = ""
+    # What each part is, for a split target: "operator", "value", "unit".
+    part_keys: tuple[str, ...] = ()
 
 
 @dataclass
@@ -522,9 +524,10 @@ def walk_indicator_rows(
             if key in columns:
                 fields[prefix + key] = Loc(*index.source(r, columns[key]))
         if "operator" in columns:
-            parts = tuple((r, columns[k]) for k in ("operator", "value", "unit") if k in columns)
+            target_keys = tuple(k for k in ("operator", "value", "unit") if k in columns)
+            parts = tuple((r, columns[k]) for k in target_keys)
             first = columns["value"] if "value" in columns else columns["operator"]
-            fields[prefix + "target"] = Loc(r, first, parts=parts, join="target")
+            fields[prefix + "target"] = Loc(r, first, parts=parts, join="target", part_keys=target_keys)
         elif "target" in columns:
             fields[prefix + "target"] = Loc(*index.source(r, columns["target"]))
         if "deviation" in columns:

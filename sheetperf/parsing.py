@@ -181,6 +181,12 @@ def _split_operator(text: str) -> tuple[Operator | None, str]:
     return None, text
 
 
+def parse_operator(value: Any) -> Operator | None:
+    """The comparison a cell holds on its own (``≥``, ``大于等于``), or None (``定性``)."""
+    operator, rest = _split_operator(_compact(normalize_text(value)))
+    return operator if operator is not None and not rest else None
+
+
 def _unit(match: re.Match[str]) -> str:
     unit = match.group("punit")
     if unit is None:

@@ -41,7 +41,7 @@ from sheetperf.locate import (
     year_of,
 )
 from sheetperf.model import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
-from sheetperf.parsing import normalize_text, parse_number
+from sheetperf.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.xlsx import Cell, Grid, format_number, has_percent, one_line, open_xlsx
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -292,10 +292,13 @@ class _Builder:
         if loc.parts:
             pieces = [self.shown(self._cell(path, loc, r, c)) for r, c in loc.parts]
             if loc.join == "target":
-                op, value, unit = [*pieces, "", "", ""][:3]
+                by_key = dict(zip(loc.part_keys, pieces, strict=True))
+                op, value, unit = (by_key.get(k, "") for k in ("operator", "value", "unit"))
                 if not value:
                     return op
-                return f"{op}{value}({unit})" if unit else f"{op}{value}"
+                # 指标性质 holds ≥/≤/= for a quantitative target, 定性 or similar for a qualitative one.
+                prefix = op if parse_operator(op) is not None else ""
+                return f"{prefix}{value}({unit})" if unit else f"{prefix}{value}"
             return "\n".join(p for p in pieces if p)
         cell = self._cell(path, loc)
         if loc.inline:

@@ -301,3 +301,28 @@ def test_xls_and_ods_read_to_the_same_records(converted: dict[str, Path], fmt: s
         assert [record_to_dict(r) for r in report.records] == [expected(case)], name
         assert any("数字格式" in n for n in report.notices)
     assert as_read(converted[fmt] / f"goal.{fmt}") == [expected(GOAL_CASES[0])]
+
+
+def test_split_target_columns_with_a_qualitative_nature(tmp_path: Path) -> None:
+    """Sichuan's 指标性质 | 指标值 | 度量单位: ≥ joins the number, 定性 is not part of the target."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    rows: list[list[object]] = [
+        ["财政项目支出绩效自评表"],
+        ["项目名称", None, "农村道路养护"],
+        ["主管部门", None, "某县交通运输局", None, None, "实施单位", "某县公路所"],
+        ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, "年度资金总额", 50, 50, 40, 10, 80, 8],
+        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分", "原因分析", "改进措施"],
+        ["产出指标", "数量指标", "养护里程", "≥", 100, "公里", 90, 30, 27, "部分路段延期", "加快进度"],
+        ["效益指标", "社会效益指标", "群众出行便利", "定性", "明显改善", None, "达成年度指标", 20, 20, None, None],
+        ["总分", None, None, None, None, None, None, 100, 95],
+    ]
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / "split_target_nature.xlsx"
+    wb.save(path)
+    [record] = read_workbook(path)
+    assert [i.target for i in record.indicators] == ["≥100(公里)", "明显改善"]
+    assert record.indicators[0].deviation == "部分路段延期\n加快进度"
