@@ -230,9 +230,6 @@ def validate(
         sys.exit(EXIT_FINDINGS)
 
 
-# --- import-text (sheetperf.importtext) ------------------------------------------------------
-
-
 @main.command()
 @click.argument("form", type=click.Choice(["self-evaluation", "goal-table"]))
 @click.option("--year", type=int, help="年度（四位数），印在表头；不给时由填表人填写。")
@@ -274,6 +271,142 @@ def template(form: str, year: int | None, profile: str, source: Path | None, pas
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
     click.echo(TEMPLATE_MESSAGES["written"].format(path=output), err=True)
+
+
+@main.command()
+@click.argument("template", type=click.Path(path_type=Path))
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
+def fill(template: Path, record: Path, output: Path) -> None:
+    """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
+
+    写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
+    指标、指标值与分值。得分由工作簿中的公式计算，记录中的得分不会写入。RECORD 为只含
+    一条记录的 JSON（或已填写的工作簿）。
+
+    \b
+    示例：
+        sheetperf template self-evaluation --from samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o t.xlsx
+        sheetperf fill t.xlsx samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o filled.xlsx
+    """
+    from sheetperf.filler import fill_workbook
+    from sheetperf.labels import FILL_MESSAGES
+    from sheetperf.sources import load_records
+
+    try:
+        if output.resolve() == template.resolve():
+            raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
+        records = load_records(record)
+        if not records:
+            raise SheetperfError(FILL_MESSAGES["no_records"], file=str(record))
+        if len(records) > 1:
+            raise SheetperfError(FILL_MESSAGES["several_records"].format(count=len(records)), file=str(record))
+        fill_workbook(template, records[0], output)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(FILL_MESSAGES["written"].format(path=output), err=True)
+
+
+# --- distribute / status (sheetperf.distribute, sheetperf.status) ----------------------------
+
+
+@main.command()
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--outdir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹：每个主管部门一个子文件夹，另有 manifest.csv 和 manifest.xlsx。",
+)
+@click.option(
+    "--form",
+    type=click.Choice(["self-evaluation", "goal-table"]),
+    default="self-evaluation",
+    show_default=True,
+    help="self-evaluation：按目标表预填的自评表；goal-table：只填项目信息的空白目标表。",
+)
+@click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
+@profile_option
+def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
+    """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
+
+    ROSTER 为 CSV 或 XLSX 名册（列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值），
+    或存放已填绩效目标表的文件夹（子文件夹名作为主管部门）。自评表的指标、目标值和分值取自目标表；
+    名册和目标表都没有分值时，按规则配置的一级指标比例分配并提示。
+
+    \b
+    示例：
+        sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
+        sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
+        sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
+    """
+    from sheetperf import distribute as dist
+    from sheetperf.labels import DISTRIBUTE_MESSAGES, FORM_TITLES, SEVERITY_LABELS
+    from sheetperf.model import FormKind
+
+    rules = load_profile(profile)
+    form_key: FormKind = "goal_table" if form == "goal-table" else "self_evaluation"
+    try:
+        entries = dist.read_roster(roster, year=year)
+        result = dist.distribute(
+            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster
+        )
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    for notice in result.notices:
+        click.echo(f"{SEVERITY_LABELS['notice']}：{notice}", err=True)
+    click.echo(
+        DISTRIBUTE_MESSAGES["summary"].format(
+            count=len(result.rows),
+            form=FORM_TITLES[form_key],
+            departments=len({row.department for row in result.rows}),
+            manifest=result.manifest_csv,
+        )
+    )
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
+)
+def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> None:
+    """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
+
+    MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
+    退出码 0（有项目未交回也是 0）；清单无法使用时为 2。
+
+    \b
+    示例：
+        sheetperf status 分发/2024自评/manifest.csv 交回/
+        sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
+    """
+    from sheetperf.labels import STATUS_MESSAGES
+    from sheetperf.status import status_for_manifest, status_text, write_status_xlsx
+
+    try:
+        report = status_for_manifest(manifest, list(paths))
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(status_text(report))
+    if xlsx_path is not None:
+        try:
+            write_status_xlsx(report, xlsx_path)
+        except OSError as exc:
+            fail(f"{xlsx_path}: 无法写出：{exc.strerror or exc}")
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
+
+
+# --- import-text (sheetperf.importtext) ------------------------------------------------------
 
 
 @main.command("import-text")
@@ -504,213 +637,3 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     if failed:
         click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
         sys.exit(EXIT_BAD_INPUT)
-
-
-# --- import-text (sheetperf.importtext) ------------------------------------------------------
-
-
-@main.command()
-@files_argument
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出全部表单（含每个字段的单元格位置 source）。")
-@click.option(
-    "--csv",
-    "csv_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="把 projects.csv 与 indicators.csv（UTF-8 带 BOM）写入该文件夹。",
-)
-def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
-    """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
-
-    无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
-
-    \b
-    示例：
-        sheetperf read 自评表.xlsx
-        sheetperf read 各单位/*.xlsx --json > records.json
-        sheetperf read 各单位/*.xlsx --csv 汇总
-    """
-    from sheetperf.frames import to_frames, write_csv
-    from sheetperf.labels import FORM_TITLES, FRAME_COLUMN_LABELS, READER_MESSAGES, SEVERITY_LABELS
-    from sheetperf.model import load_records_json, record_to_dict
-    from sheetperf.reader import read_workbook_report
-    from sheetperf.views import text_table
-
-    records: list[Record] = []
-    failed = 0
-    for path in files:
-        try:
-            if path.suffix.lower() == ".json":
-                loaded, notices = load_records_json(path), []
-            else:
-                report = read_workbook_report(path)
-                loaded, notices = report.records, report.notices
-        except SheetperfError as exc:
-            fail(str(exc))
-            failed += 1
-            continue
-        except OSError as exc:
-            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=exc.strerror or exc)}")
-            failed += 1
-            continue
-        for notice in notices:
-            click.echo(f"{SEVERITY_LABELS['notice']}：{path}: {notice}", err=True)
-        records.extend(loaded)
-    if as_json:
-        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
-    if csv_dir is not None:
-        for written in write_csv(to_frames(records), csv_dir):
-            click.echo(str(written), err=as_json)
-    if not as_json and csv_dir is None and records:
-        h = FRAME_COLUMN_LABELS
-        rows = [
-            [
-                r.provenance.file or "",
-                r.provenance.sheet or "",
-                FORM_TITLES.get(r.form, r.form),
-                r.project_name,
-                len(r.indicators),
-                "" if not isinstance(r, SelfEvaluation) or r.total_score is None else f"{r.total_score:.2f}",
-                r.grade or "" if isinstance(r, SelfEvaluation) else "",
-            ]
-            for r in records
-        ]
-        headers = [h["file"], h["sheet"], h["form"], h["project_name"], h["indicator_count"], h["total_score"], h["grade"]]
-        click.echo(text_table(headers, rows, right=(4, 5)))
-    if not as_json:
-        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(files) - failed), err=True)
-    if failed:
-        click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
-        sys.exit(EXIT_BAD_INPUT)
-
-
-@main.command()
-@click.argument("template", type=click.Path(path_type=Path))
-@click.argument("record", type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
-def fill(template: Path, record: Path, output: Path) -> None:
-    """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
-
-    写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
-    指标、指标值与分值。得分由工作簿中的公式计算，记录中的得分不会写入。RECORD 为只含
-    一条记录的 JSON（或已填写的工作簿）。
-
-    \b
-    示例：
-        sheetperf template self-evaluation --from samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o t.xlsx
-        sheetperf fill t.xlsx samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o filled.xlsx
-    """
-    from sheetperf.filler import fill_workbook
-    from sheetperf.labels import FILL_MESSAGES
-    from sheetperf.sources import load_records
-
-    try:
-        if output.resolve() == template.resolve():
-            raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
-        records = load_records(record)
-        if not records:
-            raise SheetperfError(FILL_MESSAGES["no_records"], file=str(record))
-        if len(records) > 1:
-            raise SheetperfError(FILL_MESSAGES["several_records"].format(count=len(records)), file=str(record))
-        fill_workbook(template, records[0], output)
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
-    except OSError as exc:
-        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
-        sys.exit(EXIT_BAD_INPUT)
-    click.echo(FILL_MESSAGES["written"].format(path=output), err=True)
-
-
-# --- distribute / status (sheetperf.distribute, sheetperf.status) ----------------------------
-
-
-@main.command()
-@click.argument("roster", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--outdir",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="输出文件夹：每个主管部门一个子文件夹，另有 manifest.csv 和 manifest.xlsx。",
-)
-@click.option(
-    "--form",
-    type=click.Choice(["self-evaluation", "goal-table"]),
-    default="self-evaluation",
-    show_default=True,
-    help="self-evaluation：按目标表预填的自评表；goal-table：只填项目信息的空白目标表。",
-)
-@click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
-@profile_option
-def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
-    """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
-
-    ROSTER 为 CSV 或 XLSX 名册（列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值），
-    或存放已填绩效目标表的文件夹（子文件夹名作为主管部门）。自评表的指标、目标值和分值取自目标表；
-    名册和目标表都没有分值时，按规则配置的一级指标比例分配并提示。
-
-    \b
-    示例：
-        sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
-        sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
-        sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
-    """
-    from sheetperf import distribute as dist
-    from sheetperf.labels import DISTRIBUTE_MESSAGES, FORM_TITLES, SEVERITY_LABELS
-    from sheetperf.model import FormKind
-
-    rules = load_profile(profile)
-    form_key: FormKind = "goal_table" if form == "goal-table" else "self_evaluation"
-    try:
-        entries = dist.read_roster(roster, year=year)
-        result = dist.distribute(
-            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster
-        )
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
-    for notice in result.notices:
-        click.echo(f"{SEVERITY_LABELS['notice']}：{notice}", err=True)
-    click.echo(
-        DISTRIBUTE_MESSAGES["summary"].format(
-            count=len(result.rows),
-            form=FORM_TITLES[form_key],
-            departments=len({row.department for row in result.rows}),
-            manifest=result.manifest_csv,
-        )
-    )
-
-
-@main.command()
-@click.argument("manifest", type=click.Path(path_type=Path))
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
-)
-def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> None:
-    """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
-
-    MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
-    退出码 0（有项目未交回也是 0）；清单无法使用时为 2。
-
-    \b
-    示例：
-        sheetperf status 分发/2024自评/manifest.csv 交回/
-        sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
-    """
-    from sheetperf.labels import STATUS_MESSAGES
-    from sheetperf.status import status_for_manifest, status_text, write_status_xlsx
-
-    try:
-        report = status_for_manifest(manifest, list(paths))
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
-    click.echo(status_text(report))
-    if xlsx_path is not None:
-        try:
-            write_status_xlsx(report, xlsx_path)
-        except OSError as exc:
-            fail(f"{xlsx_path}: 无法写出：{exc.strerror or exc}")
-            sys.exit(EXIT_BAD_INPUT)
-        click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))

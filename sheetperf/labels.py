@@ -605,79 +605,28 @@ ANNOTATE_MESSAGES: Final[dict[str, str]] = {
     "goals_none": "--goals 给出的文件中没有绩效目标表",
 }
 
-# --- Template writer: input prompts, validation messages, the 填表说明 sheet, CLI messages.
-TEMPLATE_PROMPTS: Final[dict[str, tuple[str, str]]] = {
-    # key: (input title ≤ 32 characters, input message ≤ 255 characters)
-    "year": ("年度", "填写四位数年度，例如 2023。"),
-    "text": ("请填写", "直接输入文字。"),
-    "amount": ("金额（万元）", "填写数字，保留两位小数，例如 35.00；没有则填 0。"),
-    "yuan": ("金额（元）", "填写数字（元），例如 5535000。"),
-    "level1": ("一级指标", "从下拉列表中选择，例如 产出指标、效益指标、满意度指标。"),
-    "level2": ("二级指标", "从下拉列表中选择，例如 数量指标、质量指标、时效指标。"),
-    "name": ("三级指标", "填写具体指标名称。"),
-    "target": (
-        "年度指标值",
-        "按表样填写，例如 ≥98(%)、=30(人次)、≤5(%)、150-200项；定性指标直接写文字，例如 第三季度。",
-    ),
-    "actual": (
-        "实际完成值",
-        "定量指标填写数值及单位，例如 98.00(%)；定性指标从下拉列表选择达成等级；不适用的指标选“不适用”。",
-    ),
-    "weight": ("分值", "填写 0–100 之间的数字；预算执行分值与各指标分值合计应为 100。"),
-    "deviation": ("偏差原因分析及改进措施", "得分低于分值或超额完成的指标必须填写（未填写时单元格标红）。"),
-}
-
-TEMPLATE_ERRORS: Final[dict[str, tuple[str, str]]] = {
-    "year": ("年度无效", "请填写 2000–2100 之间的四位数年度。"),
-    "amount": ("金额无效", "请填写不小于 0 的数字（万元）。"),
-    "yuan": ("金额无效", "请填写不小于 0 的数字（元）。"),
-    "weight": ("分值无效", "请填写 0–100 之间的数字。"),
-    "category": ("类别不在列表中", "该类别不在规范指标体系中，确定要使用吗？"),
-}
-
-#: Extra choice of the achievement-level dropdown besides the three levels.
-NOT_APPLICABLE_CHOICE: Final = "不适用"
-
-#: The 填表说明 sheet; {placeholders} are filled from the rules profile.
-INSTRUCTIONS: Final[tuple[str, ...]] = (
-    "填表说明",
-    "一、填写范围",
-    "浅黄色单元格为填写区，其余单元格已锁定（工作表保护，无需密码即可查看）。",
-    "预先填好的项目信息、绩效指标、年度指标值和分值由财政部门下达，不得修改；如需调整请联系主管部门。",
-    "二、怎样填写",
-    "项目资金以万元为单位，保留两位小数；没有的资金来源填 0。",
-    "年度指标值按表样填写：≥98(%)、=30(人次)、≤5(%)、150-200项；定性指标直接写文字（例如 第三季度）。",
-    "实际完成值：定量指标填写数值及单位，例如 98.00(%)；定性指标从下拉列表选择达成等级。",
-    "不适用的指标在实际完成值中选择“不适用”，该指标不计分，其余指标分值按比例折算{rescale}。",
-    "得分低于分值或超额完成（达到目标值的 {over} 倍及以上）的指标，必须填写偏差原因分析及改进措施；未填写时单元格标红。",
-    "三、怎样计分（规则配置：{profile}）",
-    "执行率(%) = 全年执行数 ÷ 全年预算数 × 100；预算执行得分 = min(执行率 ÷ 100, 1) × {budget_weight}。",
-    "正向指标（≥、>、=）：实际值≥目标值得满分，否则得 分值 × 实际值 ÷ 目标值。",
-    "反向指标（≤、<）：实际值≤目标值得满分，否则{reverse}。",
-    "定性指标：达成指标得分值的 {achieved}%；部分达成指标并具有一定效果得 {partial}%；未达成指标且效果较差得 {not_achieved}%。",
-    "各项得分保留两位小数（四舍五入），总分 = 预算执行得分 + 各指标得分。",
-    "评分等级：{grades}。",
-    "四、其他",
-    "得分、总分和评分等级由公式自动计算，打开文件时重新计算；请勿覆盖公式单元格。",
-    "本表由 sheetperf 生成，隐藏的辅助列用于解析年度指标值和实际完成值，请勿删除行列。",
-)
-
-INSTRUCTION_PARTS: Final[dict[str, str]] = {
-    "rescale_on": "（保持总分 100 分）",
-    "rescale_off": "（本规则配置不折算）",
-    "reverse_ratio": "得 分值 × 目标值 ÷ 实际值",
-    "reverse_linear": "得 分值 × (1 − (实际值 − 目标值) ÷ 目标值)，最低为 0",
-    "grade_item": "{name} ≥ {min}",
-    "grade_sep": "；",
-}
-
-TEMPLATE_MESSAGES: Final[dict[str, str]] = {
-    "written": "已生成：{path}",
-    "goal_table_from_self_evaluation": "绩效目标表不能由自评表生成，请给出绩效目标表记录",
-    "no_record": "文件中没有表单记录",
-    "many_records": "文件中有 {count} 张表单，只使用第一张",
-    "bad_year": "年度应为 2000–2100 之间的四位数，实为 {year}",
-    "cannot_write": "无法写入文件：{detail}",
+# --- fill (filler.py, `sheetperf fill`): putting a record's inputs into a template.
+FILL_MESSAGES: Final[dict[str, str]] = {
+    "not_record": "只能填写绩效自评表或绩效目标表记录，收到的是 {kind}",
+    "not_template": "不是 sheetperf 生成的模板（缺少模板信息），请先用 sheetperf template 生成模板",
+    "layout_version": "模板版式版本为 {found}，本程序为 {expected}：请用当前版本的 sheetperf template 重新生成模板",
+    "wrong_form": "模板是{template}，记录是{record}：请使用对应表单的模板",
+    "too_many_indicators": "记录有 {count} 项指标，模板只有 {capacity} 行指标：请用 sheetperf template --from 生成预填模板",
+    "indicator_count": "记录有 {count} 项指标，预填模板锁定了 {capacity} 项：记录与模板不是同一个项目，请使用为该项目生成的模板",
+    "locked_mismatch": "工作表「{sheet}」单元格 {cell}（{field}）已锁定为「{template}」，记录中为「{record}」：请使用为该项目生成的模板",
+    "fingerprint_mismatch": "记录的项目信息或指标与预填模板锁定的内容不一致（指纹不符）：请使用为该项目生成的模板",
+    "missing_sheet": "模板中没有工作表「{sheet}」或该表已损坏：请重新生成模板",
+    "formula_cell": "工作表「{sheet}」单元格 {cell}（{field}）是公式单元格，不能填写：模板已被改动，请重新生成模板",
+    "merged_cell": "工作表「{sheet}」单元格 {cell}（{field}）位于以 {anchor} 开头的合并区域内，无法单独填写：请重新生成模板",
+    "not_number": "{field} 应为数字，记录中为「{value}」：请改为数字",
+    "bad_char": "{field} 含有工作簿无法保存的控制字符 {code}：请删除该字符后重试",
+    "indicator_field": "第 {n} 项指标的{field}",
+    "unreadable": "无法打开模板：{detail}",
+    "several_records": "记录文件含有 {count} 条记录，fill 一次只填写一条：请把要填写的记录单独存为一个 JSON 文件",
+    "no_records": "记录文件中没有记录",
+    "same_file": "输出文件不能与模板相同：{path}",
+    "written": "已填写：{path}",
+    "cannot_write": "无法写出 {path}：{detail}",
 }
 
 # --- Consolidation (sheetperf consolidate): summary sheets, their column headers, the file
@@ -779,28 +728,79 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "chart_axis_score": "平均分",
 }
 
-# --- fill (filler.py, `sheetperf fill`): putting a record's inputs into a template.
-FILL_MESSAGES: Final[dict[str, str]] = {
-    "not_record": "只能填写绩效自评表或绩效目标表记录，收到的是 {kind}",
-    "not_template": "不是 sheetperf 生成的模板（缺少模板信息），请先用 sheetperf template 生成模板",
-    "layout_version": "模板版式版本为 {found}，本程序为 {expected}：请用当前版本的 sheetperf template 重新生成模板",
-    "wrong_form": "模板是{template}，记录是{record}：请使用对应表单的模板",
-    "too_many_indicators": "记录有 {count} 项指标，模板只有 {capacity} 行指标：请用 sheetperf template --from 生成预填模板",
-    "indicator_count": "记录有 {count} 项指标，预填模板锁定了 {capacity} 项：记录与模板不是同一个项目，请使用为该项目生成的模板",
-    "locked_mismatch": "工作表「{sheet}」单元格 {cell}（{field}）已锁定为「{template}」，记录中为「{record}」：请使用为该项目生成的模板",
-    "fingerprint_mismatch": "记录的项目信息或指标与预填模板锁定的内容不一致（指纹不符）：请使用为该项目生成的模板",
-    "missing_sheet": "模板中没有工作表「{sheet}」或该表已损坏：请重新生成模板",
-    "formula_cell": "工作表「{sheet}」单元格 {cell}（{field}）是公式单元格，不能填写：模板已被改动，请重新生成模板",
-    "merged_cell": "工作表「{sheet}」单元格 {cell}（{field}）位于以 {anchor} 开头的合并区域内，无法单独填写：请重新生成模板",
-    "not_number": "{field} 应为数字，记录中为「{value}」：请改为数字",
-    "bad_char": "{field} 含有工作簿无法保存的控制字符 {code}：请删除该字符后重试",
-    "indicator_field": "第 {n} 项指标的{field}",
-    "unreadable": "无法打开模板：{detail}",
-    "several_records": "记录文件含有 {count} 条记录，fill 一次只填写一条：请把要填写的记录单独存为一个 JSON 文件",
-    "no_records": "记录文件中没有记录",
-    "same_file": "输出文件不能与模板相同：{path}",
-    "written": "已填写：{path}",
-    "cannot_write": "无法写出 {path}：{detail}",
+# --- Template writer: input prompts, validation messages, the 填表说明 sheet, CLI messages.
+TEMPLATE_PROMPTS: Final[dict[str, tuple[str, str]]] = {
+    # key: (input title ≤ 32 characters, input message ≤ 255 characters)
+    "year": ("年度", "填写四位数年度，例如 2023。"),
+    "text": ("请填写", "直接输入文字。"),
+    "amount": ("金额（万元）", "填写数字，保留两位小数，例如 35.00；没有则填 0。"),
+    "yuan": ("金额（元）", "填写数字（元），例如 5535000。"),
+    "level1": ("一级指标", "从下拉列表中选择，例如 产出指标、效益指标、满意度指标。"),
+    "level2": ("二级指标", "从下拉列表中选择，例如 数量指标、质量指标、时效指标。"),
+    "name": ("三级指标", "填写具体指标名称。"),
+    "target": (
+        "年度指标值",
+        "按表样填写，例如 ≥98(%)、=30(人次)、≤5(%)、150-200项；定性指标直接写文字，例如 第三季度。",
+    ),
+    "actual": (
+        "实际完成值",
+        "定量指标填写数值及单位，例如 98.00(%)；定性指标从下拉列表选择达成等级；不适用的指标选“不适用”。",
+    ),
+    "weight": ("分值", "填写 0–100 之间的数字；预算执行分值与各指标分值合计应为 100。"),
+    "deviation": ("偏差原因分析及改进措施", "得分低于分值或超额完成的指标必须填写（未填写时单元格标红）。"),
+}
+
+TEMPLATE_ERRORS: Final[dict[str, tuple[str, str]]] = {
+    "year": ("年度无效", "请填写 2000–2100 之间的四位数年度。"),
+    "amount": ("金额无效", "请填写不小于 0 的数字（万元）。"),
+    "yuan": ("金额无效", "请填写不小于 0 的数字（元）。"),
+    "weight": ("分值无效", "请填写 0–100 之间的数字。"),
+    "category": ("类别不在列表中", "该类别不在规范指标体系中，确定要使用吗？"),
+}
+
+#: Extra choice of the achievement-level dropdown besides the three levels.
+NOT_APPLICABLE_CHOICE: Final = "不适用"
+
+#: The 填表说明 sheet; {placeholders} are filled from the rules profile.
+INSTRUCTIONS: Final[tuple[str, ...]] = (
+    "填表说明",
+    "一、填写范围",
+    "浅黄色单元格为填写区，其余单元格已锁定（工作表保护，无需密码即可查看）。",
+    "预先填好的项目信息、绩效指标、年度指标值和分值由财政部门下达，不得修改；如需调整请联系主管部门。",
+    "二、怎样填写",
+    "项目资金以万元为单位，保留两位小数；没有的资金来源填 0。",
+    "年度指标值按表样填写：≥98(%)、=30(人次)、≤5(%)、150-200项；定性指标直接写文字（例如 第三季度）。",
+    "实际完成值：定量指标填写数值及单位，例如 98.00(%)；定性指标从下拉列表选择达成等级。",
+    "不适用的指标在实际完成值中选择“不适用”，该指标不计分，其余指标分值按比例折算{rescale}。",
+    "得分低于分值或超额完成（达到目标值的 {over} 倍及以上）的指标，必须填写偏差原因分析及改进措施；未填写时单元格标红。",
+    "三、怎样计分（规则配置：{profile}）",
+    "执行率(%) = 全年执行数 ÷ 全年预算数 × 100；预算执行得分 = min(执行率 ÷ 100, 1) × {budget_weight}。",
+    "正向指标（≥、>、=）：实际值≥目标值得满分，否则得 分值 × 实际值 ÷ 目标值。",
+    "反向指标（≤、<）：实际值≤目标值得满分，否则{reverse}。",
+    "定性指标：达成指标得分值的 {achieved}%；部分达成指标并具有一定效果得 {partial}%；未达成指标且效果较差得 {not_achieved}%。",
+    "各项得分保留两位小数（四舍五入），总分 = 预算执行得分 + 各指标得分。",
+    "评分等级：{grades}。",
+    "四、其他",
+    "得分、总分和评分等级由公式自动计算，打开文件时重新计算；请勿覆盖公式单元格。",
+    "本表由 sheetperf 生成，隐藏的辅助列用于解析年度指标值和实际完成值，请勿删除行列。",
+)
+
+INSTRUCTION_PARTS: Final[dict[str, str]] = {
+    "rescale_on": "（保持总分 100 分）",
+    "rescale_off": "（本规则配置不折算）",
+    "reverse_ratio": "得 分值 × 目标值 ÷ 实际值",
+    "reverse_linear": "得 分值 × (1 − (实际值 − 目标值) ÷ 目标值)，最低为 0",
+    "grade_item": "{name} ≥ {min}",
+    "grade_sep": "；",
+}
+
+TEMPLATE_MESSAGES: Final[dict[str, str]] = {
+    "written": "已生成：{path}",
+    "goal_table_from_self_evaluation": "绩效目标表不能由自评表生成，请给出绩效目标表记录",
+    "no_record": "文件中没有表单记录",
+    "many_records": "文件中有 {count} 张表单，只使用第一张",
+    "bad_year": "年度应为 2000–2100 之间的四位数，实为 {year}",
+    "cannot_write": "无法写入文件：{detail}",
 }
 
 # --- Hostile and broken workbooks (issue 8: limits.py, hazards.py): limits hit while reading,
