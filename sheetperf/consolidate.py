@@ -468,15 +468,23 @@ def consolidate(
     inputs = _without_outputs(discover(paths), output, csv_path)
     total = len(inputs)
 
-    entries: list[FileEntry | None] = [None] * total
-    spans: list[tuple[int, int]] = [(0, 0)] * total
+    held: list[_Held | None] = [None] * total
+    names: dict[str, str] = {}  # one copy of each sheet name
     with tempfile.TemporaryFile(prefix="sheetperf-spool-") as spool:
+
+        def keep(entry: FileEntry, blob: bytes) -> None:
+            offset = spool.tell()
+            spool.write(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+            middle = spool.tell()
+            spool.write(blob)
+            held[entry.index] = _Held.of(entry, offset, middle - offset, len(blob), names)
+
         tasks: list[tuple[int, tuple[int, str, Kind]]] = []
         for index, item in enumerate(inputs):
             if item.kind == "missing":
-                entries[index] = _parent_entry(index, item, "failed", MSG["missing"])
+                keep(_parent_entry(index, item, "failed", MSG["missing"]), b"")
             elif item.kind == "special":
-                entries[index] = _parent_entry(index, item, "skipped", MSG["not_regular"])
+                keep(_parent_entry(index, item, "skipped", MSG["not_regular"]), b"")
             else:
                 tasks.append((index, (index, str(item.path), item.kind)))
         done = total - len(tasks)
@@ -488,26 +496,22 @@ def consolidate(
             pool: WorkerPool[Settings, tuple[int, str, Kind], tuple[FileEntry, bytes]]
             with WorkerPool(handler, init=init_worker, init_arg=settings, jobs=workers, time_limit=time_limit) as pool:
                 for outcome in pool.map_unordered(tasks):
-                    index = outcome.index
-                    item = inputs[index]
+                    item = inputs[outcome.index]
                     if outcome.result is not None:
                         entry, blob = outcome.result
                         entry.mtime_ns = item.mtime_ns
-                        if blob:
-                            spans[index] = (spool.tell(), len(blob))
-                            spool.write(blob)
                     else:
-                        entry = _parent_entry(index, item, "failed", _failure_reason(outcome))
+                        entry, blob = _parent_entry(outcome.index, item, "failed", _failure_reason(outcome)), b""
                         entry.seconds = outcome.seconds
-                    entries[index] = entry
+                    keep(entry, blob)
                     done += 1
                     if progress:
                         progress(done, total)
                 workers_started = pool.started_workers
-        final = [e for e in entries if e is not None]
+        final = [h for h in held if h is not None]
         assert len(final) == total
         read_done = time.perf_counter()
-        report = _write_summary(final, spans, spool, output, csv_path, rules)
+        report = _write_summary(final, [str(i.path) for i in inputs], spool, output, csv_path, rules)
     report.seconds = time.perf_counter() - started
     report.read_seconds = read_done - started
     report.write_seconds = report.seconds - report.read_seconds
@@ -548,17 +552,42 @@ def _is_summary(path: Path) -> bool:
         return False
 
 
-def _winners(entries: Sequence[FileEntry]) -> dict[ProjectKey, tuple[int, int]]:
+@dataclass(slots=True)
+class _Held:
+    """What the parent keeps of a file while the others are read: its place in the spool and
+    enough to choose between versions of a project (a few hundred bytes, whatever the file)."""
+
+    mtime_ns: int
+    offset: int
+    entry_length: int
+    rows_length: int
+    keys: tuple[bytes | None, ...]
+    sheets: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entry: FileEntry, offset: int, entry_length: int, rows_length: int, names: dict[str, str]) -> _Held:
+        keys = tuple(None if f.key is None else hashlib.blake2b(repr(f.key).encode(), digest_size=16).digest() for f in entry.forms)
+        sheets = tuple(names.setdefault(f.sheet, f.sheet) for f in entry.forms)
+        return cls(entry.mtime_ns, offset, entry_length, rows_length, keys, sheets)
+
+    def read(self, spool: IO[bytes]) -> tuple[FileEntry, list[FormRows]]:
+        spool.seek(self.offset)
+        entry: FileEntry = pickle.loads(spool.read(self.entry_length))
+        rows: list[FormRows] = pickle.loads(spool.read(self.rows_length)) if self.rows_length else []
+        return entry, rows
+
+
+def _winners(held: Sequence[_Held]) -> dict[bytes, tuple[int, int]]:
     """For each project key, the (file index, form position) of the version to keep."""
-    best: dict[ProjectKey, tuple[tuple[int, int, int], tuple[int, int]]] = {}
-    for entry in entries:
-        for position, form in enumerate(entry.forms):
-            if form.key is None:
+    best: dict[bytes, tuple[tuple[int, int, int], tuple[int, int]]] = {}
+    for index, item in enumerate(held):
+        for position, key in enumerate(item.keys):
+            if key is None:
                 continue
-            rank = (entry.mtime_ns, entry.index, position)
-            held = best.get(form.key)
-            if held is None or rank > held[0]:
-                best[form.key] = (rank, (entry.index, position))
+            rank = (item.mtime_ns, index, position)
+            current = best.get(key)
+            if current is None or rank > current[0]:
+                best[key] = (rank, (index, position))
     return {key: where for key, (_, where) in best.items()}
 
 
@@ -604,13 +633,6 @@ class _Department:
         ]
 
 
-def _read_span(spool: IO[bytes], span: tuple[int, int]) -> list[FormRows]:
-    offset, length = span
-    spool.seek(offset)
-    rows: list[FormRows] = pickle.loads(spool.read(length))
-    return rows
-
-
 def _modified(mtime_ns: int) -> str:
     if not mtime_ns:
         return ""
@@ -618,45 +640,45 @@ def _modified(mtime_ns: int) -> str:
 
 
 def _write_summary(
-    entries: Sequence[FileEntry],
-    spans: Sequence[tuple[int, int]],
+    held: Sequence[_Held],
+    paths: Sequence[str],
     spool: IO[bytes],
     output: Path,
     csv_dir: Path | None,
     profile: Profile,
 ) -> ConsolidationReport:
+    """Stream every kept form's rows and every file's row from the spool into the summary."""
     from sheetperf.summary import SummaryWriter
 
-    winners = _winners(entries)
+    winners = _winners(held)
     grades = [g.name for g in profile.grades]
     departments: dict[str, _Department] = {}
     severities: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    failed: list[tuple[str, str]] = []
     superseded_total = forms_total = 0
-    kept_per_file: dict[int, int] = {}
-    replaced_by: dict[int, list[str]] = {}
     try:
         writer = SummaryWriter(output, grades=grades, csv_dir=csv_dir)
     except OSError as exc:
         raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
     with writer:
-        for entry in entries:
-            if not entry.forms:
-                continue
-            forms = _read_span(spool, spans[entry.index])
+        for index, item in enumerate(held):
+            entry, forms = item.read(spool)
             kept = 0
+            replaced_by: list[str] = []
             for position, (key, rows) in enumerate(zip(entry.forms, forms, strict=True)):
                 forms_total += 1
-                where = winners.get(key.key) if key.key is not None else None
-                if where is not None and where != (entry.index, position):
-                    newer = entries[where[0]]
-                    newer_sheet = newer.forms[where[1]].sheet
+                digest = item.keys[position]
+                where = winners.get(digest) if digest is not None else None
+                if where is not None and where != (index, position):
+                    newer = paths[where[0]]
                     superseded_total += 1
-                    replaced_by.setdefault(entry.index, []).append(newer.path)
-                    message = MSG["superseded_finding"].format(project=key.project_name, newer=newer.path, sheet=newer_sheet)
+                    replaced_by.append(newer)
+                    message = MSG["superseded_finding"].format(project=key.project_name, newer=newer, sheet=held[where[0]].sheets[where[1]])
                     writer.add(
                         "findings",
                         [entry.path, key.sheet, rows.name_cell, key.project_name, "project_name", "superseded",
-                         RULE_TITLES["superseded"], SEVERITY_LABELS["notice"], None, newer.path, message],
+                         RULE_TITLES["superseded"], SEVERITY_LABELS["notice"], None, newer, message],
                     )  # fmt: skip
                     severities["notice"] += 1
                     continue
@@ -670,26 +692,19 @@ def _write_summary(
                 if rows.department is not None:
                     name, budget, executed, score, grade = rows.department
                     departments.setdefault(name, _Department()).add(budget, executed, score, grade)
-            kept_per_file[entry.index] = kept
-            if kept == 0:
-                entry.status = "superseded"
-        statuses: Counter[str] = Counter()
-        failed: list[tuple[str, str]] = []
-        for entry in entries:
             reason = entry.reason
-            replacements = replaced_by.get(entry.index)
-            if replacements:
-                unique = "、".join(dict.fromkeys(replacements))
-                template = "superseded_file" if entry.status == "superseded" else "superseded_some"
-                reason = MSG[template].format(count=len(replacements), newer=unique)
+            if replaced_by:
+                if kept == 0:
+                    entry.status = "superseded"
+                template = "superseded_file" if kept == 0 else "superseded_some"
+                reason = MSG[template].format(count=len(replaced_by), newer="、".join(dict.fromkeys(replaced_by)))
             statuses[entry.status] += 1
             if entry.status == "failed":
                 failed.append((entry.path, entry.reason))
             writer.add(
                 "files",
-                [entry.path, FILE_STATUS_LABELS[entry.status], reason or None, len(entry.forms),
-                 kept_per_file.get(entry.index, 0), entry.size, entry.sha256, _modified(entry.mtime_ns),
-                 "；".join(entry.notes) or None],
+                [entry.path, FILE_STATUS_LABELS[entry.status], reason or None, len(entry.forms), kept,
+                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(entry.notes) or None],
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))
@@ -699,7 +714,7 @@ def _write_summary(
             raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
     return ConsolidationReport(
         outputs=outputs,
-        files=len(entries),
+        files=len(held),
         statuses=statuses,
         forms=forms_total,
         projects=forms_total - superseded_total,
