@@ -96,14 +96,20 @@ def is_dde_formula(formula: str) -> bool:
     return "|" in body or _DDE_FUNCTION.search(body) is not None
 
 
-def scan_workbook(path: str | Path, grids: Sequence[Grid] = ()) -> list[Hazard]:
+def scan_workbook(
+    path: str | Path, grids: Sequence[Grid] = (), *, package: Sequence[Hazard] | None = None
+) -> list[Hazard]:
     """Macros, external links and DDE in the workbook at ``path``.
 
-    ``grids`` are the sheets the reader parsed (their formulas are checked for DDE).
+    ``grids`` are the sheets the reader parsed (their formulas are checked for DDE);
+    ``package`` the hazards of its zip parts when the reader has already scanned them
+    with :func:`scan_zip` (so the file is not opened again).
     A part the scan cannot read is skipped: the reader has already read the workbook,
     and a hazard scan must never turn a readable form into a refused one.
     """
     path = Path(path)
+    if package is not None:
+        return [*package, *dde_formulas(grids)]
     found: list[Hazard] = []
     try:
         with path.open("rb") as handle:
@@ -132,24 +138,29 @@ def _scan_ole(path: Path) -> list[Hazard]:
 
 
 def _scan_zip(path: Path) -> list[Hazard]:
-    found: list[Hazard] = []
     try:
         zf = zipfile.ZipFile(path)
     except Exception:  # the reader reports a broken zip; the scan only adds to a readable one
-        return found
+        return []
     with zf:
         try:
             check_zip_directory(zf, path)
         except SheetperfError:
-            return found
-        names = [info.filename for info in zf.infolist()]
-        macros = [n for n in names if _MACRO_PARTS.search(n)]
-        if macros:
-            shown = "、".join(sorted({n if not n.startswith(("Basic/", "Scripts/")) else n.split("/")[0] + "/" for n in macros})[:3])
-            found.append(Hazard("macro_present", MSG["macro_present"].format(part=shown), part=macros[0]))
-        for name in names:
-            if _EXTERNAL_LINK.match(name):
-                found += _external_link(zf, name, path)
+            return []
+        return scan_zip(zf, path)
+
+
+def scan_zip(zf: zipfile.ZipFile, path: Path) -> list[Hazard]:
+    """Macro and external-link parts of an open zip whose directory has been checked."""
+    found: list[Hazard] = []
+    names = [info.filename for info in zf.infolist()]
+    macros = [n for n in names if _MACRO_PARTS.search(n)]
+    if macros:
+        shown = "、".join(sorted({n if not n.startswith(("Basic/", "Scripts/")) else n.split("/")[0] + "/" for n in macros})[:3])
+        found.append(Hazard("macro_present", MSG["macro_present"].format(part=shown), part=macros[0]))
+    for name in names:
+        if _EXTERNAL_LINK.match(name):
+            found += _external_link(zf, name, path)
     return found
 
 

@@ -21,7 +21,6 @@ turns the located cells into typed values the way the form shows them:
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -42,11 +41,12 @@ from sheetperf.locate import (
 )
 from sheetperf.model import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.parsing import normalize_text, parse_number, parse_operator
-from sheetperf.xlsx import Cell, Grid, format_number, has_percent, one_line, open_xlsx
+from sheetperf.xlsx import Cell, Grid, format_number, has_percent, open_xlsx
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME: Final = b"application/vnd.oasis.opendocument.spreadsheet"
+_SNIFF_BYTES: Final = 128
 _NOT_APPLICABLE: Final = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "\\", "无"})
 _TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
 _QUOTED_RE: Final = re.compile(r'"[^"]*"')
@@ -78,7 +78,7 @@ def read_workbook_report(path: str | Path) -> ReadReport:
     """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
     path = Path(path)
     report = ReadReport(str(path))
-    grids, date1904, defined, local = _grids(path, report)
+    grids, date1904, defined, local, package_hazards = _grids(path, report)
     meta, meta_sheets = _template_meta(grids, defined)
     sheet_count = 0
     for index, grid in enumerate(grids):
@@ -101,7 +101,7 @@ def read_workbook_report(path: str | Path) -> ReadReport:
     if not report.records:
         raise FormNotFoundError(MSG["no_form"].format(count=sheet_count), file=str(path))
     # macros, external links, DDE: never run, reported (sheetperf.hazards, issue 8)
-    hazards.attach(report.records, hazards.scan_workbook(path, grids), report.notices)
+    hazards.attach(report.records, hazards.scan_workbook(path, grids, package=package_hazards), report.notices)
     return report
 
 
@@ -113,7 +113,7 @@ def sniff(path: Path) -> str:
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
         raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
     if size == 0:
@@ -123,17 +123,12 @@ def sniff(path: Path) -> str:
             MSG["total_too_large"].format(mb=size // 2**20, limit=MAX_FILE_BYTES // 2**20), file=str(path)
         )
     if head.startswith(_ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                if "mimetype" in zf.NameToInfo and zf.getinfo("mimetype").file_size < 200:
-                    if zf.read("mimetype").strip() == _ODS_MIME:
-                        return "ods"
-        except SheetperfError:
-            raise
-        except Exception as exc:  # BadZipFile, zlib.error, the encryption flag (RuntimeError), ...
-            raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
+        # OpenDocument puts an uncompressed ``mimetype`` member first (ODF 1.2 §3.3), so the
+        # first bytes tell an .ods from an .xlsx without opening the zip a second time.
+        if head[30:38] == b"mimetype" and _ODS_MIME in head:
+            return "ods"
         return "xlsx"
-    if head == _OLE_MAGIC:
+    if head[:8] == _OLE_MAGIC:
         data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             raise InputError(MSG["encrypted"], file=str(path))
@@ -141,8 +136,11 @@ def sniff(path: Path) -> str:
     raise InputError(MSG["not_workbook"], file=str(path))
 
 
-def _grids(path: Path, report: ReadReport) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]]]:
-    """The sheets' grids, the 1904 flag, workbook-level names and each sheet's own names."""
+def _grids(
+    path: Path, report: ReadReport
+) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[hazards.Hazard] | None]:
+    """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, and the
+    hazards of the zip's parts (None when the package was not a zip the reader opened)."""
     kind = sniff(path)
     if kind == "xlsx":
         with open_xlsx(path) as book:
@@ -150,9 +148,10 @@ def _grids(path: Path, report: ReadReport) -> tuple[list[Grid], bool, dict[str, 
             local: dict[int, dict[str, str]] = {}
             for (sheet_index, name), text in book.local_names.items():
                 local.setdefault(sheet_index, {})[name] = text
-            return grids, book.date1904, book.defined_names, local
+            package = hazards.scan_zip(book.archive, path)
+            return grids, book.date1904, book.defined_names, local, package
     report.notices.append(MSG["no_formats"].format(suffix="." + kind))
-    return _calamine_grids(path), False, {}, {}
+    return _calamine_grids(path), False, {}, {}, None
 
 
 def _template_meta(grids: list[Grid], defined: dict[str, str]) -> tuple[dict[str, str], set[str]]:

@@ -165,6 +165,13 @@ class XlsxBook:
     _strings: list[str] | None = None
     _formats: list[str | None] | None = None
 
+    @property
+    def archive(self) -> zipfile.ZipFile:
+        """The open zip, its directory already checked against the limits."""
+        if self._zip is None:
+            raise ValueError("workbook is closed")
+        return self._zip
+
     def grid(self, index: int) -> Grid:
         """Parse one sheet into a :class:`Grid`."""
         if self._zip is None:
