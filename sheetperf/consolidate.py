@@ -73,25 +73,27 @@ ProjectKey = tuple[str, str, str, str, str]
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file of the collection, in discovery order."""
+    """A file of the collection, in discovery order (the path as text: a ``Path`` costs
+    several times its string, and a collection may hold hundreds of thousands of files)."""
 
-    path: Path
+    path: str
     kind: Kind
     mtime_ns: int = 0
     explicit: bool = False
 
 
-def _classify(path: Path, explicit: bool) -> InputFile:
+def _classify(file: Path, explicit: bool) -> InputFile:
+    path = str(file)
     try:
-        info = path.stat()
+        info = file.stat()
     except FileNotFoundError:
         return InputFile(path, "missing", explicit=explicit)
     except OSError:
         return InputFile(path, "special", explicit=explicit)
     if not stat.S_ISREG(info.st_mode):
         return InputFile(path, "special", info.st_mtime_ns, explicit)
-    suffix = path.suffix.lower()
-    if path.name.startswith(LOCK_PREFIX) and suffix in WORKBOOK_SUFFIXES:
+    suffix = file.suffix.lower()
+    if file.name.startswith(LOCK_PREFIX) and suffix in WORKBOOK_SUFFIXES:
         return InputFile(path, "lock", info.st_mtime_ns, explicit)
     if explicit or suffix in WORKBOOK_SUFFIXES:
         return InputFile(path, "read", info.st_mtime_ns, explicit)
@@ -411,7 +413,7 @@ def load_goal_tables(paths: Iterable[str | Path]) -> tuple[GoalTable, ...]:
         if item.kind != "read":
             continue
         try:
-            records = load_records(item.path)
+            records = load_records(Path(item.path))
         except FormNotFoundError:
             continue
         tables.extend(r for r in records if isinstance(r, GoalTable))
@@ -425,7 +427,7 @@ def _parent_entry(index: int, item: InputFile, status: Status, reason: str) -> F
     entry = FileEntry(index, str(item.path), status, reason, mtime_ns=item.mtime_ns)
     if item.kind not in ("missing", "special"):
         try:
-            entry.size, entry.sha256 = _hash(item.path)
+            entry.size, entry.sha256 = _hash(Path(item.path))
         except OSError:
             pass
     return entry
@@ -479,20 +481,19 @@ def consolidate(
             spool.write(blob)
             held[entry.index] = _Held.of(entry, offset, middle - offset, len(blob), names)
 
-        tasks: list[tuple[int, tuple[int, str, Kind]]] = []
         for index, item in enumerate(inputs):
             if item.kind == "missing":
                 keep(_parent_entry(index, item, "failed", MSG["missing"]), b"")
             elif item.kind == "special":
                 keep(_parent_entry(index, item, "skipped", MSG["not_regular"]), b"")
-            else:
-                tasks.append((index, (index, str(item.path), item.kind)))
-        done = total - len(tasks)
+        to_read = [index for index, item in enumerate(inputs) if item.kind not in ("missing", "special")]
+        tasks = ((index, (index, inputs[index].path, inputs[index].kind)) for index in to_read)
+        done = total - len(to_read)
         if progress:
             progress(done, total)
         workers_started = 0
-        if tasks:
-            workers = max(1, min(jobs or default_jobs(), len(tasks)))
+        if to_read:
+            workers = max(1, min(jobs or default_jobs(), len(to_read)))
             pool: WorkerPool[Settings, tuple[int, str, Kind], tuple[FileEntry, bytes]]
             with WorkerPool(handler, init=init_worker, init_arg=settings, jobs=workers, time_limit=time_limit) as pool:
                 for outcome in pool.map_unordered(tasks):
@@ -511,7 +512,7 @@ def consolidate(
         final = [h for h in held if h is not None]
         assert len(final) == total
         read_done = time.perf_counter()
-        report = _write_summary(final, [str(i.path) for i in inputs], spool, output, csv_path, rules)
+        report = _write_summary(final, inputs, spool, output, csv_path, rules)
     report.seconds = time.perf_counter() - started
     report.read_seconds = read_done - started
     report.write_seconds = report.seconds - report.read_seconds
@@ -532,10 +533,10 @@ def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None
         ours |= {_identity(csv_dir / f"{SUMMARY_SHEETS[k]}{suffix}") for k in TABLE_KEYS for suffix in (".csv", ".parquet")}
     kept: list[InputFile] = []
     for item in inputs:
-        identity = _identity(item.path)
+        identity = _identity(Path(item.path))
         if identity not in ours:
             kept.append(item)
-        elif identity == _identity(output) and (item.explicit or (item.kind == "read" and not _is_summary(item.path))):
+        elif identity == _identity(output) and (item.explicit or (item.kind == "read" and not _is_summary(Path(item.path)))):
             raise InputError(MSG["output_is_input"], file=str(output))
     return kept
 
@@ -641,7 +642,7 @@ def _modified(mtime_ns: int) -> str:
 
 def _write_summary(
     held: Sequence[_Held],
-    paths: Sequence[str],
+    inputs: Sequence[InputFile],
     spool: IO[bytes],
     output: Path,
     csv_dir: Path | None,
@@ -671,7 +672,7 @@ def _write_summary(
                 digest = item.keys[position]
                 where = winners.get(digest) if digest is not None else None
                 if where is not None and where != (index, position):
-                    newer = paths[where[0]]
+                    newer = inputs[where[0]].path
                     superseded_total += 1
                     replaced_by.append(newer)
                     message = MSG["superseded_finding"].format(project=key.project_name, newer=newer, sheet=held[where[0]].sheets[where[1]])

@@ -375,7 +375,7 @@ def test_discover_kinds_order_and_exclusions(tmp_path: Path) -> None:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"x")
     found = discover([tmp_path, tmp_path / "a" / "y.json", tmp_path / "missing.xlsx"])
-    rel = [(str(f.path.relative_to(tmp_path)), f.kind) for f in found]
+    rel = [(str(Path(f.path).relative_to(tmp_path)), f.kind) for f in found]
     assert rel == [
         ("m.xlsm", "read"),
         ("out.xlsx", "read"),
