@@ -512,14 +512,14 @@ def goal_tables(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=self_evaluations())
 def test_generated_self_evaluations_round_trip(tmp_path: Path, data: dict[str, Any]) -> None:
     record = record_from_dict(data)
     assert round_trip(record, tmp_path) == as_filled(record)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=goal_tables())
 def test_generated_goal_tables_round_trip(tmp_path: Path, data: dict[str, Any]) -> None:
     record = record_from_dict(data)
