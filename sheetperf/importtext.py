@@ -389,13 +389,7 @@ def _lookup(paths: Iterable[str]) -> dict[str, str]:
 _SELF_HEADER: Final = _lookup(("project_name", "department", "implementing_unit"))
 _GOAL_HEADER: Final = _lookup(
     (
-        "applicant_unit",
-        "project_name",
-        "project_category",
-        "planned_start",
-        "planned_end",
-        "government_procurement",
-        "performance_type",
+        *GoalTable.HEADER_KEYS,
         *(f"texts.{k}" for k in GOAL_TEXTS),
         *(f"budget_yuan.{k}" for k in GOAL_BUDGET),
     )
