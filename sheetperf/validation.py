@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 import pandas as pd
@@ -499,6 +500,7 @@ def _path_label(path: str) -> str:
     return FIELD_LABELS.get(path, path)
 
 
+@lru_cache(maxsize=1 << 16)
 def formula_key(text: str) -> str:
     """A formula folded for comparison: no leading ``=``, no spaces, ``$`` or ``_xlfn.``
     prefixes, upper case — all outside string literals, which are kept as written."""
@@ -601,8 +603,25 @@ def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> N
     )
 
 
+# Built once per (layout, profile): a template carries ~40 formulas per indicator row and a batch
+# validates thousands of forms of the same few layouts. Layouts and profiles are cached objects,
+# so identity is the key; the objects themselves are kept to rule out a reused id.
+_EXPECTED: dict[tuple[int, int], tuple[Layout, Profile, list[tuple[str, str | None, str, int | None]]]] = {}
+
+
 def _expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str, str | None, str, int | None]]:
     """``(A1, record path or None, formula, indicator index or None)`` of every formula cell of a template."""
+    hit = _EXPECTED.get((id(layout), id(profile)))
+    if hit is not None and hit[0] is layout and hit[1] is profile:
+        return hit[2]
+    if len(_EXPECTED) >= 64:
+        _EXPECTED.clear()
+    out = _build_expected_formulas(layout, profile)
+    _EXPECTED[(id(layout), id(profile))] = (layout, profile, out)
+    return out
+
+
+def _build_expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str, str | None, str, int | None]]:
     out: list[tuple[str, str | None, str, int | None]] = []
     if layout.form == "self_evaluation":
         built = form_formulas(layout, profile)
