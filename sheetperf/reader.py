@@ -29,6 +29,7 @@ from typing import Any, Final
 from sheetperf import hazards
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
 from sheetperf.labels import READER_MESSAGES as MSG
+from sheetperf.labels import SHEET_NAMES
 from sheetperf.limits import MAX_FILE_BYTES  # largest workbook file accepted
 from sheetperf.locate import (
     Loc,
@@ -47,6 +48,8 @@ _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME: Final = b"application/vnd.oasis.opendocument.spreadsheet"
 _SNIFF_BYTES: Final = 128
+# Sheets a sheetperf template carries beside its form (填表说明, 下拉选项): not worth a notice.
+_TEMPLATE_AUX_SHEETS: Final = frozenset({SHEET_NAMES["instructions"], SHEET_NAMES["lists"]})
 _NOT_APPLICABLE: Final = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "\\", "无"})
 _TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
 _QUOTED_RE: Final = re.compile(r'"[^"]*"')
@@ -87,8 +90,8 @@ def read_workbook_report(path: str | Path) -> ReadReport:
         forms = _locate(grid, {**defined, **local.get(index, {})}, every_row=prefilled)
         if forms and forms[0].method == "defined_names" and meta:
             forms[0].facts["template"] = dict(meta)
-        if not forms and grid.name in meta_sheets:
-            continue  # the template's hidden metadata sheet
+        if not forms and (grid.name in meta_sheets or (meta and grid.name in _TEMPLATE_AUX_SHEETS)):
+            continue  # a sheetperf template's own metadata, instructions and dropdown-list sheets
         if not forms:
             report.skipped_sheets.append(grid.name)
             key = "sheet_hidden_skipped" if grid.hidden else "sheet_skipped"
