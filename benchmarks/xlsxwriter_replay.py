@@ -17,6 +17,7 @@ import decimal
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import MethodType
 from typing import Any
 
 import xlsxwriter
@@ -118,8 +119,8 @@ def compile_script(recorder: Recorder, *, mirror_patches: bool = False) -> Calla
     """The recorded calls as a function ``run(path)``.
 
     ``mirror_patches``: where the writer replaced a method on a worksheet instance
-    (sheetperf swaps ``_prepare_formula`` to skip xlsxwriter's per-formula scan for
-    Excel 365 function names), the script does the same right after creating that
+    (sheetperf swaps ``_prepare_formula`` and ``_write_formula`` to skip xlsxwriter's
+    per-formula scans for Excel 365 function names), the script does the same right after creating that
     sheet, so the baseline pays no cost the writer avoided: the ratio is then
     sheetperf's own overhead (layout, record, formulas, metadata).
     """
@@ -136,8 +137,13 @@ def compile_script(recorder: Recorder, *, mirror_patches: bool = False) -> Calla
                 for attr, value in vars(obj).items():
                     if callable(value) and hasattr(Worksheet, attr):
                         name = recorder.name_of(obj)
-                        namespace[f"_patch_{name}_{attr}"] = value
-                        patched.append(f"{name}.{attr} = _patch_{name}_{attr}")
+                        if getattr(value, "__self__", None) is obj:  # a method bound to that sheet: rebind
+                            namespace["MethodType"] = MethodType
+                            namespace[f"_patch_{name}_{attr}"] = value.__func__
+                            patched.append(f"{name}.{attr} = MethodType(_patch_{name}_{attr}, {name})")
+                        else:
+                            namespace[f"_patch_{name}_{attr}"] = value
+                            patched.append(f"{name}.{attr} = _patch_{name}_{attr}")
         out: list[str] = []
         for line in lines:
             out.append(line)

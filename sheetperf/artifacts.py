@@ -40,6 +40,15 @@ BLANK_FORMS: Final = ("self_evaluation", "goal_table")
 #: The filled sample drawn into docs/ beside the two blank templates.
 RENDERED_SAMPLE: Final = "self_evaluation-2023-jiaoyi-zhishu"
 RENDER_DPI: Final = 80
+#: Fonts the pictures are drawn with where the workbook's are missing (a Linux build host):
+#: 宋体 as the Song-style Noto Serif CJK; Calibri, the default font that sets the column-width
+#: unit, as a font with Calibri's digit width (half an em), so columns keep the proportions
+#: Excel and WPS give them (DejaVu Sans, LibreOffice's own fallback, is a third wider).
+RENDER_FONTS: Final = {
+    "宋体": "Noto Serif CJK SC",
+    "SimSun": "Noto Serif CJK SC",
+    "Calibri": "Noto Sans Mono CJK SC",
+}
 SOFFICE_TIMEOUT: Final = 300
 
 
@@ -132,7 +141,7 @@ def to_pdf(workbooks: Sequence[Path], outdir: Path) -> list[Path]:
     """Workbooks → PDF in one LibreOffice run that recalculates every formula (their print setup decides the pages)."""
     from sheetperf.recalc import recalculate
 
-    return recalculate(workbooks, outdir, to="pdf", timeout=SOFFICE_TIMEOUT)
+    return recalculate(workbooks, outdir, to="pdf", timeout=SOFFICE_TIMEOUT, fonts=RENDER_FONTS)
 
 
 def to_png(pdf: Path, outdir: Path, *, dpi: int = RENDER_DPI) -> list[Path]:

@@ -305,7 +305,7 @@ FORM_TEXTS: Final[dict[str, str]] = {
     "project_name": "项目名称",
     "department": "主管部门",
     "implementing_unit": "实施单位",
-    "funds_block": "项目资金(万元)",
+    "funds_block": "项目资金\n(万元)",  # two lines in the narrow column A, as printed
     "initial_budget": "年初预算数",
     "annual_budget": "全年预算数",
     "executed": "全年执行数",
@@ -317,7 +317,7 @@ FORM_TEXTS: Final[dict[str, str]] = {
     "funds.carryover": "上年结转资金",
     "funds.other": "其他资金",
     "dash": "-",
-    "goal_block": "年度总体目标",
+    "goal_block": "年度总体\n目标",  # two lines in column A
     "goal_expected": "预期目标",
     "goal_actual": "实际完成情况",
     "level1": "一级指标",
@@ -357,8 +357,9 @@ FORM_TEXTS: Final[dict[str, str]] = {
 }
 
 #: Number formats that carry Chinese words: the year line shows the number 2023 as "(2023 年度)".
-YEAR_LINE_FORMAT: Final = '"("0" 年度)"'
-GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)"'
+#: The text section shows a blank template's year cell (a single space) as "(      年度)".
+YEAR_LINE_FORMAT: Final = '"("0" 年度)";"("-0" 年度)";"("0" 年度)";"("@"      年度)"'
+GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)";"("-0"年度)";"("0"年度)";"("@"      年度)"'
 #: The heading of a goal table's indicator block: "2020年绩效目标" (a formula joins year and text).
 GOAL_HEADING_SUFFIX: Final = "年绩效目标"
 

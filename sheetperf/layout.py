@@ -49,6 +49,12 @@ the level-1/level-2 cells of consecutive equal values are merged down their grou
 (:func:`group_spans`); a reader takes the value of a merged cell for every row it
 covers.
 
+Presentation declared with the coordinates: column widths (Excel character units), row
+heights (points; a blank form's rows, grown by the writer and the filler to fit text),
+``valign: "top"`` for long free text (:attr:`Field.valign`, :attr:`Column.valign`: a row
+cannot grow past Excel's 409 pt, and top alignment keeps the beginning of a longer text
+visible) and ``page_breaks`` (:attr:`Layout.page_breaks`: rows that start a printed page).
+
 Self-evaluation helper columns (:attr:`IndicatorTable.helpers`): hidden, locked
 columns right of the printed form that parse the target and actual text per row;
 :mod:`sheetperf.formulas` builds one formula per helper key.
@@ -156,6 +162,9 @@ class Field:
     num_format: str | None
     label: str
     hidden: bool = False  # helper cells outside the printed form
+    #: "top" for long free text (the beginning stays visible when a row cannot grow
+    #: past Excel's 409 pt), else "center" as the official forms print.
+    valign: str = "center"
 
     @property
     def merged(self) -> bool:
@@ -187,6 +196,7 @@ class Column:
     role: Role
     num_format: str | None
     header: str
+    valign: str = "center"  # see Field.valign
 
     @property
     def merged(self) -> bool:
@@ -259,6 +269,9 @@ class Layout:
     fields: tuple[Field, ...]
     table: IndicatorTable
     version: str = LAYOUT_VERSION
+    #: Zero-based rows a printed page starts at (manual page breaks), e.g. the goal
+    #: table's indicator block starts a page of its own.
+    page_breaks: tuple[int, ...] = ()
 
     def field(self, path: str) -> Field:
         for item in self.fields:
@@ -354,8 +367,11 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
     "form": "self_evaluation",
     "sheet": "self_evaluation",
     "title": "self_evaluation_title",
-    "columns": {"A": 8.5, "B": 15, "C": 20, "D": 13.5, "E": 13.5, "F": 9, "G": 10, "H": 24},
-    "rows": {1: 34, 2: 20, 3: 24, 4: 24, 5: 30, 6: 20, 7: 20, 8: 20, 9: 20, 10: 20, 11: 60, 12: 30},
+    # Widths in Excel character units (7 px): A holds 满意度指标, B 其中: 当年财政拨款 on one line.
+    "columns": {"A": 10, "B": 19, "C": 20, "D": 13.5, "E": 13.5, "F": 9, "G": 10, "H": 24},
+    # Heights in points.  A blank form (30 indicator rows of table.row_height, 总分, 评分等级)
+    # prints on one A4 page; text written into a row grows it (writer, filler).
+    "rows": {1: 30, 2: 20, 3: 22, 4: 22, 5: 28, 6: 20, 7: 20, 8: 20, 9: 20, 10: 20, 11: 48, 12: 28},
     "labels": [
         {"cell": "A1:H1", "text": "self_evaluation_title", "style": "title"},
         {"cell": "A3:B3", "text": "project_name"},
@@ -409,12 +425,12 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
         },
         "funds.total.weight": {"cell": "F6", "kind": "number", "role": "fixed", "format": "score"},
         "funds.total.score": {"cell": "H6", "kind": "formula", "role": "formula", "format": "score"},
-        "goal_expected": {"cell": "B11:E11", "kind": "text", "role": "input"},
-        "goal_actual": {"cell": "F11:H11", "kind": "text", "role": "input"},
+        "goal_expected": {"cell": "B11:E11", "kind": "text", "role": "input", "valign": "top"},
+        "goal_actual": {"cell": "F11:H11", "kind": "text", "role": "input", "valign": "top"},
     },
     "table": {
         "header_row": 12,
-        "row_height": 30,
+        "row_height": 22,
         "columns": {
             "level1": {"cols": "A", "kind": "text", "role": "definition", "header": "level1"},
             "level2": {"cols": "B", "kind": "text", "role": "definition", "header": "level2"},
@@ -423,7 +439,7 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
             "actual": {"cols": "E", "kind": "level", "role": "input", "header": "actual"},
             "weight": {"cols": "F", "kind": "number", "role": "definition", "header": "weight", "format": "score"},
             "score": {"cols": "G", "kind": "formula", "role": "formula", "header": "score", "format": "score"},
-            "deviation": {"cols": "H", "kind": "text", "role": "input", "header": "deviation"},
+            "deviation": {"cols": "H", "kind": "text", "role": "input", "header": "deviation", "valign": "top"},
         },
         # Hidden helper columns from K on, one per key, built by sheetperf.formulas.
         "helpers": {
@@ -438,7 +454,7 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
     },
     # Rows after the indicator table; "offset" 0 is the first row after its last row.
     "footer": {
-        "rows": {0: 24, 1: 24},
+        "rows": {0: 22, 1: 22},
         "labels": [
             {"offset": 0, "cols": "A:E", "text": "total_score"},
             {"offset": 1, "cols": "A:B", "text": "grade"},
@@ -460,8 +476,19 @@ _GOAL_TABLE_SPEC: Final[dict[str, Any]] = {
     "form": "goal_table",
     "sheet": "goal_table",
     "title": "goal_table_title",
-    "columns": {"A": 16, "B": 34, "C": 24, "D": 34},
-    "rows": {1: 34, 2: 20, 3: 24, 4: 24, 5: 24, 6: 24, 13: 24, 14: 30, 15: 30, 16: 24, 17: 24},
+    # A and C hold the longest labels on one line (同名项目上年预算额（元）：, 13 characters;
+    # 同名项目上年预算执行数（元）：, 15).
+    "columns": {"A": 28, "B": 30, "C": 31, "D": 30},
+    # The six long texts (rows 7–12) get room to write in a blank form; filled text grows them.
+    "rows": {
+        1: 30,
+        2: 20,
+        **{row: 24 for row in range(3, 7)},
+        **{row: 45 for row in range(7, 13)},
+        **{row: 24 for row in range(13, 18)},
+    },
+    # The indicator block (绩效目标 and its table) starts a printed page of its own.
+    "page_breaks": [16],
     "labels": [
         {"cell": "A1:D1", "text": "goal_table_title", "style": "title"},
         {"cell": "A3", "text": "applicant_unit"},
@@ -493,7 +520,7 @@ _GOAL_TABLE_SPEC: Final[dict[str, Any]] = {
         "government_procurement": {"cell": "B6", "kind": "text", "role": "definition"},
         "performance_type": {"cell": "D6", "kind": "text", "role": "definition"},
         **{
-            f"texts.{key}": {"cell": f"B{row}:D{row}", "kind": "text", "role": "input"}
+            f"texts.{key}": {"cell": f"B{row}:D{row}", "kind": "text", "role": "input", "valign": "top"}
             for row, key in zip(range(7, 13), GOAL_TEXTS, strict=True)
         },
         "budget_yuan.project_total": {"cell": "B14", "kind": "number", "role": "input", "format": "yuan"},
@@ -510,7 +537,7 @@ _GOAL_TABLE_SPEC: Final[dict[str, Any]] = {
     },
     "table": {
         "header_row": 17,
-        "row_height": 30,
+        "row_height": 26,
         "columns": {
             "level1": {"cols": "A", "kind": "text", "role": "definition", "header": "goal_level1"},
             "level2": {"cols": "B", "kind": "text", "role": "definition", "header": "goal_level2"},
@@ -536,15 +563,18 @@ _NUMBER_FORMATS: Final[dict[str, str]] = {
     "text": "@",
 }
 
-_SPEC_KEYS: Final = frozenset({"form", "sheet", "title", "columns", "rows", "labels", "fields", "table", "footer"})
+_SPEC_KEYS: Final = frozenset(
+    {"form", "sheet", "title", "columns", "rows", "labels", "fields", "table", "footer", "page_breaks"}
+)
+_VALIGNS: Final = ("center", "top")
 _LABEL_KEYS: Final = frozenset({"cell", "text", "style"})
-_FIELD_KEYS: Final = frozenset({"cell", "kind", "role", "format", "hidden"})
+_FIELD_KEYS: Final = frozenset({"cell", "kind", "role", "format", "hidden", "valign"})
 _TABLE_KEYS: Final = frozenset({"header_row", "row_height", "columns", "helpers"})
-_COLUMN_KEYS: Final = frozenset({"cols", "kind", "role", "header", "format"})
+_COLUMN_KEYS: Final = frozenset({"cols", "kind", "role", "header", "format", "valign"})
 _HELPER_KEYS: Final = frozenset({"first", "keys"})
 _FOOTER_KEYS: Final = frozenset({"rows", "labels", "fields"})
 _FOOTER_LABEL_KEYS: Final = frozenset({"offset", "cols", "text", "style"})
-_FOOTER_FIELD_KEYS: Final = frozenset({"offset", "cols", "kind", "role", "format", "hidden"})
+_FOOTER_FIELD_KEYS: Final = frozenset({"offset", "cols", "kind", "role", "format", "hidden", "valign"})
 
 
 def _check_keys(where: str, data: Mapping[str, Any], allowed: frozenset[str]) -> None:
@@ -581,6 +611,14 @@ def _format(value: str | None, where: str) -> str | None:
     return _NUMBER_FORMATS[value]
 
 
+def _valign(value: Any, where: str) -> str:
+    if value is None:
+        return "center"
+    if value not in _VALIGNS:
+        raise SpecError(f"布局定义 {where} 的 valign {value!r} 无效；允许：{', '.join(_VALIGNS)}")
+    return str(value)
+
+
 def _cols(spec: str) -> tuple[int, int]:
     first, _, last = spec.partition(":")
     a, b = col_index(first), col_index(last or first)
@@ -612,6 +650,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
                 _format(item.get("format"), f"fields.{path}.format"),
                 labels.FIELD_LABELS.get(path, path),
                 bool(item.get("hidden", False)),
+                _valign(item.get("valign"), f"fields.{path}.valign"),
             )
         )
     table_spec = spec["table"]
@@ -630,6 +669,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
                 _enum(Role, item["role"], f"table.columns.{key}.role"),
                 _format(item.get("format"), f"table.columns.{key}.format"),
                 _text(item["header"]),
+                _valign(item.get("valign"), f"table.columns.{key}.valign"),
             )
         )
     helpers: list[Column] = []
@@ -674,6 +714,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
                 _format(item.get("format"), f"footer.fields.{path}.format"),
                 labels.FIELD_LABELS.get(path, path),
                 bool(item.get("hidden", False)),
+                _valign(item.get("valign"), f"footer.fields.{path}.valign"),
             )
         )
     widths = spec["columns"]
@@ -694,7 +735,11 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
         labels=tuple(labels_out),
         fields=tuple(fields),
         table=table,
+        page_breaks=tuple(sorted(int(r) - 1 for r in spec.get("page_breaks", ()))),
     )
+    for row in layout.page_breaks:
+        if not 0 < row <= layout.last_row:
+            raise SpecError(f"布局定义 page_breaks 中的行 {row + 1} 不在表单内（2–{layout.last_row + 1}）")
     _check_overlaps(layout)
     return layout
 

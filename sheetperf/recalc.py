@@ -18,9 +18,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
+from xml.sax.saxutils import escape
 
 from sheetperf.errors import SheetperfError
 
@@ -33,6 +34,30 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <value>0</value></prop></item>
 </oor:items>
 """
+
+_FONT_PAIR: Final = (
+    '<node oor:name="{name}" oor:op="replace">'
+    '<prop oor:name="Always"><value>true</value></prop>'
+    '<prop oor:name="OnScreenOnly"><value>false</value></prop>'
+    '<prop oor:name="ReplaceFont"><value>{font}</value></prop>'
+    '<prop oor:name="SubstituteFont"><value>{substitute}</value></prop></node>'
+)
+
+
+def _font_items(fonts: Mapping[str, str]) -> str:
+    """Registry items of LibreOffice's font replacement table (Tools ▸ Options ▸ Fonts), always applied."""
+    if not fonts:
+        return ""
+    pairs = "".join(
+        _FONT_PAIR.format(name=f"sheetperf{i}", font=escape(font), substitute=escape(substitute))
+        for i, (font, substitute) in enumerate(fonts.items())
+    )
+    return (
+        '<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
+        '<prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>\n'
+        f'<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">{pairs}</item>\n'
+    )
+
 
 FILTERS: Final[dict[str, str]] = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
@@ -54,11 +79,16 @@ def soffice() -> str:
     raise RecalcError("未安装 LibreOffice（soffice）：请安装 libreoffice-calc")
 
 
-def make_profile(folder: Path) -> str:
-    """An isolated LibreOffice user profile that recalculates every formula on load."""
+def make_profile(folder: Path, fonts: Mapping[str, str] | None = None) -> str:
+    """An isolated LibreOffice user profile that recalculates every formula on load.
+
+    ``fonts`` (font → substitute) fills the profile's font replacement table: a picture
+    drawn where the workbook's fonts are not installed can use look-alikes.
+    """
     user = folder / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+    registry = _REGISTRY.replace("</oor:items>", _font_items(fonts or {}) + "</oor:items>")
+    (user / "registrymodifications.xcu").write_text(registry, encoding="utf-8")
     return folder.resolve().as_uri()
 
 
@@ -68,11 +98,13 @@ def recalculate(
     *,
     to: str = "xlsx",
     timeout: float = 600,
+    fonts: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Convert ``paths`` in one soffice run; returns the output files (same stems, in ``outdir``).
 
     ``to`` is ``xlsx`` (recalculated workbook), ``pdf`` or ``ods``.  Input files must
-    have distinct stems.  Raises :class:`RecalcError` when an output is missing.
+    have distinct stems.  ``fonts`` substitutes fonts (see :func:`make_profile`).
+    Raises :class:`RecalcError` when an output is missing.
     """
     if not paths:
         return []
@@ -87,7 +119,7 @@ def recalculate(
     with tempfile.TemporaryDirectory(prefix="sheetperf-lo-") as tmp:
         command = [
             soffice(),
-            f"-env:UserInstallation={make_profile(Path(tmp) / 'profile')}",
+            f"-env:UserInstallation={make_profile(Path(tmp) / 'profile', fonts)}",
             "--headless",
             "--norestore",
             "--nologo",

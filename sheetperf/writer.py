@@ -17,6 +17,14 @@ Guarantees a reader and a spreadsheet program rely on:
 * the metadata (form, layout version, profile, sheetperf version, capacity, locked
   groups and the fingerprint of the locked content) sits on a very hidden sheet
   behind ``SP_meta_*`` names and in custom document properties.
+
+How it prints (A4 portrait, centred, print area = the form, indicator header repeated
+on every page): a pre-filled form is fitted to one page wide and runs as long as its
+text; a blank form is fitted to its declared pages when its height, not its width,
+would push it over (:func:`blank_fit_pages`: the blank self-evaluation, 30 rows, on one
+page; the blank goal table's indicator block on a page of its own, page 2, at page
+width).  The spreadsheet program computes the scale from its own font metrics, so
+Excel, WPS and LibreOffice agree.  A blank year line shows "(      年度)".
 """
 
 from __future__ import annotations
@@ -24,14 +32,16 @@ from __future__ import annotations
 import math
 import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MethodType
 from typing import Any, Final
 
 import xlsxwriter
 import xlsxwriter.exceptions
+import xlsxwriter.worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -71,6 +81,12 @@ INPUT_FILL: Final = "#FFF9DB"
 ALERT_FILL: Final = "#F8CBAD"
 LINE_HEIGHT: Final = 14.0  # points per wrapped line at FONT_SIZE
 MAX_ROW_HEIGHT: Final = 409.0
+YEAR_PLACEHOLDER: Final = " "  # a blank template's year cell (see Writer.field)
+DEFAULT_ROW_HEIGHT: Final = 15.0  # an undeclared row (Excel's default)
+#: Print setup (inches): A4 portrait; a blank form is scaled to fit its pages.
+PAGE_WIDTH, PAGE_HEIGHT = 8.27, 11.69
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 0.5, 0.5, 0.5
+INSTRUCTIONS_WIDTH: Final = 92.0  # the 填表说明 column: fits the A4 width at 100%
 META_SHEET: Final = "_sheetperf"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -93,6 +109,48 @@ def text_height(text: str, width: float, *, minimum: float) -> float:
     usable = max(width * 0.92 - 1, 4)
     lines = sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n")) if text else 1
     return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT + 6))
+
+
+def column_points(width: float) -> float:
+    """Printed width (points) of a column ``width`` characters wide (Excel's 7-pixel digit, 5 px padding)."""
+    if width <= 0:
+        return 0.0
+    pixels = int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+    return pixels * 0.75
+
+
+def page_scales(layout: Layout, heights: Mapping[int, float]) -> tuple[float, float]:
+    """(scale that fits the form's width, scale that fits its tallest page) on A4 portrait.
+
+    Pages are the runs of rows between :attr:`Layout.page_breaks`; a page after the
+    indicator header repeats it.
+    """
+    width = sum(column_points(w) for w in layout.col_widths[: layout.ncols])
+    usable_width = (PAGE_WIDTH - 2 * MARGIN_SIDE) * 72
+    usable_height = (PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) * 72
+    header = layout.table.header_row
+    starts = [0, *(r for r in layout.page_breaks if 0 < r <= layout.last_row)]
+    ends = [*(r - 1 for r in starts[1:]), layout.last_row]
+    tallest = 0.0
+    for first, last in zip(starts, ends, strict=True):
+        page = sum(heights.get(r, DEFAULT_ROW_HEIGHT) for r in range(first, last + 1))
+        if first > header:
+            page += heights.get(header, DEFAULT_ROW_HEIGHT)
+        tallest = max(tallest, page)
+    return usable_width / width, usable_height / max(tallest, 1.0)
+
+
+def blank_fit_pages(layout: Layout, heights: Mapping[int, float]) -> int | None:
+    """How many pages tall a blank form is fitted to, or None when fitting the page width
+    already keeps it on its declared pages (then it prints "one page wide" like a filled form).
+
+    Fitting (rather than a fixed scale) lets each program compute the scale from its own
+    font metrics, so the blank self-evaluation stays on one page in Excel, WPS and LibreOffice.
+    """
+    by_width, by_height = page_scales(layout, heights)
+    if by_height >= by_width:
+        return None
+    return len([r for r in layout.page_breaks if 0 < r <= layout.last_row]) + 1
 
 
 def goal_to_self_evaluation(goal: GoalTable) -> SelfEvaluation:
@@ -154,8 +212,10 @@ class _Formats:
             self._cache[key] = fmt
         return fmt
 
-    def cell(self, *, style: str, input_cell: bool = False, num_format: str | None = None) -> Format:
-        props: dict[str, Any] = {"border": 1, "valign": "vcenter", "text_wrap": True}
+    def cell(
+        self, *, style: str, input_cell: bool = False, num_format: str | None = None, valign: str = "center"
+    ) -> Format:
+        props: dict[str, Any] = {"border": 1, "valign": "top" if valign == "top" else "vcenter", "text_wrap": True}
         if style == Style.TITLE:
             props = {"bold": True, "font_size": 18, "align": "center", "valign": "vcenter"}
         elif style == Style.SUBTITLE:
@@ -186,11 +246,29 @@ def _prepare_formula(formula: str, expand_future_functions: bool = False) -> str
     return formula
 
 
+_CELL_FORMULA = getattr(xlsxwriter.worksheet, "CellFormulaTuple", None)
+
+
+def _write_formula(
+    self: Worksheet, row: int, col: int, formula: str, cell_format: Format | None = None, value: Any = 0
+) -> int:
+    """``Worksheet._write_formula`` without the dynamic-array function search (see below)."""
+    if _CELL_FORMULA is None or not formula or self.constant_memory or (formula[0] == "{" and formula[-1] == "}"):
+        return int(Worksheet._write_formula(self, row, col, formula, cell_format, value))  # xlsxwriter's own way
+    if self._check_dimensions(row, col):
+        return -1
+    self.table[row][col] = _CELL_FORMULA(_prepare_formula(formula), cell_format, value)
+    return 0
+
+
 def _skip_future_function_scan(ws: Worksheet) -> None:
     """Our formulas use Excel 2007 functions only (checked by tests/test_formulas.py), so the
     ``_xlfn.`` prefixing xlsxwriter does on every formula (95% of a template's write time with
-    1,200 long helper formulas) is skipped for the form sheet."""
+    1,200 long helper formulas) is skipped for the form sheet, and so is the search for
+    dynamic-array functions (FILTER, SORT, ...) that precedes it (a further 45% of a blank
+    self-evaluation's time).  Both are bound to this one sheet; the output is byte-identical."""
     ws._prepare_formula = _prepare_formula
+    ws._write_formula = MethodType(_write_formula, ws)
 
 
 def _value(record: Record | None, path: str) -> Any:
@@ -302,9 +380,15 @@ class _Writer:
         elif item.kind is Kind.NUMBER:
             fmt = self.fmt.cell(style="number", input_cell=is_input, num_format=item.num_format)
         else:
-            fmt = self.fmt.cell(style="text", input_cell=is_input, num_format="@")
+            fmt = self.fmt.cell(style="text", input_cell=is_input, num_format="@", valign=item.valign)
         if item.merged:
             ws.merge_range(item.row, item.col, item.last_row, item.last_col, "", fmt)
+        if item.kind is Kind.YEAR and value is None:
+            # A space, not a blank: the year format's text section shows the official
+            # "(      年度)" until a number is typed (LibreOffice drops an empty string);
+            # a reader finds no year in it.
+            ws.write_string(item.row, item.col, YEAR_PLACEHOLDER, fmt)
+            return
         self._put(item.row, item.col, item.kind, value, fmt)
         if isinstance(value, str) and value:
             self._grow(item.row, value, self._width(item.col, item.last_col), self.heights.get(item.row, 20))
@@ -355,7 +439,7 @@ class _Writer:
                 elif column.key in ("level1", "level2"):
                     fmt = self.fmt.cell(style="center", input_cell=is_input, num_format="@")
                 else:
-                    fmt = self.fmt.cell(style="text", input_cell=is_input, num_format="@")
+                    fmt = self.fmt.cell(style="text", input_cell=is_input, num_format="@", valign=column.valign)
                 last = merges.get(column.key, {}).get(index)
                 if last is not None:
                     ws.merge_range(row, column.col, table.row(last), column.last_col, "", fmt)
@@ -386,11 +470,15 @@ class _Writer:
         ws, layout = self.ws, self.layout
         ws.set_paper(9)
         ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        pages = None if self.prefilled else blank_fit_pages(layout, self.heights)
+        # A filled form: one page wide, as many pages as its text needs (the header repeats).
+        ws.fit_to_pages(1, pages or 0)
         ws.center_horizontally()
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_margins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP, bottom=MARGIN_BOTTOM)
         ws.repeat_rows(layout.table.header_row)
         ws.print_area(*layout.print_area)
+        if layout.page_breaks:
+            ws.set_h_pagebreaks(list(layout.page_breaks))
         ws.hide_gridlines(2)
 
     def _prompt(self, key: str) -> dict[str, Any]:
@@ -492,7 +580,12 @@ def _lists_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str)
 
 def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str) -> None:
     ws = book.add_worksheet(labels.SHEET_NAMES["instructions"])
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, INSTRUCTIONS_WIDTH)
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.6, right=0.6, top=0.75, bottom=0.75)
+    ws.hide_gridlines(2)
     parts = labels.INSTRUCTION_PARTS
     bands = profile.bands
     values = {
@@ -508,14 +601,20 @@ def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, passwor
             parts["grade_item"].format(name=g.name, min=_plain(g.min)) for g in profile.grades
         ),
     }
-    title = fmt.get(bold=True, font_size=16)
-    heading = fmt.get(bold=True, font_size=12)
+    title = fmt.get(bold=True, font_size=16, valign="vcenter")
+    heading = fmt.get(bold=True, font_size=12, text_wrap=True, valign="vcenter")
     body = fmt.get(text_wrap=True, valign="top")
     for row, line in enumerate(labels.INSTRUCTIONS):
         text = line.format(**values)
-        style = title if row == 0 else heading if text[:2] in ("一、", "二、", "三、", "四、") else body
-        ws.write_string(row, 0, text, style)
-        ws.set_row(row, text_height(text, 110, minimum=24 if row == 0 else 18))
+        if row == 0:
+            ws.write_string(row, 0, text, title)
+            ws.set_row(row, 30)
+        elif text[:2] in ("一、", "二、", "三、", "四、"):
+            ws.write_string(row, 0, text, heading)
+            ws.set_row(row, 22)
+        else:
+            ws.write_string(row, 0, text, body)
+            ws.set_row(row, text_height(text, INSTRUCTIONS_WIDTH, minimum=18))
     ws.protect(password, {"select_locked_cells": True})
 
 
@@ -618,9 +717,13 @@ def write_template(
 __all__ = [
     "FIXED_DATE",
     "META_SHEET",
+    "YEAR_PLACEHOLDER",
+    "blank_fit_pages",
+    "column_points",
     "document_date",
     "goal_to_self_evaluation",
     "locked_groups",
+    "page_scales",
     "prepare_record",
     "template_meta",
     "text_height",

@@ -138,14 +138,27 @@ def test_locate_any_record_path() -> None:
         (lambda s: s["fields"]["project_name"].update(kind="picture"), "picture"),
         (lambda s: s["fields"]["project_name"].update(cell="A3"), "A3"),
         (lambda s: s["footer"].update(extra=[]), "extra"),
+        (lambda s: s["fields"]["goal_actual"].update(valign="bottom"), "bottom"),
+        (lambda s: s["table"]["columns"]["deviation"].update(valign="middle"), "middle"),
+        (lambda s: s.update(page_breaks=[500]), "page_breaks"),
     ],
-    ids=["top", "field", "column", "bad-kind", "overlap", "footer"],
+    ids=["top", "field", "column", "bad-kind", "overlap", "footer", "field-valign", "column-valign", "page-break"],
 )
 def test_unknown_keys_and_conflicts_raise_spec_error(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
     spec = spec_of("self_evaluation")
     mutate(spec)
     with pytest.raises(SpecError, match=message):
         build_layout(spec)
+
+
+def test_presentation_is_declared_with_the_layout() -> None:
+    goal = get_layout("goal_table")
+    assert goal.page_breaks == (goal.field("goal_heading").row,)  # the goal block starts a page
+    assert {f.path for f in goal.fields if f.valign == "top"} == {f"texts.{k}" for k in GOAL_TEXTS}
+    self_evaluation = get_layout("self_evaluation")
+    assert self_evaluation.page_breaks == ()
+    assert {f.path for f in self_evaluation.fields if f.valign == "top"} == {"goal_expected", "goal_actual"}
+    assert [c.key for c in self_evaluation.table.columns if c.valign == "top"] == ["deviation"]
 
 
 def test_unknown_form_and_field() -> None:

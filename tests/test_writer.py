@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -9,13 +11,28 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from conftest import CASES_DIR, SELF_EVALUATION_PATHS
+from sheetperf.a1 import to_a1
 from sheetperf.cli import main
 from sheetperf.errors import InputError
 from sheetperf.layout import LAYOUT_VERSION, fingerprint, get_layout
 from sheetperf.model import GoalTable, SelfEvaluation, load_records_json
-from sheetperf.writer import META_SHEET, goal_to_self_evaluation, locked_groups, text_height, write_template
+from sheetperf.reader import read_workbook
+from sheetperf.recalc import RecalcError, recalculate, soffice
+from sheetperf.writer import (
+    META_SHEET,
+    YEAR_PLACEHOLDER,
+    blank_fit_pages,
+    column_points,
+    goal_to_self_evaluation,
+    locked_groups,
+    page_scales,
+    text_height,
+    text_width,
+    write_template,
+)
 
 GOAL_PATH = CASES_DIR / "goal_table-2020-neihan-jianshe.json"
 HETONG = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
@@ -205,3 +222,165 @@ def test_cli_blank_templates(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         sheet = openpyxl.load_workbook(out).worksheets[0]
         assert sheet["A2"].value == 2024
+
+
+# --------------------------------------------------------------------------------------------
+# How the forms look and print
+
+
+def _fit(sheet: Any) -> tuple[int, int]:
+    """Fit to (wide, tall) pages; an absent attribute is OOXML's default, 1."""
+    setup = sheet.page_setup
+    return (1 if setup.fitToWidth is None else setup.fitToWidth, 1 if setup.fitToHeight is None else setup.fitToHeight)
+
+
+def _bordered_cells(path: Path) -> set[str]:
+    """Cells of the form sheet whose style has a border on all four sides (from the XML itself)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as zf:
+        styles = etree.fromstring(zf.read("xl/styles.xml"))
+        sheet = etree.fromstring(zf.read("xl/worksheets/sheet1.xml"))
+    full = {
+        i
+        for i, border in enumerate(styles.find("m:borders", ns))
+        if all(
+            border.find(f"m:{side}", ns) is not None and border.find(f"m:{side}", ns).get("style")
+            for side in ("left", "right", "top", "bottom")
+        )
+    }
+    xfs = [int(xf.get("borderId", "0")) for xf in styles.find("m:cellXfs", ns)]
+    return {c.get("r") for c in sheet.iter(f"{{{ns['m']}}}c") if xfs[int(c.get("s", "0"))] in full}
+
+
+def _label_pixels(text: str) -> int:
+    """Excel's width of a one-line text at the form font: 14 px a wide character, 7 px others."""
+    return sum(14 if text_width(ch) == 2 else 7 for ch in text)
+
+
+@pytest.mark.parametrize("form", ["self_evaluation", "goal_table"])
+def test_every_label_line_fits_its_cell(form: str) -> None:
+    layout = get_layout(form)
+    for label in layout.labels:
+        if label.style == "title":
+            continue
+        pixels = sum(column_points(layout.col_widths[c]) / 0.75 for c in range(label.col, label.last_col + 1))
+        height = sum(layout.row_heights.get(r, 15) for r in range(label.row, label.last_row + 1))
+        lines = label.text.split("\n")
+        for line in lines:
+            assert _label_pixels(line) <= pixels - 4, f"{label.ref} {line!r} needs a wider column"
+        assert height >= 14 * len(lines) + 4, f"{label.ref} {label.text!r} needs a taller row"
+
+
+def test_blank_year_line_shows_the_official_placeholder(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "blank.xlsx", "self_evaluation")
+    layout = get_layout("self_evaluation")
+    cell = openpyxl.load_workbook(path)[layout.sheet_name][layout.field("year").a1]
+    assert cell.value == YEAR_PLACEHOLDER and not cell.protection.locked
+    sections = cell.number_format.split(";")
+    assert len(sections) == 4 and "年度" in sections[0] and "年度" in sections[3] and "@" in sections[3]
+    (record,) = read_workbook(path)
+    assert record.year is None  # the placeholder is not a year
+    dated = write_template(tmp_path / "dated.xlsx", "goal_table", year=2024)
+    goal = get_layout("goal_table")
+    assert openpyxl.load_workbook(dated)[goal.sheet_name][goal.field("year").a1].value == 2024
+
+
+@pytest.mark.parametrize(
+    ("form", "record_path", "fit_height", "breaks"),
+    [
+        ("self_evaluation", None, 1, []),  # a blank self-evaluation on one page
+        ("self_evaluation", HETONG, 0, []),  # a filled one as long as its text, header repeated
+        ("goal_table", None, 0, [16]),  # the goal block starts page 2, which it fits at page width
+        ("goal_table", GOAL_PATH, 0, [16]),
+    ],
+    ids=["self-blank", "self-prefilled", "goal-blank", "goal-prefilled"],
+)
+def test_print_setup(form: str, record_path: Path | None, fit_height: int, breaks: list[int], tmp_path: Path) -> None:
+    record = load_records_json(record_path)[0] if record_path else None
+    path = write_template(tmp_path / "t.xlsx", form, record=record)
+    layout = get_layout(form, max(1, len(record.indicators)) if record else None)
+    sheet = openpyxl.load_workbook(path)[layout.sheet_name]
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert _fit(sheet) == (1, fit_height)
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "portrait"
+    assert sheet.print_options.horizontalCentered
+    assert sheet.print_title_rows == f"${layout.table.header_row + 1}:${layout.table.header_row + 1}"
+    expected = [layout.field("goal_heading").row] if breaks else []  # Excel's id: the row above the break
+    assert [b.id for b in sheet.row_breaks.brk] == expected == [r for r in layout.page_breaks]
+    last = to_a1(layout.last_row, layout.ncols - 1)
+    assert sheet.print_area in (
+        f"'{layout.sheet_name}'!$A$1:${last[0]}${last[1:]}",
+        f"{layout.sheet_name}!$A$1:${last[0]}${last[1:]}",
+    )
+
+
+def test_blank_self_evaluation_fits_one_page_by_the_layout_heights() -> None:
+    layout = get_layout("self_evaluation")
+    by_width, by_height = page_scales(layout, layout.row_heights)
+    assert 0.6 < by_height < by_width  # height binds: fitted to one page tall, not shrunk below ~60%
+    assert blank_fit_pages(layout, layout.row_heights) == 1
+    goal = get_layout("goal_table")
+    assert blank_fit_pages(goal, goal.row_heights) is None  # two pages, each fits at page width
+
+
+def test_long_text_is_top_aligned_and_borders_are_everywhere(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "blank.xlsx", "self_evaluation")
+    layout = get_layout("self_evaluation")
+    sheet = openpyxl.load_workbook(path)[layout.sheet_name]
+    for key in ("goal_expected", "goal_actual"):
+        assert sheet[layout.field(key).a1].alignment.vertical == "top"
+    assert sheet[layout.table.a1(0, "deviation")].alignment.vertical == "top"
+    assert sheet[layout.table.a1(0, "name")].alignment.vertical == "center"
+    bordered = _bordered_cells(path)
+    for row in range(2, layout.last_row + 1):  # every cell below the title and year line
+        for col in range(layout.ncols):
+            assert to_a1(row, col) in bordered
+    goal = get_layout("goal_table")
+    goal_path = write_template(tmp_path / "goal.xlsx", "goal_table")
+    goal_sheet = openpyxl.load_workbook(goal_path)[goal.sheet_name]
+    assert goal_sheet[goal.field("texts.overview").a1].alignment.vertical == "top"
+
+
+def test_instructions_wrap_within_the_page_width(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "blank.xlsx", "goal_table")
+    sheet = openpyxl.load_workbook(path)["填表说明"]
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and _fit(sheet) == (1, 0)
+    width = column_points(sheet.column_dimensions["A"].width - 0.71) + 0.6 * 72 * 2
+    assert width <= 8.27 * 72
+    for row in range(2, sheet.max_row + 1):
+        assert sheet.cell(row, 1).alignment.wrap_text
+
+
+def test_blank_forms_print_on_their_pages_in_libreoffice(tmp_path: Path) -> None:
+    """One soffice run: the blank self-evaluation on one page (with 总分 and 评分等级), the blank
+    goal table's indicator block on page 2, and a long form repeating its indicator header."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    try:
+        soffice()
+    except RecalcError:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    goal = load_records_json(GOAL_PATH)[0]  # 71 indicators: a self-evaluation of several pages
+    books = [
+        write_template(tmp_path / "self_blank.xlsx", "self_evaluation"),
+        write_template(tmp_path / "goal_blank.xlsx", "goal_table"),
+        write_template(tmp_path / "long.xlsx", "self_evaluation", record=goal),
+    ]
+    pdfs = {p.stem: p for p in recalculate(books, tmp_path / "pdf", to="pdf")}
+
+    def page(stem: str, number: int) -> str:
+        args = ["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdfs[stem]), "-"]
+        text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        return "".join(text.split())
+
+    first = page("self_blank", 1)
+    assert "财政项目支出绩效自评表" in first and "(年度)" in first and "总分" in first and "评分等级" in first
+    assert "填表说明" in page("self_blank", 2)  # the form took one page
+    goal_1, goal_2 = page("goal_blank", 1), page("goal_blank", 2)
+    assert "同名项目上年预算执行数" in goal_1 and "一级目标" not in goal_1
+    assert goal_2.startswith("绩效目标一级目标二级目标三级目标指标目标值")
+    assert "填表说明" in page("goal_blank", 3)
+    header = "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"
+    long_1, long_2 = page("long", 1), page("long", 2)
+    assert header in long_1 and "评分等级" not in long_1
+    assert header in long_2  # the indicator header repeats on the next printed page
