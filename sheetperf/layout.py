@@ -93,6 +93,7 @@ META_KEYS: Final = (
     "capacity",
     "locked",
     "fingerprint",
+    "cell_digests",
 )
 
 #: Groups of content a pre-filled template locks (the fingerprint covers exactly these).
@@ -879,6 +880,44 @@ def fingerprint(record: Record | None, locked: Sequence[str], form: str | None =
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+def locked_digests(record: Record | None, locked: Sequence[str], form: str | None = None) -> dict[str, str]:
+    """A short digest of each locked field, by record path (``indicators[2].target``).
+
+    The fingerprint says that locked content changed; these say which cell: the validator
+    compares them field by field with what it read.
+    """
+    content = locked_content(record, locked, form)
+    out: dict[str, str] = {}
+    project: dict[str, Any] = content.get("project", {})
+    for key, value in project.items():
+        out[key] = _short_digest(value)
+    rows: list[dict[str, Any]] = content.get("indicators", [])
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            out[f"indicators[{index}].{key}"] = _short_digest(value)
+    return out
+
+
+def _short_digest(value: Any) -> str:
+    data = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:10]
+
+
+def encode_digests(digests: Mapping[str, str]) -> str:
+    """``path=digest;path=digest`` as the metadata sheet stores it."""
+    return ";".join(f"{path}={digest}" for path, digest in digests.items())
+
+
+def decode_digests(text: str) -> dict[str, str]:
+    """The inverse of :func:`encode_digests`; malformed pieces are ignored."""
+    out: dict[str, str] = {}
+    for piece in text.split(";"):
+        path, sep, digest = piece.partition("=")
+        if sep and path and digest:
+            out[path] = digest
+    return out
+
+
 __all__ = [
     "BLANK_CAPACITY",
     "LAYOUT_VERSION",
@@ -893,6 +932,8 @@ __all__ = [
     "Role",
     "Style",
     "build_layout",
+    "decode_digests",
+    "encode_digests",
     "field_name",
     "fingerprint",
     "get_layout",
@@ -900,6 +941,7 @@ __all__ = [
     "indicator_name",
     "layout_for",
     "locked_content",
+    "locked_digests",
     "meta_name",
     "normalize_form",
     "parse_indicator_name",

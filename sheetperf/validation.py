@@ -19,7 +19,15 @@ import pandas as pd
 from sheetperf.errors import SheetperfError
 from sheetperf.formulas import form_formulas, goal_heading_formula
 from sheetperf.labels import FIELD_LABELS
-from sheetperf.layout import LAYOUT_VERSION, Layout, fingerprint, get_layout, normalize_form
+from sheetperf.layout import (
+    LAYOUT_VERSION,
+    Layout,
+    decode_digests,
+    fingerprint,
+    get_layout,
+    locked_digests,
+    normalize_form,
+)
 from sheetperf.model import FUND_COLUMNS, CellRef, GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
 from sheetperf.profiles import Profile, get_profile
@@ -589,6 +597,20 @@ def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> N
         return
     if actual == expected:
         return
+    changed = _changed_locked_fields(record, locked, str(meta.get("cell_digests") or ""))
+    if changed:
+        for path in changed:
+            shown = _value_at(record, path)
+            c.add(
+                path,
+                "locked_content_changed",
+                "error",
+                f"{_path_label(path)}是模板下发时锁定的内容，现为“{_fmt_any(shown)}”，与下发时不同；请按下发的模板恢复，"
+                "或与财政部门确认后重新下发模板",
+                stated=shown,
+                at=("project_name",),
+            )
+        return
     what = {"project": "项目信息", "indicators": "指标名称与目标值", "weights": "分值"}
     covered = "、".join(what.get(g, g) for g in locked)
     c.add(
@@ -601,6 +623,21 @@ def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> N
         expected=expected[:12],
         at=("project_name", "indicators[0].name") if "project" in locked else ("indicators[0].name", "project_name"),
     )
+
+
+def _changed_locked_fields(record: Record, locked: list[str], stored: str) -> list[str]:
+    """Record paths whose locked content differs from the digests the template was written with."""
+    expected = decode_digests(stored)
+    if not expected:
+        return []
+    try:
+        actual = locked_digests(record, locked, record.form)
+    except SheetperfError:
+        return []
+    paths = [p for p in actual if expected.get(p) != actual[p]]
+    # Rows the template had and the read form lacks point at the table's last row read.
+    paths += [p for p in expected if p not in actual]
+    return paths
 
 
 # Built once per (layout, profile): a template carries ~40 formulas per indicator row and a batch

@@ -63,9 +63,11 @@ from sheetperf.layout import (
     Layout,
     Role,
     Style,
+    encode_digests,
     fingerprint,
     get_layout,
     group_spans,
+    locked_digests,
     meta_name,
     normalize_form,
 )
@@ -635,7 +637,12 @@ def template_meta(layout: Layout, record: Record | None, profile: Profile, locke
         "capacity": str(layout.table.capacity),
         "locked": ",".join(locked),
         "fingerprint": fingerprint(record, locked, layout.form),
+        "cell_digests": encode_digests(locked_digests(record, locked, layout.form)) if locked else "",
     }
+
+
+# Excel shows and keeps custom document property values of up to 255 characters.
+_CUSTOM_PROPERTY_MAX = 255
 
 
 def _meta_sheet(book: Workbook, meta: dict[str, str], fmt: _Formats, password: str) -> None:
@@ -645,7 +652,8 @@ def _meta_sheet(book: Workbook, meta: dict[str, str], fmt: _Formats, password: s
         ws.write_string(row, 0, key, fmt.get())
         ws.write_string(row, 1, value, fmt.get())
         book.define_name(meta_name(key), f"={sheet}!{to_a1(row, 1, absolute=True)}")
-        book.set_custom_property(f"sheetperf_{key}", value)
+        if len(value) <= _CUSTOM_PROPERTY_MAX:  # the per-cell digests outgrow a document property
+            book.set_custom_property(f"sheetperf_{key}", value)
     ws.protect(password, {})
     ws.very_hidden()
 

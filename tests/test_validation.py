@@ -422,7 +422,7 @@ PLANTED: list[Planted] = [
     # Template rules: only a sheetperf workbook carries formulas, locked content and metadata to check.
     Planted("formula-overwritten", "formula_overwritten", "indicators[1].score", cells=_typed_over_formula("indicators[1].score", 20), layouts=("sheetperf",)),
     Planted("formula-changed", "formula_changed", "indicators[1].score", cells=lambda layout, case: {cell_for(layout, case, "indicators[1].score"): Put(formula="=F14")}, layouts=("sheetperf",)),
-    Planted("locked-target-changed", "locked_content_changed", "template.fingerprint", cells=_at("indicators[1].target", Put(text=">90(%)")), layouts=("sheetperf",)),
+    Planted("locked-target-changed", "locked_content_changed", "indicators[1].target", cells=_at("indicators[1].target", Put(text=">90(%)")), layouts=("sheetperf",)),
     Planted("older-layout-version", "layout_version", "template.layout_version", meta={f"B{META_KEYS.index('layout_version') + 1}": Put(text="0")}, layouts=("sheetperf",), severity="warning"),
     # A saved formula result that disagrees with recomputation (the workbook was saved by a spreadsheet program).
     Planted("stale-score-result", "cached_value", "indicators[1].score", recalculated=True, layouts=("sheetperf",), cells=lambda layout, case: {}),
