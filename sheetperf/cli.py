@@ -67,6 +67,13 @@ profile_option = click.option(
     show_default=True,
     help="评分规则配置：national、shanghai、sichuan、guangxi，或 .toml 文件路径。",
 )
+goals_option = click.option(
+    "--goals",
+    "goal_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
@@ -138,13 +145,7 @@ def load_goal_tables(paths: Sequence[Path], tracker: InputTracker) -> list[GoalT
 @files_argument
 @profile_option
 @json_option
-@click.option(
-    "--goals",
-    "goal_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
-)
+@goals_option
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), help="写出 HTML 校验报告（单个文件，可离线打开）。")
 @click.option(
     "--annotate",
@@ -484,13 +485,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="汇总工作簿（.xlsx）。")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行读取的进程数（默认：CPU 核数）。")
-@click.option(
-    "--goals",
-    "goal_paths",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：核对自评表的指标和目标值是否与之一致。",
-)
+@goals_option
 @profile_option
 @click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), help="同时把各张汇总表写成 CSV（UTF-8 带 BOM；装有 pyarrow 时另写 Parquet）到该文件夹。")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True, help="单个文件读取的时间上限（秒），超时记为失败。")
