@@ -639,21 +639,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
     for path, item in spec.get("fields", {}).items():
         _check_keys(f"fields.{path}", item, _FIELD_KEYS)
         r1, c1, r2, c2 = parse_range(item["cell"])
-        fields.append(
-            Field(
-                path,
-                r1,
-                c1,
-                r2,
-                c2,
-                _enum(Kind, item["kind"], f"fields.{path}.kind"),
-                _enum(Role, item["role"], f"fields.{path}.role"),
-                _format(item.get("format"), f"fields.{path}.format"),
-                labels.FIELD_LABELS.get(path, path),
-                bool(item.get("hidden", False)),
-                _valign(item.get("valign"), f"fields.{path}.valign"),
-            )
-        )
+        fields.append(_field(path, item, (r1, c1, r2, c2), f"fields.{path}"))
     table_spec = spec["table"]
     _check_keys("table", table_spec, _TABLE_KEYS)
     header_row = int(table_spec["header_row"]) - 1
@@ -703,21 +689,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
         _check_keys(f"footer.fields.{path}", item, _FOOTER_FIELD_KEYS)
         c1, c2 = _cols(item["cols"])
         row = end + int(item["offset"])
-        fields.append(
-            Field(
-                path,
-                row,
-                c1,
-                row,
-                c2,
-                _enum(Kind, item["kind"], f"footer.fields.{path}.kind"),
-                _enum(Role, item["role"], f"footer.fields.{path}.role"),
-                _format(item.get("format"), f"footer.fields.{path}.format"),
-                labels.FIELD_LABELS.get(path, path),
-                bool(item.get("hidden", False)),
-                _valign(item.get("valign"), f"footer.fields.{path}.valign"),
-            )
-        )
+        fields.append(_field(path, item, (row, c1, row, c2), f"footer.fields.{path}"))
     widths = spec["columns"]
     ncols = max(col_index(c) for c in widths) + 1
     col_widths = tuple(float(widths.get(col_letter(c), 9)) for c in range(ncols))
@@ -797,6 +769,24 @@ def spec_of(form: str) -> dict[str, Any]:
     """A deep copy of a form's declaration (for tests and for deriving regional variants)."""
     copy: dict[str, Any] = json.loads(json.dumps(_SPECS[normalize_form(form)], ensure_ascii=False))
     return copy
+
+
+def _field(path: str, item: Mapping[str, Any], bounds: tuple[int, int, int, int], where: str) -> Field:
+    """A declared field at ``bounds`` (zero-based first/last row and column); ``where`` names it in errors."""
+    r1, c1, r2, c2 = bounds
+    return Field(
+        path,
+        r1,
+        c1,
+        r2,
+        c2,
+        _enum(Kind, item["kind"], f"{where}.kind"),
+        _enum(Role, item["role"], f"{where}.role"),
+        _format(item.get("format"), f"{where}.format"),
+        labels.FIELD_LABELS.get(path, path),
+        bool(item.get("hidden", False)),
+        _valign(item.get("valign"), f"{where}.valign"),
+    )
 
 
 def build_layout(spec: Mapping[str, Any], capacity: int = BLANK_CAPACITY) -> Layout:
