@@ -8,6 +8,7 @@ from functools import lru_cache
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
+_A1_CACHE: dict[tuple[int, int], str] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -38,11 +39,18 @@ def col_index(letters: str) -> int:
 
 def to_a1(row: int, col: int, *, absolute: bool = False) -> str:
     """(0, 0) → 'A1'; absolute → '$A$1'."""
+    if not absolute:
+        hit = _A1_CACHE.get((row, col))
+        if hit is not None:
+            return hit
     if not 0 <= row < MAX_ROWS:
         raise ValueError(f"row index out of range: {row}")
     if absolute:
         return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
+    text = f"{col_letter(col)}{row + 1}"
+    if len(_A1_CACHE) < 100_000:  # a form's cells recur in every copy of it
+        _A1_CACHE[(row, col)] = text
+    return text
 
 
 def from_a1(ref: str) -> tuple[int, int]:

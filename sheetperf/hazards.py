@@ -30,6 +30,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -85,6 +86,7 @@ def _short(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
+@lru_cache(maxsize=1 << 14)  # the same template formulas recur in every copy of a form
 def is_dde_formula(formula: str) -> bool:
     """True for a formula that calls another program: ``=cmd|' /C calc'!A0``, ``=DDEAUTO(...)``.
 

@@ -622,13 +622,27 @@ def _record_paths(form: FormKind) -> tuple[str, ...]:
             *(f"budget_yuan.{k}" for k in GOAL_BUDGET))
 
 
-def locate_by_defined_names(grid: Grid, names: dict[str, str], *, every_row: bool = False) -> Located | None:
+def refs_by_sheet(names: dict[str, str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """sheetperf's defined names (``SP_…``) grouped by the sheet they point into:
+    sheet → name → zero-based (row, col) of the top-left cell.  Parsed once per workbook."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for name, text in names.items():
+        if name.startswith("SP_"):
+            parsed = parse_defined_ref(text)
+            if parsed is not None:
+                out.setdefault(parsed[0], {})[name] = (parsed[1], parsed[2])
+    return out
+
+
+def locate_by_defined_names(
+    grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False
+) -> Located | None:
     """A sheetperf template found through its defined names (see :mod:`sheetperf.layout`).
 
-    ``names`` maps defined names to their references (workbook-level names plus the
-    sheet's own, as Excel makes them when a sheet is copied).  Names follow the rows
-    a user inserts, so they are trusted over the layout's coordinates; the layout is
-    used for its naming scheme only.  None when this sheet holds no named form.
+    ``refs`` maps this sheet's defined names to their cells (workbook-level names plus the
+    sheet's own, as Excel makes them when a sheet is copied; :func:`refs_by_sheet`).  Names
+    follow the rows a user inserts, so they are trusted over the layout's coordinates; the
+    layout is used for its naming scheme only.  None when this sheet holds no named form.
 
     ``every_row``: the template was pre-filled (its indicators locked), so each named
     row is an indicator even where the department left it empty; in a blank template
@@ -636,13 +650,6 @@ def locate_by_defined_names(grid: Grid, names: dict[str, str], *, every_row: boo
     """
     from sheetperf.layout import field_name, parse_indicator_name
 
-    refs: dict[str, tuple[int, int]] = {}
-    quoted = grid.name.replace("'", "''")
-    for name, text in names.items():
-        if name.startswith("SP_") and quoted in text:
-            parsed = parse_defined_ref(text)
-            if parsed is not None and parsed[0] == grid.name:
-                refs[name] = (parsed[1], parsed[2])
     form: FormKind
     if field_name("goal_expected") in refs:
         form = "self_evaluation"
@@ -684,6 +691,7 @@ __all__ = [
     "locate_forms",
     "norm",
     "parse_defined_ref",
+    "refs_by_sheet",
     "squash_label",
     "walk_indicator_rows",
     "year_of",

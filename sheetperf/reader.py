@@ -37,6 +37,7 @@ from sheetperf.locate import (
     locate_by_defined_names,
     locate_forms,
     parse_defined_ref,
+    refs_by_sheet,
     squash_label,
     year_of,
 )
@@ -83,11 +84,17 @@ def read_workbook_report(path: str | Path) -> ReadReport:
     report = ReadReport(str(path))
     grids, date1904, defined, local, package_hazards = _grids(path, report)
     meta, meta_sheets = _template_meta(grids, defined)
+    named = refs_by_sheet(defined)
     sheet_count = 0
     for index, grid in enumerate(grids):
         sheet_count += 1
         prefilled = "indicators" in meta.get("locked", "").split(",")
-        forms = _locate(grid, {**defined, **local.get(index, {})}, every_row=prefilled)
+        refs = named.get(grid.name, {})
+        if index in local:  # the sheet's own names (a copied sheet) win over the workbook's
+            own = local[index]
+            refs = {name: at for name, at in refs.items() if name not in own}
+            refs.update(refs_by_sheet(own).get(grid.name, {}))
+        forms = _locate(grid, refs, every_row=prefilled)
         if forms and forms[0].method == "defined_names" and meta:
             forms[0].facts["template"] = dict(meta)
         if not forms and (grid.name in meta_sheets or (meta and grid.name in _TEMPLATE_AUX_SHEETS)):
@@ -223,10 +230,10 @@ def _calamine_grids(path: Path) -> list[Grid]:
     return grids
 
 
-def _locate(grid: Grid, names: dict[str, str], *, every_row: bool = False) -> list[Located]:
+def _locate(grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False) -> list[Located]:
     """sheetperf's own templates by their defined names; any other form by its labels."""
-    if names:
-        by_name = locate_by_defined_names(grid, names, every_row=every_row)
+    if refs:
+        by_name = locate_by_defined_names(grid, refs, every_row=every_row)
         if by_name is not None:
             return [by_name]
     return locate_forms(grid)

@@ -702,7 +702,7 @@ def _check_formulas(c: _Collector, record: Record, layout: Layout, profile: Prof
             actual = by_path.get(path)
         else:
             continue  # without the sheet's formula cells only record fields can be checked
-        if actual is not None and formula_key(actual) == formula_key(formula):
+        if actual is not None and (actual == formula or formula_key(actual) == formula_key(formula)):
             continue
         if path is None and index is not None:
             # The hidden helper columns of one row: one finding for the row, on its first changed cell.

@@ -12,7 +12,13 @@ this module reads them directly:
 * every XML part is parsed by lxml with entities unresolved, no DTD, no network
   and ``huge_tree`` off, and a part declaring a DOCTYPE is refused outright (no
   Office program writes one), so an XML bomb never expands;
-* macros (``vbaProject.bin``) are never read: an .xlsm is read for its values.
+* macros (``vbaProject.bin``) are never read: an .xlsm is read for its values;
+* a sheet is read by one regular-expression pass over its bytes when its XML has the
+  plain shape Excel, WPS, LibreOffice, openpyxl and xlsxwriter write (about three times
+  faster than building the tree, which matters for a template's 1,200 hidden helper
+  formulas); any other shape — a comment, CDATA, a namespace prefix, another child order,
+  a character XML forbids — goes to lxml, and ``tests/test_xlsx.py`` holds both paths to
+  the same grid.
 
 The result is a :class:`Grid` per sheet: the non-empty cells as :class:`Cell`
 (value, formula text, number-format code) keyed by zero-based ``(row, col)``,
@@ -271,6 +277,16 @@ def one_line(exc: BaseException, limit: int = 80) -> str:
     return text[:limit]
 
 
+def _guard_xml(data: bytes, part: str, path: Path) -> None:
+    """Refuse a part declaring a DOCTYPE (in any encoding) or holding too much markup, unparsed."""
+    wide = b"\x00" in data[:64]  # UTF-16/32 (lxml tells the encoding from the first bytes)
+    if any(marker in data for marker in (DOCTYPE_MARKERS if wide else DOCTYPE_MARKERS[::5])):
+        raise UnsafeInputError(MSG["doctype"].format(part=part), file=str(path))
+    tags = data.count(b"<")
+    if tags > MAX_XML_TAGS:
+        raise UnsafeInputError(LIMIT_MSG["too_many_tags"].format(part=part, count=tags, limit=MAX_XML_TAGS), file=str(path))
+
+
 def _xml(data: bytes, part: str, path: Path) -> Any:
     """Parse one XML part safely; a DOCTYPE (entity declarations) is refused.
 
@@ -279,12 +295,7 @@ def _xml(data: bytes, part: str, path: Path) -> Any:
     slips through is refused after parsing, and libxml2's entity-amplification guard
     stops an expansion during it.
     """
-    wide = b"\x00" in data[:64]  # UTF-16/32 (lxml tells the encoding from the first bytes)
-    if any(marker in data for marker in (DOCTYPE_MARKERS if wide else DOCTYPE_MARKERS[::5])):
-        raise UnsafeInputError(MSG["doctype"].format(part=part), file=str(path))
-    tags = data.count(b"<")
-    if tags > MAX_XML_TAGS:
-        raise UnsafeInputError(LIMIT_MSG["too_many_tags"].format(part=part, count=tags, limit=MAX_XML_TAGS), file=str(path))
+    _guard_xml(data, part, path)
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -485,13 +496,321 @@ def _split_ref(ref: str) -> tuple[int, int]:
 def _parse_sheet(
     data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
 ) -> Grid:
+    """One sheet's grid: by the fast scanner when the XML has the usual shape, else by lxml."""
+    if len(data) > MAX_XML_TAGS:  # a smaller part cannot hold more markup than the limit
+        _guard_xml(data, name, path)
+    # The scanner refuses a DOCTYPE by its shape (only a declaration may precede <worksheet>,
+    # and any later '<!' sends the part to lxml, which refuses it with its reason).
+    grid = _scan_sheet(data, name, strings, formats, path, trust_cache=trust_cache)
+    if grid is not None:
+        return grid
+    return _parse_sheet_tree(data, name, strings, formats, path, trust_cache=trust_cache)
+
+
+class _NotPlain(Exception):
+    """The sheet's XML is not in the plain shape the fast scanner reads: use lxml."""
+
+
+# The fast scanner reads the shape Excel, WPS, LibreOffice, openpyxl and xlsxwriter write:
+# ``<c r="B3" s="1" t="s"><f>…</f><v>…</v></c>`` with the main namespace as the default one.
+# Anything else that could hold a cell (another order, a comment, CDATA, a processing
+# instruction, a namespace prefix, a cell without ``r``) matches the last alternative or fails
+# the header checks, and the sheet is parsed by lxml instead.  Both paths give the same grid
+# (tests/test_xlsx.py compares them on every workbook the tests hold).
+_SCAN_RE: Final = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"((?: [a-z]+="[^"<>&]*")*)'
+    rb"(?:/>|>"
+    rb'(<f((?: [a-z]+="[^"<>&]*")*)(?:/>|>([^<]*)</f>))?'
+    rb"(?:<v>([^<]*)</v>|<v/>)?"
+    rb'(?:(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?'
+    rb"</c>)"
+    rb"|<row((?: [^>]*)?)/?>"
+    rb"|(<c[\s/>]|<!|<\?|<[A-Za-z_][\w.-]*:(?:c|row|sheetData|mergeCells?)[\s/>]|&#)"
+)
+_DECLARATION_RE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?\s*<worksheet[\s>]')
+_DECLARED_ENCODING_RE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?<\?xml[^>]*encoding="([^"]*)"')
+_MAIN_DEFAULT_NS: Final = b'xmlns="' + _NS_MAIN.encode() + b'"'
+_ATTR_RE: Final = re.compile(rb' ([a-z]+)="([^"]*)"')
+_ROW_R_RE: Final = re.compile(rb'\sr="([^"]*)"')
+_MERGE_RE: Final = re.compile(rb'<mergeCell ref="([^"<>&]*)"\s*/>')
+_STRAY_AMP_RE: Final = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)")
+_REFERENCE_RE: Final = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));|&")
+_NAMED_ENTITIES: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_COL_CACHE: dict[bytes, int] = {}
+_ATTR_CACHE: dict[bytes, tuple[int, str | None]] = {}
+_FORMULA_ATTR_CACHE: dict[bytes, str | None] = {}
+# Formula texts recur byte for byte in every copy of a template (1,200 hidden helpers a
+# sheet): decoding each once and handing out the same str also spares the hashing later.
+_FORMULA_TEXT_CACHE: dict[bytes, str] = {}
+_FORMULA_TEXT_CACHE_SIZE: Final = 20_000
+# Labels copied from the same Word form recur in every hand-built workbook (openpyxl writes
+# them as character references): resolved once, looked up after.
+_REFERENCED_CACHE: dict[bytes, str] = {}
+_REFERENCED_CACHE_SIZE: Final = 50_000
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element text as lxml gives it: UTF-8 decoded, entities and character references resolved."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError as exc:
+        raise _NotPlain from exc
+    if "&" not in text:
+        return text
+    if "&#" in text:  # openpyxl writes inline strings as character references
+        return _REFERENCE_RE.sub(_reference, text)
+    if _STRAY_AMP_RE.search(text):  # an unknown entity: lxml decides
+        raise _NotPlain
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )  # fmt: skip
+
+
+def _reference(match: re.Match[str]) -> str:
+    named, decimal, hexadecimal = match.groups()
+    if named:
+        return _NAMED_ENTITIES[named]
+    if decimal or hexadecimal:
+        code = int(decimal) if decimal else int(hexadecimal, 16)
+        if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF:
+            return chr(code)
+    raise _NotPlain  # not a character XML allows, or a stray '&'
+
+
+def _decode_references(matches: list[tuple[bytes, ...]]) -> dict[bytes, str]:
+    """Texts holding character references (``&#36130;``), resolved by one lxml parse of them all.
+
+    openpyxl writes every non-ASCII character of an inline string that way; resolving them
+    one by one in Python would cost more than the rest of the sheet.
+    """
+    known = _REFERENCED_CACHE
+    out: dict[bytes, str] = {}
+    for match in matches:
+        for raw in (match[5], match[6], match[8]):
+            if b"&#" in raw and raw not in out:
+                out[raw] = known.get(raw, "")
+    missing = [raw for raw, text in out.items() if not text]
+    if missing:
+        document = b"<x><t>" + b"</t><t>".join(missing) + b"</t></x>"
+        try:
+            root = etree.fromstring(document, _PARSER)
+        except (etree.XMLSyntaxError, ValueError) as exc:  # a reference XML forbids: lxml says so
+            raise _NotPlain from exc
+        texts = [element.text or "" for element in root]
+        if len(texts) != len(missing):
+            raise _NotPlain
+        if len(known) > _REFERENCED_CACHE_SIZE:
+            known.clear()
+        for raw, text in zip(missing, texts, strict=True):
+            out[raw] = known[raw] = text
+    return out
+
+
+def _scan_col(col_b: bytes, row_b: bytes, name: str, path: Path) -> int:
+    """A column's index from its letters (remembered), refused as the tree path refuses it."""
+    try:
+        col = col_index(col_b.decode("ascii"))
+    except ValueError as exc:  # past XFD
+        ref = (col_b + row_b).decode("ascii")
+        raise InputError(MSG["bad_cell_ref"].format(sheet=name, ref=ref), file=str(path)) from exc
+    _COL_CACHE[col_b] = col
+    return col
+
+
+def _formula_text(raw: bytes) -> str:
+    """``=`` and the formula of an ``<f>`` element's raw text, remembered for the next copy."""
+    text = "=" + _xml_text(raw)
+    if len(_FORMULA_TEXT_CACHE) >= _FORMULA_TEXT_CACHE_SIZE:
+        _FORMULA_TEXT_CACHE.clear()
+    _FORMULA_TEXT_CACHE[raw] = text
+    return text
+
+
+def _cell_attrs(raw: bytes) -> tuple[int, str | None]:
+    """``s`` (as an index into the formats, 0 when absent or not a number) and ``t`` of a cell."""
+    style, kind = 0, None
+    for key, value in _ATTR_RE.findall(raw):
+        if key == b"xmlns":
+            raise _NotPlain  # the cell in another namespace: lxml reads it as it is
+        if key == b"s":
+            text = value.decode("utf-8", "replace")
+            style = int(text) if text.isdigit() and text != "0" else 0
+        elif key == b"t":
+            kind = value.decode("utf-8", "replace")
+    if len(_ATTR_CACHE) < 10_000:
+        _ATTR_CACHE[raw] = (style, kind)
+    return style, kind
+
+
+def _formula_si(raw: bytes) -> str | None:
+    """The ``si`` of a shared formula's ``<f>`` attributes, None for any other formula."""
+    attrs = dict(_ATTR_RE.findall(raw))
+    if b"xmlns" in attrs:
+        raise _NotPlain
+    si = attrs.get(b"si", b"").decode("utf-8", "replace") if attrs.get(b"t") == b"shared" else None
+    if len(_FORMULA_ATTR_CACHE) < 10_000:
+        _FORMULA_ATTR_CACHE[raw] = si
+    return si
+
+
+def _scan_sheet(
+    data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
+) -> Grid | None:
+    """The sheet's grid by one regular-expression pass over its bytes, or None for lxml.
+
+    About four times faster than building the tree: a filled template's form sheet carries
+    some 1,200 hidden helper formulas (640 KB of XML) and is read once per file.
+    """
+    head = _DECLARATION_RE.match(data)
+    if head is None:
+        return None
+    # One default namespace, the main one, declared before the cells (a cell or row that
+    # redeclares it is caught by its attributes below).
+    prolog = data[: data.find(b"<sheetData")]
+    if prolog.count(b'xmlns="') != 1 or _MAIN_DEFAULT_NS not in prolog:
+        return None
+    declared = _DECLARED_ENCODING_RE.match(data)
+    if declared is not None and declared.group(1).lower() not in {b"utf-8", b"utf8"}:
+        return None
+    if not data[-256:].rstrip().endswith(b"</worksheet>"):
+        return None  # truncated: lxml says where
+    if b"\r" in data:  # XML reads CR LF and a lone CR as LF
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    grid = Grid(name)
+    cells = grid.cells
+    shared_formulas: dict[str, tuple[int, int, str]] = {}
+    col_cache = _COL_CACHE
+    attr_cache = _ATTR_CACHE
+    f_attr_cache = _FORMULA_ATTR_CACHE
+    f_text_cache = _FORMULA_TEXT_CACHE
+    try:
+        matches = _SCAN_RE.findall(data, head.end())
+        referenced = _decode_references(matches) if b"&#" in data else {}
+        for col_b, row_b, attrs, f_el, f_attrs, f_raw, v_raw, is_el, is_text, row_attrs, other in matches:
+            if other:
+                return None
+            if not col_b:  # a <row>: its number is checked as the tree path checks it
+                if len(cells) > MAX_SHEET_CELLS:
+                    raise UnsafeInputError(
+                        MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path)
+                    )
+                if b"xmlns" in row_attrs:
+                    return None
+                match = _ROW_R_RE.search(row_attrs)
+                if match is not None and match.group(1):
+                    row_attr = _xml_text(match.group(1))
+                    if not row_attr.isdigit() or not 0 < int(row_attr) <= MAX_ROWS:
+                        raise InputError(
+                            LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path)
+                        )
+                continue
+            if not (f_el or v_raw or is_el):
+                continue  # a styled empty cell (merged areas, borders)
+            col = col_cache.get(col_b)
+            if col is None:
+                col = _scan_col(col_b, row_b, name, path)
+            row = int(row_b) - 1
+            if f_raw and not (v_raw or is_el or f_attrs) and f_raw not in referenced:
+                # the common formula cell (a template's helpers): not shared, no value to read
+                plain = f_text_cache.get(f_raw) or _formula_text(f_raw)
+                if 0 <= row < MAX_ROWS and col < MAX_COLS:
+                    cells[(row, col)] = Cell(None, plain)
+                    continue
+            if not (0 <= row < MAX_ROWS and col < MAX_COLS):
+                ref = (col_b + row_b).decode("ascii")
+                raise InputError(
+                    LIMIT_MSG["out_of_sheet"].format(sheet=name, ref=ref[:20], rows=MAX_ROWS, cols=MAX_COLS),
+                    file=str(path),
+                )
+            cached = attr_cache.get(attrs)
+            style, kind = cached if cached is not None else _cell_attrs(attrs)
+            formula: str | None = None
+            if f_el:
+                ftext: str | None = None
+                if f_raw:
+                    ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw))[1:]
+                if f_attrs:
+                    si = f_attr_cache[f_attrs] if f_attrs in f_attr_cache else _formula_si(f_attrs)
+                    if si is not None:
+                        ftext = _shared_text(shared_formulas, si, ftext, row, col)
+                formula = "=" + ftext if ftext else None
+                if not trust_cache:
+                    v_raw = is_el = b""
+            v_text = (referenced.get(v_raw) or _xml_text(v_raw)) if v_raw else None
+            inline = _unescape(referenced.get(is_text) or _xml_text(is_text)) if is_el and kind == "inlineStr" else None
+            try:
+                value, fmt, error = _typed(kind, v_text, inline, style, strings, formats)
+            except _BadStringIndex:
+                ref = (col_b + row_b).decode("ascii")
+                raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref), file=str(path)) from None
+            if formula is None and (value is None or value == ""):
+                continue
+            cells[(row, col)] = Cell(value, formula, fmt, error)
+        if len(cells) > MAX_SHEET_CELLS:
+            raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+        merges = data.find(b"<mergeCells")  # the first, as lxml's find() takes it
+        refs: list[str] = []
+        if merges >= 0:
+            section = data[merges : data.find(b"</mergeCells>", merges)]
+            found = _MERGE_RE.findall(section)
+            if len(found) != section.count(b"<mergeCell "):
+                return None
+            refs = [ref.decode("ascii", "replace") for ref in found]
+    except _NotPlain:
+        return None
+    _add_merges(grid, refs, name, path)
+    return grid
+
+
+class _BadStringIndex(Exception):
+    """A shared-string cell whose index is not in the table."""
+
+
+def _typed(
+    kind: str | None, v_text: str | None, inline: str | None, style: int, strings: list[str], formats: list[str | None]
+) -> tuple[CellValue, str | None, bool]:
+    """A cell's value, number format and error flag from its type (``t``), ``<v>`` text,
+    inline-string text and style index — the same for both sheet paths."""
+    if kind is None or kind == "n":
+        if v_text is None or not v_text.strip():
+            return None, None, False
+        value: CellValue
+        try:
+            value = float(v_text)
+        except ValueError:
+            value = v_text
+        return value, formats[style] if 0 < style < len(formats) else None, False
+    if kind == "s":
+        if v_text is None:
+            return None, None, False
+        try:
+            index = int(v_text)
+        except ValueError:
+            index = -1
+        if not 0 <= index < len(strings):
+            raise _BadStringIndex
+        return strings[index], None, False
+    if kind == "inlineStr":
+        return inline, None, False
+    if kind == "str":
+        return (_unescape(v_text) if v_text is not None else None), None, False
+    if kind == "b":
+        return (None if v_text is None else v_text.strip() in {"1", "true"}), None, False
+    if kind == "e":
+        return v_text, None, v_text is not None
+    return v_text, None, False  # "d": an ISO 8601 date
+
+
+def _parse_sheet_tree(
+    data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
+) -> Grid:
+    """The general path: lxml builds the sheet's tree (any namespace prefix, order or markup)."""
     root = _xml(data, name, path)
     grid = Grid(name)
     cells = grid.cells
     sheet_data = root.find(_M + "sheetData")
     shared_formulas: dict[str, tuple[int, int, str]] = {}
-    n_strings = len(strings)
-    n_formats = len(formats)
     row = -1
     for row_el in sheet_data if sheet_data is not None else ():
         if row_el.tag != _TAG_ROW:
@@ -538,62 +857,32 @@ def _parse_sheet(
             if f_el is not None:
                 ftext = f_el.text
                 if f_el.get("t") == "shared":
-                    si = f_el.get("si", "")
-                    if ftext:
-                        shared_formulas[si] = (row, col, ftext)
-                    elif si in shared_formulas:
-                        ftext = _translate_shared(shared_formulas[si], row, col)
+                    ftext = _shared_text(shared_formulas, f_el.get("si", ""), ftext, row, col)
                 formula = "=" + ftext if ftext else None
                 if not trust_cache:
                     v_text = None
                     is_el = None
-            value: CellValue
-            error = False
-            fmt: str | None = None
-            if kind == "s":
-                if v_text is None:
-                    value = None
-                else:
-                    try:
-                        index = int(v_text)
-                    except ValueError:
-                        index = -1
-                    if not 0 <= index < n_strings:
-                        raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref or ""), file=str(path))
-                    value = strings[index]
-            elif kind is None or kind == "n":
-                if v_text is None or not v_text.strip():
-                    value = None
-                else:
-                    try:
-                        value = float(v_text)
-                    except ValueError:
-                        value = v_text
-                    s_attr = c.get("s")
-                    if s_attr is not None and s_attr != "0" and s_attr.isdigit():
-                        si_ = int(s_attr)
-                        if 0 <= si_ < n_formats:
-                            fmt = formats[si_]
-            elif kind == "inlineStr":
-                value = _si_text(is_el) if is_el is not None else None
-            elif kind == "str":
-                value = _unescape(v_text) if v_text is not None else None
-            elif kind == "b":
-                value = None if v_text is None else v_text.strip() in {"1", "true"}
-            elif kind == "e":
-                value = v_text
-                error = v_text is not None
-            else:  # "d": an ISO 8601 date
-                value = v_text
+            s_attr = c.get("s")
+            style = int(s_attr) if s_attr is not None and s_attr.isdigit() else 0
+            inline = _si_text(is_el) if is_el is not None and kind == "inlineStr" else None
+            try:
+                value, fmt, error = _typed(kind, v_text, inline, style, strings, formats)
+            except _BadStringIndex:
+                raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref or ""), file=str(path)) from None
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row, col)] = Cell(value, formula, fmt, error)
         if len(cells) > MAX_SHEET_CELLS:
             raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
     merge_el = root.find(_M + "mergeCells")
+    _add_merges(grid, [mc.get("ref", "") for mc in merge_el] if merge_el is not None else [], name, path)
+    return grid
+
+
+def _add_merges(grid: Grid, refs: list[str], name: str, path: Path) -> None:
+    """Merged ranges ``A1:B2`` into ``grid.merges``, held to the merge limits."""
     merged_cells = 0
-    for mc in merge_el if merge_el is not None else ():
-        ref = mc.get("ref", "")
+    for ref in refs:
         first, _, last = ref.partition(":")
         try:
             r1, c1 = _split_ref(first)
@@ -605,7 +894,7 @@ def _parse_sheet(
         grid.merges.append((r1, c1, r2, c2))
         if len(grid.merges) > MAX_MERGES:
             raise UnsafeInputError(
-                LIMIT_MSG["too_many_merges"].format(sheet=name, count=len(merge_el), limit=MAX_MERGES), file=str(path)
+                LIMIT_MSG["too_many_merges"].format(sheet=name, count=len(refs), limit=MAX_MERGES), file=str(path)
             )
         area = (r2 - r1 + 1) * (c2 - c1 + 1)
         if area <= WHOLE_MERGE_CELLS:  # what the form locator expands cell by cell
@@ -614,7 +903,18 @@ def _parse_sheet(
                 raise UnsafeInputError(
                     LIMIT_MSG["too_many_merged_cells"].format(sheet=name, limit=MAX_MERGED_CELLS), file=str(path)
                 )
-    return grid
+
+
+def _shared_text(
+    masters: dict[str, tuple[int, int, str]], si: str, text: str | None, row: int, col: int
+) -> str | None:
+    """A shared formula's text: the master's own (remembered by ``si``), a dependent's shifted from it."""
+    if text:
+        masters[si] = (row, col, text)
+        return text
+    if si in masters:
+        return _translate_shared(masters[si], row, col)
+    return text
 
 
 def _translate_shared(master: tuple[int, int, str], row: int, col: int) -> str:
