@@ -679,31 +679,157 @@ def _scan_sheet(
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     grid = Grid(name)
     cells = grid.cells
-    shared_formulas: dict[str, tuple[int, int, str]] = {}
-    col_cache = _COL_CACHE
-    attr_cache = _ATTR_CACHE
-    f_attr_cache = _FORMULA_ATTR_CACHE
-    f_text_cache = _FORMULA_TEXT_CACHE
+    scan = _Scan(name, path, strings, formats, trust_cache)
     try:
-        matches = _SCAN_RE.findall(data, head.end())
-        referenced = _decode_references(matches) if b"&#" in data else {}
-        for col_b, row_b, attrs, f_el, f_attrs, f_raw, v_raw, is_el, is_text, row_attrs, other in matches:
-            if other:
+        pieces = _row_pieces(data, head.end())
+        if pieces is None:
+            return None
+        # Rows seen before (a template's untouched rows, byte for byte the same in every copy)
+        # come from the cache; the others are scanned, their character references resolved at once.
+        keyed = [(None if is_row is False else (trust_cache, scan.formats_key, data[a:b]), a, b) for is_row, a, b in pieces]
+        known: list[dict[tuple[int, int], Cell] | None] = [None if key is None else _ROW_CACHE.get(key) for key, _, _ in keyed]
+        found = [_SCAN_RE.findall(data, a, b) if hit is None else [] for (_, a, b), hit in zip(keyed, known, strict=True)]
+        if any(hit is None and _has_reference(data, a, b) for (_, a, b), hit in zip(keyed, known, strict=True)):
+            scan.referenced = _decode_references([m for ms in found for m in ms])
+        for (key, _, _), hit, matches in zip(keyed, known, found, strict=True):
+            if hit is not None:
+                cells.update(hit)
+                continue
+            row_cells: dict[tuple[int, int], Cell] = {}
+            cacheable = scan.cells(matches, row_cells, in_row=key is not None)
+            if row_cells:
+                cells.update(row_cells)
+            if key is not None and cacheable:
+                _remember_row(key, row_cells)
+            if len(cells) > MAX_SHEET_CELLS:
+                raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+        merges = data.find(b"<mergeCells", pieces[-1][1])  # after the cells; the first, as lxml's find() takes it
+        refs: list[str] = []
+        if merges >= 0:
+            section = data[merges : data.find(b"</mergeCells>", merges)]
+            found_merges = _MERGE_RE.findall(section)
+            if len(found_merges) != section.count(b"<mergeCell "):
                 return None
+            refs = [ref.decode("ascii", "replace") for ref in found_merges]
+    except _NotPlain:
+        return None
+    _add_merges(grid, refs, name, path)
+    return grid
+
+
+_ROW_NAME_ENDS: Final = frozenset((b" ", b"\t", b"\n", b">", b"/"))
+# Rows parsed twice are kept: (trust_cache, formats, row bytes) → its cells.  Cells are never
+# changed after reading, so the same objects serve every copy.  Rows a workbook's
+# shared strings or shared formulas feed are never kept (their bytes do not say it all).
+_ROW_CACHE: dict[tuple[bool, tuple[str | None, ...], bytes], dict[tuple[int, int], Cell]] = {}
+_ROW_SEEN: set[int] = set()
+_ROW_CACHE_BYTES: Final = 32 * 2**20
+_row_cache_size = 0
+
+
+def _has_reference(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` holds a character reference (``&#``).
+
+    Looks for the rare ``#`` and checks the byte before it: searching for ``&#`` directly is
+    slow on formula text, where every ``&quot;`` and ``&lt;`` is a false start.
+    """
+    hash_at = data.find(b"#", start, end)
+    while hash_at >= 0:
+        if hash_at > start and data[hash_at - 1] == 0x26:  # '&'
+            return True
+        hash_at = data.find(b"#", hash_at + 1, end)
+    return False
+
+
+def _remember_row(key: tuple[bool, tuple[str | None, ...], bytes], row_cells: dict[tuple[int, int], Cell]) -> None:
+    """Keep a row's cells once its bytes have been seen twice (a template row, not one form's own)."""
+    global _row_cache_size
+    digest = hash(key)
+    if digest not in _ROW_SEEN:
+        if len(_ROW_SEEN) > 200_000:
+            _ROW_SEEN.clear()
+        _ROW_SEEN.add(digest)
+        return
+    if _row_cache_size + len(key[2]) > _ROW_CACHE_BYTES:
+        _ROW_CACHE.clear()
+        _row_cache_size = 0
+    _ROW_CACHE[key] = row_cells
+    _row_cache_size += len(key[2])
+
+
+def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
+    """The sheet cut into ``<row>`` elements and the stretches between them: (is a row, start, end).
+
+    None when a row does not close: lxml decides.  A row opened inside another shows up as a
+    second ``<row>`` in one piece, which :meth:`_Scan.cells` hands to lxml.
+    """
+    pieces: list[tuple[bool, int, int]] = []
+    position = search = start
+    while True:
+        row_start = data.find(b"<row", search)
+        if row_start < 0:
+            break
+        if data[row_start + 4 : row_start + 5] not in _ROW_NAME_ENDS:  # <rowBreaks>
+            search = row_start + 4
+            continue
+        if row_start > position:
+            pieces.append((False, position, row_start))
+        tag_end = data.find(b">", row_start)
+        if tag_end < 0:
+            return None
+        if data[tag_end - 1 : tag_end] == b"/":
+            row_end = tag_end + 1
+        else:
+            close = data.find(b"</row>", tag_end)
+            if close < 0:
+                return None
+            row_end = close + 6
+        pieces.append((True, row_start, row_end))
+        position = search = row_end
+    pieces.append((False, position, len(data)))
+    return pieces
+
+
+class _Scan:
+    """What scanning one sheet's cells needs, and the shared formulas met so far."""
+
+    __slots__ = ("formats", "formats_key", "name", "path", "referenced", "shared", "strings", "trust_cache")
+
+    def __init__(
+        self, name: str, path: Path, strings: list[str], formats: list[str | None], trust_cache: bool
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.strings = strings
+        self.formats = formats
+        self.formats_key = tuple(formats)
+        self.trust_cache = trust_cache
+        self.referenced: dict[bytes, str] = {}
+        self.shared: dict[str, tuple[int, int, str]] = {}
+
+    def cells(self, matches: list[tuple[bytes, ...]], cells: dict[tuple[int, int], Cell], *, in_row: bool) -> bool:
+        """Add the cells of ``matches`` to ``cells``; True when nothing but their bytes decided them.
+
+        ``in_row`` False: a stretch between rows, where no cell belongs (lxml would not read
+        one there), so a cell found in it hands the sheet to lxml.
+        """
+        name, path, referenced = self.name, self.path, self.referenced
+        col_cache = _COL_CACHE
+        f_text_cache = _FORMULA_TEXT_CACHE
+        cacheable = True
+        rows_seen = 0
+        for col_b, row_b, attrs, f_el, f_attrs, f_raw, v_raw, is_el, is_text, row_attrs, other in matches:
+            if other or (col_b and not in_row):
+                raise _NotPlain
             if not col_b:  # a <row>: its number is checked as the tree path checks it
-                if len(cells) > MAX_SHEET_CELLS:
-                    raise UnsafeInputError(
-                        MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path)
-                    )
-                if b"xmlns" in row_attrs:
-                    return None
+                rows_seen += 1
+                if b"xmlns" in row_attrs or rows_seen > 1 or not in_row:
+                    raise _NotPlain  # a row inside a row, or a row tag where no row was cut
                 match = _ROW_R_RE.search(row_attrs)
                 if match is not None and match.group(1):
                     row_attr = _xml_text(match.group(1))
                     if not row_attr.isdigit() or not 0 < int(row_attr) <= MAX_ROWS:
-                        raise InputError(
-                            LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path)
-                        )
+                        raise InputError(LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path))
                 continue
             if not (f_el or v_raw or is_el):
                 continue  # a styled empty cell (merged areas, borders)
@@ -723,7 +849,7 @@ def _scan_sheet(
                     LIMIT_MSG["out_of_sheet"].format(sheet=name, ref=ref[:20], rows=MAX_ROWS, cols=MAX_COLS),
                     file=str(path),
                 )
-            cached = attr_cache.get(attrs)
+            cached = _ATTR_CACHE.get(attrs)
             style, kind = cached if cached is not None else _cell_attrs(attrs)
             formula: str | None = None
             if f_el:
@@ -731,36 +857,26 @@ def _scan_sheet(
                 if f_raw:
                     ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw))[1:]
                 if f_attrs:
-                    si = f_attr_cache[f_attrs] if f_attrs in f_attr_cache else _formula_si(f_attrs)
+                    si = _FORMULA_ATTR_CACHE[f_attrs] if f_attrs in _FORMULA_ATTR_CACHE else _formula_si(f_attrs)
                     if si is not None:
-                        ftext = _shared_text(shared_formulas, si, ftext, row, col)
+                        ftext = _shared_text(self.shared, si, ftext, row, col)
+                        cacheable = False  # a dependent's text comes from its master, elsewhere
                 formula = "=" + ftext if ftext else None
-                if not trust_cache:
+                if not self.trust_cache:
                     v_raw = is_el = b""
+            if kind == "s" and v_raw:
+                cacheable = False  # the value comes from this workbook's shared strings
             v_text = (referenced.get(v_raw) or _xml_text(v_raw)) if v_raw else None
             inline = _unescape(referenced.get(is_text) or _xml_text(is_text)) if is_el and kind == "inlineStr" else None
             try:
-                value, fmt, error = _typed(kind, v_text, inline, style, strings, formats)
+                value, fmt, error = _typed(kind, v_text, inline, style, self.strings, self.formats)
             except _BadStringIndex:
                 ref = (col_b + row_b).decode("ascii")
                 raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref), file=str(path)) from None
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row, col)] = Cell(value, formula, fmt, error)
-        if len(cells) > MAX_SHEET_CELLS:
-            raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
-        merges = data.find(b"<mergeCells")  # the first, as lxml's find() takes it
-        refs: list[str] = []
-        if merges >= 0:
-            section = data[merges : data.find(b"</mergeCells>", merges)]
-            found = _MERGE_RE.findall(section)
-            if len(found) != section.count(b"<mergeCell "):
-                return None
-            refs = [ref.decode("ascii", "replace") for ref in found]
-    except _NotPlain:
-        return None
-    _add_merges(grid, refs, name, path)
-    return grid
+        return cacheable
 
 
 class _BadStringIndex(Exception):

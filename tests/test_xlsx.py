@@ -323,3 +323,59 @@ def test_generated_cells_read_the_same_both_ways(values: list[object], formula: 
         scanned = _scan_sheet(data, "S", strings, FORMATS, PATH)
         assert scanned is not None
         assert same(scanned, _parse_sheet_tree(data, "S", strings, FORMATS, PATH))
+
+
+# --- rows remembered between workbooks ----------------------------------------------------------
+
+ROWS = (
+    b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"><v>0.5</v></c></row>'
+    b'<row r="2"><c r="A2"><f>B1*2</f><v></v></c><c r="B2" t="inlineStr"><is><t>&#36130;</t></is></c></row>'
+    b'<row r="3"><c r="A3"><f t="shared" ref="A3:A4" si="0">B3+1</f><v>1</v></c></row>'
+    b'<row r="4"><c r="A4"><f t="shared" si="0"/><v>1</v></c></row>'
+)
+
+
+def _read_repeatedly(data: bytes, strings: list[str], formats: list[str | None], times: int = 3) -> list[Grid]:
+    out = []
+    for _ in range(times):
+        grid = _scan_sheet(data, "S", strings, formats, PATH)
+        assert grid is not None
+        out.append(grid)
+    return out
+
+
+def test_rows_read_again_from_memory_equal_the_first_read() -> None:
+    data = sheet(ROWS)
+    first, second, third = _read_repeatedly(data, STRINGS, FORMATS)
+    expected = _parse_sheet_tree(data, "S", STRINGS, FORMATS, PATH)
+    for grid in (first, second, third):
+        assert same(grid, expected)
+    assert third.cells[(3, 0)].formula == "=B4+1"  # the dependent of a shared formula, shifted
+
+
+def test_remembered_rows_follow_each_workbooks_strings_and_formats() -> None:
+    """Identical row bytes, other shared strings or number formats: other values."""
+    data = sheet(ROWS)
+    _read_repeatedly(data, STRINGS, FORMATS)
+    other_strings = ["另一个名称", *STRINGS[1:]]
+    other_formats: list[str | None] = [None, "0.0", None]
+    grid = _scan_sheet(data, "S", other_strings, other_formats, PATH)
+    assert grid is not None
+    assert same(grid, _parse_sheet_tree(data, "S", other_strings, other_formats, PATH))
+    assert grid.cells[(0, 0)].value == "另一个名称" and grid.cells[(0, 1)].fmt == "0.0"
+    stale = _scan_sheet(data, "S", STRINGS, FORMATS, PATH, trust_cache=False)
+    assert stale is not None and same(stale, _parse_sheet_tree(data, "S", STRINGS, FORMATS, PATH, trust_cache=False))
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        b'<row r="1"><c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row></row>',
+        b'<row r="1"><c r="A1"><v>1</v></c>',
+        b'<c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row>',
+    ],
+    ids=["row_inside_row", "row_never_closed", "cell_outside_rows"],
+)
+def test_rows_that_do_not_nest_cleanly_go_to_lxml(cells: bytes) -> None:
+    data = sheet(cells)
+    assert fast(data) is None
