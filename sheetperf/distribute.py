@@ -643,6 +643,8 @@ def write_table_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], 
     """A plain workbook of text tables; every cell through ``write_string`` (never a formula)."""
     import xlsxwriter
 
+    from sheetperf.writer import write_text
+
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -650,10 +652,10 @@ def write_table_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], 
             sheet = book.add_worksheet(name)
             widths = [max(8, _width(h)) for h in headers]
             for col, text in enumerate(headers):
-                sheet.write_string(0, col, text, bold)
+                write_text(sheet, 0, col, text, bold)
             for r, row in enumerate(rows, start=1):
                 for col, text in enumerate(row):
-                    sheet.write_string(r, col, text)
+                    write_text(sheet, r, col, text)
                     widths[col] = min(max(widths[col], _width(text)), 60)
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width + 2)

@@ -29,6 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheetperf.frames import neutralize
 from sheetperf.labels import CONSOLIDATE_MESSAGES, SUMMARY_COLUMN_LABELS, SUMMARY_SHEETS
+from sheetperf.writer import write_text
 
 Kind = Literal["text", "int", "amount", "rate", "score", "mixed"]
 
@@ -202,7 +203,7 @@ class _Table:
         self.parquet: _ParquetTable | None = None
         sheet.freeze_panes(1, 0)
         for col, column in enumerate(columns):
-            sheet.write_string(0, col, column_label(column), header)
+            write_text(sheet, 0, col, column_label(column), header)
 
     def add(self, row: Sequence[Any]) -> None:
         self.rows += 1
@@ -217,7 +218,7 @@ class _Table:
                 sheet.write_number(r, col, value, self.formats[col])
             else:
                 text = str(value)
-                sheet.write_string(r, col, text)
+                write_text(sheet, r, col, text)
                 if measure:
                     width = min(_display_width(text) + 2, _MAX_WIDTH)
                     if width > self.widths[col]:

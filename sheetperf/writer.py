@@ -93,6 +93,24 @@ META_SHEET: Final = "_sheetperf"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
+def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None = None) -> None:
+    """Write text as text, whatever it holds — the only way user text reaches a worksheet.
+
+    ``write_string`` never makes a formula of it, but xlsxwriter copies a string shaped
+    like its own rich-string markup (starting ``<r>`` and ending ``</r>``) into the sheet
+    XML unescaped, so such a text could close its cell and add cells or formulas after it.
+    That shape is written as a rich string of three runs instead (xlsxwriter's minimum),
+    which xlsxwriter escapes and every spreadsheet shows (and sheetperf reads) as the same text.
+    """
+    if text.startswith("<r>") and text.endswith("</r>"):
+        parts: list[Any] = [text[:1], text[1:2], text[2:]]
+        if fmt is not None:
+            parts.append(fmt)
+        ws.write_rich_string(row, col, *parts)
+    else:
+        ws.write_string(row, col, text, fmt)
+
+
 def document_date() -> datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else :data:`FIXED_DATE`."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -344,7 +362,7 @@ class _Writer:
         fmt = self.fmt.cell(style=style)
         if (r1, c1) != (r2, c2):
             self.ws.merge_range(r1, c1, r2, c2, "", fmt)
-        self.ws.write_string(r1, c1, text, fmt)
+        write_text(self.ws, r1, c1, text, fmt)
 
     def _grow(self, row: int, text: str, width: float, minimum: float) -> None:
         need = text_height(text, width, minimum=minimum)
@@ -389,7 +407,7 @@ class _Writer:
             # A space, not a blank: the year format's text section shows the official
             # "(      年度)" until a number is typed (LibreOffice drops an empty string);
             # a reader finds no year in it.
-            ws.write_string(item.row, item.col, YEAR_PLACEHOLDER, fmt)
+            write_text(ws, item.row, item.col, YEAR_PLACEHOLDER, fmt)
             return
         self._put(item.row, item.col, item.kind, value, fmt)
         if isinstance(value, str) and value:
@@ -404,7 +422,7 @@ class _Writer:
         elif kind in (Kind.NUMBER, Kind.YEAR) and not isinstance(value, str):
             ws.write_number(row, col, float(value), fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            write_text(ws, row, col, str(value), fmt)
 
     def indicator_table(self) -> None:
         ws, table = self.ws, self.layout.table
@@ -412,7 +430,7 @@ class _Writer:
         for column in table.columns:
             if column.merged:
                 ws.merge_range(table.header_row, column.col, table.header_row, column.last_col, "", header_fmt)
-            ws.write_string(table.header_row, column.col, column.header, header_fmt)
+            write_text(ws, table.header_row, column.col, column.header, header_fmt)
         indicators = self.record.indicators if self.record is not None else []
         merges: dict[str, dict[int, int]] = {}
         if indicators:
@@ -574,7 +592,7 @@ def _lists_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str)
     for col, (key, values) in enumerate((("level1", level1), ("level2", level2), ("levels", levels))):
         ws.set_column(col, col, 30)
         for row, value in enumerate(values):
-            ws.write_string(row, col, value, fmt.get())
+            write_text(ws, row, col, value, fmt.get())
         book.define_name(f"SP_list_{key}", f"={sheet}!{range_a1(0, col, len(values) - 1, col, absolute=True)}")
     ws.protect(password, {})
     ws.hide()
@@ -609,13 +627,13 @@ def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, passwor
     for row, line in enumerate(labels.INSTRUCTIONS):
         text = line.format(**values)
         if row == 0:
-            ws.write_string(row, 0, text, title)
+            write_text(ws, row, 0, text, title)
             ws.set_row(row, 30)
         elif text[:2] in ("一、", "二、", "三、", "四、"):
-            ws.write_string(row, 0, text, heading)
+            write_text(ws, row, 0, text, heading)
             ws.set_row(row, 22)
         else:
-            ws.write_string(row, 0, text, body)
+            write_text(ws, row, 0, text, body)
             ws.set_row(row, text_height(text, INSTRUCTIONS_WIDTH, minimum=18))
     ws.protect(password, {"select_locked_cells": True})
 
@@ -649,8 +667,8 @@ def _meta_sheet(book: Workbook, meta: dict[str, str], fmt: _Formats, password: s
     ws = book.add_worksheet(META_SHEET)
     sheet = quote_sheet(META_SHEET)
     for row, (key, value) in enumerate(meta.items()):
-        ws.write_string(row, 0, key, fmt.get())
-        ws.write_string(row, 1, value, fmt.get())
+        write_text(ws, row, 0, key, fmt.get())
+        write_text(ws, row, 1, value, fmt.get())
         book.define_name(meta_name(key), f"={sheet}!{to_a1(row, 1, absolute=True)}")
         if len(value) <= _CUSTOM_PROPERTY_MAX:  # the per-cell digests outgrow a document property
             book.set_custom_property(f"sheetperf_{key}", value)
