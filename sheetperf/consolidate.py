@@ -246,7 +246,8 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     profile = settings.profile
     prov = record.provenance
     sheet = prov.sheet or ""
-    findings = validate_record(record, profile, file=file)
+    result = score_form(record, profile) if isinstance(record, SelfEvaluation) else None
+    findings = validate_record(record, profile, file=file, scored=result)
     if settings.goal_tables and isinstance(record, SelfEvaluation):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
     severities = Counter(f.severity for f in findings)
@@ -255,7 +256,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     indicator_rows: list[list[Any]] = []
 
     if isinstance(record, SelfEvaluation):
-        result = score_form(record, profile)
+        result = result if result is not None else score_form(record, profile)  # scored above
         funds = record.funds
         project = [
             file, sheet, FORM_SHORT_TITLES[record.form], record.year,

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final
 
 
@@ -126,14 +127,24 @@ def normalize_text(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return _SPACE_RE.sub(" ", text).strip()
+    return _normalized(value if type(value) is str else str(value))
+
+
+# The texts of a batch recur (labels, units, 是/否, the same targets in every copy of a
+# form): the pure parsers below remember them.  Their results are immutable.
+_CACHED: Final = 1 << 15
+
+
+@lru_cache(maxsize=_CACHED)
+def _normalized(text: str) -> str:
+    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def _compact(text: str) -> str:
     return _SPACE_RE.sub("", text)
 
 
+@lru_cache(maxsize=_CACHED)
 def to_decimal(text: str) -> Decimal | None:
     """A number as people write it (``5,535,000``, `` 98.5 ``), or None."""
     cleaned = _compact(normalize_text(text)).replace(",", "")
@@ -196,7 +207,11 @@ def _unit(match: re.Match[str]) -> str:
 
 def parse_target(value: Any) -> ParsedTarget:
     """Parse a 年度指标值; never raises."""
-    raw = "" if value is None else str(value)
+    return _parse_target("" if value is None else value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=_CACHED)
+def _parse_target(raw: str) -> ParsedTarget:
     text = normalize_text(raw)
     if not text:
         return ParsedTarget(raw, TargetKind.EMPTY)
@@ -236,7 +251,11 @@ def parse_actual(value: Any) -> ParsedActual:
         number = to_decimal(raw)
         if number is not None:
             return ParsedActual(raw, ActualKind.NUMBER, number)
-    raw = "" if value is None else str(value)
+    return _parse_actual_text("" if value is None else value if type(value) is str else str(value))
+
+
+@lru_cache(maxsize=_CACHED)
+def _parse_actual_text(raw: str) -> ParsedActual:
     text = normalize_text(raw)
     compact = _compact(text)
     if not compact or compact in {"-", "—", "/"}:

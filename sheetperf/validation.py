@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
+from sheetperf.a1 import from_a1
 from sheetperf.errors import SheetperfError
 from sheetperf.formulas import form_formulas, goal_heading_formula
 from sheetperf.labels import FIELD_LABELS
@@ -409,14 +410,20 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             c.add("indicators", "level1_split", "notice", f"{level1}分值合计为 {_fmt(actual)}，指导比例为 {_fmt(guide)}", stated=actual, expected=guide)
 
 
-def validate_record(record: Record, profile: Profile, *, file: str | None = None) -> list[Finding]:
-    """Every finding for one record, errors first."""
+def validate_record(
+    record: Record, profile: Profile, *, file: str | None = None, scored: FormScore | None = None
+) -> list[Finding]:
+    """Every finding for one record, errors first.
+
+    ``scored``: ``score_form(record, profile)`` when the caller has it already (consolidation
+    scores each form for its summary row too).
+    """
     c = _Collector(record, file)
     _check_required(c, record)
     if isinstance(record, SelfEvaluation):
         if not record.indicators:
             c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标")
-        result = score_form(record, profile)
+        result = scored if scored is not None else score_form(record, profile)
         _check_funds(c, record, result, profile)
         for index, score in enumerate(result.indicators):
             _check_indicator(c, index, record, score, profile)
@@ -437,7 +444,7 @@ def validate_record(record: Record, profile: Profile, *, file: str | None = None
 # They read the facts a reader records beside the data (``record.provenance.facts``):
 # ``formulas`` (field path → formula text), ``uncalculated`` (paths of formula cells
 # without a result), ``error_cells`` (A1 → error value, every cell of the form),
-# ``formula_cells`` (A1 → formula text, every cell of a template's sheet) and
+# ``formula_cells`` ((row, col) → formula text, every cell of a template's sheet) and
 # ``template`` (the metadata of a sheetperf template).  A record from JSON has none.
 
 #: Rules that compare a stated figure with its recomputation.  When the stated figure is
@@ -643,11 +650,13 @@ def _changed_locked_fields(record: Record, locked: list[str], stored: str) -> li
 # Built once per (layout, profile): a template carries ~40 formulas per indicator row and a batch
 # validates thousands of forms of the same few layouts. Layouts and profiles are cached objects,
 # so identity is the key; the objects themselves are kept to rule out a reused id.
-_EXPECTED: dict[tuple[int, int], tuple[Layout, Profile, list[tuple[str, str | None, str, int | None]]]] = {}
+_Expected = tuple[str, tuple[int, int], str | None, str, int | None]
+_EXPECTED: dict[tuple[int, int], tuple[Layout, Profile, list[_Expected]]] = {}
 
 
-def _expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str, str | None, str, int | None]]:
-    """``(A1, record path or None, formula, indicator index or None)`` of every formula cell of a template."""
+def _expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
+    """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
+    formula cell of a template."""
     hit = _EXPECTED.get((id(layout), id(profile)))
     if hit is not None and hit[0] is layout and hit[1] is profile:
         return hit[2]
@@ -658,7 +667,7 @@ def _expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str, str 
     return out
 
 
-def _build_expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str, str | None, str, int | None]]:
+def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
     out: list[tuple[str, str | None, str, int | None]] = []
     if layout.form == "self_evaluation":
         built = form_formulas(layout, profile)
@@ -671,7 +680,7 @@ def _build_expected_formulas(layout: Layout, profile: Profile) -> list[tuple[str
                 out.append((table.a1(index, key), row_path, formula, index))
     elif layout.has_field("goal_heading"):
         out.append((layout.field("goal_heading").a1, None, goal_heading_formula(layout), None))
-    return out
+    return [(a1, from_a1(a1), path, formula, index) for a1, path, formula, index in out]
 
 
 def _value_at(record: Record, path: str) -> Any:
@@ -692,12 +701,12 @@ def _value_at(record: Record, path: str) -> Any:
 def _check_formulas(c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str) -> None:
     """Every formula a template carries must still be there, as written."""
     facts = record.provenance.facts
-    cells: dict[str, str] | None = facts.get("formula_cells")
+    cells: dict[tuple[int, int], str] | None = facts.get("formula_cells")
     by_path: dict[str, str] = facts.get("formulas") or {}
     helpers_flagged: set[int] = set()
-    for a1, path, formula, index in _expected_formulas(layout, profile):
+    for a1, rc, path, formula, index in _expected_formulas(layout, profile):
         if cells is not None:
-            actual = cells.get(a1)
+            actual = cells.get(rc)
         elif path is not None and path in record.provenance.cells:
             actual = by_path.get(path)
         else:
