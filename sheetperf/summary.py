@@ -209,15 +209,20 @@ class _Table:
         self.rows += 1
         r = self.rows
         sheet = self.sheet
+        write_number = sheet.write_number
         measure = r <= _MEASURED_ROWS
+        kinds = self.kinds
         for col, value in enumerate(row):
-            if value is None or value == "":
+            if value is None:
                 continue
-            kind = self.kinds[col]
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and kind != "text":
-                sheet.write_number(r, col, value, self.formats[col])
+            kind = kinds[col]
+            value_type = type(value)
+            if (value_type is float or value_type is int) and kind != "text":
+                write_number(r, col, value, self.formats[col])
             else:
-                text = str(value)
+                text = value if value_type is str else str(value)
+                if not text:
+                    continue
                 write_text(sheet, r, col, text)
                 if measure:
                     width = min(_display_width(text) + 2, _MAX_WIDTH)

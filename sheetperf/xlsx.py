@@ -35,6 +35,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -691,18 +692,7 @@ def _scan_sheet(
         found = [_SCAN_RE.findall(data, a, b) if hit is None else [] for (_, a, b), hit in zip(keyed, known, strict=True)]
         if any(hit is None and _has_reference(data, a, b) for (_, a, b), hit in zip(keyed, known, strict=True)):
             scan.referenced = _decode_references([m for ms in found for m in ms])
-        for (key, _, _), hit, matches in zip(keyed, known, found, strict=True):
-            if hit is not None:
-                cells.update(hit)
-                continue
-            row_cells: dict[tuple[int, int], Cell] = {}
-            cacheable = scan.cells(matches, row_cells, in_row=key is not None)
-            if row_cells:
-                cells.update(row_cells)
-            if key is not None and cacheable:
-                _remember_row(key, row_cells)
-            if len(cells) > MAX_SHEET_CELLS:
-                raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+        scan.pieces(zip((key for key, _, _ in keyed), known, found, strict=True), cells)
         merges = data.find(b"<mergeCells", pieces[-1][1])  # after the cells; the first, as lxml's find() takes it
         refs: list[str] = []
         if merges >= 0:
@@ -721,7 +711,8 @@ _ROW_NAME_ENDS: Final = frozenset((b" ", b"\t", b"\n", b">", b"/"))
 # Rows parsed twice are kept: (trust_cache, formats, row bytes) → its cells.  Cells are never
 # changed after reading, so the same objects serve every copy.  Rows a workbook's
 # shared strings or shared formulas feed are never kept (their bytes do not say it all).
-_ROW_CACHE: dict[tuple[bool, tuple[str | None, ...], bytes], dict[tuple[int, int], Cell]] = {}
+_RowKey = tuple[bool, tuple[str | None, ...], bytes]
+_ROW_CACHE: dict[_RowKey, dict[tuple[int, int], Cell]] = {}
 _ROW_SEEN: set[int] = set()
 _ROW_CACHE_BYTES: Final = 32 * 2**20
 _row_cache_size = 0
@@ -741,7 +732,7 @@ def _has_reference(data: bytes, start: int, end: int) -> bool:
     return False
 
 
-def _remember_row(key: tuple[bool, tuple[str | None, ...], bytes], row_cells: dict[tuple[int, int], Cell]) -> None:
+def _remember_row(key: _RowKey, row_cells: dict[tuple[int, int], Cell]) -> None:
     """Keep a row's cells once its bytes have been seen twice (a template row, not one form's own)."""
     global _row_cache_size
     digest = hash(key)
@@ -807,76 +798,92 @@ class _Scan:
         self.referenced: dict[bytes, str] = {}
         self.shared: dict[str, tuple[int, int, str]] = {}
 
-    def cells(self, matches: list[tuple[bytes, ...]], cells: dict[tuple[int, int], Cell], *, in_row: bool) -> bool:
-        """Add the cells of ``matches`` to ``cells``; True when nothing but their bytes decided them.
+    def pieces(
+        self,
+        pieces: Iterable[tuple[_RowKey | None, dict[tuple[int, int], Cell] | None, list[tuple[bytes, ...]]]],
+        cells: dict[tuple[int, int], Cell],
+    ) -> None:
+        """Add each piece's cells to ``cells``: a remembered row's as they were, the others' scanned.
 
-        ``in_row`` False: a stretch between rows, where no cell belongs (lxml would not read
-        one there), so a cell found in it hands the sheet to lxml.
+        A piece without a key is a stretch between rows, where no cell belongs (lxml would not
+        read one there), so a cell found in it hands the sheet to lxml.  A scanned row is
+        remembered when nothing but its bytes decided its cells (no shared string, no shared
+        formula).  One call for the sheet: a hand-built form has a row per label.
         """
         name, path, referenced = self.name, self.path, self.referenced
         col_cache = _COL_CACHE
         f_text_cache = _FORMULA_TEXT_CACHE
-        cacheable = True
-        rows_seen = 0
-        for col_b, row_b, attrs, f_el, f_attrs, f_raw, v_raw, is_el, is_text, row_attrs, other in matches:
-            if other or (col_b and not in_row):
-                raise _NotPlain
-            if not col_b:  # a <row>: its number is checked as the tree path checks it
-                rows_seen += 1
-                if b"xmlns" in row_attrs or rows_seen > 1 or not in_row:
-                    raise _NotPlain  # a row inside a row, or a row tag where no row was cut
-                match = _ROW_R_RE.search(row_attrs)
-                if match is not None and match.group(1):
-                    row_attr = _xml_text(match.group(1))
-                    if not row_attr.isdigit() or not 0 < int(row_attr) <= MAX_ROWS:
-                        raise InputError(LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path))
+        for key, known, matches in pieces:
+            if known is not None:
+                cells.update(known)
                 continue
-            if not (f_el or v_raw or is_el):
-                continue  # a styled empty cell (merged areas, borders)
-            col = col_cache.get(col_b)
-            if col is None:
-                col = _scan_col(col_b, row_b, name, path)
-            row = int(row_b) - 1
-            if f_raw and not (v_raw or is_el or f_attrs) and f_raw not in referenced:
-                # the common formula cell (a template's helpers): not shared, no value to read
-                plain = f_text_cache.get(f_raw) or _formula_text(f_raw)
-                if 0 <= row < MAX_ROWS and col < MAX_COLS:
-                    cells[(row, col)] = Cell(None, plain)
+            in_row = key is not None
+            row_cells: dict[tuple[int, int], Cell] = {}
+            cacheable = True
+            rows_seen = 0
+            for col_b, row_b, attrs, f_el, f_attrs, f_raw, v_raw, is_el, is_text, row_attrs, other in matches:
+                if other or (col_b and not in_row):
+                    raise _NotPlain
+                if not col_b:  # a <row>: its number is checked as the tree path checks it
+                    rows_seen += 1
+                    if b"xmlns" in row_attrs or rows_seen > 1 or not in_row:
+                        raise _NotPlain  # a row inside a row, or a row tag where no row was cut
+                    match = _ROW_R_RE.search(row_attrs)
+                    if match is not None and match.group(1):
+                        row_attr = _xml_text(match.group(1))
+                        if not row_attr.isdigit() or not 0 < int(row_attr) <= MAX_ROWS:
+                            raise InputError(LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path))
                     continue
-            if not (0 <= row < MAX_ROWS and col < MAX_COLS):
-                ref = (col_b + row_b).decode("ascii")
-                raise InputError(
-                    LIMIT_MSG["out_of_sheet"].format(sheet=name, ref=ref[:20], rows=MAX_ROWS, cols=MAX_COLS),
-                    file=str(path),
-                )
-            cached = _ATTR_CACHE.get(attrs)
-            style, kind = cached if cached is not None else _cell_attrs(attrs)
-            formula: str | None = None
-            if f_el:
-                ftext: str | None = None
-                if f_raw:
-                    ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw))[1:]
-                if f_attrs:
-                    si = _FORMULA_ATTR_CACHE[f_attrs] if f_attrs in _FORMULA_ATTR_CACHE else _formula_si(f_attrs)
-                    if si is not None:
-                        ftext = _shared_text(self.shared, si, ftext, row, col)
-                        cacheable = False  # a dependent's text comes from its master, elsewhere
-                formula = "=" + ftext if ftext else None
-                if not self.trust_cache:
-                    v_raw = is_el = b""
-            if kind == "s" and v_raw:
-                cacheable = False  # the value comes from this workbook's shared strings
-            v_text = (referenced.get(v_raw) or _xml_text(v_raw)) if v_raw else None
-            inline = _unescape(referenced.get(is_text) or _xml_text(is_text)) if is_el and kind == "inlineStr" else None
-            try:
-                value, fmt, error = _typed(kind, v_text, inline, style, self.strings, self.formats)
-            except _BadStringIndex:
-                ref = (col_b + row_b).decode("ascii")
-                raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref), file=str(path)) from None
-            if formula is None and (value is None or value == ""):
-                continue
-            cells[(row, col)] = Cell(value, formula, fmt, error)
-        return cacheable
+                if not (f_el or v_raw or is_el):
+                    continue  # a styled empty cell (merged areas, borders)
+                col = col_cache.get(col_b)
+                if col is None:
+                    col = _scan_col(col_b, row_b, name, path)
+                row = int(row_b) - 1
+                if f_raw and not (v_raw or is_el or f_attrs) and f_raw not in referenced:
+                    # the common formula cell (a template's helpers): not shared, no value to read
+                    plain = f_text_cache.get(f_raw) or _formula_text(f_raw)
+                    if 0 <= row < MAX_ROWS and col < MAX_COLS:
+                        row_cells[(row, col)] = Cell(None, plain)
+                        continue
+                if not (0 <= row < MAX_ROWS and col < MAX_COLS):
+                    ref = (col_b + row_b).decode("ascii")
+                    raise InputError(
+                        LIMIT_MSG["out_of_sheet"].format(sheet=name, ref=ref[:20], rows=MAX_ROWS, cols=MAX_COLS),
+                        file=str(path),
+                    )
+                cached = _ATTR_CACHE.get(attrs)
+                style, kind = cached if cached is not None else _cell_attrs(attrs)
+                formula: str | None = None
+                if f_el:
+                    ftext: str | None = None
+                    if f_raw:
+                        ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw))[1:]
+                    if f_attrs:
+                        si = _FORMULA_ATTR_CACHE[f_attrs] if f_attrs in _FORMULA_ATTR_CACHE else _formula_si(f_attrs)
+                        if si is not None:
+                            ftext = _shared_text(self.shared, si, ftext, row, col)
+                            cacheable = False  # a dependent's text comes from its master, elsewhere
+                    formula = "=" + ftext if ftext else None
+                    if not self.trust_cache:
+                        v_raw = is_el = b""
+                if kind == "s" and v_raw:
+                    cacheable = False  # the value comes from this workbook's shared strings
+                v_text = (referenced.get(v_raw) or _xml_text(v_raw)) if v_raw else None
+                inline = _unescape(referenced.get(is_text) or _xml_text(is_text)) if is_el and kind == "inlineStr" else None
+                try:
+                    value, fmt, error = _typed(kind, v_text, inline, style, self.strings, self.formats)
+                except _BadStringIndex:
+                    ref = (col_b + row_b).decode("ascii")
+                    raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref), file=str(path)) from None
+                if formula is None and (value is None or value == ""):
+                    continue
+                row_cells[(row, col)] = Cell(value, formula, fmt, error)
+            if cacheable and key is not None:
+                _remember_row(key, row_cells)
+            cells.update(row_cells)
+            if len(cells) > MAX_SHEET_CELLS:
+                raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
 
 
 class _BadStringIndex(Exception):
