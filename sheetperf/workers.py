@@ -14,6 +14,7 @@ fragments can't grow with the number of files.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -65,6 +66,9 @@ def _worker_main(
     # Ctrl-C reaches the whole process group: the parent decides, workers are killed by it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     state = init(init_arg)
+    # What the worker inherited (imports, the command's objects) is never garbage: keep the
+    # collector off it, so collections stay short and do not copy the parent's shared pages.
+    gc.freeze()
     while True:
         try:
             message = conn.recv()
