@@ -718,6 +718,18 @@ _ROW_CACHE_BYTES: Final = 32 * 2**20
 _row_cache_size = 0
 
 
+def forget_read_caches() -> None:
+    """Drop what the reader remembers between workbooks (rows read twice, decoded formula and
+    referenced texts): the next workbook is read as if it were the first of its kind.
+    Benchmarks use it to time that case; nothing else needs to."""
+    global _row_cache_size
+    _ROW_CACHE.clear()
+    _ROW_SEEN.clear()
+    _row_cache_size = 0
+    _REFERENCED_CACHE.clear()
+    _FORMULA_TEXT_CACHE.clear()
+
+
 def _has_reference(data: bytes, start: int, end: int) -> bool:
     """Whether ``data[start:end]`` holds a character reference (``&#``).
 
