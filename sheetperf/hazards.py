@@ -51,11 +51,14 @@ SEVERITIES: Final[dict[str, HazardSeverity]] = {
     "external_link": "warning",
     "dde_link": "error",
     "dde_formula": "error",
+    "embedded_object": "warning",
 }
 
 _NS_MAIN: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _MACRO_PARTS: Final = re.compile(r"(^|/)vbaProject\.bin$|^xl/macrosheets/|^Basic/|^Scripts/", re.IGNORECASE)
 _EXTERNAL_LINK: Final = re.compile(r"^xl/externalLinks/[^/]+\.xml$", re.IGNORECASE)
+# OLE objects and packages (an .exe wrapped in oleObject1.bin runs on a double click), ActiveX controls.
+_EMBEDDED: Final = re.compile(r"^xl/(?:embeddings|activeX)/[^/]+$", re.IGNORECASE)
 _STRING_LITERAL: Final = re.compile(r'"(?:[^"]|"")*"')
 _DDE_FUNCTION: Final = re.compile(r"\bDDE(?:AUTO)?\s*\(", re.IGNORECASE)
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -101,7 +104,7 @@ def is_dde_formula(formula: str) -> bool:
 def scan_workbook(
     path: str | Path, grids: Sequence[Grid] = (), *, package: Sequence[Hazard] | None = None
 ) -> list[Hazard]:
-    """Macros, external links and DDE in the workbook at ``path``.
+    """Macros, embedded objects, external links and DDE in the workbook at ``path``.
 
     ``grids`` are the sheets the reader parsed (their formulas are checked for DDE);
     ``package`` the hazards of its zip parts when the reader has already scanned them
@@ -153,13 +156,19 @@ def _scan_zip(path: Path) -> list[Hazard]:
 
 
 def scan_zip(zf: zipfile.ZipFile, path: Path) -> list[Hazard]:
-    """Macro and external-link parts of an open zip whose directory has been checked."""
+    """Macro, embedded-object and external-link parts of an open zip whose directory has been checked."""
     found: list[Hazard] = []
     names = [info.filename for info in zf.infolist()]
     macros = [n for n in names if _MACRO_PARTS.search(n)]
     if macros:
         shown = "、".join(sorted({n if not n.startswith(("Basic/", "Scripts/")) else n.split("/")[0] + "/" for n in macros})[:3])
         found.append(Hazard("macro_present", MSG["macro_present"].format(part=shown), part=macros[0]))
+    embedded = [n for n in names if _EMBEDDED.match(n)]
+    if embedded:
+        shown = "、".join(sorted(embedded)[:3]) + ("…" if len(embedded) > 3 else "")
+        found.append(
+            Hazard("embedded_object", MSG["embedded_object"].format(count=len(embedded), part=shown), part=embedded[0])
+        )
     for name in names:
         if _EXTERNAL_LINK.match(name):
             found += _external_link(zf, name, path)

@@ -826,6 +826,7 @@ HAZARD_TITLES: Final[dict[str, str]] = {
     "external_link": "工作簿含有外部链接（不会更新）",
     "dde_formula": "单元格含有 DDE 公式（不会执行）",
     "dde_link": "工作簿含有 DDE 链接（不会执行）",
+    "embedded_object": "工作簿含有嵌入对象（不会打开）",
 }
 
 HAZARD_EXPLANATIONS: Final[dict[str, str]] = {
@@ -833,6 +834,7 @@ HAZARD_EXPLANATIONS: Final[dict[str, str]] = {
     "external_link": "工作簿引用了其他文件中的数据（外部链接）。sheetperf 不打开、不更新链接，只读取保存时的数值；请把引用的数值粘贴为数值后再报送。",
     "dde_formula": "DDE 公式（如 =cmd|' /C calc'!A0、DDEAUTO）可以在打开文件时启动其他程序，是常见的攻击手法。sheetperf 从不执行公式，只读取文件中保存的结果；请删除该公式，并核实文件来源。",
     "dde_link": "工作簿中保存了 DDE 链接（外部程序的数据通道），打开时可能启动其他程序。sheetperf 不执行它；请删除链接，并核实文件来源。",
+    "embedded_object": "工作簿中嵌入了其他文件或控件（OLE 对象、ActiveX 控件，位于 xl/embeddings、xl/activeX），其中可能藏有可执行程序，在 Excel 中双击即运行。sheetperf 从不打开它们，只读取单元格；报送的表单不需要嵌入对象，请删除后再报送，并核实文件来源。",
 }
 
 HAZARD_MESSAGES: Final[dict[str, str]] = {
@@ -840,6 +842,7 @@ HAZARD_MESSAGES: Final[dict[str, str]] = {
     "external_link": "工作簿含有外部链接 {target}（{part}），链接不会被打开或更新，读取的是保存时的数值",
     "dde_formula": "工作表「{sheet}」单元格 {cell} 含有 DDE 公式 {formula}，sheetperf 不执行它，只读取保存的结果；请删除该公式并核实文件来源",
     "dde_link": "工作簿含有 DDE 链接 {service}|{topic}（{part}），sheetperf 不执行它；请删除链接并核实文件来源",
+    "embedded_object": "工作簿含有 {count} 个嵌入对象（{part}），sheetperf 不打开它们；请删除后再报送并核实文件来源",
 }
 
 RULE_TITLES.update(HAZARD_TITLES)

@@ -278,6 +278,11 @@ HAZARDS = {
     "external_link": (_EXTERNAL, None, "warning"),
     "dde_link": (_DDE_LINK, None, "error"),
     "dde_formula": ({}, (b"<sheetData>", b"<sheetData><row r=\"999\"><c r=\"J999\"><f>cmd|' /C calc'!A0</f><v>0</v></c></row>"), "error"),
+    "embedded_object": (
+        {"xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "xl/activeX/activeX1.xml": b"<ax/>"},
+        None,
+        "warning",
+    ),
 }
 
 
@@ -301,6 +306,8 @@ def test_hazard_is_read_past_reported_and_never_run(tmp_path: Path, rule: str) -
         assert "cmd|/C calc" in findings[0].message
     if rule == "dde_formula":
         assert (findings[0].sheet, findings[0].cell) == ("绩效自评表", "J999")
+    if rule == "embedded_object":
+        assert "2 个嵌入对象" in findings[0].message and "xl/embeddings/oleObject1.bin" in findings[0].message
 
 
 def test_shipped_samples_carry_no_hazards() -> None:
