@@ -194,8 +194,12 @@ _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "
 
 
 def neutralize(value: Any) -> Any:
-    """Prefix ``'`` to text a spreadsheet would run as a formula; other values unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    """Prefix ``'`` to text a spreadsheet would run as a formula; other values unchanged.
+
+    Leading spaces are looked past: a spreadsheet that trims fields on import (LibreOffice's
+    "trim spaces", some Excel imports) would otherwise meet ``=`` first.
+    """
+    if isinstance(value, str) and value.lstrip(" \u3000\xa0").startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 

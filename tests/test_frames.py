@@ -95,8 +95,10 @@ def test_frames_from_json_records_without_provenance() -> None:
 @pytest.mark.parametrize(
     ("value", "safe"),
     [("=1+1", "'=1+1"), ("+86", "'+86"), ("-", "'-"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("＝1", "'＝1"), ("达成指标", "达成指标"), (3.5, 3.5)],
-    ids=["equals", "plus", "minus", "at", "tab", "fullwidth_equals", "text", "number"],
+     ("＝1", "'＝1"), ("  =1+1", "'  =1+1"), ("\u3000+1", "'\u3000+1"), ("达成指标", "达成指标"), (" 达成", " 达成"),
+     (3.5, 3.5)],
+    ids=["equals", "plus", "minus", "at", "tab", "fullwidth_equals", "spaces_then_equals", "ideographic_space_then_plus",
+         "text", "spaced_text", "number"],
 )
 def test_neutralize_formula_starts(value: object, safe: object) -> None:
     assert neutralize(value) == safe
