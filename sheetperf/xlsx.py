@@ -14,9 +14,9 @@ this module reads them directly:
   Office program writes one), so an XML bomb never expands;
 * macros (``vbaProject.bin``) are never read: an .xlsm is read for its values;
 * a sheet is read by one regular-expression pass over its bytes when its XML has the
-  plain shape Excel, WPS, LibreOffice, openpyxl and xlsxwriter write (about three times
-  faster than building the tree, which matters for a template's 1,200 hidden helper
-  formulas); any other shape — a comment, CDATA, a namespace prefix, another child order,
+  plain shape Excel, WPS, LibreOffice, openpyxl and xlsxwriter write (about twice as fast
+  as building the tree, and rows met in an earlier workbook are looked up, which matters
+  for a template's 1,200 hidden helper formulas); any other shape — a comment, CDATA, a namespace prefix, another child order,
   a character XML forbids — goes to lxml, and ``tests/test_xlsx.py`` holds both paths to
   the same grid.
 
@@ -660,8 +660,8 @@ def _scan_sheet(
 ) -> Grid | None:
     """The sheet's grid by one regular-expression pass over its bytes, or None for lxml.
 
-    About four times faster than building the tree: a filled template's form sheet carries
-    some 1,200 hidden helper formulas (640 KB of XML) and is read once per file.
+    About twice as fast as building the tree, and a row met before costs a lookup: a filled
+    template's form sheet carries some 1,200 hidden helper formulas (640 KB of XML).
     """
     head = _DECLARATION_RE.match(data)
     if head is None:
@@ -687,7 +687,7 @@ def _scan_sheet(
             return None
         # Rows seen before (a template's untouched rows, byte for byte the same in every copy)
         # come from the cache; the others are scanned, their character references resolved at once.
-        keyed = [(None if is_row is False else (trust_cache, scan.formats_key, data[a:b]), a, b) for is_row, a, b in pieces]
+        keyed = [((trust_cache, scan.formats_key, data[a:b]) if is_row else None, a, b) for is_row, a, b in pieces]
         known: list[dict[tuple[int, int], Cell] | None] = [None if key is None else _ROW_CACHE.get(key) for key, _, _ in keyed]
         found = [_SCAN_RE.findall(data, a, b) if hit is None else [] for (_, a, b), hit in zip(keyed, known, strict=True)]
         if any(hit is None and _has_reference(data, a, b) for (_, a, b), hit in zip(keyed, known, strict=True)):
@@ -764,7 +764,7 @@ def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
     """The sheet cut into ``<row>`` elements and the stretches between them: (is a row, start, end).
 
     None when a row does not close: lxml decides.  A row opened inside another shows up as a
-    second ``<row>`` in one piece, which :meth:`_Scan.cells` hands to lxml.
+    second ``<row>`` in one piece, which :meth:`_Scan.pieces` hands to lxml.
     """
     pieces: list[tuple[bool, int, int]] = []
     position = search = start
