@@ -379,3 +379,22 @@ def test_remembered_rows_follow_each_workbooks_strings_and_formats() -> None:
 def test_rows_that_do_not_nest_cleanly_go_to_lxml(cells: bytes) -> None:
     data = sheet(cells)
     assert fast(data) is None
+
+
+def test_row_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are kept on their second sighting only, and the memory is dropped at its byte cap."""
+    import sheetperf.xlsx as xlsx_module
+
+    xlsx_module.forget_read_caches()
+    monkeypatch.setattr(xlsx_module, "_ROW_CACHE_BYTES", 300)
+    rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f>A%d*2</f></c></row>' % ((i,) * 5) for i in range(1, 7)]
+    data = sheet(b"".join(rows))
+    fast(data)
+    assert not xlsx_module._ROW_CACHE  # seen once: nothing kept
+    fast(data)
+    kept = sum(len(key[2]) for key in xlsx_module._ROW_CACHE)
+    assert xlsx_module._ROW_CACHE and kept <= 300
+    grid = fast(data)
+    assert grid is not None and same(grid, tree(data))
+    xlsx_module.forget_read_caches()
+    assert not xlsx_module._ROW_CACHE and not xlsx_module._ROW_SEEN
