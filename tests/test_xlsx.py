@@ -285,7 +285,7 @@ _VALUE = st.one_of(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(_VALUE, min_size=1, max_size=12), formula=_TEXT)
-def test_generated_cells_read_the_same_both_ways(values: list[object], formula: str) -> None:
+def test_generated_cells_read_the_same_both_ways(values: list[str | float | bool], formula: str) -> None:
     """Random contents written by openpyxl (inline strings) and by xlsxwriter (shared strings)."""
     quoted = formula.replace('"', '""')
     wb = Workbook()
