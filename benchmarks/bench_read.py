@@ -104,11 +104,10 @@ def engines(cold: bool = False) -> dict[str, Callable[[Path], object]]:
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
 
-    from sheetperf.reader import read_workbook
-    from sheetperf.xlsx import forget_read_caches
+    from sheetperf.reader import forget_caches, read_workbook
 
     def read_cold(path: Path) -> object:
-        forget_read_caches()
+        forget_caches()
         return read_workbook(path)
 
     def calamine(path: Path) -> object:

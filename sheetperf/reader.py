@@ -248,6 +248,28 @@ def _typed_text_formula(formula: str) -> bool:
     return bool(_TYPED_TEXT_RE.search(body))
 
 
+# CellRefs are immutable and the same few hundred recur in every copy of a form.
+_CELL_REFS: dict[tuple[str, int, int], CellRef] = {}
+
+
+def forget_caches() -> None:
+    """Drop everything reading remembers between workbooks — rows, decoded texts, label keys,
+    parsed targets and actuals, cell references — so the next workbook is read as if it were
+    the first of its kind.  ``benchmarks/bench_read.py --cold`` times that case; nothing else
+    needs to call it (every memory is bounded)."""
+    from sheetperf import a1, hazards, layout, locate, parsing, xlsx
+
+    xlsx.forget_read_caches()
+    _CELL_REFS.clear()
+    a1._A1_CACHE.clear()
+    for cached in (
+        locate.norm, locate._label_key, locate.parse_defined_ref, layout.parse_indicator_name,
+        parsing._normalized, parsing.to_decimal, parsing._parse_target, parsing._parse_actual_text,
+        hazards.is_dde_formula, a1.col_letter, a1.col_index,
+    ):  # fmt: skip
+        cached.cache_clear()
+
+
 class _Builder:
     """Turns located cells into record values, keeping provenance and notices."""
 
@@ -275,7 +297,13 @@ class _Builder:
         return cell
 
     def _where(self, path: str, loc: Loc) -> None:
-        self.provenance.cells[path] = CellRef(self.grid.name, self._a1(loc.row, loc.col))
+        key = (self.grid.name, loc.row, loc.col)
+        ref = _CELL_REFS.get(key)
+        if ref is None:
+            if len(_CELL_REFS) > 100_000:
+                _CELL_REFS.clear()
+            ref = _CELL_REFS[key] = CellRef(self.grid.name, self._a1(loc.row, loc.col))
+        self.provenance.cells[path] = ref
 
     def shown(self, cell: Cell | None, *, strip: bool = True) -> str:
         """The text a cell shows."""

@@ -719,9 +719,8 @@ _row_cache_size = 0
 
 
 def forget_read_caches() -> None:
-    """Drop what the reader remembers between workbooks (rows read twice, decoded formula and
-    referenced texts): the next workbook is read as if it were the first of its kind.
-    Benchmarks use it to time that case; nothing else needs to."""
+    """Drop what this module remembers between workbooks (rows read twice, decoded formula
+    and referenced texts); :func:`sheetperf.reader.forget_caches` drops the rest too."""
     global _row_cache_size
     _ROW_CACHE.clear()
     _ROW_SEEN.clear()
