@@ -12,8 +12,9 @@ import click
 from sheetperf import __version__
 from sheetperf.errors import SheetperfError
 from sheetperf.labels import CLI_MESSAGES
-from sheetperf.model import GoalTable, Record, SelfEvaluation
+from sheetperf.model import Record, SelfEvaluation
 from sheetperf.profiles import DEFAULT_PROFILE, Profile, get_profile
+from sheetperf.sources import GoalTables, expand_inputs, load_goal_tables
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -112,35 +113,6 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-def expand_inputs(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; a folder stands for the forms in it (recursively, Office lock files skipped)."""
-    from sheetperf.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
-
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in JSON_SUFFIXES | WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-            )
-            out.extend(found)
-        else:
-            out.append(path)
-    return out
-
-
-def load_goal_tables(paths: Sequence[Path], tracker: InputTracker) -> list[GoalTable]:
-    from sheetperf.labels import ANNOTATE_MESSAGES
-
-    goals: list[GoalTable] = []
-    for path, record in tracker.records(expand_inputs(paths)):
-        if isinstance(record, GoalTable):
-            goals.append(record)
-        else:
-            click.echo(ANNOTATE_MESSAGES["goals_not_goal_table"].format(path=path, name=record.project_name), err=True)
-    return goals
-
-
 @main.command()
 @files_argument
 @profile_option
@@ -177,7 +149,14 @@ def validate(
 
     rules = load_profile(profile)
     tracker = InputTracker()
-    goal_tables = load_goal_tables(goal_paths, tracker) if goal_paths else []
+    goals = load_goal_tables(goal_paths) if goal_paths else GoalTables(())
+    for path, message in goals.unreadable:
+        fail(message)
+        tracker.failed.append(path)
+        tracker.reasons[path] = message.removeprefix(f"{path}: ")
+    for message in goals.not_goal_tables:
+        click.echo(message, err=True)
+    goal_tables = list(goals.tables)
     if goal_paths and not goal_tables and not tracker.failed:
         fail(ANNOTATE_MESSAGES["goals_none"])
         sys.exit(EXIT_BAD_INPUT)
@@ -544,6 +523,8 @@ def consolidate(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    for message in report.goal_problems:
+        click.echo(message, err=True)
     for path, reason in report.failed:
         click.echo(f"{path}：{reason}", err=True)
     if not quiet:

@@ -55,7 +55,7 @@ from sheetperf.labels import (
 from sheetperf.model import GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import LEVEL_TEXT
 from sheetperf.profiles import DEFAULT_PROFILE, Profile, get_profile
-from sheetperf.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, load_records
+from sheetperf.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
 from sheetperf.workers import Outcome, WorkerPool, default_jobs
 
 MSG: Final = CONSOLIDATE_MESSAGES
@@ -396,6 +396,8 @@ class ConsolidationReport:
     # Of ``seconds``: reading the files (workers) and writing the summary (this process).
     read_seconds: float = 0.0
     write_seconds: float = 0.0
+    # --goals files that could not be used (unreadable, or not goal tables), one message each.
+    goal_problems: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -403,24 +405,6 @@ class ConsolidationReport:
 
 
 Progress = Callable[[int, int], None]
-
-
-def load_goal_tables(paths: Iterable[str | Path]) -> tuple[GoalTable, ...]:
-    """Every goal table in ``paths`` (files or folders); raises :class:`InputError`."""
-    tables: list[GoalTable] = []
-    for item in discover(paths):
-        if item.kind == "missing":
-            raise InputError(MSG["missing"], file=str(item.path))
-        if item.kind != "read":
-            continue
-        try:
-            records = load_records(Path(item.path))
-        except FormNotFoundError:
-            continue
-        tables.extend(r for r in records if isinstance(r, GoalTable))
-    if not tables:
-        raise InputError(MSG["no_goal_tables"])
-    return tuple(tables)
 
 
 def _parent_entry(index: int, item: InputFile, status: Status, reason: str) -> FileEntry:
@@ -467,7 +451,11 @@ def consolidate(
     if not output.parent.is_dir():
         raise InputError(MSG["output_folder_missing"], file=str(output))
     rules = profile if isinstance(profile, Profile) else get_profile(profile)
-    settings = Settings(rules, load_goal_tables(goals) if goals else ())
+    goal_set = load_goal_tables(goals) if goals else GoalTables(())
+    if goals and not goal_set.tables:
+        problems = goal_set.problems()
+        raise InputError(MSG["no_goal_tables"] + ("：" + "；".join(problems[:3]) if problems else ""))
+    settings = Settings(rules, goal_set.tables)
     inputs = _without_outputs(discover(paths), output, csv_path)
     total = len(inputs)
 
@@ -518,6 +506,7 @@ def consolidate(
     report.read_seconds = read_done - started
     report.write_seconds = report.seconds - report.read_seconds
     report.workers_started = workers_started
+    report.goal_problems = goal_set.problems()
     return report
 
 

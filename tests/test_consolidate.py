@@ -475,7 +475,10 @@ def test_cli_missing_output_folder_exit_2(small: Path, tmp_path: Path) -> None:
     assert "汇总文件所在的文件夹不存在" in result.stderr
 
 
-def test_cli_goals_report_drift(tmp_path: Path) -> None:
+@pytest.mark.parametrize("given", ["file", "folder_with_a_broken_neighbour"])
+def test_cli_goals_report_drift(tmp_path: Path, given: str) -> None:
+    """Goal tables as a record file, or as a folder of them (JSON found recursively, as
+    ``validate --goals`` finds them) beside a file that can't be read: listed, the rest used."""
     case = copy.deepcopy(SELF_CASES[0])
     goal = {
         "form": "goal_table",
@@ -489,13 +492,18 @@ def test_cli_goals_report_drift(tmp_path: Path) -> None:
     goal["indicators"][0]["target"] = "=99(场)"
     import json
 
-    (tmp_path / "goal.json").write_text(json.dumps(goal, ensure_ascii=False), encoding="utf-8")
+    goals = tmp_path / "goals" / "2023"
+    goals.mkdir(parents=True)
+    (goals / "goal.json").write_text(json.dumps(goal, ensure_ascii=False), encoding="utf-8")
+    (goals / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     save_form(tmp_path / "in" / "a.xlsx", case)
     out = tmp_path / "s.xlsx"
-    result = CliRunner().invoke(main, ["consolidate", str(tmp_path / "in"), "-o", str(out), "--goals", str(tmp_path / "goal.json")])
+    argument = goals / "goal.json" if given == "file" else tmp_path / "goals"
+    result = CliRunner().invoke(main, ["consolidate", str(tmp_path / "in"), "-o", str(out), "--goals", str(argument)])
     assert result.exit_code == 0, result.output
     rules = [f["规则代码"] for f in sheet_rows(out, "findings")]
     assert "goal_target_changed" in rules
+    assert ("broken.xlsx" in result.stderr) == (given != "file")
 
 
 def test_cli_output_inside_input_folder_is_not_an_input(small: Path) -> None:
