@@ -55,7 +55,7 @@ from sheetperf.layout import (
 )
 from sheetperf.model import GoalTable, Record, SelfEvaluation
 from sheetperf.parsing import normalize_text
-from sheetperf.xlsx import XlsxBook, check_zip_directory, open_xlsx, parse_xml, read_member
+from sheetperf.xlsx import XlsxBook, check_zip_directory, open_xlsx, open_zip, parse_xml, read_member
 
 _NS_MAIN: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -339,10 +339,7 @@ def _form_label(form: str) -> str:
 
 def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_path: Path) -> None:
     file = str(template_path)
-    try:
-        zin = zipfile.ZipFile(template_path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(MSG["unreadable"].format(detail=str(exc)[:80]), file=file) from exc
+    zin = open_zip(template_path)
     with zin:
         check_zip_directory(zin, template_path)
         names = set(zin.namelist())

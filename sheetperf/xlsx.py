@@ -313,15 +313,22 @@ def _xml(data: bytes, part: str, path: Path) -> Any:
 # --- workbook ------------------------------------------------------------------------------
 
 
-def open_xlsx(path: str | Path) -> XlsxBook:
-    """Open an .xlsx/.xlsm: check the zip, read the sheet list and defined names."""
-    path = Path(path)
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """A workbook's zip, its directory read; :class:`InputError` with the reason when it can't be."""
     try:
-        zf = zipfile.ZipFile(path)
+        return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, ValueError, EOFError, struct.error) as exc:
+        raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
+    except NotImplementedError as exc:  # a damaged 'version needed to extract' ("zip file version 14.8")
         raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
     except OSError as exc:
         raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+
+
+def open_xlsx(path: str | Path) -> XlsxBook:
+    """Open an .xlsx/.xlsm: check the zip, read the sheet list and defined names."""
+    path = Path(path)
+    zf = open_zip(path)
     try:
         check_zip_directory(zf, path)
         names = set(zf.namelist())

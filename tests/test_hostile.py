@@ -28,15 +28,19 @@ from mutants import (
     unzip,
 )
 
+from sheetperf.consolidate import consolidate
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.filler import fill_workbook
 from sheetperf.hazards import is_dde_formula, scan_workbook
 from sheetperf.labels import HAZARD_TITLES, RULE_TITLES
 from sheetperf.limits import LIMITS, MAX_MERGES, MAX_XML_TAGS
+from sheetperf.model import load_records_json
 from sheetperf.profiles import get_profile
 from sheetperf.reader import read_workbook, read_workbook_report
 from sheetperf.validation import validate_record
 
 SAMPLE = SAMPLES / "self_evaluation-2023-jiaoyi-zhishu.xlsx"
+SAMPLE_RECORD = SAMPLES / "records" / "self_evaluation-2023-jiaoyi-zhishu.json"
 SECONDS = 2.0
 MEGABYTES = 200.0
 
@@ -186,6 +190,22 @@ def test_member_with_encryption_flag_is_one_line_not_runtime_error(tmp_path: Pat
     path = tmp_path / "flagged.xlsx"
     path.write_bytes(bytes(data))
     _raise_one_line(path, InputError, "已加密")
+
+
+def test_unknown_zip_version_is_one_line_everywhere(tmp_path: Path) -> None:
+    """A flipped 'version needed to extract' in the zip directory: zipfile raises
+    NotImplementedError('zip file version 14.8') while reading the directory (fuzz seed 11, #545)."""
+    data = bytearray(SAMPLE.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (148).to_bytes(2, "little")
+    path = tmp_path / "version.xlsx"
+    path.write_bytes(bytes(data))
+    _raise_one_line(path, InputError, "文件已损坏")
+    with pytest.raises(InputError) as info:
+        fill_workbook(path, load_records_json(SAMPLE_RECORD)[0], tmp_path / "out.xlsx")
+    assert str(info.value).startswith(f"{path}: ") and "\n" not in str(info.value)
+    report = consolidate([path], tmp_path / "summary.xlsx", jobs=1)
+    assert report.statuses["failed"] == 1 and "文件已损坏" in report.failed[0][1]
 
 
 @pytest.mark.parametrize("row", ["ZZZZ99999999999", "inf", "Ａ１", "-5", "0", "1048577"], ids=["letters", "inf", "fullwidth", "negative", "zero", "past_excel"])
