@@ -7,13 +7,19 @@ sheet and cell where known) and say what to do.
 
 from __future__ import annotations
 
+import re
+
+# Every character str.splitlines() breaks at: a message quotes text from the workbook (a sheet
+# name, a row number, a formula) and must stay one line whatever that text holds.
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
 
 class SheetperfError(Exception):
-    """Base of every error sheetperf raises on purpose."""
+    """Base of every error sheetperf raises on purpose; its message is always one line."""
 
     def __init__(self, message: str, *, file: str | None = None) -> None:
         self.file = file
-        super().__init__(message)
+        super().__init__(_LINE_BREAKS.sub(" ", message) if isinstance(message, str) else message)
 
     def __str__(self) -> str:
         # Not super().__str__(): KeyError (a base of SpecError) would quote the message.

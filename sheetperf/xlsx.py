@@ -409,12 +409,22 @@ def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path) -> XlsxBook:
     return book
 
 
-_ESCAPE_RE: Final = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# A UTF-16 surrogate pair escaped as two (``_xD83D__xDE00_``), or one escaped code unit.
+_ESCAPE_RE: Final = re.compile(r"_x([dD][89abAB][0-9A-Fa-f]{2})__x([dD][c-fC-F][0-9A-Fa-f]{2})_|_x([0-9A-Fa-f]{4})_")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    high, low, unit = match.groups()
+    if unit is None:
+        return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
+    code = int(unit, 16)
+    # A lone surrogate is no character (no file or message could hold it): kept as written.
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def _unescape(text: str) -> str:
     """Decode Excel's ``_xHHHH_`` escapes (``_x000D_`` is a carriage return)."""
-    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    return _ESCAPE_RE.sub(_escaped, text) if "_x" in text else text
 
 
 def _si_text(si: Any) -> str:
@@ -635,6 +645,14 @@ def _formula_text(raw: bytes) -> str:
     return text
 
 
+_ATTR_SPACES: Final = str.maketrans("\t\n\r", "   ")
+
+
+def _attr_value(raw: bytes) -> str:
+    """An attribute's value as lxml gives it: entities resolved, tabs and line breaks made spaces."""
+    return _xml_text(raw).translate(_ATTR_SPACES)
+
+
 def _cell_attrs(raw: bytes) -> tuple[int, str | None]:
     """``s`` (as an index into the formats, 0 when absent or not a number) and ``t`` of a cell."""
     style, kind = 0, None
@@ -642,10 +660,10 @@ def _cell_attrs(raw: bytes) -> tuple[int, str | None]:
         if key == b"xmlns":
             raise _NotPlain  # the cell in another namespace: lxml reads it as it is
         if key == b"s":
-            text = value.decode("utf-8", "replace")
+            text = _attr_value(value)
             style = int(text) if text.isdigit() and text != "0" else 0
         elif key == b"t":
-            kind = value.decode("utf-8", "replace")
+            kind = _attr_value(value)
     if len(_ATTR_CACHE) < 10_000:
         _ATTR_CACHE[raw] = (style, kind)
     return style, kind
@@ -656,7 +674,7 @@ def _formula_si(raw: bytes) -> str | None:
     attrs = dict(_ATTR_RE.findall(raw))
     if b"xmlns" in attrs:
         raise _NotPlain
-    si = attrs.get(b"si", b"").decode("utf-8", "replace") if attrs.get(b"t") == b"shared" else None
+    si = _attr_value(attrs.get(b"si", b"")) if attrs.get(b"t") == b"shared" else None
     if len(_FORMULA_ATTR_CACHE) < 10_000:
         _FORMULA_ATTR_CACHE[raw] = si
     return si
@@ -848,7 +866,7 @@ class _Scan:
                         raise _NotPlain  # a row inside a row, or a row tag where no row was cut
                     match = _ROW_R_RE.search(row_attrs)
                     if match is not None and match.group(1):
-                        row_attr = _xml_text(match.group(1))
+                        row_attr = _attr_value(match.group(1))
                         if not row_attr.isdigit() or not 0 < int(row_attr) <= MAX_ROWS:
                             raise InputError(LIMIT_MSG["bad_row"].format(sheet=name, row=row_attr[:20]), file=str(path))
                     continue

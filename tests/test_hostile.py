@@ -362,3 +362,34 @@ def test_template_metadata_naming_no_form_is_not_a_crash(form: str) -> None:
     record.provenance.facts["template"] = {**record.provenance.facts.get("template", {}), "form": form}
     findings = validate_record(record, get_profile("shanghai"))
     assert all(f.rule != "layout_version" for f in findings)  # not checked as a template at all
+
+
+def _strings_mutated(tmp_path: Path, old: bytes, new: bytes) -> Path:
+    members = [(n, b.replace(old, new, 1) if n == "xl/sharedStrings.xml" else b) for n, b in unzip(SAMPLE.read_bytes())]
+    assert any(n == "xl/sharedStrings.xml" and new in b for n, b in members)
+    path = tmp_path / "escaped.xlsx"
+    path.write_bytes(rezip(members))
+    return path
+
+
+def test_excel_escape_of_a_lone_surrogate_is_kept_as_text(tmp_path: Path) -> None:
+    """``_xD800_`` in a shared string once became a lone surrogate, and the fingerprint's UTF-8
+    encoding crashed validation (fuzz seed 14, #817). A pair still decodes to its character."""
+    name = load_records_json(SAMPLE_RECORD)[0].project_name.encode()
+    path = _strings_mutated(tmp_path, name, name + b"_x0000__xD800__xFFFF__xD83D__xDE00_")
+    record = read_workbook(path)[0]
+    assert record.project_name.endswith("\x00_xD800_\uffff\U0001f600")
+    findings = validate_record(record, get_profile("shanghai"))
+    assert any(f.rule == "locked_content_changed" for f in findings)  # the locked name was changed
+
+
+@pytest.mark.parametrize("row", [b"1\n2", b"1&#10;2", b"1\r\n2"], ids=["newline", "reference", "crlf"])
+def test_row_number_with_a_line_break_gives_a_one_line_message(tmp_path: Path, row: bytes) -> None:
+    """A flipped byte made a row number span two lines, and the refusal with it (fuzz seed 14, #4804)."""
+    path = _sheet_mutated(tmp_path, b'<row r="1"', b'<row r="' + row + b'"')
+    _raise_one_line(path, InputError, "无效的行号")
+
+
+def test_error_messages_are_one_line_whatever_they_quote() -> None:
+    error = InputError("工作表「第一\n第二\r\n第三\u2028」中有无效的行号", file="a.xlsx")
+    assert str(error) == "a.xlsx: 工作表「第一 第二 第三 」中有无效的行号"
