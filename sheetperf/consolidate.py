@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import pickle
 import stat
@@ -195,12 +196,15 @@ def init_worker(settings: Settings) -> Settings:
 
 
 def _num(value: Any) -> float | None:
+    """A figure for a number cell; None for no figure, or one no spreadsheet can hold (1E+400)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (int, float)):
-        return value
+        value = float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value if abs(value) < 1e308 else None
     return None
 
 

@@ -10,6 +10,7 @@ on request.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -72,6 +73,8 @@ def _pop_number(data: dict[str, Any], key: str) -> Number | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):  # JSON's 1e400 is inf
+            raise InputError(f"字段 {key} 应为有限的数字，实为 {value!r}")
         return value
     raise InputError(f"字段 {key} 应为数字，实为 {value!r}")
 

@@ -20,6 +20,7 @@ turns the located cells into typed values the way the form shows them:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -400,7 +401,10 @@ def _parse_amount(text: str) -> float | None:
     if number is None:
         stripped = re.sub(r"(?:%|万元|元|分)$", "", folded)
         number = parse_number(stripped) if stripped != folded else None
-    return float(number) if number is not None else None
+    if number is None:
+        return None
+    value = float(number)
+    return value if math.isfinite(value) else None  # 400 digits typed: no number a sheet holds
 
 
 def _int_if_integral(value: float | None) -> int | float | None:

@@ -30,6 +30,8 @@ def excel_round(value: Decimal, places: int = 2) -> Decimal:
         ctx.prec = 15
         ctx.rounding = ROUND_HALF_EVEN
         fifteen = +value
+    if fifteen.adjusted() >= 15:  # 15 significant digits hold no cents to round (and 1E+30 has
+        return fifteen  # more digits than quantize may give: InvalidOperation, found by fuzzing)
     return fifteen.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 

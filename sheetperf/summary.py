@@ -309,6 +309,7 @@ class SummaryWriter:
             str(self._temp),
             {
                 "constant_memory": True,
+                "nan_inf_to_errors": True,  # a last guard: no figure may stop the summary
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,

@@ -393,3 +393,49 @@ def test_row_number_with_a_line_break_gives_a_one_line_message(tmp_path: Path, r
 def test_error_messages_are_one_line_whatever_they_quote() -> None:
     error = InputError("工作表「第一\n第二\r\n第三\u2028」中有无效的行号", file="a.xlsx")
     assert str(error) == "a.xlsx: 工作表「第一 第二 第三 」中有无效的行号"
+
+
+@pytest.mark.parametrize("text", ["1E+30", "123456789012345678901234567890.5", "-" + "9" * 40], ids=["exponent", "thirty_digits", "forty_nines"])
+def test_huge_figures_round_without_decimal_errors(text: str) -> None:
+    """quantize() raised InvalidOperation past 28 digits and stopped validation (fuzz seeds 17, 18, 20)."""
+    from decimal import Decimal
+
+    from sheetperf.scoring import excel_round
+
+    value = Decimal(text)
+    assert abs(excel_round(value) - value) <= abs(value) * Decimal("1e-14")  # 15 significant digits kept
+
+
+def test_figure_no_spreadsheet_can_hold_never_stops_a_consolidation(tmp_path: Path) -> None:
+    """A 400-digit actual (and target) made the summary writer raise on inf: the whole run failed."""
+    import json
+
+    data = json.loads(SAMPLE_RECORD.read_text(encoding="utf-8"))
+    data = data[0] if isinstance(data, list) else data
+    data["indicators"][0]["actual"] = "1" + "0" * 400
+    data["indicators"][1]["target"] = "≥1" + "0" * 400 + "(项)"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "huge.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    report = consolidate([folder / "huge.json"], tmp_path / "summary.xlsx", jobs=1)
+    assert report.statuses["ok"] == 1 and report.projects == 1
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(tmp_path / "summary.xlsx")["指标明细"].iter_rows(values_only=True))
+    header, first = rows[0], rows[1]
+    assert first[header.index("实际完成值")] == "1" + "0" * 400  # the text as written is kept
+
+
+def test_json_number_beyond_float_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "inf.json"
+    path.write_text('{"form": "self_evaluation", "project_name": "x", "indicators": [{"name": "n", "weight": 1e400}]}', encoding="utf-8")
+    with pytest.raises(InputError, match="weight 应为有限的数字"):
+        load_records_json(path)
+
+
+def test_number_field_beyond_float_reads_as_missing() -> None:
+    """A budget typed with 400 digits is no figure a spreadsheet holds: missing (with a notice), not inf."""
+    from sheetperf.reader import _parse_amount
+
+    assert _parse_amount("1" + "0" * 400) is None
+    assert _parse_amount("５,５３５,０００") == 5535000.0
