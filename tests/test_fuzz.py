@@ -90,3 +90,28 @@ def test_seeds_cover_both_reader_paths(seeds: list[tuple[str, bytes]]) -> None:
 def test_mutants_are_deterministic(seeds: list[tuple[str, bytes]]) -> None:
     for kind in ("flip_in_member", "lying_directory", "absurd_dimensions"):
         assert mutant_of_kind(seeds, kind, 3).data == mutant_of_kind(seeds, kind, 3).data
+
+
+def test_a_folder_of_mutants_consolidates_accounting_for_every_file(seeds: list[tuple[str, bytes]], tmp_path: Path) -> None:
+    """The whole pipeline on broken input: reading, validation, the summary writer (a figure of
+    400 digits once made it raise and lose the run), CSV and Parquet — every file accounted for,
+    none failed by a program error."""
+    from openpyxl import load_workbook
+
+    from sheetperf.consolidate import consolidate
+    from sheetperf.labels import CONSOLIDATE_MESSAGES
+
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    count = 0
+    for kind in KINDS:
+        for index in range(3):
+            (folder / f"{kind}-{index}.xlsx").write_bytes(mutant_of_kind(seeds, kind, index).data)
+            count += 1
+    report = consolidate([folder], tmp_path / "summary.xlsx", jobs=1, csv_dir=tmp_path / "csv")
+    assert report.files == count
+    internal = CONSOLIDATE_MESSAGES["internal"].split("（")[0]
+    assert not [reason for _, reason in report.failed if reason.startswith(internal)]
+    listed = list(load_workbook(tmp_path / "summary.xlsx", read_only=True)["文件清单"].iter_rows(min_row=2, values_only=True))
+    assert len(listed) == count
+    assert report.statuses["ok"] > 0 and report.statuses["failed"] > 0
