@@ -355,6 +355,11 @@ class _Builder:
         if isinstance(value, bool):
             return None
         if isinstance(value, float):
+            if not math.isfinite(value):  # <v>1e400</v> or <v>nan</v>: no figure a spreadsheet stores
+                self.notices.append(
+                    MSG["bad_number"].format(sheet=self.grid.name, cell=self._a1(loc.row, loc.col), field=path, text=repr(value))
+                )
+                return None
             number = value
             if has_percent(cell.fmt):
                 number = float(Decimal(format(value, ".15g")) * 100)

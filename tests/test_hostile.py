@@ -439,3 +439,14 @@ def test_number_field_beyond_float_reads_as_missing() -> None:
 
     assert _parse_amount("1" + "0" * 400) is None
     assert _parse_amount("５,５３５,０００") == 5535000.0
+
+
+@pytest.mark.parametrize("stored", [b"1e400", b"nan"], ids=["overflow", "nan"])
+def test_stored_number_no_spreadsheet_holds_reads_as_missing(tmp_path: Path, stored: bytes) -> None:
+    """A weight stored as <v>1e400</v> read as inf, and the record refused it without naming the
+    file (fuzz seed 18, #538): missing, with a notice naming the cell."""
+    path = _sheet_mutated(tmp_path, b'<c r="F13" s="6"><v>20</v></c>', b'<c r="F13" s="6"><v>' + stored + b"</v></c>")
+    report = read_workbook_report(path)
+    assert report.records[0].indicators[0].weight is None
+    assert any("F13" in notice for notice in report.notices)
+    validate_record(report.records[0], get_profile("shanghai"))
