@@ -23,10 +23,12 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetperf.errors import InputError
+from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
 from sheetperf.labels import ANNOTATE_MESSAGES as MSG
 from sheetperf.labels import SEVERITY_LABELS
+from sheetperf.limits import MAX_ANNOTATE_CELLS
 from sheetperf.validation import SEVERITY_ORDER, Finding
+from sheetperf.xlsx import one_line, sheet_sizes
 
 #: Workbook types openpyxl can open and save.
 ANNOTATABLE: Final = frozenset({".xlsx", ".xlsm"})
@@ -115,6 +117,21 @@ def annotate_workbook(source: str | Path, findings: Iterable[Finding], output: s
         raise InputError(MSG["not_annotatable"].format(suffix=source.suffix or "（无扩展名）"), file=str(source))
     if output.exists() and output.resolve() == source.resolve():
         raise InputError(MSG["same_as_source"].format(path=output), file=str(source))
+    # openpyxl has none of the reader's guards: the workbook is measured through them first.
+    for sheet, count in sheet_sizes(source):
+        if count > MAX_ANNOTATE_CELLS:
+            raise UnsafeInputError(
+                MSG["too_large_to_annotate"].format(sheet=sheet, count=count, limit=MAX_ANNOTATE_CELLS), file=str(source)
+            )
+    try:
+        return _annotate(source, findings, output)
+    except Exception as exc:  # a workbook sheetperf reads may still be one openpyxl cannot
+        output.unlink(missing_ok=True)
+        raise InputError(MSG["cannot_annotate"].format(detail=one_line(exc)), file=str(source)) from exc
+
+
+def _annotate(source: Path, findings: Iterable[Finding], output: Path) -> int:
+    """The copy itself (openpyxl): load, fill and comment, save; the number of cells flagged."""
     wb = load_workbook(source, keep_vba=False, keep_links=False, rich_text=False)
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
@@ -167,7 +184,10 @@ def annotate_files(findings: Iterable[Finding], out_dir: str | Path, *, sources:
         out = output_path(path, out_dir, taken)
         while out.resolve() in protected:
             out = output_path(path, out_dir, taken)
-        results.append(Annotated(path, out, annotate_workbook(path, found, out)))
+        try:
+            results.append(Annotated(path, out, annotate_workbook(path, found, out)))
+        except SheetperfError as exc:  # this file gets no copy; the others still do
+            results.append(Annotated(path, None, skipped=str(exc.args[0]) if exc.args else str(exc)))
     return results
 
 

@@ -604,6 +604,8 @@ ANNOTATE_MESSAGES: Final[dict[str, str]] = {
     "cannot_write": "无法写出 {path}：{detail}",
     "goals_not_goal_table": "{path}：{name} 不是绩效目标表，已忽略",
     "goals_none": "--goals 给出的文件中没有绩效目标表",
+    "cannot_annotate": "无法为此工作簿生成批注副本（openpyxl 打不开它：{detail}），校验结果不受影响；可在 Excel/WPS 中打开并另存为 .xlsx 后再试",
+    "too_large_to_annotate": "工作表「{sheet}」有 {count} 个单元格（含合并区域），超过批注副本的上限 {limit}（MAX_ANNOTATE_CELLS），未生成批注副本；校验结果不受影响",
 }
 
 # --- fill (filler.py, `sheetperf fill`): putting a record's inputs into a template.

@@ -58,6 +58,11 @@ WHOLE_MERGE_CELLS: Final = 10_000
 #: Cells covered by the expanded (not whole-column) merged ranges of one sheet, summed.
 MAX_MERGED_CELLS: Final = 500_000
 
+#: Cells of one sheet, styled empty ones and those covered by merged ranges included, that an
+#: annotated copy may hold: openpyxl, which writes the copy, makes an object of each (a merged
+#: A1:Z100000 alone would be 2.6 million of them, gigabytes), so a larger sheet gets no copy.
+MAX_ANNOTATE_CELLS: Final = 300_000
+
 # --- shared strings --------------------------------------------------------------------------
 
 #: Entries of the shared-string table at most (a form's table holds a few hundred).
@@ -94,6 +99,7 @@ LIMITS: Final[dict[str, int]] = {
     "MAX_MERGES": MAX_MERGES,
     "WHOLE_MERGE_CELLS": WHOLE_MERGE_CELLS,
     "MAX_MERGED_CELLS": MAX_MERGED_CELLS,
+    "MAX_ANNOTATE_CELLS": MAX_ANNOTATE_CELLS,
     "MAX_SHARED_STRINGS": MAX_SHARED_STRINGS,
     "MAX_SHARED_STRING_CHARS": MAX_SHARED_STRING_CHARS,
     "MAX_XML_TAGS": MAX_XML_TAGS,

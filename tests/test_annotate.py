@@ -119,3 +119,47 @@ def test_same_name_in_two_folders_and_unannotatable_types(tmp_path: Path) -> Non
     assert sorted(r.output.name for r in written if r.output) == ["表-校验批注-2.xlsx", "表-校验批注.xlsx"]
     skipped = [r for r in results if r.output is None]
     assert [r.source for r in skipped] == [legacy] and ".xls" in skipped[0].skipped
+
+
+def _without_content_types(source: Path, target: Path) -> Path:
+    """A workbook sheetperf reads but openpyxl cannot open (no [Content_Types].xml)."""
+    from mutants import rezip, unzip
+
+    target.write_bytes(rezip([(n, b) for n, b in unzip(source.read_bytes()) if n != "[Content_Types].xml"]))
+    return target
+
+
+def _huge_merge(source: Path, target: Path) -> Path:
+    """A merged A1:Z100000 beside the form: 2.6 million cells to openpyxl (gigabytes), none to the reader."""
+    from mutants import rezip, unzip
+
+    members = []
+    for name, body in unzip(source.read_bytes()):
+        if name == "xl/worksheets/sheet1.xml" and b"<mergeCells" in body:
+            body = body.replace(b"<mergeCells", b'<mergeCells><mergeCell ref="AA1:AZ100000"/></mergeCells><mergeCells', 1)
+        elif name == "xl/worksheets/sheet1.xml":
+            body = body.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="AA1:AZ100000"/></mergeCells>', 1)
+        members.append((name, body))
+    target.write_bytes(rezip(members))
+    return target
+
+
+@pytest.mark.parametrize("breakage", ["openpyxl_cannot_open", "too_many_cells_for_openpyxl"])
+def test_a_workbook_without_a_copy_never_stops_the_others(tmp_path: Path, breakage: str) -> None:
+    """openpyxl raised on workbooks the reader reads (or built millions of merged cells): the CLI
+    showed a traceback and no other copy was written. Now that file is skipped with its reason."""
+    import time
+
+    good = _workbook(tmp_path / "合同登记管理费.xlsx")
+    make = _without_content_types if breakage == "openpyxl_cannot_open" else _huge_merge
+    broken = make(_workbook(tmp_path / "src.xlsx"), tmp_path / "损坏.xlsx")
+    (tmp_path / "src.xlsx").unlink()
+    out = tmp_path / "checked"
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["validate", str(good), str(broken), "--json", "--annotate", str(out)])
+    assert time.perf_counter() - started < 30
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1, result.output  # the findings decide, as without --annotate
+    assert [p.name for p in out.iterdir()] == ["合同登记管理费-校验批注.xlsx"]
+    skipped = [line for line in result.stderr.splitlines() if line.startswith(str(broken))]
+    assert len(skipped) == 1 and ("openpyxl" in skipped[0] or "MAX_ANNOTATE_CELLS" in skipped[0])
