@@ -429,7 +429,7 @@ def build_record(located: Located, grid: Grid, file: str, notices: list[str], da
         b._where("year", year_loc)
         cell = grid.cells.get((year_loc.row, year_loc.col))
         if cell is not None and isinstance(cell.value, float):
-            year = int(cell.value)
+            year = int(cell.value) if math.isfinite(cell.value) else None  # <v>1e400</v>: no year
         elif cell is not None:
             year = year_of(b.shown(cell))
     if located.kind == "self_evaluation":

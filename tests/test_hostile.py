@@ -450,3 +450,12 @@ def test_stored_number_no_spreadsheet_holds_reads_as_missing(tmp_path: Path, sto
     assert report.records[0].indicators[0].weight is None
     assert any("F13" in notice for notice in report.notices)
     validate_record(report.records[0], get_profile("shanghai"))
+
+
+@pytest.mark.parametrize("stored", [b"1e400", b"nan"], ids=["overflow", "nan"])
+def test_year_stored_as_no_number_reads_as_missing(tmp_path: Path, stored: bytes) -> None:
+    """int(inf) raised OverflowError out of the reader (fuzz seed 29, #953 and #4819)."""
+    path = _sheet_mutated(tmp_path, b'<c r="A2" s="2"><v>2023</v></c>', b'<c r="A2" s="2"><v>' + stored + b"</v></c>")
+    record = read_workbook(path)[0]
+    assert record.year is None
+    validate_record(record, get_profile("shanghai"))
