@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sheetperf.model import Record, load_records_json
+from sheetperf.model.record import Record, load_records_json
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = sorted((ROOT / "samples" / "records").glob("*.json"))
@@ -29,7 +29,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def git_head() -> str:

@@ -57,7 +57,9 @@ DEPARTMENTS = [f"上海市第{i + 1}委员会" for i in range(23)]
 
 
 def _cases() -> list[dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((SHARED / "cases").glob("self_evaluation-*.json"))]
+    return [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted((SHARED / "cases").glob("self_evaluation-*.json"))
+    ]
 
 
 def _variant(case: dict[str, Any], i: int) -> dict[str, Any]:
@@ -88,14 +90,13 @@ def _handbuilt_options(i: int) -> Any:
     return variants[i % len(variants)]
 
 
-
 def _generate_one(job: tuple[int, str, str, float]) -> None:
     """Write form ``i`` (a worker of the generation pool)."""
     i, out, template, mtime = job
     from openpyxl import Workbook
 
-    from sheetperf.filler import fill_workbook
-    from sheetperf.model import record_from_dict
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.model.record import record_from_dict
 
     cases = _cases()
     record = _variant(cases[i % len(cases)], i)
@@ -116,7 +117,7 @@ def _generate_one(job: tuple[int, str, str, float]) -> None:
 
 
 def generate(count: int, folder: Path, jobs: int) -> None:
-    from sheetperf.writer import write_template
+    from sheetperf.io.writer import write_template
 
     folder.mkdir(parents=True, exist_ok=True)
     template = folder / "blank-template.xlsx"
@@ -169,7 +170,7 @@ def openpyxl_loop(files: Sequence[Path], *, iterate: bool) -> float:
 _CHILD = """
 import json, sys
 from pathlib import Path
-from sheetperf.consolidate import consolidate
+from sheetperf.services.consolidate import consolidate
 out, jobs, *folders = sys.argv[1:]
 report = consolidate([Path(f) for f in folders], out, jobs=int(jobs))
 print(json.dumps({"seconds": report.seconds, "read": report.read_seconds, "write": report.write_seconds,
@@ -233,12 +234,22 @@ def consolidate_child(folders: Sequence[Path], jobs: int, out_dir: Path) -> dict
 def _machine() -> str:
     cpu = platform.machine()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     memory = ""
     try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+        kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
         memory = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, StopIteration):
         pass
@@ -247,7 +258,9 @@ def _machine() -> str:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return os.environ.get("SHEETPERF_COMMIT", "?")
 
@@ -272,7 +285,9 @@ def run(folder: Path, sizes: Sequence[int], rounds: int, iterate: bool, job_coun
         load = statistics.median(base["load"])
         secs = {j: statistics.median(r["seconds"] for r in runs[j]) for j in job_counts}
         last = runs[job_counts[0]][-1]
-        print(f"\n## {n} files ({size} forms + {n - size} resubmissions), {rounds} round(s), load average now {os.getloadavg()[0]:.2f}")
+        print(
+            f"\n## {n} files ({size} forms + {n - size} resubmissions), {rounds} round(s), load average now {os.getloadavg()[0]:.2f}"
+        )
         print(f"summary: {last['projects']} projects, {last['superseded']} superseded, statuses {last['statuses']}")
         print(f"openpyxl load_workbook(read_only=True) loop:   {load:8.2f} s  {load / n * 1000:7.2f} ms/file")
         if base["iterate"]:
@@ -289,7 +304,9 @@ def run(folder: Path, sizes: Sequence[int], rounds: int, iterate: bool, job_coun
             goal = "  (goal ≤ 0.5×)" if jobs == 1 else ""
             print(f"ratio --jobs {jobs} / openpyxl load loop:            {secs[jobs] / load:8.2f}×{goal}")
             if base["iterate"]:
-                print(f"ratio --jobs {jobs} / openpyxl load+iterate loop:    {secs[jobs] / statistics.median(base['iterate']):8.2f}×")
+                print(
+                    f"ratio --jobs {jobs} / openpyxl load+iterate loop:    {secs[jobs] / statistics.median(base['iterate']):8.2f}×"
+                )
         if 1 in secs and 2 in secs:
             print(f"speed-up --jobs 2 over --jobs 1:                {secs[1] / secs[2]:8.2f}×  (goal ≥ 1.7×)")
         for jobs in job_counts:

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import git_head, interleaved, machine, sample_records
 
-from sheetperf.filler import CellWrite, fill_workbook, plan_writes, read_template_info
-from sheetperf.model import Record
-from sheetperf.writer import write_template
-from sheetperf.xlsx import open_xlsx
+from sheetperf.io.filler import CellWrite, fill_workbook, plan_writes, read_template_info
+from sheetperf.io.writer import write_template
+from sheetperf.model.record import Record
+from sheetperf.xlsx.book import open_xlsx
 
 
 @dataclass

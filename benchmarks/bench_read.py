@@ -60,16 +60,17 @@ def variation(case: dict[str, Any], i: int) -> dict[str, Any]:
 
 
 def generate_filled(folder: Path, count: int) -> list[Path]:
-    from sheetperf.filler import fill_workbook
-    from sheetperf.model import record_from_dict
-    from sheetperf.writer import write_template
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.io.writer import write_template
+    from sheetperf.model.record import record_from_dict
 
     published = cases()
     # self-evaluations into the blank template (30 rows); the goal table (71 indicators) into
     # a template pre-filled with its project and indicators, varying the department's inputs
     blank = write_template(folder / "blank_self_evaluation.xlsx", "self_evaluation")
     templates = {
-        k: blank if case["form"] == "self_evaluation"
+        k: blank
+        if case["form"] == "self_evaluation"
         else write_template(folder / f"prefilled_{k}.xlsx", case["form"], record=record_from_dict(variation(case, 0)))
         for k, case in enumerate(published)
     }
@@ -104,7 +105,7 @@ def engines(cold: bool = False) -> dict[str, Callable[[Path], object]]:
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
 
-    from sheetperf.reader import forget_caches, read_workbook
+    from sheetperf.io.reader import forget_caches, read_workbook
 
     def read_cold(path: Path) -> object:
         forget_caches()
@@ -148,7 +149,7 @@ def time_all(paths: list[Path], rounds: int, cold: bool = False) -> dict[str, fl
 
 
 def report(title: str, paths: list[Path], rounds: int, cold: bool = False) -> None:
-    from sheetperf.reader import read_workbook
+    from sheetperf.io.reader import read_workbook
 
     forms = sum(len(read_workbook(p)) for p in paths[: min(len(paths), 50)])
     assert forms == min(len(paths), 50), "every file holds exactly one form"
@@ -160,7 +161,9 @@ def report(title: str, paths: list[Path], rounds: int, cold: bool = False) -> No
         print(f"  {name:<20} {seconds * 1000:8.3f} ms/form{ratio}")
     print(f"  goal: sheetperf within 5× of calamine -> {'met' if ours <= 5 * result['calamine'] else 'NOT met'}")
     if cold:
-        print(f"  with no memory between files (sheetperf_cold): {result['sheetperf_cold'] / result['calamine']:5.2f}× calamine")
+        print(
+            f"  with no memory between files (sheetperf_cold): {result['sheetperf_cold'] / result['calamine']:5.2f}× calamine"
+        )
 
 
 def main() -> None:

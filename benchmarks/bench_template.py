@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import git_head, interleaved, machine, sample_records
 from xlsxwriter_replay import compile_script, recording
 
-from sheetperf.writer import write_template
+from sheetperf.io.writer import write_template
 
 
 def main() -> None:

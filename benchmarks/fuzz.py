@@ -61,11 +61,16 @@ def worker(start: int, count: int, seed: int) -> None:
         began = time.perf_counter()
         outcome, detail = attempt(path, validate=True)
         seconds = time.perf_counter() - began
-        print(json.dumps({"index": index, "kind": m.kind, "outcome": outcome, "seconds": seconds, "detail": detail}), flush=True)
+        print(
+            json.dumps({"index": index, "kind": m.kind, "outcome": outcome, "seconds": seconds, "detail": detail}),
+            flush=True,
+        )
         path.unlink()
 
 
-def run_batch(start: int, count: int, seed: int, time_limit: float, results: list[dict[str, Any]], lock: threading.Lock) -> None:
+def run_batch(
+    start: int, count: int, seed: int, time_limit: float, results: list[dict[str, Any]], lock: threading.Lock
+) -> None:
     """Parent side of one batch: restart the child after each hang until the batch is done."""
     end = start + count
     while start < end:
@@ -90,7 +95,15 @@ def run_batch(start: int, count: int, seed: int, time_limit: float, results: lis
                 child.wait()
                 if current is not None:
                     with lock:
-                        results.append({**current, "index": current["start"], "outcome": "hang", "seconds": time_limit, "detail": ""})
+                        results.append(
+                            {
+                                **current,
+                                "index": current["start"],
+                                "outcome": "hang",
+                                "seconds": time_limit,
+                                "detail": "",
+                            }
+                        )
                     start = current["start"] + 1
                 else:
                     start = end  # the child never started: give up on the batch
@@ -100,7 +113,15 @@ def run_batch(start: int, count: int, seed: int, time_limit: float, results: lis
                 child.wait()
                 if current is not None:
                     with lock:
-                        results.append({**current, "index": current["start"], "outcome": "uncaught", "seconds": 0.0, "detail": f"child exited {child.returncode}"})
+                        results.append(
+                            {
+                                **current,
+                                "index": current["start"],
+                                "outcome": "uncaught",
+                                "seconds": 0.0,
+                                "detail": f"child exited {child.returncode}",
+                            }
+                        )
                     start = current["start"] + 1
                 else:
                     start = end
@@ -170,7 +191,9 @@ def main() -> int:
     for r in results:
         by_kind[r["kind"]][r["outcome"]] += 1
     columns = ["read", "rejected", "unclean", "uncaught", "hang"]
-    print(f"sheetperf fuzz: {len(results)} mutated workbooks, seed {args.seed}, {args.jobs} jobs, time limit {args.time_limit:g} s")
+    print(
+        f"sheetperf fuzz: {len(results)} mutated workbooks, seed {args.seed}, {args.jobs} jobs, time limit {args.time_limit:g} s"
+    )
     print(f"machine: {machine()}; commit {git_head()}")
     print(f"total {elapsed:.0f} s; children's peak RSS {peak_mb:.0f} MB\n")
     print("| kind | " + " | ".join(columns) + " |")

@@ -27,8 +27,16 @@ from xlsxwriter.worksheet import Worksheet
 
 _SKIP = {"get_name", "worksheets", "get_worksheet_by_name", "get_default_url_format"}
 # Getter-like Format methods that do not change the output.
-_FORMAT_SKIP = {"get_xf_index", "get_dxf_index", "get_format_key", "get_border_key",
-                "get_fill_key", "get_font_key", "get_alignment_key", "get_xf_key"}
+_FORMAT_SKIP = {
+    "get_xf_index",
+    "get_dxf_index",
+    "get_format_key",
+    "get_border_key",
+    "get_fill_key",
+    "get_font_key",
+    "get_alignment_key",
+    "get_xf_key",
+}
 
 
 class Recorder:
@@ -57,8 +65,7 @@ class Recorder:
             return "[" + ", ".join(self.literal(v) for v in value) + "]"
         if isinstance(value, tuple):
             return "(" + "".join(self.literal(v) + ", " for v in value) + ")"
-        if isinstance(value, (str, int, float, bool, type(None), decimal.Decimal,
-                              datetime.datetime, datetime.date)):
+        if isinstance(value, (str, int, float, bool, type(None), decimal.Decimal, datetime.datetime, datetime.date)):
             return repr(value)
         raise TypeError(f"cannot replay argument of type {type(value).__name__}")
 

@@ -3,4 +3,4 @@
 # Needs soffice (libreoffice-calc), pdftoppm (poppler-utils) and fonts-noto-cjk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m sheetperf.artifacts --render "$@"
+python -m sheetperf.services.artifacts --render "$@"

@@ -135,7 +135,14 @@ def build_self_evaluation(ws: Worksheet, case: dict[str, Any], opts: Options | N
     # funds block
     funds_top = r
     _place(ws, r, c, _lab("项目资金(万元)", o))
-    headers = ["年初预算数", "调整后预算数" if o.adjusted_budget_label else "全年预算数", "全年执行数", "分数", "执行率(%)", "得分"]
+    headers = [
+        "年初预算数",
+        "调整后预算数" if o.adjusted_budget_label else "全年预算数",
+        "全年执行数",
+        "分数",
+        "执行率(%)",
+        "得分",
+    ]
     for i, h in enumerate(headers):
         _place(ws, r, c + 2 + i, _lab(h, o))
     r += 1
@@ -308,12 +315,21 @@ def build_goal_table(ws: Worksheet, case: dict[str, Any], opts: Options | None =
     budget = case["budget_yuan"]
     for l1, k1, l2, k2 in (
         ("项目总预算（元）：", "project_total", "项目当年预算（元）：", "current_year"),
-        ("同名项目上年预算额（元）：", "prior_year_same_project", "同名项目上年预算执行数（元）：", "prior_year_same_project_executed"),
+        (
+            "同名项目上年预算额（元）：",
+            "prior_year_same_project",
+            "同名项目上年预算执行数（元）：",
+            "prior_year_same_project_executed",
+        ),
     ):
         _place(ws, r, c, _lab(l1, o))
-        _place(ws, r, c + 1, f"{budget[k1]:,}" if o.numbers_as_text else budget[k1], None if o.numbers_as_text else "#,##0")
+        _place(
+            ws, r, c + 1, f"{budget[k1]:,}" if o.numbers_as_text else budget[k1], None if o.numbers_as_text else "#,##0"
+        )
         _place(ws, r, c + 2, _lab(l2, o))
-        _place(ws, r, c + 3, f"{budget[k2]:,}" if o.numbers_as_text else budget[k2], None if o.numbers_as_text else "#,##0")
+        _place(
+            ws, r, c + 3, f"{budget[k2]:,}" if o.numbers_as_text else budget[k2], None if o.numbers_as_text else "#,##0"
+        )
         r += 1
     _place(ws, r, c, f"{case['year']}年绩效目标")
     _merge(ws, r, c, r, c + 3)

@@ -54,10 +54,10 @@ def seed_workbooks(workdir: Path) -> list[tuple[str, bytes]]:
 
 
 def _filled_templates(workdir: Path) -> list[tuple[str, bytes]]:
-    """samples/*.xlsx made the way ``python -m sheetperf.artifacts`` makes them (template, fill)."""
-    from sheetperf.filler import fill_workbook
-    from sheetperf.model import load_records_json
-    from sheetperf.writer import write_template
+    """samples/*.xlsx made the way ``python -m sheetperf.services.artifacts`` makes them (template, fill)."""
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.io.writer import write_template
+    from sheetperf.model.record import load_records_json
 
     out: list[tuple[str, bytes]] = []
     for path in sorted((SAMPLES / "records").glob("*.json"))[:3]:
@@ -360,7 +360,9 @@ def wrong_encoding(rng: random.Random, data: bytes) -> bytes:
     elif choice == "utf32":
         body = body.decode("utf-8", "replace").replace('encoding="UTF-8"', 'encoding="UTF-32"').encode("utf-32")
     elif choice == "declared":
-        body = body.replace(b'encoding="UTF-8"', rng.choice([b'encoding="EBCDIC-US"', b'encoding="x-nonsense"', b'encoding="GB18030"']))
+        body = body.replace(
+            b'encoding="UTF-8"', rng.choice([b'encoding="EBCDIC-US"', b'encoding="x-nonsense"', b'encoding="GB18030"'])
+        )
     elif choice == "bom":
         body = b"\xef\xbb\xbf" + body
     else:
@@ -378,12 +380,18 @@ def absurd_dimensions(rng: random.Random, data: bytes) -> bytes:
     members = unzip(data)
     i = _first_sheet(members)
     name, body = members[i]
-    choice = rng.choice(["far_cell", "huge_row", "dimension", "whole_merge", "many_merges", "many_rows", "many_cells", "cols"])
+    choice = rng.choice(
+        ["far_cell", "huge_row", "dimension", "whole_merge", "many_merges", "many_rows", "many_cells", "cols"]
+    )
     if choice == "far_cell":
         ref = rng.choice([b"XFD1048576", b"XFE1", b"ZZZ1", b"A1048577", b"A99999999999999999999", b"ZZZZZZZZ1"])
         body = body.replace(b'r="A1"', b'r="' + ref + b'"', 1)
     elif choice == "huge_row":
-        body = body.replace(b'<row r="3"', rng.choice([b'<row r="1048576"', b'<row r="99999999999999999999"', b'<row r="-5"', b'<row r="0"']), 1)
+        body = body.replace(
+            b'<row r="3"',
+            rng.choice([b'<row r="1048576"', b'<row r="99999999999999999999"', b'<row r="-5"', b'<row r="0"']),
+            1,
+        )
     elif choice == "dimension":
         body = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', body, count=1)
     elif choice == "whole_merge":
@@ -394,7 +402,9 @@ def absurd_dimensions(rng: random.Random, data: bytes) -> bytes:
         merges = [b"A%d:CV%d" % (r * 100 + 1, r * 100 + 100) for r in range(count)]
         body = _add_merges(body, merges)
     elif choice == "many_rows":
-        rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(30, 30 + rng.choice([10_000, 300_000])))
+        rows = b"".join(
+            b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(30, 30 + rng.choice([10_000, 300_000]))
+        )
         body = body.replace(b"</sheetData>", rows + b"</sheetData>", 1)
     elif choice == "many_cells":
         cells = b"".join(b"<c><v>%d</v></c>" % c for c in range(rng.choice([16_384, 100_000])))
@@ -409,7 +419,9 @@ def _add_merges(body: bytes, refs: Sequence[bytes]) -> bytes:
     cells = b"".join(b'<mergeCell ref="' + r + b'"/>' for r in refs)
     if b"<mergeCells" in body:
         return re.sub(rb"<mergeCells[^>]*>", lambda m: m.group(0) + cells, body, count=1)
-    return body.replace(b"</sheetData>", b'</sheetData><mergeCells count="%d">' % len(refs) + cells + b"</mergeCells>", 1)
+    return body.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="%d">' % len(refs) + cells + b"</mergeCells>", 1
+    )
 
 
 def huge_shared_strings(rng: random.Random, data: bytes) -> bytes:
@@ -426,7 +438,12 @@ def huge_shared_strings(rng: random.Random, data: bytes) -> bytes:
     elif choice == "bad_index" and i is not None:
         sheet = _first_sheet(members)
         name, sbody = members[sheet]
-        sbody = re.sub(rb'(t="s"[^>]*><v>)\d+', lambda m: m.group(1) + rng.choice([b"-1", b"4294967296", b"x", b""]), sbody, count=3)
+        sbody = re.sub(
+            rb'(t="s"[^>]*><v>)\d+',
+            lambda m: m.group(1) + rng.choice([b"-1", b"4294967296", b"x", b""]),
+            sbody,
+            count=3,
+        )
         members[sheet] = (name, sbody)
         return rezip(members)
     else:
@@ -449,9 +466,9 @@ def wrong_content_types(rng: random.Random, data: bytes) -> bytes:
     elif choice == "macro" and i is not None:
         members[i] = (
             members[i][0],
-            members[i][1].replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml").replace(
-                b"worksheet+xml", b"vnd.ms-excel.chartsheet+xml"
-            ),
+            members[i][1]
+            .replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            .replace(b"worksheet+xml", b"vnd.ms-excel.chartsheet+xml"),
         )
     elif choice == "swap_sheet" and i is not None:
         members[i] = (members[i][0], members[i][1].replace(b"worksheet+xml", b"drawing+xml"))
@@ -459,7 +476,13 @@ def wrong_content_types(rng: random.Random, data: bytes) -> bytes:
         members.insert(0, ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"))
     elif choice == "strict":
         members = [
-            (n, b.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"))
+            (
+                n,
+                b.replace(
+                    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+                ),
+            )
             for n, b in members
         ]
     elif i is not None:
@@ -487,10 +510,29 @@ def raw_zip(entries: Sequence[tuple[str, bytes, int, int, int]]) -> bytes:
     for name, payload, usize, crc, method in entries:
         raw_name = name.encode()
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(payload), usize & 0xFFFFFFFF, len(raw_name), 0)
+        out += struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(payload), usize & 0xFFFFFFFF, len(raw_name), 0
+        )
         out += raw_name + payload
         central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(payload), usize & 0xFFFFFFFF, len(raw_name), 0, 0, 0, 0, 0, offset
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            method,
+            0,
+            0x21,
+            crc,
+            len(payload),
+            usize & 0xFFFFFFFF,
+            len(raw_name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
         )
         central += raw_name
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(out), 0)
@@ -526,7 +568,9 @@ def _zeros_crc(megabytes: int) -> int:
 def nested_bomb(layers: int = 3, fanout: int = 10, megabytes: int = 16) -> bytes:
     """42.zip in miniature: zips of zips, every leaf a member inflating to ``megabytes`` MB;
     the outer zip is dressed as a workbook (its sheets are zips)."""
-    leaf = raw_zip([(f"{i}.xml", _deflated_zeros(megabytes), megabytes * 2**20, _zeros_crc(megabytes), 8) for i in range(fanout)])
+    leaf = raw_zip(
+        [(f"{i}.xml", _deflated_zeros(megabytes), megabytes * 2**20, _zeros_crc(megabytes), 8) for i in range(fanout)]
+    )
     blob = leaf
     for _ in range(layers - 1):
         comp = zlib.compressobj(9, zlib.DEFLATED, -15)
@@ -551,7 +595,14 @@ def billion_laughs(data: bytes, *, hidden: bool = False) -> bytes:
     prolog = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     if hidden:
         prolog += b"<!--" + b"c" * 8000 + b"-->"
-    body = prolog + b"<!DOCTYPE sst [" + entities + b"]>\n<sst " + _SHEET_NS + b'><si><t>&lol9;</t></si><si><t a="&lol9;">x</t></si></sst>'
+    body = (
+        prolog
+        + b"<!DOCTYPE sst ["
+        + entities
+        + b"]>\n<sst "
+        + _SHEET_NS
+        + b'><si><t>&lol9;</t></si><si><t a="&lol9;">x</t></si></sst>'
+    )
     if hidden:
         body = body.decode().replace('encoding="UTF-8"', 'encoding="UTF-16BE"').encode("utf-16-be")
     members = [(n, b) for n, b in unzip(data) if n != "xl/sharedStrings.xml"]
@@ -581,7 +632,9 @@ def bombs(rng: random.Random, data: bytes) -> bytes:
     if choice == "ratio":
         return member_bomb(data, rng.choice([80, 300]), lie=False)
     if choice == "lying":
-        return member_bomb(data, 80, lie=True, part=rng.choice(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"]))
+        return member_bomb(
+            data, 80, lie=True, part=rng.choice(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"])
+        )
     if choice == "laughs":
         return billion_laughs(data)
     if choice == "laughs_hidden":
@@ -599,7 +652,9 @@ def hazards(rng: random.Random, data: bytes) -> bytes:
     members = unzip(data)
     choice = rng.choice(["vba", "external", "dde_formula", "dde_link"])
     if choice == "vba":
-        members.append(("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(600))))
+        members.append(
+            ("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(600)))
+        )
     elif choice in {"external", "dde_link"}:
         link = (
             b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -622,8 +677,20 @@ def hazards(rng: random.Random, data: bytes) -> bytes:
     else:
         i = _first_sheet(members)
         name, body = members[i]
-        formula = rng.choice([b"cmd|' /C calc'!A0", b"DDEAUTO(&quot;cmd&quot;,&quot;/c calc&quot;)", b"msexcel|'\\..\\..\\windows\\system32\\cmd.exe /c calc'!''"])
-        body = re.sub(rb"<c r=\"([A-Z]+\d+)\"([^>]*?)(/>|>.*?</c>)", lambda m: b'<c r="' + m.group(1) + b'"><f>' + formula + b"</f><v>0</v></c>", body, count=1, flags=re.S)
+        formula = rng.choice(
+            [
+                b"cmd|' /C calc'!A0",
+                b"DDEAUTO(&quot;cmd&quot;,&quot;/c calc&quot;)",
+                b"msexcel|'\\..\\..\\windows\\system32\\cmd.exe /c calc'!''",
+            ]
+        )
+        body = re.sub(
+            rb"<c r=\"([A-Z]+\d+)\"([^>]*?)(/>|>.*?</c>)",
+            lambda m: b'<c r="' + m.group(1) + b'"><f>' + formula + b"</f><v>0</v></c>",
+            body,
+            count=1,
+            flags=re.S,
+        )
         members[i] = (name, body)
     return rezip(members)
 
@@ -688,10 +755,10 @@ def attempt(path: Path, *, validate: bool = True) -> tuple[str, str]:
     """
     import traceback
 
+    from sheetperf.checks.validation import validate_record
     from sheetperf.errors import SheetperfError
-    from sheetperf.profiles import get_profile
-    from sheetperf.reader import read_workbook_report
-    from sheetperf.validation import validate_record
+    from sheetperf.io.reader import read_workbook_report
+    from sheetperf.rules.profiles import get_profile
 
     try:
         report = read_workbook_report(path)

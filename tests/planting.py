@@ -98,7 +98,15 @@ def _apply(cell: etree._Element, put: Put) -> None:
         etree.SubElement(cell, f"{M}v").text = repr(float(put.number))
 
 
-def plant(path: Path, out: Path, sheet: str, cells: dict[str, Put], *, trust_cache: bool = False, sheets: dict[str, dict[str, Put]] | None = None) -> Path:
+def plant(
+    path: Path,
+    out: Path,
+    sheet: str,
+    cells: dict[str, Put],
+    *,
+    trust_cache: bool = False,
+    sheets: dict[str, dict[str, Put]] | None = None,
+) -> Path:
     """Copy ``path`` to ``out`` with ``cells`` of ``sheet`` replaced (and ``sheets``: other sheets' cells).
 
     ``trust_cache`` removes ``fullCalcOnLoad`` from the workbook, as a spreadsheet program does

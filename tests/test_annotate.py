@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from handbuilt import Options, build_self_evaluation
 
 from conftest import CASES_DIR, load_case
-from sheetperf.annotate import FILLS, annotate_files, annotate_workbook, output_path, safe_stem
 from sheetperf.cli import main
-from sheetperf.validation import Finding
+from sheetperf.io.annotate import FILLS, annotate_files, annotate_workbook, output_path, safe_stem
+from sheetperf.model.finding import Finding
 
 HETONG = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
 
@@ -100,7 +100,9 @@ def test_safe_stem(name: str, expected: str) -> None:
 
 def test_output_names_unique_and_inside_dir(tmp_path: Path) -> None:
     taken: set[str] = set()
-    names = [output_path(Path(p), tmp_path, taken) for p in ("x/报告.xlsx", "y/报告.xlsx", "z/报告.XLSM", "../../报告.xlsx")]
+    names = [
+        output_path(Path(p), tmp_path, taken) for p in ("x/报告.xlsx", "y/报告.xlsx", "z/报告.XLSM", "../../报告.xlsx")
+    ]
     assert len({n.name for n in names}) == 4
     assert all(n.parent == tmp_path and n.suffix == ".xlsx" for n in names)
 
@@ -112,7 +114,16 @@ def test_same_name_in_two_folders_and_unannotatable_types(tmp_path: Path) -> Non
     two = _workbook(tmp_path / "b" / "表.xlsx")
     legacy = tmp_path / "old.xls"
     legacy.write_bytes(b"\xd0\xcf\x11\xe0")
-    flag = dict(field="grade", rule="grade", severity="error", stated="良", expected="优", message="m", sheet="自评表", cell="C32")
+    flag = dict(
+        field="grade",
+        rule="grade",
+        severity="error",
+        stated="良",
+        expected="优",
+        message="m",
+        sheet="自评表",
+        cell="C32",
+    )
     findings = [Finding(file=str(p), **flag) for p in (one, two, legacy)]  # type: ignore[arg-type]
     results = annotate_files(findings, tmp_path / "out")
     written = [r for r in results if r.output is not None]
@@ -136,9 +147,13 @@ def _huge_merge(source: Path, target: Path) -> Path:
     members = []
     for name, body in unzip(source.read_bytes()):
         if name == "xl/worksheets/sheet1.xml" and b"<mergeCells" in body:
-            body = body.replace(b"<mergeCells", b'<mergeCells><mergeCell ref="AA1:AZ100000"/></mergeCells><mergeCells', 1)
+            body = body.replace(
+                b"<mergeCells", b'<mergeCells><mergeCell ref="AA1:AZ100000"/></mergeCells><mergeCells', 1
+            )
         elif name == "xl/worksheets/sheet1.xml":
-            body = body.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="AA1:AZ100000"/></mergeCells>', 1)
+            body = body.replace(
+                b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="AA1:AZ100000"/></mergeCells>', 1
+            )
         members.append((name, body))
     target.write_bytes(rezip(members))
     return target

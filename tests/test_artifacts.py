@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sheetperf import artifacts
-from sheetperf.model import load_records_json
-from sheetperf.xlsx import open_xlsx
+from sheetperf.model.record import load_records_json
+from sheetperf.services import artifacts
+from sheetperf.xlsx.book import open_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -38,13 +38,11 @@ def test_every_record_has_a_sample() -> None:
     assert {f"samples/{p.stem}.xlsx" for p in records} <= paths
 
 
-@pytest.mark.parametrize(
-    "item", artifacts.artifacts(ROOT), ids=[str(i.path) for i in artifacts.artifacts(ROOT)]
-)
+@pytest.mark.parametrize("item", artifacts.artifacts(ROOT), ids=[str(i.path) for i in artifacts.artifacts(ROOT)])
 def test_shipped_artifact_is_current(fresh: Path, item: artifacts.Artifact) -> None:
     shipped = ROOT / item.path
-    assert shipped.exists(), f"{item.path} missing: run python -m sheetperf.artifacts"
-    assert _sha(shipped) == _sha(fresh / item.path), f"{item.path} is stale: run python -m sheetperf.artifacts"
+    assert shipped.exists(), f"{item.path} missing: run python -m sheetperf.services.artifacts"
+    assert _sha(shipped) == _sha(fresh / item.path), f"{item.path} is stale: run python -m sheetperf.services.artifacts"
 
 
 def test_build_is_reproducible(fresh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,13 +59,15 @@ def test_fixed_dates_inside(item: artifacts.Artifact) -> None:
     assert len(dates) == 1 and next(iter(dates))[0] == 1980  # xlsxwriter's fixed member date, kept by fill
     with zipfile.ZipFile(ROOT / item.path) as zf:
         core = zf.read("docProps/core.xml").decode()
-    assert "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2024-01-01T00:00:00Z" in core
+    assert '<dcterms:created xsi:type="dcterms:W3CDTF">2024-01-01T00:00:00Z' in core
 
 
-@pytest.mark.parametrize("item", artifacts.artifacts(ROOT)[2:], ids=[str(i.path) for i in artifacts.artifacts(ROOT)[2:]])
+@pytest.mark.parametrize(
+    "item", artifacts.artifacts(ROOT)[2:], ids=[str(i.path) for i in artifacts.artifacts(ROOT)[2:]]
+)
 def test_samples_are_prefilled_templates_of_their_record(item: artifacts.Artifact) -> None:
-    from sheetperf.filler import read_template_info
-    from sheetperf.layout import fingerprint
+    from sheetperf.forms.layout import fingerprint
+    from sheetperf.io.filler import read_template_info
 
     assert item.record is not None
     record = load_records_json(ROOT / item.record)[0]

@@ -26,7 +26,15 @@ def test_score_json_gives_published_figures(runner: CliRunner) -> None:
     assert len(scored) == len(SELF_EVALUATION_PATHS)
     for item, path in zip(scored, SELF_EVALUATION_PATHS, strict=True):
         case = load_case(path)
-        assert set(item) == {"project_name", "execution_rate", "budget_score", "indicators", "total_weight", "total_score", "grade"}
+        assert set(item) == {
+            "project_name",
+            "execution_rate",
+            "budget_score",
+            "indicators",
+            "total_weight",
+            "total_score",
+            "grade",
+        }
         assert item["project_name"] == case["project_name"]
         assert abs(item["budget_score"] - case["funds"]["total"]["score"]) < 0.005
         assert [i["name"] for i in item["indicators"]] == [i["name"] for i in case["indicators"]]
@@ -90,7 +98,9 @@ def test_validate_error_exit_1_with_json(runner: CliRunner, tmp_path: Path) -> N
     ],
     ids=["missing", "broken-json", "wrong-type"],
 )
-def test_unusable_input_exit_2_one_line(runner: CliRunner, tmp_path: Path, name: str, content: str | None, message: str) -> None:
+def test_unusable_input_exit_2_one_line(
+    runner: CliRunner, tmp_path: Path, name: str, content: str | None, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -107,4 +117,3 @@ def test_unknown_profile_exit_2(runner: CliRunner) -> None:
     result = runner.invoke(main, ["score", "--profile", "atlantis", str(HETONG)])
     assert result.exit_code == 2
     assert "未知的规则配置" in result.stderr
-

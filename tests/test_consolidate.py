@@ -20,9 +20,12 @@ from handbuilt import Options, build_goal_table, build_self_evaluation
 from openpyxl import Workbook, load_workbook
 
 from conftest import GOAL_TABLE_PATHS, REPO, SELF_EVALUATION_PATHS, load_case
-from sheetperf import summary
 from sheetperf.cli import main
-from sheetperf.consolidate import (
+from sheetperf.io.filler import fill_workbook
+from sheetperf.io.writer import write_template
+from sheetperf.model.record import record_from_dict
+from sheetperf.services import summary
+from sheetperf.services.consolidate import (
     FileEntry,
     Kind,
     Settings,
@@ -30,11 +33,8 @@ from sheetperf.consolidate import (
     consolidate,
     discover,
 )
-from sheetperf.filler import fill_workbook
-from sheetperf.labels import FILE_STATUS_LABELS, SUMMARY_SHEETS
-from sheetperf.model import record_from_dict
-from sheetperf.workers import WorkerPool
-from sheetperf.writer import write_template
+from sheetperf.services.workers import WorkerPool
+from sheetperf.vocab.labels import FILE_STATUS_LABELS, SUMMARY_SHEETS
 
 SELF_CASES = [load_case(p) for p in SELF_EVALUATION_PATHS]
 GOAL_CASE = load_case(GOAL_TABLE_PATHS[0])
@@ -46,7 +46,9 @@ LAYOUTS = [
     Options(separate_deviation=True),
     Options(spaced_labels=True, col0=4),
 ]
-OK, FAILED, NO_FORM, SUPERSEDED, SKIPPED = (FILE_STATUS_LABELS[k] for k in ("ok", "failed", "no_form", "superseded", "skipped"))
+OK, FAILED, NO_FORM, SUPERSEDED, SKIPPED = (
+    FILE_STATUS_LABELS[k] for k in ("ok", "failed", "no_form", "superseded", "skipped")
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,12 @@ def fill_form(path: Path, case: dict[str, Any], templates: dict[str, Path], *, m
 
 
 def save_form(
-    path: Path, case: dict[str, Any], opts: Options | None = None, *, mtime: float | None = None, extra_sheet: str | None = None
+    path: Path,
+    case: dict[str, Any],
+    opts: Options | None = None,
+    *,
+    mtime: float | None = None,
+    extra_sheet: str | None = None,
 ) -> Path:
     """A form built by hand with openpyxl (offsets, label styles and quirks of ``opts``)."""
     wb = Workbook()
@@ -203,7 +210,9 @@ def test_superseded_version_has_a_finding(collection: dict[str, Any]) -> None:
     assert superseded[0]["文件"] == str(collection["first_version"])
     assert str(collection["newer"]) in superseded[0]["说明"]
     # the old version's own findings are not reported; the kept one's are
-    assert {f["文件"] for f in findings if f["规则代码"] != "superseded"} <= {str(p) for p in collection["good"][1:]} | {str(collection["newer"])}
+    assert {f["文件"] for f in findings if f["规则代码"] != "superseded"} <= {
+        str(p) for p in collection["good"][1:]
+    } | {str(collection["newer"])}
 
 
 def test_indicators_match_the_kept_forms(collection: dict[str, Any]) -> None:
@@ -486,7 +495,8 @@ def test_cli_goals_report_drift(tmp_path: Path, given: str) -> None:
         "applicant_unit": case["implementing_unit"],
         "project_name": case["project_name"],
         "indicators": [
-            {"level1": i["level1"], "level2": i["level2"], "name": i["name"], "target": i["target"]} for i in case["indicators"]
+            {"level1": i["level1"], "level2": i["level2"], "name": i["name"], "target": i["target"]}
+            for i in case["indicators"]
         ],
     }
     goal["indicators"][0]["target"] = "=99(场)"
@@ -548,7 +558,12 @@ def test_output_never_overwrites_an_input(small: Path, tmp_path: Path, where: st
 def test_progress_reports_every_file(small: Path, tmp_path: Path) -> None:
     (small / "notes.txt").write_text("x")
     calls: list[tuple[int, int]] = []
-    consolidate([small, tmp_path / "missing.xlsx"], tmp_path / "s.xlsx", jobs=2, progress=lambda done, total: calls.append((done, total)))
+    consolidate(
+        [small, tmp_path / "missing.xlsx"],
+        tmp_path / "s.xlsx",
+        jobs=2,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls[0] == (1, 4)  # the missing file is settled before any worker starts
     assert calls[-1] == (4, 4)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 
 from conftest import GOAL_TABLE_PATHS, load_case
 from sheetperf.cli import main
-from sheetperf.distribute import (
+from sheetperf.errors import InputError, UnsafeInputError
+from sheetperf.model.record import GoalTable, SelfEvaluation
+from sheetperf.rules.profiles import get_profile
+from sheetperf.services.distribute import (
     MANIFEST_CSV,
     MANIFEST_XLSX,
     WINDOWS_FORBIDDEN,
@@ -36,9 +39,6 @@ from sheetperf.distribute import (
     unguard_cell,
     write_manifest,
 )
-from sheetperf.errors import InputError, UnsafeInputError
-from sheetperf.model import GoalTable, SelfEvaluation
-from sheetperf.profiles import get_profile
 
 GOAL_CASE = GOAL_TABLE_PATHS[0]
 SHANGHAI = get_profile("shanghai")
@@ -176,7 +176,10 @@ def test_guard_cell_round_trip(value: str) -> None:
         ("", None),
         ("20;10;15", [Decimal(20), Decimal(10), Decimal(15)]),
         ("20，10、15.5", [Decimal(20), Decimal(10), Decimal("15.5")]),
-        ("产出指标:50；效益指标：30;满意度指标=10", {"产出指标": Decimal(50), "效益指标": Decimal(30), "满意度指标": Decimal(10)}),
+        (
+            "产出指标:50；效益指标：30;满意度指标=10",
+            {"产出指标": Decimal(50), "效益指标": Decimal(30), "满意度指标": Decimal(10)},
+        ),
     ],
     ids=["empty", "per-indicator", "chinese-separators", "per-level1"],
 )
@@ -184,7 +187,9 @@ def test_parse_weights(text: str, expected: object) -> None:
     assert parse_weights(text) == expected
 
 
-@pytest.mark.parametrize("text", ["abc", "产出指标 50", "产出指标:50;产出指标:40", "20;x"], ids=["word", "no-colon", "twice", "mixed"])
+@pytest.mark.parametrize(
+    "text", ["abc", "产出指标 50", "产出指标:50;产出指标:40", "20;x"], ids=["word", "no-colon", "twice", "mixed"]
+)
 def test_parse_weights_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_weights(text)
@@ -195,7 +200,9 @@ def test_allocate_cents_sums_exactly() -> None:
     assert allocate_cents(thirds, Fraction(50)) == [Decimal("16.67"), Decimal("16.67"), Decimal("16.66")]
 
 
-@given(st.lists(st.sampled_from(["产出指标", "效益指标", "满意度指标", "成本指标", "投入与管理"]), min_size=1, max_size=40))
+@given(
+    st.lists(st.sampled_from(["产出指标", "效益指标", "满意度指标", "成本指标", "投入与管理"]), min_size=1, max_size=40)
+)
 def test_profile_split_weights_add_up_to_the_indicator_weight(level1s: list[str]) -> None:
     weights = profile_split_weights(level1s, SHANGHAI)
     assert len(weights) == len(level1s)
@@ -263,10 +270,16 @@ def test_read_roster_xlsx(tmp_path: Path) -> None:
     [
         ([["年度", "主管部门", "项目名称"], ["2024", "A", "C"]], "名册第 1 行缺少列 实施单位"),
         ([["主管部门", "实施单位", "项目名称"], ["A", "", "C"]], "名册第 2 行的「实施单位」为空"),
-        ([["年度", "主管部门", "实施单位", "项目名称"], ["二〇二四", "A", "B", "C"]], "名册第 2 行的年度「二〇二四」不是年份"),
+        (
+            [["年度", "主管部门", "实施单位", "项目名称"], ["二〇二四", "A", "B", "C"]],
+            "名册第 2 行的年度「二〇二四」不是年份",
+        ),
         ([["项目名称", "项目", "主管部门", "实施单位"], ["C", "C", "A", "B"]], "都表示项目名称"),
         ([["主管部门", "实施单位", "项目名称"]], "名册中没有项目"),
-        ([["主管部门", "实施单位", "项目名称", "绩效目标表"], ["A", "B", "C", "nowhere.json"]], "目标表文件「nowhere.json」不存在"),
+        (
+            [["主管部门", "实施单位", "项目名称", "绩效目标表"], ["A", "B", "C", "nowhere.json"]],
+            "目标表文件「nowhere.json」不存在",
+        ),
     ],
     ids=["missing-column", "empty-cell", "bad-year", "duplicate-column", "no-rows", "missing-source"],
 )
@@ -328,7 +341,9 @@ def test_prepare_takes_roster_weights_per_level1() -> None:
             ],
         }
     )
-    prep = prepare_record(_entry(source=None, record=goal, weights="产出指标:60;效益指标:30"), "self_evaluation", SHANGHAI)
+    prep = prepare_record(
+        _entry(source=None, record=goal, weights="产出指标:60;效益指标:30"), "self_evaluation", SHANGHAI
+    )
     assert prep.weights_source == "roster"
     assert [i.weight for i in prep.record.indicators] == [30, 30, 30]
     listed = prepare_record(_entry(source=None, record=goal, weights="50;20;20"), "self_evaluation", SHANGHAI)
@@ -357,7 +372,11 @@ def test_prepare_takes_goal_table_weights_when_all_are_given() -> None:
 def test_prepare_goal_table_carries_project_info_only() -> None:
     prep = prepare_record(_entry(), "goal_table", SHANGHAI)
     assert isinstance(prep.record, GoalTable)
-    assert (prep.record.year, prep.record.applicant_unit, prep.record.project_name) == (2020, "科技发展中心", "内涵建设经费")
+    assert (prep.record.year, prep.record.applicant_unit, prep.record.project_name) == (
+        2020,
+        "科技发展中心",
+        "内涵建设经费",
+    )
     assert prep.record.indicators == []
 
 
@@ -370,7 +389,7 @@ def _manifest_rows() -> list[ManifestRow]:
             form_id=f"id-{i}",
             form="self_evaluation",
             year=2024,
-            department="=HYPERLINK(\"http://x\")" if i == 0 else "市教委",
+            department='=HYPERLINK("http://x")' if i == 0 else "市教委",
             implementing_unit="-单位",
             project_name=f"项目{i}",
             path=f"市教委/项目{i}.xlsx",
@@ -442,7 +461,7 @@ HOSTILE = [
     ("主管部门", "单位", "同名项目"),
     ("主管部门", "单位", "同名项目."),
     ("主管部门", "单位", "ＣＯＮ"),
-    ("NUL", "AUX", "=HYPERLINK(\"http://x\")"),
+    ("NUL", "AUX", '=HYPERLINK("http://x")'),
     ("C:\\Windows", "单位", "/absolute"),
 ]
 
@@ -480,7 +499,7 @@ def test_hostile_names_stay_inside_outdir_and_distinct(tmp_path: Path) -> None:
     assert [(r.department, r.implementing_unit, r.project_name) for r in manifest] == HOSTILE
     assert sorted(r.path for r in manifest) == sorted(p.relative_to(out).as_posix() for p in templates)
     assert len({r.form_id for r in manifest}) == len(HOSTILE)
-    from sheetperf.reader import read_workbook
+    from sheetperf.io.reader import read_workbook
 
     (record,) = read_workbook(out / manifest[0].path)
     assert record.project_name == "../../etc/passwd"  # the form keeps the name as written
@@ -489,7 +508,9 @@ def test_hostile_names_stay_inside_outdir_and_distinct(tmp_path: Path) -> None:
 
 def test_distribute_refuses_to_overwrite_a_distribution(tmp_path: Path) -> None:
     (tmp_path / "g.json").write_text(json.dumps(_small_goal("项目"), ensure_ascii=False), encoding="utf-8")
-    roster = _write_csv(tmp_path / "roster.csv", [["主管部门", "实施单位", "项目名称", "绩效目标表"], ["A", "B", "项目", "g.json"]])
+    roster = _write_csv(
+        tmp_path / "roster.csv", [["主管部门", "实施单位", "项目名称", "绩效目标表"], ["A", "B", "项目", "g.json"]]
+    )
     out = tmp_path / "out"
     assert CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out)]).exit_code == 0
     again = CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out)])
@@ -497,11 +518,13 @@ def test_distribute_refuses_to_overwrite_a_distribution(tmp_path: Path) -> None:
 
 
 def test_distribute_goal_tables_blank_with_project_info(tmp_path: Path) -> None:
-    from sheetperf.reader import read_workbook
+    from sheetperf.io.reader import read_workbook
 
     roster = _write_csv(tmp_path / "roster.csv", ROSTER_ROWS)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["distribute", str(roster), "-o", str(out), "--form", "goal-table", "--year", "2025"])
+    result = CliRunner().invoke(
+        main, ["distribute", str(roster), "-o", str(out), "--form", "goal-table", "--year", "2025"]
+    )
     assert result.exit_code == 0, result.output
     assert "已生成 2 份财政项目支出绩效目标表" in result.stdout
     manifest = read_manifest(out / MANIFEST_CSV)

@@ -17,9 +17,10 @@ from lxml import etree
 
 from sheetperf.cli import main
 from sheetperf.errors import InputError
-from sheetperf.filler import fill_workbook, plan_writes, read_template_info
-from sheetperf.layout import Kind, Role, get_layout
-from sheetperf.model import (
+from sheetperf.forms.layout import Kind, Role, get_layout
+from sheetperf.io.filler import fill_workbook, plan_writes, read_template_info
+from sheetperf.io.writer import write_template
+from sheetperf.model.record import (
     FUND_ROWS,
     GOAL_TEXTS,
     FundRow,
@@ -29,8 +30,7 @@ from sheetperf.model import (
     SelfEvaluation,
     load_records_json,
 )
-from sheetperf.writer import write_template
-from sheetperf.xlsx import open_xlsx
+from sheetperf.xlsx.book import open_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = sorted((ROOT / "samples" / "records").glob("*.json"))
@@ -65,15 +65,14 @@ def _structure(path: Path) -> dict[str, Any]:
     wb = openpyxl.load_workbook(path)
     sheets: dict[str, Any] = {}
     for ws in wb.worksheets:
-        formulas = {
-            c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"
-        }
+        formulas = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
         sheets[ws.title] = {
             "state": ws.sheet_state,
             "protected": bool(ws.protection.sheet),
             "password": ws.protection.password,
             "validations": sorted(
-                (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.prompt) for dv in ws.data_validations.dataValidation
+                (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.prompt)
+                for dv in ws.data_validations.dataValidation
             ),
             "conditional": sorted(
                 (str(rng.sqref), tuple(tuple(r.formula or ()) for r in rules))
@@ -113,7 +112,9 @@ def _cached_formula_values(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in RECORDS], ids=[p.stem for p in RECORDS])
-def test_fill_prefilled_keeps_everything_but_inputs(prefilled: dict[str, tuple[Path, Any]], stem: str, tmp_path: Path) -> None:
+def test_fill_prefilled_keeps_everything_but_inputs(
+    prefilled: dict[str, tuple[Path, Any]], stem: str, tmp_path: Path
+) -> None:
     template, record = prefilled[stem]
     out = fill_workbook(template, record, tmp_path / "filled.xlsx")
     assert _structure(out) == _structure(template)
@@ -185,7 +186,15 @@ def test_writes_cover_inputs_only_for_prefilled(prefilled: dict[str, tuple[Path,
         info = read_template_info(book)
     keys = {w.path.rsplit(".", 1)[-1] for w in plan_writes(info.layout, info, record)}
     assert info.locked == {"project", "indicators", "weights"}
-    assert keys == {"initial_budget", "annual_budget", "executed", "goal_expected", "goal_actual", "actual", "deviation"}
+    assert keys == {
+        "initial_budget",
+        "annual_budget",
+        "executed",
+        "goal_expected",
+        "goal_actual",
+        "actual",
+        "deviation",
+    }
 
 
 def test_blank_template_gets_definitions_too(blanks: dict[str, Path], tmp_path: Path) -> None:
@@ -221,12 +230,22 @@ def test_text_stays_text(blanks: dict[str, Path], tmp_path: Path, text: str) -> 
     record = SelfEvaluation(
         project_name=text,
         goal_expected=text,
-        indicators=[Indicator(level1="产出指标", level2="数量指标", name=text, target=text, actual=text, weight=10, deviation=text)],
+        indicators=[
+            Indicator(
+                level1="产出指标", level2="数量指标", name=text, target=text, actual=text, weight=10, deviation=text
+            )
+        ],
     )
     out = fill_workbook(blanks["self_evaluation"], record, tmp_path / "f.xlsx")
     got = _read_inputs(out, record)
-    for path in ("project_name", "goal_expected", "indicators[0].name", "indicators[0].target",
-                 "indicators[0].actual", "indicators[0].deviation"):
+    for path in (
+        "project_name",
+        "goal_expected",
+        "indicators[0].name",
+        "indicators[0].target",
+        "indicators[0].actual",
+        "indicators[0].deviation",
+    ):
         assert got[path] == text, path
     # and in the XML: a shared string, never an <f>
     layout = get_layout("self_evaluation")
@@ -243,7 +262,9 @@ def test_fill_is_deterministic_and_refill_replaces(blanks: dict[str, Path], tmp_
     a = fill_workbook(blanks["self_evaluation"], second, tmp_path / "a.xlsx")
     b = fill_workbook(blanks["self_evaluation"], second, tmp_path / "b.xlsx")
     assert a.read_bytes() == b.read_bytes()
-    over = fill_workbook(fill_workbook(blanks["self_evaluation"], first, tmp_path / "c.xlsx"), second, tmp_path / "d.xlsx")
+    over = fill_workbook(
+        fill_workbook(blanks["self_evaluation"], first, tmp_path / "c.xlsx"), second, tmp_path / "d.xlsx"
+    )
     # the longer first record's rows are cleared: same values as filling the blank directly
     assert _read_inputs(over, second) == _read_inputs(a, second)
     assert openpyxl.load_workbook(over).active.max_row == openpyxl.load_workbook(a).active.max_row
@@ -302,7 +323,9 @@ def test_refuses_another_projects_record(prefilled: dict[str, tuple[Path, Any]],
     assert layout.table.a1(2, "target") in message and "第 3 项指标的年度指标值" in message and "≥99(%)" in message
     other = _record("self_evaluation-2023-tongji-fenxi.json")
     cell = layout.field("project_name").a1
-    with pytest.raises(InputError, match=f"{cell}（项目名称）已锁定为「上海技术交易指数体系构建及验证」，记录中为「技术市场统计分析」"):
+    with pytest.raises(
+        InputError, match=f"{cell}（项目名称）已锁定为「上海技术交易指数体系构建及验证」，记录中为「技术市场统计分析」"
+    ):
         fill_workbook(template, other, tmp_path / "out.xlsx")
 
 
@@ -334,30 +357,43 @@ def test_refuses_a_template_with_a_formula_in_an_input_cell(blanks: dict[str, Pa
 # Property: fill, then read the input cells back, equals the record's inputs.
 
 _text = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from("=\n\t_x0041"),
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+    | st.sampled_from("=\n\t_x0041"),
     max_size=40,
 )
-_amount = st.none() | st.integers(-10**9, 10**9) | st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
+_amount = st.none() | st.integers(-(10**9), 10**9) | st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
 def _self_evaluations(draw: st.DrawFn) -> SelfEvaluation:
     indicators = [
         Indicator(
-            level1=draw(_text), level2=draw(_text), name=draw(_text), target=draw(_text),
-            actual=draw(st.none() | _text), weight=draw(_amount), deviation=draw(st.none() | _text),
+            level1=draw(_text),
+            level2=draw(_text),
+            name=draw(_text),
+            target=draw(_text),
+            actual=draw(st.none() | _text),
+            weight=draw(_amount),
+            deviation=draw(st.none() | _text),
             score=draw(_amount),
         )
         for _ in range(draw(st.integers(0, 30)))
     ]
-    funds = Funds(**{
-        row: FundRow(initial_budget=draw(_amount), annual_budget=draw(_amount), executed=draw(_amount))
-        for row in FUND_ROWS
-    })
+    funds = Funds(
+        **{
+            row: FundRow(initial_budget=draw(_amount), annual_budget=draw(_amount), executed=draw(_amount))
+            for row in FUND_ROWS
+        }
+    )
     return SelfEvaluation(
         year=draw(st.none() | st.integers(2000, 2100)),
-        department=draw(_text), implementing_unit=draw(_text), project_name=draw(_text),
-        funds=funds, goal_expected=draw(_text), goal_actual=draw(_text), indicators=indicators,
+        department=draw(_text),
+        implementing_unit=draw(_text),
+        project_name=draw(_text),
+        funds=funds,
+        goal_expected=draw(_text),
+        goal_actual=draw(_text),
+        indicators=indicators,
     )
 
 
@@ -419,7 +455,14 @@ def test_cli_fill(prefilled: dict[str, tuple[Path, Any]], tmp_path: Path) -> Non
     template, _ = prefilled["self_evaluation-2023-jiaoliu-tuiguang"]
     out = tmp_path / "out.xlsx"
     result = CliRunner().invoke(
-        main, ["fill", str(template), str(ROOT / "samples/records/self_evaluation-2023-jiaoliu-tuiguang.json"), "-o", str(out)]
+        main,
+        [
+            "fill",
+            str(template),
+            str(ROOT / "samples/records/self_evaluation-2023-jiaoliu-tuiguang.json"),
+            "-o",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert out.exists() and "已填写" in result.output
@@ -428,9 +471,12 @@ def test_cli_fill(prefilled: dict[str, tuple[Path, Any]], tmp_path: Path) -> Non
 def test_cli_fill_several_records(blanks: dict[str, Path], tmp_path: Path) -> None:
     both = tmp_path / "two.json"
     both.write_text(
-        json.dumps([json.loads(p.read_text(encoding="utf-8")) for p in RECORDS[1:3]], ensure_ascii=False), encoding="utf-8"
+        json.dumps([json.loads(p.read_text(encoding="utf-8")) for p in RECORDS[1:3]], ensure_ascii=False),
+        encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["fill", str(blanks["self_evaluation"]), str(both), "-o", str(tmp_path / "o.xlsx")])
+    result = CliRunner().invoke(
+        main, ["fill", str(blanks["self_evaluation"]), str(both), "-o", str(tmp_path / "o.xlsx")]
+    )
     assert result.exit_code == 2
     assert "含有 2 条记录" in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "o.xlsx").exists()

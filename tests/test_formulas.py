@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sheetperf.errors import SpecError
-from sheetperf.formulas import (
+from sheetperf.forms.formulas import (
     check_limits,
     deviation_missing_rule,
     form_formulas,
@@ -16,8 +16,8 @@ from sheetperf.formulas import (
     q,
     weight_total_rule,
 )
-from sheetperf.layout import get_layout
-from sheetperf.profiles import get_profile
+from sheetperf.forms.layout import get_layout
+from sheetperf.rules.profiles import get_profile
 
 ALLOWED = {
     "IF", "AND", "OR", "NOT", "LEFT", "MID", "RIGHT", "LEN", "FIND", "SUBSTITUTE", "TRIM", "EXACT",

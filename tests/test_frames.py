@@ -10,10 +10,10 @@ from handbuilt import build_goal_table, build_self_evaluation
 from openpyxl import Workbook
 
 from conftest import CASE_PATHS, load_case
-from sheetperf.frames import INDICATOR_COLUMNS, PROJECT_COLUMNS, chinese_columns, neutralize, to_frames
-from sheetperf.labels import FRAME_COLUMN_LABELS
-from sheetperf.model import Record, record_from_dict
-from sheetperf.reader import read_workbook
+from sheetperf.io.frames import INDICATOR_COLUMNS, PROJECT_COLUMNS, chinese_columns, neutralize, to_frames
+from sheetperf.io.reader import read_workbook
+from sheetperf.model.record import Record, record_from_dict
+from sheetperf.vocab.labels import FRAME_COLUMN_LABELS
 
 CASES = [load_case(p) for p in CASE_PATHS]
 
@@ -94,11 +94,32 @@ def test_frames_from_json_records_without_provenance() -> None:
 
 @pytest.mark.parametrize(
     ("value", "safe"),
-    [("=1+1", "'=1+1"), ("+86", "'+86"), ("-", "'-"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("＝1", "'＝1"), ("  =1+1", "'  =1+1"), ("\u3000+1", "'\u3000+1"), ("达成指标", "达成指标"), (" 达成", " 达成"),
-     (3.5, 3.5)],
-    ids=["equals", "plus", "minus", "at", "tab", "fullwidth_equals", "spaces_then_equals", "ideographic_space_then_plus",
-         "text", "spaced_text", "number"],
+    [
+        ("=1+1", "'=1+1"),
+        ("+86", "'+86"),
+        ("-", "'-"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("＝1", "'＝1"),
+        ("  =1+1", "'  =1+1"),
+        ("\u3000+1", "'\u3000+1"),
+        ("达成指标", "达成指标"),
+        (" 达成", " 达成"),
+        (3.5, 3.5),
+    ],
+    ids=[
+        "equals",
+        "plus",
+        "minus",
+        "at",
+        "tab",
+        "fullwidth_equals",
+        "spaces_then_equals",
+        "ideographic_space_then_plus",
+        "text",
+        "spaced_text",
+        "number",
+    ],
 )
 def test_neutralize_formula_starts(value: object, safe: object) -> None:
     assert neutralize(value) == safe

@@ -55,7 +55,9 @@ def alarm() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=KINDS)
-def test_mutants_read_or_rejected_cleanly(kind: str, seeds: list[tuple[str, bytes]], tmp_path: Path, alarm: None) -> None:
+def test_mutants_read_or_rejected_cleanly(
+    kind: str, seeds: list[tuple[str, bytes]], tmp_path: Path, alarm: None
+) -> None:
     outcomes: dict[str, int] = {}
     problems: list[str] = []
     for index in range(PER_KIND):
@@ -92,14 +94,16 @@ def test_mutants_are_deterministic(seeds: list[tuple[str, bytes]]) -> None:
         assert mutant_of_kind(seeds, kind, 3).data == mutant_of_kind(seeds, kind, 3).data
 
 
-def test_a_folder_of_mutants_consolidates_accounting_for_every_file(seeds: list[tuple[str, bytes]], tmp_path: Path) -> None:
+def test_a_folder_of_mutants_consolidates_accounting_for_every_file(
+    seeds: list[tuple[str, bytes]], tmp_path: Path
+) -> None:
     """The whole pipeline on broken input: reading, validation, the summary writer (a figure of
     400 digits once made it raise and lose the run), CSV and Parquet — every file accounted for,
     none failed by a program error."""
     from openpyxl import load_workbook
 
-    from sheetperf.consolidate import consolidate
-    from sheetperf.labels import CONSOLIDATE_MESSAGES
+    from sheetperf.services.consolidate import consolidate
+    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES
 
     folder = tmp_path / "returned"
     folder.mkdir()
@@ -112,6 +116,8 @@ def test_a_folder_of_mutants_consolidates_accounting_for_every_file(seeds: list[
     assert report.files == count
     internal = CONSOLIDATE_MESSAGES["internal"].split("（")[0]
     assert not [reason for _, reason in report.failed if reason.startswith(internal)]
-    listed = list(load_workbook(tmp_path / "summary.xlsx", read_only=True)["文件清单"].iter_rows(min_row=2, values_only=True))
+    listed = list(
+        load_workbook(tmp_path / "summary.xlsx", read_only=True)["文件清单"].iter_rows(min_row=2, values_only=True)
+    )
     assert len(listed) == count
     assert report.statuses["ok"] > 0 and report.statuses["failed"] > 0

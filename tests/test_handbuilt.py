@@ -19,8 +19,8 @@ from handbuilt import Options, build_goal_table, build_self_evaluation
 from openpyxl import Workbook
 
 from conftest import GOAL_TABLE_PATHS, SELF_EVALUATION_PATHS, load_case
-from sheetperf.model import record_to_dict
-from sheetperf.reader import read_workbook, read_workbook_report
+from sheetperf.io.reader import read_workbook, read_workbook_report
+from sheetperf.model.record import record_to_dict
 
 SELF_CASES = [load_case(p) for p in SELF_EVALUATION_PATHS]
 SELF_IDS = [p.stem.removeprefix("self_evaluation-") for p in SELF_EVALUATION_PATHS]
@@ -55,7 +55,9 @@ SELF_QUIRKS: dict[str, Options] = {
     "merged_level_labels": Options(levels="merged"),
     "repeated_level_labels": Options(levels="repeated"),
     "level_labels_written_once": Options(levels="once"),
-    "banner_rows_offset": Options(row0=3, col0=3, banner_rows=("附件2", "上海市技术市场管理办公室 2023 年度项目支出绩效自评")),
+    "banner_rows_offset": Options(
+        row0=3, col0=3, banner_rows=("附件2", "上海市技术市场管理办公室 2023 年度项目支出绩效自评")
+    ),
     "labels_with_spaces": Options(spaced_labels=True),
     "fullwidth_punctuation_labels": Options(fullwidth_labels=True),
     "numbers_as_text": Options(numbers_as_text=True),
@@ -68,8 +70,16 @@ SELF_QUIRKS: dict[str, Options] = {
     "benyear_appropriation_label": Options(benyear_label=True),
     "split_target_columns": Options(split_target=True),
     "everything_at_once": Options(
-        row0=5, col0=2, banner_rows=("附件",), levels="once", spaced_labels=True, fullwidth_labels=True,
-        fullwidth_digits=True, number_formats=True, inserted_blank_rows=True, gap_rows_before_total=1,
+        row0=5,
+        col0=2,
+        banner_rows=("附件",),
+        levels="once",
+        spaced_labels=True,
+        fullwidth_labels=True,
+        fullwidth_digits=True,
+        number_formats=True,
+        inserted_blank_rows=True,
+        gap_rows_before_total=1,
     ),
 }
 
@@ -258,7 +268,7 @@ def test_xlsm_is_read_for_values_only(tmp_path: Path) -> None:
                     b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
                 )
             zout.writestr(item, data)
-        zout.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name = \"Module1\"\nSub AutoOpen()\nEnd Sub")
+        zout.writestr("xl/vbaProject.bin", b'\xd0\xcf\x11\xe0 Attribute VB_Name = "Module1"\nSub AutoOpen()\nEnd Sub')
     assert as_read(target) == [expected(SELF_CASES[1])]
 
 
@@ -286,9 +296,19 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         target = folder / fmt
         target.mkdir()
         subprocess.run(
-            ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", fmt,
-             "--outdir", str(target), *map(str, files)],
-            check=True, capture_output=True, timeout=240,
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation=file://{folder}/lo",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(target),
+                *map(str, files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
         )
         out[fmt] = target
     return out
@@ -314,7 +334,19 @@ def test_split_target_columns_with_a_qualitative_nature(tmp_path: Path) -> None:
         ["主管部门", None, "某县交通运输局", None, None, "实施单位", "某县公路所"],
         ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
         [None, "年度资金总额", 50, 50, 40, 10, 80, 8],
-        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分", "原因分析", "改进措施"],
+        [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标性质",
+            "指标值",
+            "度量单位",
+            "实际完成值",
+            "分值",
+            "得分",
+            "原因分析",
+            "改进措施",
+        ],
         ["产出指标", "数量指标", "养护里程", "≥", 100, "公里", 90, 30, 27, "部分路段延期", "加快进度"],
         ["效益指标", "社会效益指标", "群众出行便利", "定性", "明显改善", None, "达成年度指标", 20, 20, None, None],
         ["总分", None, None, None, None, None, None, 100, 95],

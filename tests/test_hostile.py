@@ -28,16 +28,16 @@ from mutants import (
     unzip,
 )
 
-from sheetperf.consolidate import consolidate
+from sheetperf.checks.validation import validate_record
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
-from sheetperf.filler import fill_workbook
-from sheetperf.hazards import is_dde_formula, scan_workbook
-from sheetperf.labels import HAZARD_TITLES, RULE_TITLES
-from sheetperf.limits import LIMITS, MAX_MERGES, MAX_XML_TAGS
-from sheetperf.model import load_records_json
-from sheetperf.profiles import get_profile
-from sheetperf.reader import read_workbook, read_workbook_report
-from sheetperf.validation import validate_record
+from sheetperf.io.filler import fill_workbook
+from sheetperf.io.reader import read_workbook, read_workbook_report
+from sheetperf.model.record import load_records_json
+from sheetperf.rules.profiles import get_profile
+from sheetperf.services.consolidate import consolidate
+from sheetperf.vocab.labels import HAZARD_TITLES, RULE_TITLES
+from sheetperf.xlsx.hazards import is_dde_formula, scan_workbook
+from sheetperf.xlsx.limits import LIMITS, MAX_MERGES, MAX_XML_TAGS
 
 SAMPLE = SAMPLES / "self_evaluation-2023-jiaoyi-zhishu.xlsx"
 SAMPLE_RECORD = SAMPLES / "records" / "self_evaluation-2023-jiaoyi-zhishu.json"
@@ -47,7 +47,7 @@ MEGABYTES = 200.0
 _CHILD = """
 import json, resource, sys, time
 from sheetperf.errors import SheetperfError
-from sheetperf.reader import read_workbook_report
+from sheetperf.io.reader import read_workbook_report
 began = time.perf_counter()
 try:
     report = read_workbook_report(sys.argv[1])
@@ -80,7 +80,9 @@ def _deflate(data: bytes) -> bytes:
 def forty_two(layers: int = 4, fanout: int = 16, leaf_mb: int = 1024) -> bytes:
     """42.zip's shape: ``fanout`` zips of ``fanout`` zips ... of ``fanout`` members of ``leaf_mb`` MB
     each (16⁴ GB = 64 TB inflated at the defaults), a few hundred kilobytes on disk."""
-    blob = raw_zip([(f"{i}.xml", _deflated_zeros(leaf_mb), leaf_mb * 2**20, _zeros_crc(min(leaf_mb, 8)), 8) for i in range(fanout)])
+    blob = raw_zip(
+        [(f"{i}.xml", _deflated_zeros(leaf_mb), leaf_mb * 2**20, _zeros_crc(min(leaf_mb, 8)), 8) for i in range(fanout)]
+    )
     for layer in range(layers - 1):
         packed = _deflate(blob)
         blob = raw_zip([(f"lib{layer}-{i}.zip", packed, len(blob), zlib.crc32(blob), 8) for i in range(fanout)])
@@ -103,9 +105,17 @@ BOMBS = {
     "42zip_as_first_sheet": (lambda: nested_bomb_workbook("sheet"), "rejected", "不是有效的 XML"),
     "42zip_embedded_never_inflated": (lambda: nested_bomb_workbook("embedding"), "read", "1 form(s)"),
     "1gb_member": (lambda: member_bomb(SAMPLE.read_bytes(), 1024, lie=False), "rejected", "1024 MB"),
-    "1gb_member_lying_directory": (lambda: member_bomb(SAMPLE.read_bytes(), 1024, lie=True), "rejected", "已损坏"),  # zipfile stops at the declared size: CRC fails
+    "1gb_member_lying_directory": (
+        lambda: member_bomb(SAMPLE.read_bytes(), 1024, lie=True),
+        "rejected",
+        "已损坏",
+    ),  # zipfile stops at the declared size: CRC fails
     "billion_laughs_shared_strings": (lambda: billion_laughs(SAMPLE.read_bytes()), "rejected", "XML 炸弹"),
-    "billion_laughs_behind_comment_utf16": (lambda: billion_laughs(SAMPLE.read_bytes(), hidden=True), "rejected", "XML 炸弹"),
+    "billion_laughs_behind_comment_utf16": (
+        lambda: billion_laughs(SAMPLE.read_bytes(), hidden=True),
+        "rejected",
+        "XML 炸弹",
+    ),
 }
 
 
@@ -208,19 +218,27 @@ def test_unknown_zip_version_is_one_line_everywhere(tmp_path: Path) -> None:
     assert report.statuses["failed"] == 1 and "文件已损坏" in report.failed[0][1]
 
 
-@pytest.mark.parametrize("row", ["ZZZZ99999999999", "inf", "Ａ１", "-5", "0", "1048577"], ids=["letters", "inf", "fullwidth", "negative", "zero", "past_excel"])
+@pytest.mark.parametrize(
+    "row",
+    ["ZZZZ99999999999", "inf", "Ａ１", "-5", "0", "1048577"],
+    ids=["letters", "inf", "fullwidth", "negative", "zero", "past_excel"],
+)
 def test_row_number_that_is_no_row_is_one_line_not_value_error(tmp_path: Path, row: str) -> None:
     path = _sheet_mutated(tmp_path, b'<row r="3"', f'<row r="{row}"'.encode())
     _raise_one_line(path, InputError, "无效的行号")
 
 
-@pytest.mark.parametrize("ref", ["XFD1048577", "XFE1", "A99999999999999999999"], ids=["row_past_excel", "col_past_excel", "huge_row"])
+@pytest.mark.parametrize(
+    "ref", ["XFD1048577", "XFE1", "A99999999999999999999"], ids=["row_past_excel", "col_past_excel", "huge_row"]
+)
 def test_cell_reference_beyond_excel_sheet_refused(tmp_path: Path, ref: str) -> None:
     path = _sheet_mutated(tmp_path, b'r="A1"', f'r="{ref}"'.encode())
     with pytest.raises(InputError) as info:
         read_workbook(path)
     message = str(info.value)
-    assert "\n" not in message and any(w in message for w in ("超出 Excel 工作表范围", "无效的行号", "无效的单元格地址"))
+    assert "\n" not in message and any(
+        w in message for w in ("超出 Excel 工作表范围", "无效的行号", "无效的单元格地址")
+    )
 
 
 def test_libxml2_message_with_newline_stays_on_one_line(tmp_path: Path) -> None:
@@ -260,7 +278,7 @@ def test_doctype_after_a_long_comment_is_refused(tmp_path: Path) -> None:
 
 
 def test_every_limit_is_named_in_limits_module() -> None:
-    import sheetperf.xlsx as xlsx
+    import sheetperf.xlsx.book as xlsx
 
     for name, value in LIMITS.items():
         assert value > 0
@@ -271,7 +289,9 @@ def test_every_limit_is_named_in_limits_module() -> None:
 # --- hazards: macros, external links, DDE --------------------------------------------------------
 
 
-def _with_members(tmp_path: Path, extra: dict[str, bytes], name: str, sheet_edit: tuple[bytes, bytes] | None = None) -> Path:
+def _with_members(
+    tmp_path: Path, extra: dict[str, bytes], name: str, sheet_edit: tuple[bytes, bytes] | None = None
+) -> Path:
     members = unzip(SAMPLE.read_bytes())
     if sheet_edit is not None:
         members = [(n, b.replace(*sheet_edit, 1) if n == "xl/worksheets/sheet1.xml" else b) for n, b in members]
@@ -297,9 +317,16 @@ HAZARDS = {
     "macro_present": ({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512}, None, "notice"),
     "external_link": (_EXTERNAL, None, "warning"),
     "dde_link": (_DDE_LINK, None, "error"),
-    "dde_formula": ({}, (b"<sheetData>", b"<sheetData><row r=\"999\"><c r=\"J999\"><f>cmd|' /C calc'!A0</f><v>0</v></c></row>"), "error"),
+    "dde_formula": (
+        {},
+        (b"<sheetData>", b'<sheetData><row r="999"><c r="J999"><f>cmd|\' /C calc\'!A0</f><v>0</v></c></row>'),
+        "error",
+    ),
     "embedded_object": (
-        {"xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "xl/activeX/activeX1.xml": b"<ax/>"},
+        {
+            "xl/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+            "xl/activeX/activeX1.xml": b"<ax/>",
+        },
         None,
         "warning",
     ),
@@ -342,8 +369,8 @@ def test_shipped_samples_carry_no_hazards() -> None:
     [
         ("=cmd|' /C calc'!A0", True),
         ("=msexcel|'\\..\\..\\windows\\system32\\cmd.exe /c calc'!''", True),
-        ("=DDEAUTO(\"cmd\",\"/c calc\")", True),
-        ("=dde (\"x\")", True),
+        ('=DDEAUTO("cmd","/c calc")', True),
+        ('=dde ("x")', True),
         ('=IF(A1="a|b",1,0)', False),
         ("=SUM(A1:A3)", False),
         ('=HYPERLINK("http://x","y")', False),
@@ -395,12 +422,16 @@ def test_error_messages_are_one_line_whatever_they_quote() -> None:
     assert str(error) == "a.xlsx: 工作表「第一 第二 第三 」中有无效的行号"
 
 
-@pytest.mark.parametrize("text", ["1E+30", "123456789012345678901234567890.5", "-" + "9" * 40], ids=["exponent", "thirty_digits", "forty_nines"])
+@pytest.mark.parametrize(
+    "text",
+    ["1E+30", "123456789012345678901234567890.5", "-" + "9" * 40],
+    ids=["exponent", "thirty_digits", "forty_nines"],
+)
 def test_huge_figures_round_without_decimal_errors(text: str) -> None:
     """quantize() raised InvalidOperation past 28 digits and stopped validation (fuzz seeds 17, 18, 20)."""
     from decimal import Decimal
 
-    from sheetperf.scoring import excel_round
+    from sheetperf.rules.scoring import excel_round
 
     value = Decimal(text)
     assert abs(excel_round(value) - value) <= abs(value) * Decimal("1e-14")  # 15 significant digits kept
@@ -428,14 +459,17 @@ def test_figure_no_spreadsheet_can_hold_never_stops_a_consolidation(tmp_path: Pa
 
 def test_json_number_beyond_float_is_refused_by_name(tmp_path: Path) -> None:
     path = tmp_path / "inf.json"
-    path.write_text('{"form": "self_evaluation", "project_name": "x", "indicators": [{"name": "n", "weight": 1e400}]}', encoding="utf-8")
+    path.write_text(
+        '{"form": "self_evaluation", "project_name": "x", "indicators": [{"name": "n", "weight": 1e400}]}',
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="weight 应为有限的数字"):
         load_records_json(path)
 
 
 def test_number_field_beyond_float_reads_as_missing() -> None:
     """A budget typed with 400 digits is no figure a spreadsheet holds: missing (with a notice), not inf."""
-    from sheetperf.reader import _parse_amount
+    from sheetperf.io.reader import _parse_amount
 
     assert _parse_amount("1" + "0" * 400) is None
     assert _parse_amount("５,５３５,０００") == 5535000.0

@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 
 from sheetperf.cli import main
 from sheetperf.errors import InputError
-from sheetperf.importtext import (
+from sheetperf.io.importtext import (
     ImportResult,
     decode_text,
     import_files,
     import_text,
-    workbook_file_names,
 )
-from sheetperf.model import GoalTable, Indicator, SelfEvaluation, record_to_dict
+from sheetperf.model.record import GoalTable, Indicator, SelfEvaluation, record_to_dict
+from sheetperf.services.importing import workbook_file_names
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED_SELF = SHARED / "seeds" / "000_a2b032ae4d4f1a39.txt"
@@ -112,9 +112,7 @@ ALTERATIONS = {
 
 
 @pytest.mark.parametrize("alteration", ALTERATIONS, ids=list(ALTERATIONS))
-def test_altered_seeds_import_the_same_records(
-    seed_result: ImportResult, alteration: str, tmp_path: Path
-) -> None:
+def test_altered_seeds_import_the_same_records(seed_result: ImportResult, alteration: str, tmp_path: Path) -> None:
     paths = []
     for seed in (SEED_SELF, SEED_GOAL):
         path = tmp_path / seed.name
@@ -166,7 +164,9 @@ def _one(text: str) -> tuple[SelfEvaluation, ImportResult]:
 
 
 def test_header_funds_and_goal_texts() -> None:
-    record, result = _one(HEAD + "产出指标\t数量指标\t场次\t=1(场)\t1.00(场)\t90.00\t90.00\t\n总分\t\t\t\t\t100.00\t99.00\n")
+    record, result = _one(
+        HEAD + "产出指标\t数量指标\t场次\t=1(场)\t1.00(场)\t90.00\t90.00\t\n总分\t\t\t\t\t100.00\t99.00\n"
+    )
     assert (record.year, record.project_name, record.department, record.implementing_unit) == (
         2024,
         "示例项目",
@@ -267,7 +267,11 @@ def test_unplaceable_lines_are_reported_with_line_numbers() -> None:
     )
     record, result = _one(text)
     assert len(record.indicators) == 1
-    assert [(p.line, p.code) for p in result.problems] == [(1, "outside_form"), (14, "unplaced_row"), (17, "after_form")]
+    assert [(p.line, p.code) for p in result.problems] == [
+        (1, "outside_form"),
+        (14, "unplaced_row"),
+        (17, "after_form"),
+    ]
     assert result.problems[0].message().startswith("t.txt:1: ")
     assert "填表人：张三" in result.problems[2].message()
 
@@ -476,7 +480,9 @@ def test_cli_provenance(tmp_path: Path) -> None:
 
 def test_cli_reports_problems_on_stderr(tmp_path: Path) -> None:
     path = tmp_path / "form.txt"
-    path.write_text("前言文字\n" + HEAD + "产出指标\t数量指标\t甲\t=1(场)\t1.00(场)\t90.00\t90.00\t\n", encoding="utf-8")
+    path.write_text(
+        "前言文字\n" + HEAD + "产出指标\t数量指标\t甲\t=1(场)\t1.00(场)\t90.00\t90.00\t\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["import-text", str(path)])
     assert result.exit_code == 0
     assert f"{path}:1: 不属于任何表单的文字，未导入：前言文字" in result.stderr
@@ -527,7 +533,7 @@ def test_cli_writes_one_workbook_per_form(seed_workbooks: tuple[Path, Any], seed
 def test_written_workbooks_read_back_the_imported_inputs(
     seed_workbooks: tuple[Path, Any], seed_result: ImportResult
 ) -> None:
-    from sheetperf.reader import read_workbook
+    from sheetperf.io.reader import read_workbook
 
     out, _ = seed_workbooks
     names = workbook_file_names(seed_result.records)
@@ -543,10 +549,10 @@ def test_written_workbooks_recalculated_in_libreoffice_validate_without_errors(
     seed_workbooks: tuple[Path, Any], seed_result: ImportResult, tmp_path: Path
 ) -> None:
     """The real spreadsheet engine computes the published scores, and the result validates."""
-    from sheetperf.profiles import get_profile
-    from sheetperf.reader import read_workbook
-    from sheetperf.recalc import RecalcError, recalculate, soffice
-    from sheetperf.validation import validate_record
+    from sheetperf.checks.validation import validate_record
+    from sheetperf.io.reader import read_workbook
+    from sheetperf.io.recalc import RecalcError, recalculate, soffice
+    from sheetperf.rules.profiles import get_profile
 
     try:
         soffice()

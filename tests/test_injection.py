@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from sheetperf.cli import main
-from sheetperf.consolidate import consolidate
-from sheetperf.filler import fill_workbook
-from sheetperf.model import SelfEvaluation, load_records_json
-from sheetperf.reader import read_workbook
-from sheetperf.writer import write_template
+from sheetperf.io.filler import fill_workbook
+from sheetperf.io.reader import read_workbook
+from sheetperf.io.writer import write_template
+from sheetperf.model.record import SelfEvaluation, load_records_json
+from sheetperf.services.consolidate import consolidate
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD = REPO / "samples" / "records" / "self_evaluation-2023-jiaoyi-zhishu.json"
@@ -121,7 +121,15 @@ def test_html_report_escapes_and_annotated_copies_stay_in_their_folder(returned:
     annotated = tmp_path / "annotated"
     before = {p for p in tmp_path.parent.rglob("*")}
     result = CliRunner().invoke(
-        main, ["validate", *sorted(str(p) for p in returned.glob("*.xlsx")), "--html", str(html), "--annotate", str(annotated)]
+        main,
+        [
+            "validate",
+            *sorted(str(p) for p in returned.glob("*.xlsx")),
+            "--html",
+            str(html),
+            "--annotate",
+            str(annotated),
+        ],
     )
     assert result.exit_code in (0, 1), result.output
     page = html.read_text(encoding="utf-8")
@@ -140,12 +148,19 @@ def test_html_report_escapes_and_annotated_copies_stay_in_their_folder(returned:
 
 
 def test_annotate_output_name_never_leaves_the_folder(tmp_path: Path) -> None:
-    from sheetperf.annotate import output_path
+    from sheetperf.io.annotate import output_path
 
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     taken: set[str] = set()
-    for name in ["../../etc/passwd.xlsx", "..\\..\\evil.xlsx", "=cmd|' calc'!A0.xlsx", "CON.xlsx", ".xlsx", "/abs/x.xlsx"]:
+    for name in [
+        "../../etc/passwd.xlsx",
+        "..\\..\\evil.xlsx",
+        "=cmd|' calc'!A0.xlsx",
+        "CON.xlsx",
+        ".xlsx",
+        "/abs/x.xlsx",
+    ]:
         out = output_path(Path(name), out_dir, taken)
         assert out.resolve().parent == out_dir.resolve(), name
 
@@ -188,7 +203,7 @@ def test_distribute_names_stay_in_the_output_folder_and_manifest_is_plain(tmp_pa
 @pytest.mark.parametrize("key", sorted(HOSTILE), ids=sorted(HOSTILE))
 def test_plain_table_workbooks_keep_hostile_text_plain(key: str, tmp_path: Path) -> None:
     """distribute's roster and manifest tables (xlsxwriter, like the summary)."""
-    from sheetperf.distribute import write_table_workbook
+    from sheetperf.services.distribute import write_table_workbook
 
     text = HOSTILE[key]
     path = write_table_workbook(tmp_path / "t.xlsx", [("表", ["名称", text], [[text, "x"]])])

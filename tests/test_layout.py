@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheetperf.errors import SpecError
-from sheetperf.layout import (
+from sheetperf.forms.layout import (
     BLANK_CAPACITY,
     LOCK_GROUPS,
     Kind,
@@ -25,7 +25,7 @@ from sheetperf.layout import (
     parse_indicator_name,
     spec_of,
 )
-from sheetperf.model import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, load_records_json
+from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, load_records_json
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EXCEL_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]{0,254}$")

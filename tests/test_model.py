@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import load_case
 from sheetperf.errors import InputError
-from sheetperf.model import GoalTable, SelfEvaluation, load_records_json, record_from_dict, record_to_dict
+from sheetperf.model.record import GoalTable, SelfEvaluation, load_records_json, record_from_dict, record_to_dict
 
 
 def test_case_round_trip_is_lossless(case_path: Path) -> None:
@@ -30,7 +30,13 @@ def test_case_types(case_path: Path) -> None:
 
 
 def test_unknown_keys_are_kept() -> None:
-    data = {"form": "self_evaluation", "year": 2024, "project_name": "x", "region": "四川", "indicators": [{"name": "a", "unit": "人"}]}
+    data = {
+        "form": "self_evaluation",
+        "year": 2024,
+        "project_name": "x",
+        "region": "四川",
+        "indicators": [{"name": "a", "unit": "人"}],
+    }
     dumped = record_to_dict(record_from_dict(data))
     assert dumped["region"] == "四川"
     assert dumped["indicators"][0]["unit"] == "人"
@@ -120,9 +126,19 @@ goal_tables = st.fixed_dictionaries(
         "government_procurement": st.sampled_from(["是", "否"]),
         "performance_type": texts,
         "budget_yuan": st.fixed_dictionaries(
-            {k: st.integers(0, 10**9) for k in ("project_total", "current_year", "prior_year_same_project", "prior_year_same_project_executed")}
+            {
+                k: st.integers(0, 10**9)
+                for k in (
+                    "project_total",
+                    "current_year",
+                    "prior_year_same_project",
+                    "prior_year_same_project_executed",
+                )
+            }
         ),
-        "texts": st.fixed_dictionaries({k: texts for k in ("overview", "basis", "necessity", "safeguards", "implementation_plan", "objectives")}),
+        "texts": st.fixed_dictionaries(
+            {k: texts for k in ("overview", "basis", "necessity", "safeguards", "implementation_plan", "objectives")}
+        ),
         "indicators": st.lists(
             st.fixed_dictionaries({"level1": texts, "level2": texts, "name": texts, "target": texts}), max_size=8
         ),

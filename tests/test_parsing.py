@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetperf.parsing import (
+from sheetperf.rules.parsing import (
     ActualKind,
     Level,
     Operator,
@@ -42,7 +42,9 @@ TARGETS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "kind", "operator", "number", "unit"), TARGETS, ids=[t[0] or "empty" for t in TARGETS])
+@pytest.mark.parametrize(
+    ("text", "kind", "operator", "number", "unit"), TARGETS, ids=[t[0] or "empty" for t in TARGETS]
+)
 def test_parse_target(text: str, kind: TargetKind, operator: Operator | None, number: str | None, unit: str) -> None:
     parsed = parse_target(text)
     assert parsed.kind is kind

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from sheetperf.errors import ProfileError
-from sheetperf.parsing import Level
-from sheetperf.profiles import available_profiles, get_profile
+from sheetperf.rules.parsing import Level
+from sheetperf.rules.profiles import available_profiles, get_profile
 
 
 def test_named_profiles_load() -> None:

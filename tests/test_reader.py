@@ -18,15 +18,15 @@ from openpyxl import Workbook
 from conftest import CASE_PATHS, SELF_EVALUATION_PATHS, load_case
 from sheetperf.cli import main
 from sheetperf.errors import FormNotFoundError, InputError, UnsafeInputError
-from sheetperf.filler import fill_workbook
-from sheetperf.layout import Kind, get_layout
-from sheetperf.locate import norm, parse_defined_ref
-from sheetperf.model import GoalTable, Record, SelfEvaluation, record_from_dict, record_to_dict
-from sheetperf.profiles import get_profile
-from sheetperf.reader import read_workbook, read_workbook_report
-from sheetperf.sources import load_records
-from sheetperf.writer import write_template
-from sheetperf.xlsx import MAX_COMPRESSION_RATIO, MAX_ZIP_MEMBERS, format_number, has_percent
+from sheetperf.forms.layout import Kind, get_layout
+from sheetperf.io.filler import fill_workbook
+from sheetperf.io.locate import norm, parse_defined_ref
+from sheetperf.io.reader import read_workbook, read_workbook_report
+from sheetperf.io.sources import load_records
+from sheetperf.io.writer import write_template
+from sheetperf.model.record import GoalTable, Record, SelfEvaluation, record_from_dict, record_to_dict
+from sheetperf.rules.profiles import get_profile
+from sheetperf.xlsx.book import MAX_COMPRESSION_RATIO, MAX_ZIP_MEMBERS, format_number, has_percent
 
 CASE = load_case(SELF_EVALUATION_PATHS[0])
 
@@ -52,7 +52,7 @@ FORMATS = [
     ("year_line", 2023.0, '"("0" 年度)"', "(2023 年度)"),
     ("optional_decimals", 1.5, "0.##", "1.5"),
     ("date_iso", 43832.0, "yyyy-mm-dd", "2020-01-02"),
-    ("date_builtin_locale", 43832.0, "yyyy\"年\"m\"月\"d\"日\"", "2020-01-02"),
+    ("date_builtin_locale", 43832.0, 'yyyy"年"m"月"d"日"', "2020-01-02"),
     ("text_section", 3.0, "@", "3"),
 ]
 
@@ -82,7 +82,15 @@ def test_has_percent_only_for_unquoted_percent(code: str | None, percent: bool) 
         ("执行率（％）", "执行率"),
         ("　评分等级　", "评分等级"),
     ],
-    ids=["space", "halfwidth_parens", "fullwidth_parens", "fullwidth_colon", "qizhong_prefix", "fullwidth_percent", "ideographic_space"],
+    ids=[
+        "space",
+        "halfwidth_parens",
+        "fullwidth_parens",
+        "fullwidth_colon",
+        "qizhong_prefix",
+        "fullwidth_percent",
+        "ideographic_space",
+    ],
 )
 def test_label_normalisation(text: str, key: str) -> None:
     assert norm(text) == key
@@ -136,7 +144,9 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
             raw.ljust(64, b"\0")
             + struct.pack("<HBB", len(raw), kind, 1)
             + struct.pack("<III", left, right, child)
-            + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
+            + b"\0" * 16
+            + b"\0" * 4
+            + b"\0" * 16
             + struct.pack("<IQ", start, size)
         )
 
@@ -147,10 +157,13 @@ def _cfb(streams: dict[str, bytes]) -> bytes:
         directory += entry(name, 2, nostream, right, nostream, starts[i], len(streams[name]))
     directory = directory.ljust(sector, b"\0")
     header = (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
         + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-        + struct.pack("<I", 0) + struct.pack("<I", free) * 108
+        + struct.pack("<I", 0)
+        + struct.pack("<I", free) * 108
     )
     assert len(header) == sector
     return header + struct.pack("<128I", *fat) + directory + b"".join(data)
@@ -169,7 +182,9 @@ def _bomb_zip(path: Path) -> Path:
 def _xml_bomb(path: Path, source: Path) -> Path:
     laughs = (
         b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+        + b"".join(
+            b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+        )
         + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
         b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
     )
@@ -189,12 +204,27 @@ def _many_members(path: Path) -> Path:
 
 BAD_INPUTS = {
     "empty_file": (lambda d: _write(d / "empty.xlsx", b""), InputError, "文件为空"),
-    "not_a_workbook": (lambda d: _write(d / "notes.xlsx", "这不是工作簿".encode()), InputError, "不是 Excel/WPS 工作簿"),
+    "not_a_workbook": (
+        lambda d: _write(d / "notes.xlsx", "这不是工作簿".encode()),
+        InputError,
+        "不是 Excel/WPS 工作簿",
+    ),
     "pdf_renamed": (lambda d: _write(d / "form.xls", b"%PDF-1.7\n..."), InputError, "不是 Excel/WPS 工作簿"),
-    "corrupt_zip": (lambda d: _write(d / "corrupt.xlsx", _form(d / "ok.xlsx").read_bytes()[:1500]), InputError, "已损坏"),
-    "zip_without_workbook": (lambda d: _zip(d / "other.xlsx", {"readme.txt": b"hello"}), InputError, "不是有效的 .xlsx"),
+    "corrupt_zip": (
+        lambda d: _write(d / "corrupt.xlsx", _form(d / "ok.xlsx").read_bytes()[:1500]),
+        InputError,
+        "已损坏",
+    ),
+    "zip_without_workbook": (
+        lambda d: _zip(d / "other.xlsx", {"readme.txt": b"hello"}),
+        InputError,
+        "不是有效的 .xlsx",
+    ),
     "encrypted_workbook": (
-        lambda d: _write(d / "secret.xlsx", _cfb({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": b"\x10" * 64})),
+        lambda d: _write(
+            d / "secret.xlsx",
+            _cfb({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00", "EncryptedPackage": b"\x10" * 64}),
+        ),
         InputError,
         "已加密",
     ),
@@ -254,7 +284,7 @@ def test_xml_bomb_never_expands(tmp_path: Path) -> None:
     """Even without the DOCTYPE guard, lxml is told not to resolve entities."""
     from lxml import etree
 
-    from sheetperf.xlsx import _PARSER
+    from sheetperf.xlsx.book import _PARSER
 
     bomb = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>'
     root = etree.fromstring(bomb, _PARSER)
@@ -353,7 +383,7 @@ def test_read_table_in_chinese(tmp_path: Path) -> None:
 
 def test_read_csv_with_bom_and_formula_text_neutralised(tmp_path: Path) -> None:
     case = json.loads(json.dumps(CASE))
-    case["indicators"][0]["deviation"] = "=HYPERLINK(\"http://x\")"
+    case["indicators"][0]["deviation"] = '=HYPERLINK("http://x")'
     case["indicators"][1]["deviation"] = "@SUM(A1)"
     path = _form(tmp_path / "form.xlsx", case)
     out = tmp_path / "out"
@@ -425,7 +455,7 @@ def test_published_forms_round_trip_through_templates(tmp_path: Path, stem: str)
 
 def test_published_forms_recalculated_in_libreoffice_read_their_scores(tmp_path: Path) -> None:
     """After LibreOffice saved the filled templates, the stated figures are the computed ones."""
-    from sheetperf.recalc import recalculate
+    from sheetperf.io.recalc import recalculate
 
     filled = []
     for stem, case in PUBLISHED.items():
@@ -459,7 +489,9 @@ _long_text = st.lists(st.text(_CHARS, min_size=1, max_size=60).map(str.strip), m
 _unit = st.sampled_from(["%", "场", "人次", "份", "万元", "天", "次"])
 _number_text = st.decimals(0, 100000, places=2, allow_nan=False, allow_infinity=False).map(lambda d: f"{d:.2f}")
 _target = st.one_of(
-    st.builds(lambda op, n, u: f"{op}{n}({u})", st.sampled_from(["=", "≥", "≤", ">", "<", ">=", "<="]), _number_text, _unit),
+    st.builds(
+        lambda op, n, u: f"{op}{n}({u})", st.sampled_from(["=", "≥", "≤", ">", "<", ">=", "<="]), _number_text, _unit
+    ),
     _text,
 )
 _actual = st.one_of(
@@ -468,7 +500,9 @@ _actual = st.one_of(
     _text,
 )
 _amount = st.one_of(st.none(), st.decimals(0, 10**6, places=2, allow_nan=False, allow_infinity=False).map(float))
-_weight = st.one_of(st.integers(0, 100), st.decimals(0, 100, places=2, allow_nan=False, allow_infinity=False).map(float))
+_weight = st.one_of(
+    st.integers(0, 100), st.decimals(0, 100, places=2, allow_nan=False, allow_infinity=False).map(float)
+)
 _level1 = st.one_of(st.sampled_from(["产出指标", "效益指标", "满意度指标", "成本指标"]), _words)
 _level2 = st.one_of(st.sampled_from(["数量指标", "质量指标", "时效指标", "社会效益指标", "服务对象满意度指标"]), _words)
 BUDGET_WEIGHT = float(get_profile("shanghai").budget_weight)
@@ -484,16 +518,30 @@ def self_evaluations(draw: st.DrawFn) -> dict[str, Any]:
     funds["total"]["score"] = draw(_amount)
     indicators = [
         {
-            "level1": draw(_level1), "level2": draw(_level2), "name": draw(_text), "target": draw(_target),
-            "actual": draw(_actual), "weight": draw(_weight), "score": draw(_weight), "deviation": draw(_long_text),
+            "level1": draw(_level1),
+            "level2": draw(_level2),
+            "name": draw(_text),
+            "target": draw(_target),
+            "actual": draw(_actual),
+            "weight": draw(_weight),
+            "score": draw(_weight),
+            "deviation": draw(_long_text),
         }
         for _ in range(draw(st.integers(1, 8)))
     ]
     return {
-        "form": "self_evaluation", "year": draw(st.integers(2000, 2100)), "department": draw(_text),
-        "implementing_unit": draw(_text), "project_name": draw(_text), "funds": funds,
-        "goal_expected": draw(_long_text), "goal_actual": draw(_long_text), "indicators": indicators,
-        "total_weight": draw(_amount), "total_score": draw(_amount), "grade": draw(st.sampled_from(["优", "良", "中", "差"])),
+        "form": "self_evaluation",
+        "year": draw(st.integers(2000, 2100)),
+        "department": draw(_text),
+        "implementing_unit": draw(_text),
+        "project_name": draw(_text),
+        "funds": funds,
+        "goal_expected": draw(_long_text),
+        "goal_actual": draw(_long_text),
+        "indicators": indicators,
+        "total_weight": draw(_amount),
+        "total_score": draw(_amount),
+        "grade": draw(st.sampled_from(["优", "良", "中", "差"])),
     }
 
 
@@ -501,10 +549,17 @@ def self_evaluations(draw: st.DrawFn) -> dict[str, Any]:
 def goal_tables(draw: st.DrawFn) -> dict[str, Any]:
     yuan = st.one_of(st.none(), st.integers(0, 10**10))
     return {
-        "form": "goal_table", "year": draw(st.integers(2000, 2100)),
+        "form": "goal_table",
+        "year": draw(st.integers(2000, 2100)),
         **{k: draw(_text) for k in GoalTable.HEADER_KEYS},
-        "budget_yuan": {k: draw(yuan) for k in ("project_total", "current_year", "prior_year_same_project", "prior_year_same_project_executed")},
-        "texts": {k: draw(_long_text) for k in ("overview", "basis", "necessity", "safeguards", "implementation_plan", "objectives")},
+        "budget_yuan": {
+            k: draw(yuan)
+            for k in ("project_total", "current_year", "prior_year_same_project", "prior_year_same_project_executed")
+        },
+        "texts": {
+            k: draw(_long_text)
+            for k in ("overview", "basis", "necessity", "safeguards", "implementation_plan", "objectives")
+        },
         "indicators": [
             {"level1": draw(_level1), "level2": draw(_level2), "name": draw(_text), "target": draw(_target)}
             for _ in range(draw(st.integers(1, 8)))
@@ -512,14 +567,18 @@ def goal_tables(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=self_evaluations())
 def test_generated_self_evaluations_round_trip(tmp_path: Path, data: dict[str, Any]) -> None:
     record = record_from_dict(data)
     assert round_trip(record, tmp_path) == as_filled(record)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=goal_tables())
 def test_generated_goal_tables_round_trip(tmp_path: Path, data: dict[str, Any]) -> None:
     record = record_from_dict(data)

@@ -1,6 +1,6 @@
 """A real engine computes the same numbers: templates recalculated in LibreOffice vs scoring.py.
 
-Every test batches its workbooks into one soffice invocation (sheetperf.recalc).
+Every test batches its workbooks into one soffice invocation (sheetperf.io.recalc).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import SELF_EVALUATION_PATHS
-from sheetperf.layout import Kind, Role, get_layout
-from sheetperf.model import FundRow, Funds, Indicator, SelfEvaluation, load_records_json
-from sheetperf.parsing import LEVEL_TEXT, Level, TargetKind, parse_actual, parse_target
-from sheetperf.profiles import Profile, get_profile
-from sheetperf.recalc import recalculate, soffice
-from sheetperf.scoring import score_form
-from sheetperf.writer import write_template
+from sheetperf.forms.layout import Kind, Role, get_layout
+from sheetperf.io.recalc import recalculate, soffice
+from sheetperf.io.writer import write_template
+from sheetperf.model.record import FundRow, Funds, Indicator, SelfEvaluation, load_records_json
+from sheetperf.rules.parsing import LEVEL_TEXT, Level, TargetKind, parse_actual, parse_target
+from sheetperf.rules.profiles import Profile, get_profile
+from sheetperf.rules.scoring import score_form
 
 try:
     soffice()
@@ -89,7 +89,7 @@ def _capacity(book: Any) -> int:
 def fill_prefilled(template: Path, record: SelfEvaluation, out: Path) -> None:
     """The project's filler when present, else the local openpyxl fill."""
     try:
-        from sheetperf.filler import fill_workbook
+        from sheetperf.io.filler import fill_workbook
     except ImportError:  # pragma: no cover
         fill_local(template, record, out, inputs_only=True)
     else:

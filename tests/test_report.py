@@ -17,12 +17,12 @@ from handbuilt import Options, build_goal_table, build_self_evaluation
 from lxml import html as lxml_html
 
 from conftest import CASES_DIR, load_case
+from sheetperf.checks.validation import Finding, validate_record
 from sheetperf.cli import main
-from sheetperf.labels import REPORT_LABELS, RULE_EXPLANATIONS
-from sheetperf.model import record_from_dict
-from sheetperf.profiles import get_profile
-from sheetperf.report import FormEntry, field_label, render_html
-from sheetperf.validation import Finding, validate_record
+from sheetperf.io.report import FormEntry, field_label, render_html
+from sheetperf.model.record import record_from_dict
+from sheetperf.rules.profiles import get_profile
+from sheetperf.vocab.labels import REPORT_LABELS, RULE_EXPLANATIONS
 
 HETONG = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
 JIAOLIU = CASES_DIR / "self_evaluation-2023-jiaoliu-tuiguang.json"
@@ -31,7 +31,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _finding(message: str, severity: str = "error", **kw: object) -> Finding:
-    base: dict[str, object] = dict(file="a.xlsx", sheet="自评表", cell="G13", field="indicators[0].score", rule="indicator_score", severity=severity, stated=4.0, expected=1.33, message=message)
+    base: dict[str, object] = dict(
+        file="a.xlsx",
+        sheet="自评表",
+        cell="G13",
+        field="indicators[0].score",
+        rule="indicator_score",
+        severity=severity,
+        stated=4.0,
+        expected=1.33,
+        message=message,
+    )
     base.update(kw)
     return Finding(**base)  # type: ignore[arg-type]
 
@@ -88,6 +98,7 @@ def test_field_label(path: str, label: str) -> None:
 
 def build_folder_with_mistakes(folder: Path) -> None:
     """Hand-built workbooks (openpyxl directly) with planted mistakes, a clean one, a goal table and a broken file."""
+
     def save(case: dict[str, object], name: str, goal: bool = False) -> None:
         wb = openpyxl.Workbook()
         ws = wb.active
@@ -113,11 +124,24 @@ def chromium(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run(
             [
-                CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                "--enable-logging=stderr", "--v=0", *extra, url,
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+                *extra,
+                url,
             ],
-            capture_output=True, text=True, timeout=120, check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
 
@@ -126,7 +150,9 @@ def console_messages(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed here (Debian package `chromium`; CI installs it in .ci/run)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed here (Debian package `chromium`; CI installs it in .ci/run)"
+)
 def test_report_of_a_folder_opens_in_chromium_without_console_errors(tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     folder.mkdir()

@@ -8,9 +8,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conftest import load_case
-from sheetperf.model import Indicator, SelfEvaluation, load_records_json
-from sheetperf.profiles import get_profile
-from sheetperf.scoring import Rule, budget_score, excel_round, execution_rate, score_form, score_indicator
+from sheetperf.model.record import Indicator, SelfEvaluation, load_records_json
+from sheetperf.rules.profiles import get_profile
+from sheetperf.rules.scoring import Rule, budget_score, excel_round, execution_rate, score_form, score_indicator
 
 SHANGHAI = get_profile("shanghai")
 NATIONAL = get_profile("national")
@@ -127,7 +127,9 @@ operators = st.sampled_from(["=", "≥", ">", "≤", "<"])
 
 @given(operators, numbers, numbers, weights)
 def test_score_within_weight(op: str, target: Decimal, actual: Decimal, weight: Decimal) -> None:
-    result = score_indicator(Indicator(target=f"{op}{target}(%)", actual=f"{actual}(%)", weight=float(weight)), NATIONAL)
+    result = score_indicator(
+        Indicator(target=f"{op}{target}(%)", actual=f"{actual}(%)", weight=float(weight)), NATIONAL
+    )
     assert result.score is not None
     assert Decimal(0) <= result.score <= excel_round(weight)
 
@@ -141,7 +143,9 @@ def test_positive_scores_grow_with_actual(op: str, target: Decimal, a: Decimal, 
 
 
 @given(st.sampled_from(["≤", "<"]), numbers, numbers, numbers, weights, st.sampled_from(["shanghai", "guangxi"]))
-def test_reverse_scores_shrink_with_actual(op: str, target: Decimal, a: Decimal, b: Decimal, weight: Decimal, name: str) -> None:
+def test_reverse_scores_shrink_with_actual(
+    op: str, target: Decimal, a: Decimal, b: Decimal, weight: Decimal, name: str
+) -> None:
     assume(a != b)
     low, high = sorted((a, b))
     profile = get_profile(name)

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from conftest import SELF_EVALUATION_PATHS, load_case
 from sheetperf.cli import main
-from sheetperf.distribute import ManifestRow, write_manifest
-from sheetperf.layout import LOCK_GROUPS, fingerprint
-from sheetperf.model import SelfEvaluation, record_from_dict
-from sheetperf.status import collect_status, status_for_manifest, status_text, write_status_xlsx
+from sheetperf.forms.layout import LOCK_GROUPS, fingerprint
+from sheetperf.model.record import SelfEvaluation, record_from_dict
+from sheetperf.services.distribute import ManifestRow, write_manifest
+from sheetperf.services.status import collect_status, status_for_manifest, status_text, write_status_xlsx
 
 LOCKED = ",".join(LOCK_GROUPS)
 
@@ -137,9 +137,12 @@ def test_status_text_and_workbook(returns: tuple[list[ManifestRow], Path], tmp_p
     assert lines[0] == "各项目交回情况"
     assert lines[3].startswith("锁定内容被改动") and lines[4].startswith("重复交回")
     assert "其他文件" in text and "stray.json" in text and "说明.docx" in text
-    assert lines[-1] == "共 6 个项目：已交回 4，未交回 2，重复交回 1，锁定内容被改动 1；不属于任何项目的文件 2 个，无法读取的文件 1 个"
+    assert (
+        lines[-1]
+        == "共 6 个项目：已交回 4，未交回 2，重复交回 1，锁定内容被改动 1；不属于任何项目的文件 2 个，无法读取的文件 1 个"
+    )
     out = write_status_xlsx(report, tmp_path / "交回情况.xlsx")
-    from sheetperf.xlsx import open_xlsx
+    from sheetperf.xlsx.book import open_xlsx
 
     with open_xlsx(out) as book:
         assert book.sheet_names == ["交回情况", "其他文件"]
@@ -195,7 +198,9 @@ def _e2e_roster(tmp_path: Path) -> Path:
         goal = _e2e_goal(i)
         _write(goals / f"{i:02d}.json", goal)
         weights = "50;20;20" if i % 3 == 0 else ""
-        lines.append(f"2024,主管部门{i % 5},{goal['applicant_unit']},{goal['project_name']},goals/{i:02d}.json,{weights}")
+        lines.append(
+            f"2024,主管部门{i % 5},{goal['applicant_unit']},{goal['project_name']},goals/{i:02d}.json,{weights}"
+        )
     roster = tmp_path / "名册.csv"
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     return roster
@@ -223,10 +228,10 @@ def test_end_to_end_distribute_fill_status_consolidate(tmp_path: Path) -> None:
 
     import xlsxwriter
 
-    from sheetperf.consolidate import consolidate
-    from sheetperf.distribute import prepare_record, read_manifest, read_roster
-    from sheetperf.filler import fill_workbook
-    from sheetperf.profiles import get_profile
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.rules.profiles import get_profile
+    from sheetperf.services.consolidate import consolidate
+    from sheetperf.services.distribute import prepare_record, read_manifest, read_roster
 
     roster = _e2e_roster(tmp_path)
     out = tmp_path / "分发"
@@ -272,8 +277,14 @@ def test_end_to_end_distribute_fill_status_consolidate(tmp_path: Path) -> None:
         in result.stdout
     )
     report = status_for_manifest(out / "manifest.csv", [returns])
-    by_state = {s: [i for i, p in enumerate(report.projects) if s in p.states] for s in ("missing", "duplicate", "tampered")}
-    assert by_state == {"missing": list(range(E2E_RETURNED, E2E_PROJECTS)), "duplicate": [TWICE], "tampered": [TAMPERED]}
+    by_state = {
+        s: [i for i, p in enumerate(report.projects) if s in p.states] for s in ("missing", "duplicate", "tampered")
+    }
+    assert by_state == {
+        "missing": list(range(E2E_RETURNED, E2E_PROJECTS)),
+        "duplicate": [TWICE],
+        "tampered": [TAMPERED],
+    }
     assert [Path(o.file).name for o in report.others] == ["交回说明.xlsx"]
     assert xlsx.is_file()
 
@@ -284,10 +295,10 @@ def test_end_to_end_distribute_fill_status_consolidate(tmp_path: Path) -> None:
 def test_returns_saved_by_libreoffice_keep_their_identity(tmp_path: Path) -> None:
     """A department opens the workbook in a real spreadsheet program and saves it: still the
     same project and untouched; a changed target is still caught.  One soffice run."""
-    from sheetperf.distribute import distribute, prepare_record, read_roster
-    from sheetperf.filler import fill_workbook
-    from sheetperf.profiles import get_profile
-    from sheetperf.recalc import RecalcError, recalculate, soffice
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.io.recalc import RecalcError, recalculate, soffice
+    from sheetperf.rules.profiles import get_profile
+    from sheetperf.services.distribute import distribute, prepare_record, read_roster
 
     try:
         soffice()
@@ -318,7 +329,7 @@ def test_returns_saved_by_libreoffice_keep_their_identity(tmp_path: Path) -> Non
     saved = recalculate(filled, tmp_path / "交回")
     report = collect_status(result.rows, saved)
     assert [p.states for p in report.projects] == [["returned"], ["tampered"]]
-    from sheetperf.sources import load_records
+    from sheetperf.io.sources import load_records
 
     (record,) = load_records(saved[0])
     assert record.provenance.facts["template"]["form_id"] == result.rows[0].form_id  # kept by LibreOffice

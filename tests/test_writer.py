@@ -14,14 +14,12 @@ from click.testing import CliRunner
 from lxml import etree
 
 from conftest import CASES_DIR, SELF_EVALUATION_PATHS
-from sheetperf.a1 import to_a1
 from sheetperf.cli import main
 from sheetperf.errors import InputError
-from sheetperf.layout import LAYOUT_VERSION, fingerprint, get_layout
-from sheetperf.model import GoalTable, SelfEvaluation, load_records_json
-from sheetperf.reader import read_workbook
-from sheetperf.recalc import RecalcError, recalculate, soffice
-from sheetperf.writer import (
+from sheetperf.forms.layout import LAYOUT_VERSION, fingerprint, get_layout
+from sheetperf.io.reader import read_workbook
+from sheetperf.io.recalc import RecalcError, recalculate, soffice
+from sheetperf.io.writer import (
     META_SHEET,
     YEAR_PLACEHOLDER,
     blank_fit_pages,
@@ -30,9 +28,11 @@ from sheetperf.writer import (
     locked_groups,
     page_scales,
     text_height,
-    text_width,
     write_template,
 )
+from sheetperf.model.a1 import to_a1
+from sheetperf.model.record import GoalTable, SelfEvaluation, load_records_json
+from sheetperf.vocab.text import display_width
 
 GOAL_PATH = CASES_DIR / "goal_table-2020-neihan-jianshe.json"
 HETONG = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
@@ -254,7 +254,7 @@ def _bordered_cells(path: Path) -> set[str]:
 
 def _label_pixels(text: str) -> int:
     """Excel's width of a one-line text at the form font: 14 px a wide character, 7 px others."""
-    return sum(14 if text_width(ch) == 2 else 7 for ch in text)
+    return sum(14 if display_width(ch) == 2 else 7 for ch in text)
 
 
 @pytest.mark.parametrize("form", ["self_evaluation", "goal_table"])

@@ -1,6 +1,6 @@
 """The sheet reader's two paths agree: the regular-expression scanner and the lxml tree.
 
-``sheetperf.xlsx`` reads a sheet by one regular-expression pass when its XML has the shape
+``sheetperf.xlsx.book`` reads a sheet by one regular-expression pass when its XML has the shape
 every common writer produces, and by lxml otherwise.  These tests hold the fast path to the
 tree path cell for cell — on every workbook the repository ships, on hand-built forms, on
 hand-written XML of each shape, and on generated cell contents — and check that each shape
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sheetperf.errors import InputError
-from sheetperf.xlsx import Grid, _parse_sheet, _parse_sheet_tree, _read_member, _scan_sheet, open_xlsx
+from sheetperf.xlsx.book import Grid, _parse_sheet, _parse_sheet_tree, _read_member, _scan_sheet, open_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 PATH = Path("test.xlsx")
@@ -122,7 +122,9 @@ FALLBACKS = {
     "attribute_before_reference": sheet(b'<row r="1"><c s="1" r="A1"><v>0.5</v></c></row>'),
     "value_before_formula": sheet(b'<row r="1"><c r="A1"><v>2</v><f>1+1</f></c></row>'),
     "extension_in_cell": sheet(b'<row r="1"><c r="A1"><v>2</v><extLst/></c></row>'),
-    "rich_inline_string": sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><r><t>a</t></r><r><t>b</t></r></is></c></row>'),
+    "rich_inline_string": sheet(
+        b'<row r="1"><c r="A1" t="inlineStr"><is><r><t>a</t></r><r><t>b</t></r></is></c></row>'
+    ),
     "reference_outside_cells": sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>&#10;'),
     "namespace_on_row": sheet(b'<row r="1" xmlns="urn:other"><c r="A1"><v>1</v></c></row>'),
     "namespace_on_cell": sheet(b'<row r="1"><c r="A1" xmlns="urn:other"><v>1</v></c></row>'),
@@ -203,7 +205,7 @@ def test_truncated_sheet_is_refused_not_read_in_part() -> None:
 
 
 def _sheets(path: Path) -> list[tuple[str, bytes, list[str], list[str | None]]]:
-    from sheetperf.xlsx import _cell_formats, _shared_strings
+    from sheetperf.xlsx.book import _cell_formats, _shared_strings
 
     out = []
     with open_xlsx(path) as book:
@@ -234,7 +236,9 @@ def test_shipped_workbooks_read_the_same_both_ways(path: Path) -> None:
 
 
 def test_hand_built_forms_read_the_same_both_ways(tmp_path: Path) -> None:
-    cases = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((REPO.parent / "shared" / "cases").glob("*.json"))]
+    cases = [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted((REPO.parent / "shared" / "cases").glob("*.json"))
+    ]
     variants = [
         Options(),
         Options(row0=3, col0=2, levels="once", fullwidth_labels=True, number_formats=True, formulas="cached"),
@@ -278,7 +282,7 @@ _TEXT = st.text(alphabet=st.sampled_from(list("项目名称 <>&\"'\r\n\t;#=_x0D0
 _VALUE = st.one_of(
     _TEXT.filter(lambda t: t.strip() != "" and not t.startswith("=")),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.booleans(),
 )
 
@@ -316,7 +320,7 @@ def test_generated_cells_read_the_same_both_ways(values: list[str | float | bool
             strings_xml = zf.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in zf.namelist() else None
         strings: list[str] = []
         if strings_xml is not None:
-            from sheetperf.xlsx import _shared_strings
+            from sheetperf.xlsx.book import _shared_strings
 
             with zipfile.ZipFile(blob) as zf:
                 strings = _shared_strings(zf, PATH)
@@ -383,7 +387,7 @@ def test_rows_that_do_not_nest_cleanly_go_to_lxml(cells: bytes) -> None:
 
 def test_row_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows are kept on their second sighting only, and the memory is dropped at its byte cap."""
-    import sheetperf.xlsx as xlsx_module
+    import sheetperf.xlsx.book as xlsx_module
 
     xlsx_module.forget_read_caches()
     monkeypatch.setattr(xlsx_module, "_ROW_CACHE_BYTES", 300)

@@ -1,0 +1,1189 @@
+"""Validation of a record against its own recomputation.
+
+Findings are data: one :class:`Finding` per problem with stable rule codes
+(``labels.RULE_TITLES`` lists them); :func:`findings_frame` turns them into the
+fixed-column DataFrame every view (CLI table, JSON, HTML) is made from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Final
+
+import pandas as pd
+
+from sheetperf.errors import SheetperfError
+from sheetperf.forms.formulas import form_formulas, goal_heading_formula
+from sheetperf.forms.layout import (
+    LAYOUT_VERSION,
+    Layout,
+    decode_digests,
+    fingerprint,
+    get_layout,
+    locked_digests,
+    normalize_form,
+)
+from sheetperf.model.a1 import from_a1
+from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
+from sheetperf.model.record import FUND_COLUMNS, CellRef, GoalTable, Record, SelfEvaluation
+from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
+from sheetperf.rules.profiles import Profile, get_profile
+from sheetperf.rules.scoring import (
+    HUNDRED,
+    ZERO,
+    FormScore,
+    IndicatorScore,
+    Rule,
+    excel_round,
+    score_form,
+    to_decimal,
+)
+from sheetperf.vocab.labels import FIELD_LABELS
+
+# A stated figure equal to the recomputed one within half a cent is right.
+TOLERANCE: Final = Decimal("0.005")
+# Sums of up to four figures each rounded to two decimals.
+SUM_TOLERANCE: Final = Decimal("0.02")
+
+
+def _fmt(value: Decimal | float | int | None) -> str:
+    if value is None:
+        return "（空）"
+    return f"{Decimal(str(value)):.2f}"
+
+
+def _json(value: Any) -> Any:
+    """A JSON-friendly stated/expected value."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _differs(stated: Decimal, expected: Decimal, tolerance: Decimal = TOLERANCE) -> bool:
+    return abs(stated - expected) > tolerance
+
+
+class _Collector:
+    """Builds findings for one record, resolving each field to its cell."""
+
+    def __init__(self, record: Record, file: str | None) -> None:
+        self.record = record
+        self.file = file if file is not None else record.provenance.file
+        self.findings: list[Finding] = []
+        self._uncalculated = frozenset(record.provenance.facts.get("uncalculated", ()))
+
+    def uncalculated(self, path: str) -> bool:
+        """A formula cell no spreadsheet program has calculated: its value is not missing, only unknown."""
+        return path in self._uncalculated
+
+    def add(
+        self,
+        field: str,
+        rule: str,
+        severity: Severity,
+        message: str,
+        *,
+        stated: Any = None,
+        expected: Any = None,
+        at: str | tuple[str, ...] | None = None,
+        where: CellRef | None = None,
+    ) -> None:
+        """Record a finding on ``field``; ``at`` names the field(s) whose cell locates it
+        when ``field`` itself has no cell (a dropped indicator belongs where it was);
+        ``where`` gives the cell outright (a cell that is no record field)."""
+        ref = where or self.record.provenance.cell_of(field)
+        fallbacks = (at,) if isinstance(at, str) else (at or ())
+        for other in fallbacks:
+            if ref is not None:
+                break
+            ref = self.record.provenance.cell_of(other)
+        self.findings.append(
+            Finding(
+                file=self.file,
+                sheet=ref.sheet if ref else None,
+                cell=ref.cell if ref else None,
+                field=field,
+                rule=rule,
+                severity=severity,
+                stated=_json(stated),
+                expected=_json(expected),
+                message=message,
+            )
+        )
+
+
+#: Header fields a form must carry, with the severity of leaving each empty.  Without the
+#: project name, the department or the applicant a returned form cannot be filed at all.
+REQUIRED_FIELDS: Final[dict[str, tuple[tuple[str, Severity], ...]]] = {
+    "self_evaluation": (("project_name", "error"), ("department", "error"), ("implementing_unit", "error")),
+    "goal_table": (
+        ("applicant_unit", "error"),
+        ("project_name", "error"),
+        ("project_category", "warning"),
+        ("planned_start", "warning"),
+        ("planned_end", "warning"),
+        ("performance_type", "warning"),
+    ),
+}
+
+
+def _check_required(c: _Collector, record: Record) -> None:
+    for name, severity in REQUIRED_FIELDS[record.form]:
+        if not str(getattr(record, name) or "").strip():
+            c.add(name, "required_field", severity, f"{FIELD_LABELS[name]}未填写")
+
+
+def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
+    funds = record.funds
+    for name, row in funds.rows().items():
+        computed = result.funds[name]
+        stated = to_decimal(row.execution_rate)
+        label = FIELD_LABELS[f"funds.{name}"]
+        if stated is None or computed.execution_rate is None:
+            continue
+        low = computed.rate_low if computed.rate_low is not None else computed.execution_rate
+        high = computed.rate_high if computed.rate_high is not None else computed.execution_rate
+        if stated < low - TOLERANCE or stated > high + TOLERANCE:
+            c.add(
+                f"funds.{name}.execution_rate",
+                "execution_rate",
+                "error",
+                f"{label}执行率填写为 {_fmt(stated)}%，按全年执行数 {_fmt(row.executed)} ÷ 全年预算数 "
+                f"{_fmt(row.annual_budget)} 应为 {_fmt(computed.execution_rate)}%",
+                stated=stated,
+                expected=computed.execution_rate,
+            )
+    for column in FUND_COLUMNS[:3]:
+        total = to_decimal(getattr(funds.total, column))
+        parts = [
+            to_decimal(getattr(r, column)) for r in (funds.current_year_appropriation, funds.carryover, funds.other)
+        ]
+        if total is None or any(p is None for p in parts):
+            continue
+        part_sum = sum((p for p in parts if p is not None), ZERO)
+        if _differs(total, part_sum, SUM_TOLERANCE):
+            c.add(
+                f"funds.total.{column}",
+                "funds_sum",
+                "error",
+                f"年度资金总额的{FIELD_LABELS[column]}为 {_fmt(total)}，其中各项合计为 {_fmt(part_sum)}",
+                stated=total,
+                expected=part_sum,
+            )
+    rate = result.execution_rate
+    stated_score = to_decimal(funds.total.score)
+    if (
+        stated_score is not None
+        and stated_score != 0
+        and (funds.total.executed is None or funds.total.annual_budget is None)
+    ):
+        empty = "、".join(FIELD_LABELS[k] for k in ("annual_budget", "executed") if getattr(funds.total, k) is None)
+        c.add(
+            "funds.total.score",
+            "score_without_inputs",
+            "error",
+            f"预算执行得分填写为 {_fmt(stated_score)}，但年度资金总额的{empty}为空，得分没有依据",
+            stated=stated_score,
+        )
+    elif stated_score is not None and result.budget_score is not None:
+        low = result.budget_score_low if result.budget_score_low is not None else result.budget_score
+        high = result.budget_score_high if result.budget_score_high is not None else result.budget_score
+        if stated_score < low - TOLERANCE or stated_score > high + TOLERANCE:
+            c.add(
+                "funds.total.score",
+                "budget_score",
+                "error",
+                f"预算执行得分填写为 {_fmt(stated_score)}，按执行率 {_fmt(rate)}% 应为 {_fmt(result.budget_score)}"
+                if rate is not None
+                else f"预算执行得分填写为 {_fmt(stated_score)}，但全年预算数为空或为 0、无法计算执行率，应为 {_fmt(result.budget_score)}",
+                stated=stated_score,
+                expected=result.budget_score,
+            )
+    if rate is not None and rate > HUNDRED:
+        c.add(
+            "funds.total.execution_rate",
+            "budget_over_100",
+            "notice",
+            f"执行率 {_fmt(rate)}% 超过 100%，预算执行按满分计，请核实执行数",
+            stated=to_decimal(funds.total.execution_rate),
+            expected=rate,
+        )
+    threshold = profile.budget_deviation_below
+    if threshold > 0 and rate is not None and rate < threshold and not funds.total.extra.get("deviation"):
+        c.add(
+            "funds.total.execution_rate",
+            "budget_deviation_missing",
+            "warning",
+            f"执行率 {_fmt(rate)}% 低于 {_fmt(threshold)}%（{profile.title}规则），应说明偏差原因",
+            stated=rate,
+            expected=threshold,
+        )
+
+
+def _band_text(score: IndicatorScore, profile: Profile) -> str:
+    assert score.level is not None and score.weight is not None
+    band = profile.bands[score.level]
+    low = excel_round(score.weight * band.low / HUNDRED)
+    high = excel_round(score.weight * band.high / HUNDRED)
+    closing = "]" if band.high_inclusive else ")"
+    return f"[{low}, {high}{closing}"
+
+
+def _check_indicator(
+    c: _Collector, index: int, record: SelfEvaluation, score: IndicatorScore, profile: Profile
+) -> None:
+    ind = record.indicators[index]
+    path = f"indicators[{index}]"
+    who = f"第 {index + 1} 项指标“{ind.name}”"
+    stated = to_decimal(ind.score)
+    weight = score.weight
+    target, actual = parse_target(ind.target), parse_actual(ind.actual)
+
+    framework = profile.framework
+    if ind.level1 and ind.level1 not in framework:
+        c.add(
+            f"{path}.level1",
+            "unknown_category",
+            "notice",
+            f"{who}的一级指标“{ind.level1}”不在{profile.title}规则的指标体系内",
+            stated=ind.level1,
+        )
+    elif ind.level1 and ind.level2 and ind.level2 not in framework.get(ind.level1, ()):
+        c.add(
+            f"{path}.level2",
+            "unknown_category",
+            "notice",
+            f"{who}的二级指标“{ind.level2}”不属于一级指标“{ind.level1}”",
+            stated=ind.level2,
+        )
+
+    if score.rule is Rule.NOT_APPLICABLE:
+        return
+    if stated is not None and weight is not None and (stated > weight + TOLERANCE or stated < 0):
+        c.add(
+            f"{path}.score",
+            "score_over_weight",
+            "error",
+            f"{who}得分 {_fmt(stated)} 超出 0–{_fmt(weight)} 的范围",
+            stated=stated,
+            expected=weight,
+        )
+    elif score.rule is Rule.QUALITATIVE and stated is not None:
+        assert score.level is not None and weight is not None
+        if not _in_band(stated, score, profile):
+            c.add(
+                f"{path}.score",
+                "qualitative_band",
+                "error",
+                f"{who}实际完成为“{actual.text.strip()}”，得分应在 {_band_text(score, profile)} 内，填写为 {_fmt(stated)}",
+                stated=stated,
+                expected=_band_text(score, profile),
+            )
+    elif score.rule in (Rule.POSITIVE, Rule.REVERSE, Rule.RANGE) and stated is not None and score.score is not None:
+        if _differs(stated, score.score):
+            detail = ""
+            if score.rule is Rule.REVERSE and weight is not None and stated >= weight and score.score < weight:
+                detail = "（反向指标未达到目标却给了满分）"
+            c.add(
+                f"{path}.score",
+                "indicator_score",
+                "error",
+                f"{who}得分填写为 {_fmt(stated)}，按年度指标值 {ind.target.strip()} 与实际完成值 {(ind.actual or '').strip()} 应为 {_fmt(score.score)}{detail}",
+                stated=stated,
+                expected=score.score,
+            )
+    if score.rule is Rule.UNSCORED:
+        if target.is_numeric and actual.kind is ActualKind.TEXT:
+            c.add(
+                f"{path}.actual",
+                "actual_is_word",
+                "error",
+                f"{who}为定量指标（{ind.target.strip()}），实际完成值却填写为“{actual.text.strip()}”，请填写数值",
+                stated=actual.text,
+            )
+        elif (
+            stated is not None
+            and stated != 0
+            and (actual.kind is ActualKind.EMPTY or weight is None or target.kind is TargetKind.EMPTY)
+        ):
+            empty = "、".join(
+                FIELD_LABELS[key]
+                for key, missing in (
+                    ("target", target.kind is TargetKind.EMPTY),
+                    ("actual", actual.kind is ActualKind.EMPTY),
+                    ("weight", weight is None),
+                )
+                if missing
+            )
+            c.add(
+                f"{path}.score",
+                "score_without_inputs",
+                "error",
+                f"{who}得分填写为 {_fmt(stated)}，但{empty}为空，得分没有依据",
+                stated=stated,
+                expected=None,
+            )
+        elif stated is not None:
+            c.add(
+                f"{path}.score",
+                "unscorable",
+                "warning",
+                f"{who}填写了得分 {_fmt(stated)}，但{score.reason}，无法核对",
+                stated=stated,
+            )
+    elif stated is None and score.score is not None and not c.uncalculated(f"{path}.score"):
+        c.add(
+            f"{path}.score",
+            "score_missing",
+            "warning",
+            f"{who}得分未填写，按规则应为 {_fmt(score.score)}",
+            expected=score.score,
+        )
+    if actual.kind is ActualKind.LEVEL and target.kind in (TargetKind.QUANTITATIVE, TargetKind.RANGE):
+        c.add(
+            f"{path}.actual",
+            "level_for_quantitative",
+            "notice",
+            f"{who}年度指标值为定量（{ind.target.strip()}），实际完成值填写的是达成等级",
+            stated=actual.text,
+        )
+
+    has_reason = bool((ind.deviation or "").strip())
+    below = weight is not None and any(v is not None and v < weight - TOLERANCE for v in (stated, score.score))
+    if below and not has_reason:
+        shown = stated if stated is not None else score.score
+        c.add(
+            f"{path}.deviation",
+            "deviation_missing",
+            "error",
+            f"{who}得分 {_fmt(shown)} 低于分值 {_fmt(weight)}，须填写偏差原因分析及改进措施",
+            stated=ind.deviation or "",
+            expected="偏差原因分析及改进措施",
+        )
+    elif score.over_completion and not has_reason:
+        c.add(
+            f"{path}.deviation",
+            "over_completion",
+            "warning",
+            f"{who}实际完成值 {(ind.actual or '').strip()} 达到目标 {ind.target.strip()} 的 {profile.over_completion_ratio * 100:.0f}% 以上，须说明原因",
+            stated=ind.deviation or "",
+        )
+
+
+def _in_band(stated: Decimal, score: IndicatorScore, profile: Profile) -> bool:
+    """Whether a stated qualitative score lies in its achievement level's band."""
+    if score.level is None or score.weight is None:
+        return False
+    band = profile.bands[score.level]
+    weight = score.weight
+    if weight <= 0:
+        return band.contains(ZERO)
+    if band.contains(excel_round(stated / weight * HUNDRED, 6)):
+        return True
+    return _band_edge(stated, weight, band.low, band.high, band.high_inclusive)
+
+
+def _band_edge(stated: Decimal, weight: Decimal, low: Decimal, high: Decimal, high_inclusive: bool) -> bool:
+    """A score rounded to two decimals sits inside the band within rounding."""
+    low_score = excel_round(weight * low / HUNDRED)
+    high_score = excel_round(weight * high / HUNDRED)
+    if stated == low_score:
+        return True
+    return high_inclusive and stated == high_score
+
+
+def accepted_total(record: SelfEvaluation, result: FormScore, profile: Profile) -> Decimal:
+    """The total with each stated part kept where its rule accepts it, else recomputed.
+
+    Recomputation gives each qualitative indicator its level's default share; a stated
+    score elsewhere in the band is the evaluator's judgment and stands.
+    """
+    parts: list[Decimal] = []
+    budget = to_decimal(record.funds.total.score)
+    low, high = result.budget_score_low, result.budget_score_high
+    if budget is not None and low is not None and high is not None and low - TOLERANCE <= budget <= high + TOLERANCE:
+        parts.append(budget)
+    else:
+        parts.append(result.budget_score or ZERO)
+    for ind, score in zip(record.indicators, result.indicators, strict=True):
+        stated = to_decimal(ind.score)
+        if score.rule is Rule.QUALITATIVE and stated is not None and _in_band(stated, score, profile):
+            parts.append(stated)
+        else:
+            parts.append(score.score or ZERO)
+    return excel_round(sum(parts, ZERO))
+
+
+def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
+    stated_weight = to_decimal(record.total_weight)
+    if stated_weight is not None and _differs(stated_weight, result.total_weight):
+        c.add(
+            "total_weight",
+            "total_weight",
+            "error",
+            f"总分值填写为 {_fmt(stated_weight)}，各项分值合计为 {_fmt(result.total_weight)}",
+            stated=stated_weight,
+            expected=result.total_weight,
+        )
+    if _differs(result.total_weight, profile.total_weight):
+        c.add(
+            "total_weight",
+            "weight_total",
+            "error",
+            f"预算执行与各指标分值合计为 {_fmt(result.total_weight)}，应为 {_fmt(profile.total_weight)}",
+            stated=result.total_weight,
+            expected=profile.total_weight,
+        )
+
+    # The stated total must add up its stated parts; a wrong part is reported on its own cell.
+    parts: list[Decimal] = []
+    budget_part = to_decimal(record.funds.total.score)
+    parts.append(budget_part if budget_part is not None else (result.budget_score or ZERO))
+    for ind, score in zip(record.indicators, result.indicators, strict=True):
+        stated = to_decimal(ind.score)
+        if score.rule is Rule.NOT_APPLICABLE:
+            continue
+        parts.append(stated if stated is not None else (score.score or ZERO))
+    part_sum = excel_round(sum(parts, ZERO))
+    stated_total = to_decimal(record.total_score)
+    if stated_total is None:
+        if not c.uncalculated("total_score"):
+            c.add(
+                "total_score",
+                "required_field",
+                "warning",
+                f"总分未填写，按规则应为 {_fmt(result.total_score)}",
+                expected=result.total_score,
+            )
+    elif _differs(stated_total, part_sum):
+        c.add(
+            "total_score",
+            "total_score",
+            "error",
+            f"总分填写为 {_fmt(stated_total)}，各项得分合计为 {_fmt(part_sum)}（重新计算为 {_fmt(result.total_score)}）",
+            stated=stated_total,
+            expected=part_sum,
+        )
+    # The grade follows the total an evaluator may state: a qualitative score anywhere in its
+    # level's band is a judgment, not a mistake, so it counts as stated; a wrong part counts as recomputed.
+    accepted = accepted_total(record, result, profile)
+    expected_grade = profile.grade_for(accepted)
+    grade = (record.grade or "").strip()
+    if not grade:
+        if not c.uncalculated("grade"):
+            c.add(
+                "grade",
+                "required_field",
+                "warning",
+                f"评分等级未填写，按总分 {_fmt(accepted)} 应为“{expected_grade}”",
+                expected=expected_grade,
+            )
+    elif grade != expected_grade:
+        c.add(
+            "grade",
+            "grade",
+            "error",
+            f"评分等级填写为“{grade}”，按核定的总分 {_fmt(accepted)} 应为“{expected_grade}”",
+            stated=grade,
+            expected=expected_grade,
+        )
+
+    split: dict[str, Decimal] = {}
+    for ind in record.indicators:
+        split[ind.level1] = split.get(ind.level1, ZERO) + (to_decimal(ind.weight) or ZERO)
+    for level1, guide in profile.level1_split.items():
+        actual = split.get(level1, ZERO)
+        if actual != guide:
+            c.add(
+                "indicators",
+                "level1_split",
+                "notice",
+                f"{level1}分值合计为 {_fmt(actual)}，指导比例为 {_fmt(guide)}",
+                stated=actual,
+                expected=guide,
+            )
+
+
+def validate_record(
+    record: Record, profile: Profile, *, file: str | None = None, scored: FormScore | None = None
+) -> list[Finding]:
+    """Every finding for one record, errors first.
+
+    ``scored``: ``score_form(record, profile)`` when the caller has it already (consolidation
+    scores each form for its summary row too).
+    """
+    c = _Collector(record, file)
+    _check_required(c, record)
+    if isinstance(record, SelfEvaluation):
+        if not record.indicators:
+            c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标")
+        result = scored if scored is not None else score_form(record, profile)
+        _check_funds(c, record, result, profile)
+        for index, score in enumerate(result.indicators):
+            _check_indicator(c, index, record, score, profile)
+        _check_totals(c, record, result, profile)
+    elif isinstance(record, GoalTable):
+        _check_goal_table(c, record, profile)
+    _mark_formula_results(c, record)
+    _check_error_values(c, record)
+    _check_template(c, record, profile)
+    from sheetperf.xlsx.hazards import hazard_findings  # macros, external links, DDE (issue 8)
+
+    c.findings.extend(hazard_findings(record, c.file))
+    return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+# --- Workbook rules: what only a workbook can get wrong ------------------------------------
+#
+# They read the facts a reader records beside the data (``record.provenance.facts``):
+# ``formulas`` (field path → formula text), ``uncalculated`` (paths of formula cells
+# without a result), ``error_cells`` (A1 → error value, every cell of the form),
+# ``formula_cells`` ((row, col) → formula text, every cell of a template's sheet) and
+# ``template`` (the metadata of a sheetperf template).  A record from JSON has none.
+
+#: Rules that compare a stated figure with its recomputation.  When the stated figure is
+#: the result of a formula in the workbook, the finding becomes ``cached_value``.
+_RECOMPUTED: Final = frozenset(
+    {
+        "execution_rate",
+        "budget_score",
+        "indicator_score",
+        "qualitative_band",
+        "score_over_weight",
+        "total_weight",
+        "total_score",
+        "grade",
+    }
+)
+_A1: Final = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_STRING_LITERAL: Final = re.compile(r'("(?:[^"]|"")*")')
+
+
+def _a1_order(a1: str) -> tuple[int, int]:
+    match = _A1.match(a1)
+    if not match:
+        return (0, 0)
+    letters = match.group(1)
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(match.group(2)), col
+
+
+def _mark_formula_results(c: _Collector, record: Record) -> None:
+    """A wrong figure that a formula computed: the formula or its saved result is wrong, not the typing."""
+    formulas: dict[str, str] = record.provenance.facts.get("formulas") or {}
+    if not formulas:
+        return
+    for i, f in enumerate(c.findings):
+        formula = formulas.get(f.field)
+        if f.rule in _RECOMPUTED and formula is not None and f.stated is not None:
+            shown = formula if len(formula) <= 60 else formula[:57] + "..."
+            c.findings[i] = replace(
+                f,
+                rule="cached_value",
+                message=f"{f.message}；该单元格是公式 {shown}，其保存的结果与按规则重新计算的不符",
+            )
+
+
+def _check_error_values(c: _Collector, record: Record) -> None:
+    errors: dict[str, str] = record.provenance.facts.get("error_cells") or {}
+    sheet = record.provenance.sheet
+    if not errors or not sheet:
+        return
+    paths: dict[str, str] = {}
+    for path, ref in record.provenance.cells.items():
+        if ref.sheet == sheet:
+            paths.setdefault(ref.cell, path)
+    for a1 in sorted(errors, key=_a1_order):
+        found = paths.get(a1)
+        label = f"（{_path_label(found)}）" if found else ""
+        c.add(
+            found or f"cell:{a1}",
+            "error_value",
+            "error",
+            f"单元格 {a1}{label}的值为错误值 {errors[a1]}，请修正公式或所引用的数据",
+            stated=errors[a1],
+            where=CellRef(sheet, a1),
+        )
+
+
+def _path_label(path: str) -> str:
+    match = re.match(r"^indicators\[(\d+)\]\.(\w+)$", path)
+    if match:
+        return f"第 {int(match.group(1)) + 1} 项指标{FIELD_LABELS.get(match.group(2), match.group(2))}"
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "funds":
+        return FIELD_LABELS.get(f"funds.{parts[1]}", parts[1]) + FIELD_LABELS.get(parts[2], parts[2])
+    return FIELD_LABELS.get(path, path)
+
+
+@lru_cache(maxsize=1 << 16)
+def formula_key(text: str) -> str:
+    """A formula folded for comparison: no leading ``=``, no spaces, ``$`` or ``_xlfn.``
+    prefixes, upper case — all outside string literals, which are kept as written."""
+    body = text.strip().removeprefix("=")
+    pieces = _STRING_LITERAL.split(body)
+    return "".join(piece if index % 2 else _fold_code(piece) for index, piece in enumerate(pieces))
+
+
+def _fold_code(code: str) -> str:
+    code = re.sub(r"\s+", "", code).upper().replace("_XLFN.", "").replace("_XLWS.", "").replace("$", "")
+    # LibreOffice writes the constants TRUE/FALSE back as the functions TRUE()/FALSE().
+    return re.sub(r"\b(TRUE|FALSE)\(\)", r"\1", code)
+
+
+def _difference(actual: str, expected: str, context: int = 24) -> tuple[str, str]:
+    """The two formulas shown around their first difference (formulas run to thousands of characters)."""
+    a = actual if actual.startswith("=") else "=" + actual
+    b = expected
+    if len(a) <= 80 and len(b) <= 80:
+        return a, b
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    lo = max(start - context, 0)
+
+    def cut(text: str) -> str:
+        piece = text[lo : start + context]
+        return ("…" if lo > 0 else "") + piece + ("…" if start + context < len(text) else "")
+
+    return cut(a), cut(b)
+
+
+def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
+    """The profile the template was written with (its formulas follow it), else the given one."""
+    name = str(meta.get("profile") or "")
+    if not name or name == profile.name:
+        return profile
+    try:
+        return get_profile(name)
+    except SheetperfError:
+        return profile
+
+
+def _template_form(meta: dict[str, Any]) -> str | None:
+    """The form a template's metadata names; None when it names none (a tampered or damaged sheet)."""
+    try:
+        return normalize_form(str(meta.get("form", "")))
+    except SheetperfError:
+        return None
+
+
+def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
+    meta = record.provenance.facts.get("template")
+    sheet = record.provenance.sheet
+    if not isinstance(meta, dict) or not sheet or _template_form(meta) != record.form:
+        return
+    version = str(meta.get("layout_version") or "")
+    if version != LAYOUT_VERSION:
+        c.add(
+            "template.layout_version",
+            "layout_version",
+            "warning",
+            f"本表由版式版本 {version or '（未知）'} 的模板生成，当前版本为 {LAYOUT_VERSION}：模板公式与锁定内容按旧版无法核对，请改用当前下发的模板",
+            stated=version,
+            expected=LAYOUT_VERSION,
+            where=CellRef(sheet, "A1"),
+        )
+        return
+    try:
+        capacity = int(str(meta.get("capacity") or "0"))
+        layout = get_layout(record.form, capacity if capacity > 0 else None)
+    except (ValueError, SheetperfError):
+        return
+    _check_fingerprint(c, record, meta)
+    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet)
+
+
+def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> None:
+    locked = [g for g in str(meta.get("locked") or "").split(",") if g]
+    expected = str(meta.get("fingerprint") or "")
+    if not locked or not expected:
+        return
+    try:
+        actual = fingerprint(record, locked, record.form)
+    except SheetperfError:
+        return
+    if actual == expected:
+        return
+    changed = _changed_locked_fields(record, locked, str(meta.get("cell_digests") or ""))
+    if changed:
+        for path in changed:
+            shown = _value_at(record, path)
+            c.add(
+                path,
+                "locked_content_changed",
+                "error",
+                f"{_path_label(path)}是模板下发时锁定的内容，现为“{_fmt_any(shown)}”，与下发时不同；请按下发的模板恢复，"
+                "或与财政部门确认后重新下发模板",
+                stated=shown,
+                at=("project_name",),
+            )
+        return
+    what = {"project": "项目信息", "indicators": "指标名称与目标值", "weights": "分值"}
+    covered = "、".join(what.get(g, g) for g in locked)
+    c.add(
+        "template.fingerprint",
+        "locked_content_changed",
+        "error",
+        f"模板锁定的内容（{covered}）与下发时不同（指纹 {actual[:12]}… ≠ {expected[:12]}…），说明锁定单元格被改动过；"
+        "用 --goals 给出本项目的绩效目标表可逐项指出改动之处",
+        stated=actual[:12],
+        expected=expected[:12],
+        at=("project_name", "indicators[0].name") if "project" in locked else ("indicators[0].name", "project_name"),
+    )
+
+
+def _changed_locked_fields(record: Record, locked: list[str], stored: str) -> list[str]:
+    """Record paths whose locked content differs from the digests the template was written with."""
+    expected = decode_digests(stored)
+    if not expected:
+        return []
+    try:
+        actual = locked_digests(record, locked, record.form)
+    except SheetperfError:
+        return []
+    paths = [p for p in actual if expected.get(p) != actual[p]]
+    # Rows the template had and the read form lacks point at the table's last row read.
+    paths += [p for p in expected if p not in actual]
+    return paths
+
+
+# Built once per (layout, profile): a template carries ~40 formulas per indicator row and a batch
+# validates thousands of forms of the same few layouts. Layouts and profiles are cached objects,
+# so identity is the key; the objects themselves are kept to rule out a reused id.
+_Expected = tuple[str, tuple[int, int], str | None, str, int | None]
+_EXPECTED: dict[tuple[int, int], tuple[Layout, Profile, list[_Expected]]] = {}
+
+
+def _expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
+    """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
+    formula cell of a template."""
+    hit = _EXPECTED.get((id(layout), id(profile)))
+    if hit is not None and hit[0] is layout and hit[1] is profile:
+        return hit[2]
+    if len(_EXPECTED) >= 64:
+        _EXPECTED.clear()
+    out = _build_expected_formulas(layout, profile)
+    _EXPECTED[(id(layout), id(profile))] = (layout, profile, out)
+    return out
+
+
+def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
+    out: list[tuple[str, str | None, str, int | None]] = []
+    if layout.form == "self_evaluation":
+        built = form_formulas(layout, profile)
+        for path, formula in built.fields.items():
+            out.append((layout.field(path).a1, None if path.startswith("calc.") else path, formula, None))
+        table = layout.table
+        for index in range(table.capacity):
+            for key, formula in built.row(index, layout).items():
+                row_path = f"indicators[{index}].{key}" if key in table.keys else None
+                out.append((table.a1(index, key), row_path, formula, index))
+    elif layout.has_field("goal_heading"):
+        out.append((layout.field("goal_heading").a1, None, goal_heading_formula(layout), None))
+    return [(a1, from_a1(a1), path, formula, index) for a1, path, formula, index in out]
+
+
+def _value_at(record: Record, path: str) -> Any:
+    match = re.match(r"^indicators\[(\d+)\]\.(\w+)$", path)
+    node: Any = record
+    if match:
+        index = int(match.group(1))
+        if index >= len(record.indicators):
+            return None
+        node, path = record.indicators[index], match.group(2)
+    for part in path.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def _check_formulas(c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str) -> None:
+    """Every formula a template carries must still be there, as written."""
+    facts = record.provenance.facts
+    cells: dict[tuple[int, int], str] | None = facts.get("formula_cells")
+    by_path: dict[str, str] = facts.get("formulas") or {}
+    helpers_flagged: set[int] = set()
+    for a1, rc, path, formula, index in _expected_formulas(layout, profile):
+        if cells is not None:
+            actual = cells.get(rc)
+        elif path is not None and path in record.provenance.cells:
+            actual = by_path.get(path)
+        else:
+            continue  # without the sheet's formula cells only record fields can be checked
+        if actual is not None and (actual == formula or formula_key(actual) == formula_key(formula)):
+            continue
+        if path is None and index is not None:
+            # The hidden helper columns of one row: one finding for the row, on its first changed cell.
+            if index in helpers_flagged:
+                continue
+            helpers_flagged.add(index)
+        label = (
+            _path_label(path)
+            if path
+            else (f"第 {index + 1} 项指标的隐藏计算列" if index is not None else "隐藏计算单元格")
+        )
+        if actual is None:
+            stated = _value_at(record, path) if path else None
+            c.add(
+                path or f"cell:{a1}",
+                "formula_overwritten",
+                "error",
+                f"{label}（{a1}）原为模板公式，现为{'手填数值 ' + _fmt_any(stated) if stated not in (None, '') else '空白或手填内容'}；请恢复公式或重新下载模板",
+                stated=stated,
+                expected=formula,
+                where=CellRef(sheet, a1),
+            )
+        else:
+            c.add(
+                path or f"cell:{a1}",
+                "formula_changed",
+                "error",
+                "{label}（{a1}）的公式被修改：现为 {0}，模板为 {1}".format(
+                    *_difference(actual, formula), label=label, a1=a1
+                ),
+                stated=actual if actual.startswith("=") else "=" + actual,
+                expected=formula,
+                where=CellRef(sheet, a1),
+            )
+
+
+def _fmt_any(value: Any) -> str:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return _fmt(value)
+    return f"“{value}”"
+
+
+# --- Goal tables -------------------------------------------------------------------------
+
+#: Level-1 names of the older goal-table framework (the 2020 Shanghai table: 投入与管理,
+#: 产出目标, 效果目标, 影响力目标, 满意度) and the current category each one stands for.
+#: 投入与管理 has no counterpart (it became the budget-execution part of the self-evaluation).
+#: A table written in the older set still satisfies the required categories; each old name
+#: is noted once so the department can move to the current names.
+LEGACY_LEVEL1: Final[dict[str, str | None]] = {
+    "产出目标": "产出指标",
+    "效果目标": "效益指标",
+    "效益目标": "效益指标",
+    "影响力目标": "效益指标",
+    "满意度": "满意度指标",
+    "满意度目标": "满意度指标",
+    "投入与管理": None,
+    "投入和管理": None,
+}
+# A target that starts with a comparison is meant to be a number.
+_COMPARISON_START: Final = re.compile(r"^\s*(?:[=<>≥≤≧≦＝＜＞]|不低于|不少于|不高于|不超过|大于|小于)")
+_PLACEHOLDER: Final = re.compile(r"[*＊]{1,}|[×xX]{2,}")
+
+
+def _level1_key(name: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(name))
+
+
+def current_level1(name: str, profile: Profile) -> str | None:
+    """The profile's level-1 category a goal table's level-1 name stands for, or None.
+
+    Exact names first, then the older names of :data:`LEGACY_LEVEL1`, then the same
+    word with or without the suffix 指标/目标 (``满意度`` → ``满意度指标``).
+    """
+    key = _level1_key(name)
+    if key in profile.framework:
+        return key
+    if key in LEGACY_LEVEL1:
+        return LEGACY_LEVEL1[key]
+    stem = key.removesuffix("指标").removesuffix("目标")
+    for category in profile.framework:
+        if stem and stem == category.removesuffix("指标"):
+            return category
+    return None
+
+
+def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> None:
+    if not record.indicators:
+        c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标")
+        return
+    present: set[str] = set()
+    noted: set[str] = set()
+    for index, ind in enumerate(record.indicators):
+        path = f"indicators[{index}]"
+        who = f"第 {index + 1} 项指标“{ind.name}”"
+        level1 = _level1_key(ind.level1)
+        category = current_level1(ind.level1, profile)
+        if category is not None:
+            present.add(category)
+        if level1 and level1 not in noted:
+            noted.add(level1)
+            if category is None and level1 not in LEGACY_LEVEL1:
+                c.add(
+                    f"{path}.level1",
+                    "unknown_category",
+                    "notice",
+                    f"一级指标“{ind.level1}”不在{profile.title}规则的指标体系内（{who}起）",
+                    stated=ind.level1,
+                )
+            elif level1 not in profile.framework:
+                meaning = f"视为“{category}”" if category else "现行指标体系中没有对应类别"
+                c.add(
+                    f"{path}.level1",
+                    "legacy_category",
+                    "notice",
+                    f"一级指标“{ind.level1}”是旧版指标体系的名称，{meaning}",
+                    stated=ind.level1,
+                    expected=category,
+                )
+        if level1 in profile.framework and ind.level2 and ind.level2 not in profile.framework[level1]:
+            c.add(
+                f"{path}.level2",
+                "unknown_category",
+                "notice",
+                f"{who}的二级指标“{ind.level2}”不属于一级指标“{ind.level1}”",
+                stated=ind.level2,
+            )
+        if not ind.name.strip():
+            c.add(f"{path}.name", "required_field", "error", f"第 {index + 1} 项指标的三级指标名称未填写")
+        _check_goal_target(c, path, who, ind.target)
+    for category in profile.goal_required_level1:
+        if category not in present:
+            c.add(
+                "indicators",
+                "goal_category_missing",
+                "error",
+                f"绩效目标表没有“{category}”类的指标，{profile.title}规则要求每类至少一项",
+                expected=category,
+                at=("indicators[0].level1", "indicators[0].name"),
+            )
+
+
+def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
+    target = parse_target(text)
+    if target.kind is TargetKind.EMPTY:
+        c.add(f"{path}.target", "target_missing", "error", f"{who}没有填写指标目标值")
+    elif _PLACEHOLDER.search(text):
+        c.add(
+            f"{path}.target",
+            "target_placeholder",
+            "error",
+            f"{who}的指标目标值“{text.strip()}”含占位符，请填写实际数值",
+            stated=text,
+        )
+    elif target.kind is TargetKind.QUALITATIVE and _COMPARISON_START.match(normalize_text(text)):
+        c.add(
+            f"{path}.target",
+            "target_unparseable",
+            "warning",
+            f"{who}的指标目标值“{text.strip()}”以比较符开头，却不是“比较符 数值 单位”的形式，自评时无法按定量计分；可拆成几项指标",
+            stated=text,
+        )
+    elif target.is_numeric and not target.unit:
+        c.add(
+            f"{path}.target", "target_no_unit", "warning", f"{who}的指标目标值“{text.strip()}”没有计量单位", stated=text
+        )
+
+
+def validate_records(records: Iterable[Record], profile: Profile) -> list[Finding]:
+    findings: list[Finding] = []
+    for record in records:
+        findings.extend(validate_record(record, profile))
+    return findings
+
+
+def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """The findings as a DataFrame with the fixed columns of :data:`FINDING_COLUMNS`."""
+    rows = [f.to_dict() for f in findings]
+    frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    return frame.astype({"field": "string", "rule": "string", "severity": "string", "message": "string"})
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+# --- Goal drift: a self-evaluation against its project's goal table -----------------------
+
+_NAME_PUNCTUATION: Final = re.compile(r"[\s\"'“”‘’《》〈〉「」『』()（）\[\]【】·.,，。:：;；、_\-—–/]+")
+
+
+def project_key(name: str) -> str:
+    """A project name folded for matching: full-width forms, spaces and punctuation ignored."""
+    return _NAME_PUNCTUATION.sub("", normalize_text(name)).lower()
+
+
+def indicator_key(name: str) -> str:
+    """A level-3 indicator name folded the same way."""
+    return project_key(name)
+
+
+@dataclass(frozen=True)
+class GoalMatch:
+    """The goal table a self-evaluation is judged against, or why there is none."""
+
+    goal: GoalTable | None
+    candidates: tuple[GoalTable, ...] = ()
+
+
+def match_goal_table(record: SelfEvaluation, goal_tables: Sequence[GoalTable]) -> GoalMatch:
+    """The goal table of the same project: same normalised project name, then the same year
+    and the same unit (申报单位 = 实施单位 or 主管部门) where both forms state them."""
+    key = project_key(record.project_name)
+    if not key:
+        return GoalMatch(None)
+    same = [g for g in goal_tables if project_key(g.project_name) == key]
+    if record.year is not None:
+        same = [g for g in same if g.year is None or g.year == record.year]
+    units = {project_key(u) for u in (record.implementing_unit, record.department) if u.strip()}
+    if len(same) > 1 and units:
+        by_unit = [g for g in same if project_key(g.applicant_unit) in units]
+        same = by_unit or same
+    if len(same) == 1:
+        return GoalMatch(same[0], tuple(same))
+    return GoalMatch(None, tuple(same))
+
+
+def _unit_key(unit: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(unit))
+
+
+def _target_change(stated: ParsedTarget, expected: ParsedTarget) -> str | None:
+    """``"target"``, ``"unit"`` or None: how a self-evaluation's target departs from the goal's."""
+    if stated.is_numeric and expected.is_numeric:
+        same_value = (
+            stated.kind == expected.kind
+            and stated.operator == expected.operator
+            and stated.number == expected.number
+            and stated.low == expected.low
+            and stated.high == expected.high
+        )
+        if not same_value:
+            return "target"
+        return None if _unit_key(stated.unit) == _unit_key(expected.unit) else "unit"
+    if indicator_key(stated.text) != indicator_key(expected.text):
+        return "target"
+    return None
+
+
+def _goal_where(goal: GoalTable, path: str) -> str:
+    ref = goal.provenance.cell_of(path)
+    return f"{ref.sheet}!{ref.cell}" if ref else ""
+
+
+def validate_goal_drift(
+    self_evaluation: SelfEvaluation, goal_table: GoalTable, *, file: str | None = None
+) -> list[Finding]:
+    """Indicators dropped from or added to the goal table, targets and units changed.
+
+    Indicators are paired by their level-3 name (folded by :func:`indicator_key`; repeated
+    names pair in order).  Findings point at the self-evaluation's cells; a dropped indicator
+    is located at the row where it would have been.
+    """
+    c = _Collector(self_evaluation, file)
+    goal_name = goal_table.provenance.file or goal_table.project_name
+    se_rows: dict[str, list[int]] = {}
+    for index, ind in enumerate(self_evaluation.indicators):
+        se_rows.setdefault(indicator_key(ind.name), []).append(index)
+    paired: dict[int, int] = {}  # goal index → self-evaluation index
+    for g_index, goal in enumerate(goal_table.indicators):
+        rows = se_rows.get(indicator_key(goal.name))
+        if rows:
+            paired[g_index] = rows.pop(0)
+    matched_se = set(paired.values())
+    last = len(self_evaluation.indicators) - 1
+
+    for g_index, goal in enumerate(goal_table.indicators):
+        if g_index in paired:
+            continue
+        following = [paired[k] for k in range(g_index + 1, len(goal_table.indicators)) if k in paired]
+        near = following[0] if following else last
+        where = _goal_where(goal_table, f"indicators[{g_index}].name")
+        c.add(
+            "indicators",
+            "goal_indicator_dropped",
+            "error",
+            f"绩效目标表（{goal_name}{' ' + where if where else ''}）中的指标“{goal.name}”（{goal.level1}/{goal.level2}，目标值 {goal.target.strip()}）在自评表中没有出现",
+            stated=None,
+            expected=goal.name,
+            at=(f"indicators[{near}].name",) if near >= 0 else None,
+        )
+    for index, ind in enumerate(self_evaluation.indicators):
+        if index in matched_se:
+            continue
+        c.add(
+            f"indicators[{index}].name",
+            "goal_indicator_added",
+            "error",
+            f"第 {index + 1} 项指标“{ind.name}”不在绩效目标表（{goal_name}）中，自评指标应与年初设定的绩效目标一致",
+            stated=ind.name,
+            expected=None,
+        )
+    for g_index, index in sorted(paired.items(), key=lambda kv: kv[1]):
+        goal, ind = goal_table.indicators[g_index], self_evaluation.indicators[index]
+        who = f"第 {index + 1} 项指标“{ind.name}”"
+        where = _goal_where(goal_table, f"indicators[{g_index}].target")
+        source = f"绩效目标表{'（' + where + '）' if where else ''}"
+        change = _target_change(parse_target(ind.target), parse_target(goal.target))
+        if change == "target":
+            c.add(
+                f"indicators[{index}].target",
+                "goal_target_changed",
+                "error",
+                f"{who}的年度指标值填写为“{ind.target.strip()}”，{source}设定为“{goal.target.strip()}”",
+                stated=ind.target,
+                expected=goal.target,
+            )
+        elif change == "unit":
+            stated_unit, goal_unit = parse_target(ind.target).unit, parse_target(goal.target).unit
+            c.add(
+                f"indicators[{index}].target",
+                "goal_unit_changed",
+                "error",
+                f"{who}的计量单位为“{stated_unit}”，{source}为“{goal_unit}”（{ind.target.strip()} / {goal.target.strip()}）",
+                stated=ind.target,
+                expected=goal.target,
+            )
+        stated_weight, goal_weight = to_decimal(ind.weight), to_decimal(goal.weight)
+        if goal_weight is not None and stated_weight is not None and _differs(stated_weight, goal_weight):
+            c.add(
+                f"indicators[{index}].weight",
+                "goal_weight_changed",
+                "warning",
+                f"{who}的分值填写为 {_fmt(stated_weight)}，{source}为 {_fmt(goal_weight)}",
+                stated=stated_weight,
+                expected=goal_weight,
+            )
+    return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def validate_against_goals(
+    record: SelfEvaluation, goal_tables: Sequence[GoalTable], *, file: str | None = None
+) -> list[Finding]:
+    """Match ``record`` to its goal table among ``goal_tables`` and report the drift.
+
+    No goal table of the same project is a warning (the goal tables given may cover only
+    some projects); several equally good ones is a warning naming them.
+    """
+    match = match_goal_table(record, goal_tables)
+    if match.goal is not None:
+        return validate_goal_drift(record, match.goal, file=file)
+    c = _Collector(record, file)
+    if match.candidates:
+        names = "、".join(g.provenance.file or g.project_name for g in match.candidates)
+        c.add(
+            "project_name",
+            "goal_ambiguous",
+            "warning",
+            f"有 {len(match.candidates)} 张同名项目的绩效目标表（{names}），无法确定按哪一张核对，请只给出本年度的一张",
+            stated=record.project_name,
+        )
+    else:
+        c.add(
+            "project_name",
+            "goal_missing",
+            "warning",
+            f"给出的绩效目标表中没有项目“{record.project_name}”（{record.year or '年度未填'}）的目标表，未核对指标与目标值",
+            stated=record.project_name,
+        )
+    return c.findings

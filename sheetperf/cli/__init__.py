@@ -1,0 +1,662 @@
+"""Command-line interface: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import click
+
+from sheetperf.errors import SheetperfError
+from sheetperf.io.sources import GoalTables, expand_inputs, load_goal_tables
+from sheetperf.model.record import Record, SelfEvaluation
+from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
+from sheetperf.version import __version__
+from sheetperf.vocab.labels import CLI_MESSAGES
+
+#: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheetperf")
+def main() -> None:
+    """sheetperf：财政项目支出绩效自评表与绩效目标表的 Excel 生成、读取、校验与汇总。"""
+
+
+def fail(message: str) -> None:
+    """Print a one-line error to stderr (the caller decides the exit code)."""
+    click.echo(f"{CLI_MESSAGES['error_prefix']}：{message}", err=True)
+
+
+def load_profile(name: str) -> Profile:
+    try:
+        return get_profile(name)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+
+
+class InputTracker:
+    """Loads each input file, reporting the ones that can't be used and going on."""
+
+    def __init__(self) -> None:
+        self.failed: list[Path] = []
+        self.reasons: dict[Path, str] = {}
+
+    def records(self, paths: Sequence[Path]) -> Iterator[tuple[Path, Record]]:
+        from sheetperf.io.sources import load_records
+
+        for path in paths:
+            try:
+                loaded = load_records(path)
+            except SheetperfError as exc:
+                fail(str(exc))
+                self.failed.append(path)
+                self.reasons[path] = str(exc).removeprefix(f"{path}: ")
+                continue
+            for record in loaded:
+                yield path, record
+
+
+profile_option = click.option(
+    "--profile",
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="评分规则配置：national、shanghai、sichuan、guangxi，或 .toml 文件路径。",
+)
+goals_option = click.option(
+    "--goals",
+    "goal_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+@main.command()
+@files_argument
+@profile_option
+@json_option
+def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
+    """重新计算每张自评表的执行率、各项得分、总分和评分等级。
+
+    FILE 为记录 JSON 或工作簿。
+
+    \b
+    示例：
+        sheetperf score samples/records/self_evaluation-2023-jiaoliu-tuiguang.json
+        sheetperf score samples/*.xlsx --json
+    """
+    from sheetperf.cli.views import score_table
+    from sheetperf.rules.scoring import score_form
+
+    rules = load_profile(profile)
+    tracker = InputTracker()
+    results = []
+    for path, record in tracker.records(files):
+        if not isinstance(record, SelfEvaluation):
+            click.echo(f"{path}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
+            continue
+        result = score_form(record, rules)
+        results.append(result.to_dict())
+        if not as_json:
+            click.echo(f"{path}\n{score_table(result)}\n")
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    if tracker.failed:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@files_argument
+@profile_option
+@json_option
+@goals_option
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="写出 HTML 校验报告（单个文件，可离线打开）。",
+)
+@click.option(
+    "--annotate",
+    "annotate_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="把每个工作簿的批注副本写入该文件夹：出错单元格标色并附批注；原文件不动。",
+)
+def validate(
+    files: tuple[Path, ...],
+    profile: str,
+    as_json: bool,
+    goal_paths: tuple[Path, ...],
+    html_path: Path | None,
+    annotate_dir: Path | None,
+) -> None:
+    """把每张表的填报数字与重新计算的结果逐项核对，指出出错的单元格。
+
+    FILE 为工作簿、记录 JSON 或文件夹。退出码：0 没有错误；1 有错误；2 有文件无法使用。
+
+    \b
+    示例：
+        sheetperf validate samples/*.xlsx
+        sheetperf validate form.xlsx --profile national --json
+        sheetperf validate returned/ --goals goals/ --html report.html --annotate checked/
+    """
+    from sheetperf.checks.validation import has_errors, validate_against_goals, validate_record
+    from sheetperf.cli.views import findings_summary, findings_table
+    from sheetperf.model.finding import SEVERITY_ORDER
+    from sheetperf.vocab.labels import ANNOTATE_MESSAGES
+
+    rules = load_profile(profile)
+    tracker = InputTracker()
+    goals = load_goal_tables(goal_paths) if goal_paths else GoalTables(())
+    for path, message in goals.unreadable:
+        fail(message)
+        tracker.failed.append(path)
+        tracker.reasons[path] = message.removeprefix(f"{path}: ")
+    for message in goals.not_goal_tables:
+        click.echo(message, err=True)
+    goal_tables = list(goals.tables)
+    if goal_paths and not goal_tables and not tracker.failed:
+        fail(ANNOTATE_MESSAGES["goals_none"])
+        sys.exit(EXIT_BAD_INPUT)
+    findings = []
+    entries = []
+    inputs = expand_inputs(files)
+    for path, record in tracker.records(inputs):
+        found = validate_record(record, rules, file=str(path))
+        if goal_paths and isinstance(record, SelfEvaluation):
+            found = sorted(
+                [*found, *validate_against_goals(record, goal_tables, file=str(path))],
+                key=lambda f: SEVERITY_ORDER[f.severity],
+            )
+        findings.extend(found)
+        if html_path is not None:
+            from sheetperf.io.report import FormEntry
+
+            entries.append(FormEntry.of(record, found, str(path)))
+        if not as_json:
+            title = f"{path}：{record.project_name}"
+            body = findings_table(found) if found else CLI_MESSAGES["no_findings"]
+            click.echo(f"{title}\n{body}\n")
+    if as_json:
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
+    if html_path is not None:
+        from sheetperf.io.report import write_html
+
+        failed = [(str(p), tracker.reasons.get(p, "")) for p in tracker.failed]
+        try:
+            write_html(html_path, entries, failed=failed, profile_title=rules.title)
+        except OSError as exc:
+            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=exc.strerror))
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
+    if annotate_dir is not None:
+        from sheetperf.io.annotate import annotate_files
+
+        readable = [p for p in inputs if p not in tracker.failed]
+        try:
+            results = annotate_files(findings, annotate_dir, sources=readable)
+        except (OSError, SheetperfError) as exc:
+            fail(
+                ANNOTATE_MESSAGES["cannot_write"].format(
+                    path=annotate_dir, detail=getattr(exc, "strerror", None) or exc
+                )
+            )
+            sys.exit(EXIT_BAD_INPUT)
+        for done in results:
+            if done.output is None:
+                click.echo(f"{done.source}：{done.skipped}", err=True)
+            else:
+                click.echo(ANNOTATE_MESSAGES["written"].format(path=done.output, cells=done.cells), err=True)
+    if tracker.failed:
+        sys.exit(EXIT_BAD_INPUT)
+    if has_errors(findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("form", type=click.Choice(["self-evaluation", "goal-table"]))
+@click.option("--year", type=int, help="年度（四位数），印在表头；不给时由填表人填写。")
+@profile_option
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path),
+    help="预填内容：记录 JSON，或已填写的绩效目标表（.xlsx）；项目信息、指标、指标值和分值写入并锁定。",
+)
+@click.option("--password", default=None, help="工作表保护密码（默认不设密码）。")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="生成的模板 (.xlsx)。")
+def template(
+    form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path
+) -> None:
+    """生成空白或预填的自评表 / 绩效目标表模板（含计分公式、下拉列表、保护与填表说明）。
+
+    \b
+    示例：
+        sheetperf template self-evaluation --year 2024 -o 自评表.xlsx
+        sheetperf template self-evaluation --from 目标表.xlsx -o 预填自评表.xlsx
+        sheetperf template goal-table --year 2025 -o 目标表.xlsx
+    """
+    from sheetperf.io.writer import write_template
+    from sheetperf.vocab.labels import TEMPLATE_MESSAGES
+
+    rules = load_profile(profile)
+    try:
+        record = None
+        if source is not None:
+            from sheetperf.io.sources import load_records
+
+            records = load_records(source)
+            if not records:
+                raise SheetperfError(TEMPLATE_MESSAGES["no_record"], file=str(source))
+            if len(records) > 1:
+                click.echo(f"{source}：{TEMPLATE_MESSAGES['many_records'].format(count=len(records))}", err=True)
+            record = records[0]
+        write_template(output, form, record=record, year=year, profile=rules, password=password)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(TEMPLATE_MESSAGES["written"].format(path=output), err=True)
+
+
+@main.command()
+@click.argument("template", type=click.Path(path_type=Path))
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
+def fill(template: Path, record: Path, output: Path) -> None:
+    """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
+
+    写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
+    指标、指标值与分值。得分由工作簿中的公式计算，记录中的得分不会写入。RECORD 为只含
+    一条记录的 JSON（或已填写的工作簿）。
+
+    \b
+    示例：
+        sheetperf template self-evaluation --from samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o t.xlsx
+        sheetperf fill t.xlsx samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o filled.xlsx
+    """
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.io.sources import load_records
+    from sheetperf.vocab.labels import FILL_MESSAGES
+
+    try:
+        if output.resolve() == template.resolve():
+            raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
+        records = load_records(record)
+        if not records:
+            raise SheetperfError(FILL_MESSAGES["no_records"], file=str(record))
+        if len(records) > 1:
+            raise SheetperfError(FILL_MESSAGES["several_records"].format(count=len(records)), file=str(record))
+        fill_workbook(template, records[0], output)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(FILL_MESSAGES["written"].format(path=output), err=True)
+
+
+# --- distribute / status (sheetperf.services.distribute, sheetperf.services.status) ----------------------------
+
+
+@main.command()
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--outdir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹：每个主管部门一个子文件夹，另有 manifest.csv 和 manifest.xlsx。",
+)
+@click.option(
+    "--form",
+    type=click.Choice(["self-evaluation", "goal-table"]),
+    default="self-evaluation",
+    show_default=True,
+    help="self-evaluation：按目标表预填的自评表；goal-table：只填项目信息的空白目标表。",
+)
+@click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
+@profile_option
+def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
+    """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
+
+    ROSTER 为 CSV 或 XLSX 名册（列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值），
+    或存放已填绩效目标表的文件夹（子文件夹名作为主管部门）。自评表的指标、目标值和分值取自目标表；
+    名册和目标表都没有分值时，按规则配置的一级指标比例分配并提示。
+
+    \b
+    示例：
+        sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
+        sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
+        sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
+    """
+    from sheetperf.model.record import FormKind
+    from sheetperf.services import distribute as dist
+    from sheetperf.vocab.labels import DISTRIBUTE_MESSAGES, FORM_TITLES, SEVERITY_LABELS
+
+    rules = load_profile(profile)
+    form_key: FormKind = "goal_table" if form == "goal-table" else "self_evaluation"
+    try:
+        entries = dist.read_roster(roster, year=year)
+        result = dist.distribute(
+            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster
+        )
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    for notice in result.notices:
+        click.echo(f"{SEVERITY_LABELS['notice']}：{notice}", err=True)
+    click.echo(
+        DISTRIBUTE_MESSAGES["summary"].format(
+            count=len(result.rows),
+            form=FORM_TITLES[form_key],
+            departments=len({row.department for row in result.rows}),
+            manifest=result.manifest_csv,
+        )
+    )
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
+)
+def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> None:
+    """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
+
+    MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
+    退出码 0（有项目未交回也是 0）；清单无法使用时为 2。
+
+    \b
+    示例：
+        sheetperf status 分发/2024自评/manifest.csv 交回/
+        sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
+    """
+    from sheetperf.services.status import status_for_manifest, status_text, write_status_xlsx
+    from sheetperf.vocab.labels import STATUS_MESSAGES
+
+    try:
+        report = status_for_manifest(manifest, list(paths))
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(status_text(report))
+    if xlsx_path is not None:
+        try:
+            write_status_xlsx(report, xlsx_path)
+        except OSError as exc:
+            fail(f"{xlsx_path}: 无法写出：{exc.strerror or exc}")
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
+
+
+# --- import-text (sheetperf.io.importtext) ------------------------------------------------------
+
+
+@main.command("import-text")
+@files_argument
+@json_option
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="输出文件夹：每张表单写成一个已填写的 sheetperf 工作簿，并显示其校验结果。",
+)
+@profile_option
+@click.option("--provenance", is_flag=True, help="JSON 中附上每个字段所在的文件和行号。")
+def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool) -> None:
+    """读取公开发布的绩效自评表、绩效目标表（从 PDF 提取的文字），还原为记录或工作簿。
+
+    FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
+    多个文件按顺序视为同一份文字，表单可以跨文件。默认以 JSON 列表输出记录；给出 -o 时
+    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃。
+    退出码：0 成功；1 写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
+
+    \b
+    示例：
+        pdftotext -layout 自评表.pdf 自评表.txt
+        sheetperf import-text 自评表.txt --json > records.json
+        sheetperf import-text 自评表.txt -o 工作簿/
+    """
+    from sheetperf.io.importtext import import_files
+    from sheetperf.model.record import dump_records_json
+    from sheetperf.vocab.labels import IMPORT_MESSAGES
+
+    if as_json and out_dir is not None:
+        raise click.UsageError(IMPORT_MESSAGES["json_and_output"])
+    try:
+        result = import_files(files)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    if result.problems:
+        click.echo(IMPORT_MESSAGES["problems"].format(count=len(result.problems)), err=True)
+        for problem in result.problems:
+            click.echo(f"  {problem.message()}", err=True)
+    if not result.records:
+        fail(IMPORT_MESSAGES["no_forms"])
+        sys.exit(EXIT_BAD_INPUT)
+    if out_dir is None:
+        click.echo(dump_records_json(result.records, provenance=provenance))
+        return
+    from sheetperf.checks.validation import has_errors
+    from sheetperf.cli.views import findings_table
+    from sheetperf.services.importing import write_workbooks
+
+    rules = load_profile(profile)
+    try:
+        written = write_workbooks(result.records, out_dir, rules)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    except OSError as exc:
+        fail(f"{exc.filename or out_dir}: {exc.strerror or exc}")
+        sys.exit(EXIT_BAD_INPUT)
+    findings = []
+    for path, found in written:
+        findings.extend(found)
+        click.echo(IMPORT_MESSAGES["written"].format(path=path))
+        click.echo(findings_table(found) if found else IMPORT_MESSAGES["no_findings"])
+        click.echo("")
+    click.echo(IMPORT_MESSAGES["imported"].format(count=len(written)))
+    if has_errors(findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="汇总工作簿（.xlsx）。"
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行读取的进程数（默认：CPU 核数）。")
+@goals_option
+@profile_option
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="同时把各张汇总表写成 CSV（UTF-8 带 BOM；装有 pyarrow 时另写 Parquet）到该文件夹。",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="单个文件读取的时间上限（秒），超时记为失败。",
+)
+@click.option("--quiet", is_flag=True, help="不显示进度条和汇总信息（失败的文件仍会列出）。")
+@click.option("--strict", is_flag=True, help="有文件读取失败或发现错误时退出码为 1。")
+def consolidate(
+    paths: tuple[Path, ...],
+    output: Path,
+    jobs: int | None,
+    goal_paths: tuple[Path, ...],
+    profile: str,
+    csv_dir: Path | None,
+    timeout: float,
+    quiet: bool,
+    strict: bool,
+) -> None:
+    """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.ods）汇总为一个工作簿。
+
+    汇总工作簿含 项目汇总、指标明细、校验问题、文件清单、主管部门统计 五张表；每个输入文件都列在
+    文件清单中（成功、失败、无表单、已被替代、已跳过及原因）。同一项目（年度、主管部门、实施单位、
+    项目名称）出现在多个文件中时，汇总修改时间最新的一份（时间相同取路径排序靠后者），其余列为已被替代。
+
+    退出码：0 已写出汇总；--strict 时有文件失败或有错误为 1；2 参数无法使用（规则配置、目标表、输出位置）。
+
+    \b
+    示例：
+        sheetperf consolidate samples -o summary.xlsx
+        sheetperf consolidate returned/ late/ -o summary.xlsx --jobs 4 --csv tables/
+        sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
+    """
+    from typing import Any
+
+    from sheetperf.services import consolidate as consolidation
+    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
+
+    rules = load_profile(profile)
+    show_bar = not quiet and sys.stderr.isatty()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not show_bar or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(
+                length=total, file=sys.stderr, label=CONSOLIDATE_MESSAGES["progress"], show_pos=True
+            )
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = consolidation.consolidate(
+            paths,
+            output,
+            profile=rules,
+            goals=goal_paths,
+            jobs=jobs,
+            time_limit=timeout,
+            csv_dir=csv_dir,
+            progress=progress,
+        )
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for message in report.goal_problems:
+        click.echo(message, err=True)
+    for path, reason in report.failed:
+        click.echo(f"{path}：{reason}", err=True)
+    if not quiet:
+        statuses = "，".join(
+            f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key]
+        )
+        findings = "，".join(f"{label} {report.severities[key]} 项" for key, label in SEVERITY_LABELS.items())
+        click.echo(
+            CONSOLIDATE_MESSAGES["summary_line"].format(
+                files=report.files, statuses=statuses or "—", projects=report.projects, findings=findings
+            )
+        )
+        for written in report.outputs:
+            click.echo(CONSOLIDATE_MESSAGES["written"].format(path=written))
+    if strict and (report.failed or report.errors):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@files_argument
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出全部表单（含每个字段的单元格位置 source）。")
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="把 projects.csv 与 indicators.csv（UTF-8 带 BOM）写入该文件夹。",
+)
+def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
+    """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
+
+    无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
+
+    \b
+    示例：
+        sheetperf read 自评表.xlsx
+        sheetperf read 各单位/*.xlsx --json > records.json
+        sheetperf read 各单位/*.xlsx --csv 汇总
+    """
+    from sheetperf.io.frames import to_frames, write_csv
+    from sheetperf.io.reader import read_workbook_report
+    from sheetperf.model.record import load_records_json, record_to_dict
+    from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, READER_MESSAGES, SEVERITY_LABELS
+    from sheetperf.vocab.text import text_table
+
+    records: list[Record] = []
+    failed = 0
+    for path in files:
+        try:
+            if path.suffix.lower() == ".json":
+                loaded, notices = load_records_json(path), []
+            else:
+                report = read_workbook_report(path)
+                loaded, notices = report.records, report.notices
+        except SheetperfError as exc:
+            fail(str(exc))
+            failed += 1
+            continue
+        except OSError as exc:
+            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=exc.strerror or exc)}")
+            failed += 1
+            continue
+        for notice in notices:
+            click.echo(f"{SEVERITY_LABELS['notice']}：{path}: {notice}", err=True)
+        records.extend(loaded)
+    if as_json:
+        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
+    if csv_dir is not None:
+        for written in write_csv(to_frames(records), csv_dir):
+            click.echo(str(written), err=as_json)
+    if not as_json and csv_dir is None and records:
+        h = FRAME_COLUMN_LABELS
+        rows = [
+            [
+                r.provenance.file or "",
+                r.provenance.sheet or "",
+                FORM_TITLES.get(r.form, r.form),
+                r.project_name,
+                len(r.indicators),
+                "" if not isinstance(r, SelfEvaluation) or r.total_score is None else f"{r.total_score:.2f}",
+                r.grade or "" if isinstance(r, SelfEvaluation) else "",
+            ]
+            for r in records
+        ]
+        headers = [
+            h["file"],
+            h["sheet"],
+            h["form"],
+            h["project_name"],
+            h["indicator_count"],
+            h["total_score"],
+            h["grade"],
+        ]
+        click.echo(text_table(headers, rows, right=(4, 5)))
+    if not as_json:
+        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(files) - failed), err=True)
+    if failed:
+        click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
+        sys.exit(EXIT_BAD_INPUT)

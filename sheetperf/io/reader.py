@@ -1,0 +1,537 @@
+"""Read every form in a filled workbook into records, with the cell of every field.
+
+Engines: .xlsx/.xlsm through :mod:`sheetperf.xlsx.book` (zip + lxml, values,
+formulas, number formats, merges; macros never run); .xls and .ods through
+python-calamine, which gives values and (for .xls) merges but no number formats:
+a number there reads as stored (98, not ``98.00(%)``) — a documented limitation,
+announced as a notice.
+
+Forms are found by :mod:`sheetperf.io.locate` (labels, any offset).  This module
+turns the located cells into typed values the way the form shows them:
+
+* text fields take the shown text (a number formatted ``0.00"(%)"`` reads
+  ``98.00(%)``; a date reads ``2020-01-02``);
+* number fields accept numbers typed as text, full-width digits, thousands
+  separators and stray spaces; ``-`` (not applicable) and blanks read as missing;
+  a number shown as a percentage (``0.00%``) reads ×100, as the form shows it;
+* a formula keeps its text in ``provenance.facts["formulas"]``; without a cached
+  value (never saved by a spreadsheet program) its value is missing, never 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.locate import (
+    Loc,
+    Located,
+    locate_by_defined_names,
+    locate_forms,
+    parse_defined_ref,
+    refs_by_sheet,
+    squash_label,
+    year_of,
+)
+from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
+from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
+from sheetperf.vocab.labels import READER_MESSAGES as MSG
+from sheetperf.vocab.labels import SHEET_NAMES
+from sheetperf.xlsx import hazards
+from sheetperf.xlsx.book import Cell, Grid, format_number, has_percent, open_xlsx
+from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
+
+_ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ODS_MIME: Final = b"application/vnd.oasis.opendocument.spreadsheet"
+_SNIFF_BYTES: Final = 128
+# Sheets a sheetperf template carries beside its form (填表说明, 下拉选项): not worth a notice.
+_TEMPLATE_AUX_SHEETS: Final = frozenset({SHEET_NAMES["instructions"], SHEET_NAMES["lists"]})
+_NOT_APPLICABLE: Final = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "\\", "无"})
+_TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
+_QUOTED_RE: Final = re.compile(r'"[^"]*"')
+_SCALE_YUAN: Final = Decimal(10000)
+
+INDICATOR_INT_KEYS: Final = ("weight", "score")
+
+
+@dataclass
+class ReadReport:
+    """Everything reading one workbook produced: its forms, skipped sheets and notices."""
+
+    file: str
+    records: list[Record] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def read_workbook(path: str | Path) -> list[Record]:
+    """Every form in a workbook, one record per form, in sheet order.
+
+    Raises :class:`InputError` (or its subclasses :class:`UnsafeInputError`,
+    :class:`FormNotFoundError`) with a one-line Chinese reason naming the file.
+    """
+    return read_workbook_report(path).records
+
+
+def read_workbook_report(path: str | Path) -> ReadReport:
+    """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
+    path = Path(path)
+    report = ReadReport(str(path))
+    grids, date1904, defined, local, package_hazards = _grids(path, report)
+    meta, meta_sheets = _template_meta(grids, defined)
+    named = refs_by_sheet(defined)
+    sheet_count = 0
+    for index, grid in enumerate(grids):
+        sheet_count += 1
+        prefilled = "indicators" in meta.get("locked", "").split(",")
+        refs = named.get(grid.name, {})
+        if index in local:  # the sheet's own names (a copied sheet) win over the workbook's
+            own = local[index]
+            refs = {name: at for name, at in refs.items() if name not in own}
+            refs.update(refs_by_sheet(own).get(grid.name, {}))
+        forms = _locate(grid, refs, every_row=prefilled)
+        if forms and forms[0].method == "defined_names" and meta:
+            forms[0].facts["template"] = dict(meta)
+        if not forms and (grid.name in meta_sheets or (meta and grid.name in _TEMPLATE_AUX_SHEETS)):
+            continue  # a sheetperf template's own metadata, instructions and dropdown-list sheets
+        if not forms:
+            report.skipped_sheets.append(grid.name)
+            key = "sheet_hidden_skipped" if grid.hidden else "sheet_skipped"
+            report.notices.append(MSG[key].format(sheet=grid.name))
+            continue
+        for located in forms:
+            report.records.append(build_record(located, grid, str(path), report.notices, date1904))
+    if sheet_count == 0:
+        raise FormNotFoundError(MSG["no_sheets"], file=str(path))
+    if not report.records:
+        raise FormNotFoundError(MSG["no_form"].format(count=sheet_count), file=str(path))
+    # macros, external links, DDE: never run, reported (sheetperf.xlsx.hazards, issue 8)
+    hazards.attach(report.records, hazards.scan_workbook(path, grids, package=package_hazards), report.notices)
+    return report
+
+
+# --- opening --------------------------------------------------------------------------------
+
+
+def sniff(path: Path) -> str:
+    """'xlsx', 'ods' or 'xls' from the file's bytes (never from its name alone)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+    if size == 0:
+        raise InputError(MSG["empty_file"], file=str(path))
+    if size > MAX_FILE_BYTES:
+        raise UnsafeInputError(
+            MSG["total_too_large"].format(mb=size // 2**20, limit=MAX_FILE_BYTES // 2**20), file=str(path)
+        )
+    if head.startswith(_ZIP_MAGIC):
+        # OpenDocument puts an uncompressed ``mimetype`` member first (ODF 1.2 §3.3), so the
+        # first bytes tell an .ods from an .xlsx without opening the zip a second time.
+        if head[30:38] == b"mimetype" and _ODS_MIME in head:
+            return "ods"
+        return "xlsx"
+    if head[:8] == _OLE_MAGIC:
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise InputError(MSG["encrypted"], file=str(path))
+        return "xls"
+    raise InputError(MSG["not_workbook"], file=str(path))
+
+
+def _grids(
+    path: Path, report: ReadReport
+) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[hazards.Hazard] | None]:
+    """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, and the
+    hazards of the zip's parts (None when the package was not a zip the reader opened)."""
+    kind = sniff(path)
+    if kind == "xlsx":
+        with open_xlsx(path) as book:
+            grids = [book.grid(i) for i in range(len(book.sheet_names))]
+            local: dict[int, dict[str, str]] = {}
+            for (sheet_index, name), text in book.local_names.items():
+                local.setdefault(sheet_index, {})[name] = text
+            package = hazards.scan_zip(book.archive, path)
+            return grids, book.date1904, book.defined_names, local, package
+    report.notices.append(MSG["no_formats"].format(suffix="." + kind))
+    return _calamine_grids(path), False, {}, {}, None
+
+
+def _template_meta(grids: list[Grid], defined: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """A sheetperf template's metadata (``SP_meta_*`` names) and the sheets holding it."""
+    by_name = {g.name: g for g in grids}
+    meta: dict[str, str] = {}
+    sheets: set[str] = set()
+    for name, text in defined.items():
+        if not name.startswith("SP_meta_"):
+            continue
+        parsed = parse_defined_ref(text)
+        if parsed is None or parsed[0] not in by_name:
+            continue
+        sheets.add(parsed[0])
+        cell = by_name[parsed[0]].cells.get((parsed[1], parsed[2]))
+        if cell is not None and cell.value is not None:
+            value = cell.value
+            meta[name.removeprefix("SP_meta_")] = format_number(value, None) if isinstance(value, float) else str(value)
+    return meta, sheets
+
+
+def _calamine_grids(path: Path) -> list[Grid]:
+    """Grids of an .xls/.ods through python-calamine (values; merges where the format has them)."""
+    import datetime as dt
+
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        grids: list[Grid] = []
+        for meta in book.sheets_metadata:
+            if str(getattr(meta.typ, "name", "WorkSheet")) not in {"WorkSheet", "Worksheet"}:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            grid = Grid(meta.name, has_formats=False)
+            grid.hidden = str(getattr(meta.visible, "name", "Visible")) != "Visible"
+            start_row, start_col = sheet.start or (0, 0)
+            for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
+                for c, value in enumerate(row):
+                    if value is None or value == "":
+                        continue
+                    converted: str | float | bool
+                    if isinstance(value, bool):
+                        converted = value
+                    elif isinstance(value, (int, float)):
+                        converted = float(value)
+                    elif isinstance(value, dt.datetime):
+                        converted = value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(" ")
+                    elif isinstance(value, (dt.date, dt.time)):
+                        converted = value.isoformat()
+                    else:
+                        converted = str(value)
+                    grid.cells[(start_row + r, start_col + c)] = Cell(converted)
+            for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
+                grid.merges.append((r1, c1, r2, c2))
+            grids.append(grid)
+    except SheetperfError:
+        raise
+    except Exception as exc:
+        detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        if "password" in detail.lower() or "encrypt" in detail.lower():
+            raise InputError(MSG["encrypted"], file=str(path)) from exc
+        raise InputError(MSG["calamine_failed"].format(detail=detail), file=str(path)) from exc
+    return grids
+
+
+def _locate(grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False) -> list[Located]:
+    """sheetperf's own templates by their defined names; any other form by its labels."""
+    if refs:
+        by_name = locate_by_defined_names(grid, refs, every_row=every_row)
+        if by_name is not None:
+            return [by_name]
+    return locate_forms(grid)
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def _typed_text_formula(formula: str) -> bool:
+    """True for text a user typed with a leading '=' (``=1(场)``), stored as a formula by some tools."""
+    body = _QUOTED_RE.sub("", formula[1:])
+    return bool(_TYPED_TEXT_RE.search(body))
+
+
+# CellRefs are immutable and the same few hundred recur in every copy of a form.
+_CELL_REFS: dict[tuple[str, int, int], CellRef] = {}
+
+
+def forget_caches() -> None:
+    """Drop everything reading remembers between workbooks — rows, decoded texts, label keys,
+    parsed targets and actuals, cell references — so the next workbook is read as if it were
+    the first of its kind.  ``benchmarks/bench_read.py --cold`` times that case; nothing else
+    needs to call it (every memory is bounded)."""
+    from sheetperf.forms import layout
+    from sheetperf.io import locate
+    from sheetperf.model import a1
+    from sheetperf.rules import parsing
+    from sheetperf.xlsx import book
+
+    book.forget_read_caches()
+    _CELL_REFS.clear()
+    a1._A1_CACHE.clear()
+    for cached in (
+        locate.norm, locate._label_key, locate.parse_defined_ref, layout.parse_indicator_name,
+        parsing._normalized, parsing.to_decimal, parsing._parse_target, parsing._parse_actual_text,
+        hazards.is_dde_formula, a1.col_letter, a1.col_index,
+    ):  # fmt: skip
+        cached.cache_clear()
+
+
+class _Builder:
+    """Turns located cells into record values, keeping provenance and notices."""
+
+    def __init__(self, located: Located, grid: Grid, file: str, notices: list[str], date1904: bool) -> None:
+        self.located = located
+        self.grid = grid
+        self.cells = grid.cells
+        self.notices = notices
+        self.date1904 = date1904
+        self.provenance = Provenance(file=file, sheet=grid.name)
+        self.formulas: dict[str, str] = {}
+        self.uncalculated: list[str] = []
+        from sheetperf.model.a1 import to_a1
+
+        self._a1 = to_a1
+
+    def _cell(self, path: str, loc: Loc, row: int | None = None, col: int | None = None) -> Cell | None:
+        r = loc.row if row is None else row
+        c = loc.col if col is None else col
+        cell = self.cells.get((r, c))
+        if cell is not None and cell.formula is not None:
+            self.formulas.setdefault(path, cell.formula)
+            if cell.value is None:
+                self.uncalculated.append(path)
+        return cell
+
+    def _where(self, path: str, loc: Loc) -> None:
+        key = (self.grid.name, loc.row, loc.col)
+        ref = _CELL_REFS.get(key)
+        if ref is None:
+            if len(_CELL_REFS) > 100_000:
+                _CELL_REFS.clear()
+            ref = _CELL_REFS[key] = CellRef(self.grid.name, self._a1(loc.row, loc.col))
+        self.provenance.cells[path] = ref
+
+    def shown(self, cell: Cell | None, *, strip: bool = True) -> str:
+        """The text a cell shows."""
+        if cell is None:
+            return ""
+        value = cell.value
+        if value is None:
+            if cell.formula is not None and _typed_text_formula(cell.formula):
+                return cell.formula
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, float):
+            return format_number(value, cell.fmt, self.date1904)
+        text = value.replace("\r\n", "\n")
+        return text.strip() if strip else text
+
+    def text(self, path: str) -> str | None:
+        loc = self.located.fields.get(path)
+        if loc is None:
+            return None
+        self._where(path, loc)
+        if loc.parts:
+            pieces = [self.shown(self._cell(path, loc, r, c)) for r, c in loc.parts]
+            if loc.join == "target":
+                by_key = dict(zip(loc.part_keys, pieces, strict=True))
+                op, value, unit = (by_key.get(k, "") for k in ("operator", "value", "unit"))
+                if not value:
+                    return op
+                # 指标性质 holds ≥/≤/= for a quantitative target, 定性 or similar for a qualitative one.
+                prefix = op if parse_operator(op) is not None else ""
+                return f"{prefix}{value}({unit})" if unit else f"{prefix}{value}"
+            return "\n".join(p for p in pieces if p)
+        cell = self._cell(path, loc)
+        if loc.inline:
+            return _after_colon(self.shown(cell))
+        return self.shown(cell)
+
+    def number(self, path: str, *, yuan: bool = False) -> float | None:
+        loc = self.located.fields.get(path)
+        if loc is None:
+            return None
+        self._where(path, loc)
+        cell = self._cell(path, loc)
+        if cell is None or cell.value is None or cell.error:
+            return None
+        value = cell.value
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, float):
+            if not math.isfinite(value):  # <v>1e400</v> or <v>nan</v>: no figure a spreadsheet stores
+                self.notices.append(
+                    MSG["bad_number"].format(
+                        sheet=self.grid.name, cell=self._a1(loc.row, loc.col), field=path, text=repr(value)
+                    )
+                )
+                return None
+            number = value
+            if has_percent(cell.fmt):
+                number = float(Decimal(format(value, ".15g")) * 100)
+        else:
+            text = _after_colon(value) if loc.inline else value
+            parsed = _parse_amount(text)
+            if parsed is None:
+                if normalize_text(text).replace(" ", "") not in _NOT_APPLICABLE:
+                    self.notices.append(
+                        MSG["bad_number"].format(
+                            sheet=self.grid.name, cell=self._a1(loc.row, loc.col), field=path, text=text[:20]
+                        )
+                    )
+                return None
+            number = parsed
+        if yuan:
+            number = float(Decimal(repr(number)) / _SCALE_YUAN)
+        return number
+
+    def finish(self, record: Record) -> Record:
+        self.provenance.facts["method"] = self.located.method
+        self.provenance.facts.update(self.located.facts)
+        if self.formulas:
+            self.provenance.facts["formulas"] = self.formulas
+        if self.uncalculated:
+            self.provenance.facts["uncalculated"] = self.uncalculated
+            self.notices.append(MSG["formula_uncalculated"].format(sheet=self.grid.name, count=len(self.uncalculated)))
+        self.provenance.facts.update(cell_facts(self.located, self.grid))
+        record.provenance = self.provenance
+        return record
+
+
+def _after_colon(text: str) -> str:
+    match = re.search(r"[:：]", text)
+    return text[match.end() :].strip() if match else text.strip()
+
+
+def _parse_amount(text: str) -> float | None:
+    """A number as typed: ``1.00``, ``５,５３５,０００``, `` 98 ``, ``99.13%``, ``100分``."""
+    folded = normalize_text(text).replace(" ", "")
+    if folded in _NOT_APPLICABLE:
+        return None
+    number = parse_number(folded)
+    if number is None:
+        stripped = re.sub(r"(?:%|万元|元|分)$", "", folded)
+        number = parse_number(stripped) if stripped != folded else None
+    if number is None:
+        return None
+    value = float(number)
+    return value if math.isfinite(value) else None  # 400 digits typed: no number a sheet holds
+
+
+def _int_if_integral(value: float | None) -> int | float | None:
+    if value is not None and float(value).is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def build_record(located: Located, grid: Grid, file: str, notices: list[str], date1904: bool = False) -> Record:
+    """The record of one located form."""
+    b = _Builder(located, grid, file, notices, date1904)
+    fields = located.fields
+    data: dict[str, Any] = {"form": located.kind}
+    year: int | None = None
+    year_loc = fields.get("year")
+    if year_loc is not None:
+        b._where("year", year_loc)
+        cell = grid.cells.get((year_loc.row, year_loc.col))
+        if cell is not None and isinstance(cell.value, float):
+            year = int(cell.value) if math.isfinite(cell.value) else None  # <v>1e400</v>: no year
+        elif cell is not None:
+            year = year_of(b.shown(cell))
+    if located.kind == "self_evaluation":
+        data["year"] = year
+        for key in ("department", "implementing_unit", "project_name"):
+            data[key] = b.text(key) or ""
+        yuan = located.facts.get("funds_unit") == "元"
+        funds: dict[str, dict[str, Any]] = {}
+        for row in ("total", "current_year_appropriation", "carryover", "other"):
+            values: dict[str, Any] = {}
+            for col in FUND_COLUMNS:
+                path = f"funds.{row}.{col}"
+                values[col] = b.number(path, yuan=yuan and col != "execution_rate")
+            for col in ("weight", "score"):
+                value = b.number(f"funds.{row}.{col}")
+                if value is not None:
+                    values[col] = value
+            funds[row] = values
+        data["funds"] = funds
+        data["goal_expected"] = b.text("goal_expected") or ""
+        data["goal_actual"] = b.text("goal_actual") or ""
+        data["indicators"] = [_indicator(b, i, "self_evaluation") for i in range(located.indicator_count)]
+        data["total_weight"] = b.number("total_weight")
+        data["total_score"] = b.number("total_score")
+        grade = b.text("grade")
+        data["grade"] = grade or None
+    else:
+        data["year"] = year
+        for key in (
+            "applicant_unit",
+            "project_name",
+            "project_category",
+            "planned_start",
+            "planned_end",
+            "government_procurement",
+            "performance_type",
+        ):
+            data[key] = b.text(key) or ""
+        data["budget_yuan"] = {key: _int_if_integral(b.number(f"budget_yuan.{key}")) for key in GOAL_BUDGET}
+        data["texts"] = {key: b.text(f"texts.{key}") or "" for key in GOAL_TEXTS}
+        data["indicators"] = [_indicator(b, i, "goal_table") for i in range(located.indicator_count)]
+    for key, path in (("slug", "slug"),):
+        if path in fields:
+            data[key] = b.text(path) or None
+    return b.finish(record_from_dict(data))
+
+
+def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
+    prefix = f"indicators[{index}]."
+    out: dict[str, Any] = {
+        "level1": squash_label(b.text(prefix + "level1") or ""),
+        "level2": squash_label(b.text(prefix + "level2") or ""),
+        "name": b.text(prefix + "name") or "",
+        "target": b.text(prefix + "target") or "",
+    }
+    if form == "self_evaluation":
+        out["actual"] = b.text(prefix + "actual") or ""
+        out["weight"] = _int_if_integral(b.number(prefix + "weight"))
+        out["score"] = _int_if_integral(b.number(prefix + "score"))
+        out["deviation"] = b.text(prefix + "deviation") or ""
+    else:
+        for key in ("actual", "deviation"):
+            if prefix + key in b.located.fields:
+                out[key] = b.text(prefix + key) or ""
+        for key in INDICATOR_INT_KEYS:
+            if prefix + key in b.located.fields:
+                out[key] = _int_if_integral(b.number(prefix + key))
+    return out
+
+
+# --- facts for the validator (sheetperf.checks.validation's workbook rules) -----------------------
+
+#: Rows above a form's first field that still belong to it (title, year line).
+_FORM_HEAD_ROWS: Final = 3
+
+
+def cell_facts(located: Located, grid: Grid) -> dict[str, Any]:
+    """Cells the validator checks beyond the record's fields.
+
+    ``error_cells``: every cell of the form holding an Excel error value (``#DIV/0!``),
+    A1 → the error text; the form spans the rows of its fields (plus its title rows),
+    every column.  ``formula_cells`` (templates only, found by defined names): every
+    formula of the sheet, zero-based (row, col) → formula text, so a template's hidden
+    helper formulas can be checked too (A1 strings for 1,200 cells a form cost more
+    than the check).
+    """
+    from sheetperf.model.a1 import to_a1
+
+    rows = [loc.row for loc in located.fields.values()]
+    rows += [r for loc in located.fields.values() for r, _ in loc.parts]
+    facts: dict[str, Any] = {}
+    if rows:
+        top, bottom = max(min(rows) - _FORM_HEAD_ROWS, 0), max(rows)
+        errors = {
+            to_a1(r, c): str(cell.value) for (r, c), cell in grid.cells.items() if cell.error and top <= r <= bottom
+        }
+        if errors:
+            facts["error_cells"] = errors
+    if located.method == "defined_names":
+        facts["formula_cells"] = {rc: cell.formula for rc, cell in grid.cells.items() if cell.formula is not None}
+    return facts

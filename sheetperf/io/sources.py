@@ -1,0 +1,86 @@
+"""Load records from whatever a user names: record JSON, a workbook, or a folder of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from sheetperf.errors import InputError, SheetperfError
+from sheetperf.model.record import GoalTable, Record, load_records_json
+
+JSON_SUFFIXES: Final = frozenset({".json"})
+WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+
+
+def load_records(path: str | Path) -> list[Record]:
+    """Every form in ``path``; raises :class:`InputError` with a one-line reason."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("文件不存在", file=str(path))
+    if path.is_dir():
+        raise InputError("这是一个文件夹，请给出文件（汇总文件夹请用 consolidate）", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        return load_records_json(path)
+    if suffix in WORKBOOK_SUFFIXES:
+        from sheetperf.io.reader import read_workbook  # the reader pulls in the Excel libraries
+
+        return list(read_workbook(path))
+    raise InputError(
+        f"不支持的文件类型 {suffix or '（无扩展名）'}：请给出 .json 记录或 .xlsx/.xlsm/.xls/.ods 工作簿",
+        file=str(path),
+    )
+
+
+def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for the forms in it (recursively, Office lock files skipped)."""
+    out: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in JSON_SUFFIXES | WORKBOOK_SUFFIXES and not p.name.startswith("~$")
+            )  # fmt: skip
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+@dataclass(frozen=True)
+class GoalTables:
+    """The goal tables found under ``--goals`` paths, and what could not be used."""
+
+    tables: tuple[GoalTable, ...]
+    #: Files that could not be read: (path, one-line message naming the file).
+    unreadable: tuple[tuple[Path, str], ...] = ()
+    #: Forms that are not goal tables (a self-evaluation among them), one message each.
+    not_goal_tables: tuple[str, ...] = ()
+
+    def problems(self) -> list[str]:
+        return [message for _, message in self.unreadable] + list(self.not_goal_tables)
+
+
+def load_goal_tables(paths: Iterable[str | Path]) -> GoalTables:
+    """Every goal table in ``paths`` (record JSON, workbooks, folders of them), for ``validate``
+    and ``consolidate`` alike: an unusable file is listed and the others are still used."""
+    from sheetperf.vocab.labels import ANNOTATE_MESSAGES
+
+    tables: list[GoalTable] = []
+    unreadable: list[tuple[Path, str]] = []
+    others: list[str] = []
+    for path in expand_inputs(paths):
+        try:
+            records = load_records(path)
+        except SheetperfError as exc:
+            unreadable.append((path, str(exc)))
+            continue
+        for record in records:
+            if isinstance(record, GoalTable):
+                tables.append(record)
+            else:
+                others.append(ANNOTATE_MESSAGES["goals_not_goal_table"].format(path=path, name=record.project_name))
+    return GoalTables(tuple(tables), tuple(unreadable), tuple(others))

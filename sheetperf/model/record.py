@@ -1,0 +1,429 @@
+"""The form record: a typed model of both forms.
+
+The JSON of a record is exactly the shape of ``shared/cases/*.json``; loading and
+dumping is lossless (unknown keys are kept in ``extra`` and written back in
+place, numbers keep their int/float type).  Provenance (file, sheet and cell of
+each field) travels beside the data in :class:`Provenance` and is emitted only
+on request.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeAlias
+
+from sheetperf.errors import InputError
+
+Number: TypeAlias = int | float
+FormKind = Literal["self_evaluation", "goal_table"]
+
+FUND_ROWS: tuple[str, ...] = ("total", "current_year_appropriation", "carryover", "other")
+FUND_COLUMNS: tuple[str, ...] = ("initial_budget", "annual_budget", "executed", "execution_rate")
+GOAL_TEXTS: tuple[str, ...] = (
+    "overview",
+    "basis",
+    "necessity",
+    "safeguards",
+    "implementation_plan",
+    "objectives",
+)
+GOAL_BUDGET: tuple[str, ...] = (
+    "project_total",
+    "current_year",
+    "prior_year_same_project",
+    "prior_year_same_project_executed",
+)
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a field was read from."""
+
+    sheet: str
+    cell: str
+
+
+@dataclass
+class Provenance:
+    """The source of a record: its file and the cell of each field path."""
+
+    file: str | None = None
+    sheet: str | None = None
+    cells: dict[str, CellRef] = field(default_factory=dict)
+    # Extra facts a reader knows about the workbook (formulas, template metadata).
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def cell_of(self, path: str) -> CellRef | None:
+        return self.cells.get(path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "cells": {k: f"{v.sheet}!{v.cell}" for k, v in self.cells.items()},
+        }
+
+
+def _pop_number(data: dict[str, Any], key: str) -> Number | None:
+    value = data.pop(key, None)
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):  # JSON's 1e400 is inf
+            raise InputError(f"字段 {key} 应为有限的数字，实为 {value!r}")
+        return value
+    raise InputError(f"字段 {key} 应为数字，实为 {value!r}")
+
+
+def _put(out: dict[str, Any], key: str, value: Any, present: set[str]) -> None:
+    """Write a key when it has a value or was present in the source."""
+    if value is not None or key in present:
+        out[key] = value
+
+
+@dataclass
+class FundRow:
+    """One funding row (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)."""
+
+    initial_budget: Number | None = None
+    annual_budget: Number | None = None
+    executed: Number | None = None
+    execution_rate: Number | None = None
+    weight: Number | None = None
+    score: Number | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FundRow:
+        data = dict(data)
+        present = set(data)
+        row = cls(
+            initial_budget=_pop_number(data, "initial_budget"),
+            annual_budget=_pop_number(data, "annual_budget"),
+            executed=_pop_number(data, "executed"),
+            execution_rate=_pop_number(data, "execution_rate"),
+            weight=_pop_number(data, "weight"),
+            score=_pop_number(data, "score"),
+        )
+        row.extra = data
+        row.present = present
+        return row
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in (*FUND_COLUMNS, "weight", "score"):
+            _put(out, key, getattr(self, key), self.present)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class Funds:
+    total: FundRow = field(default_factory=FundRow)
+    current_year_appropriation: FundRow = field(default_factory=FundRow)
+    carryover: FundRow = field(default_factory=FundRow)
+    other: FundRow = field(default_factory=FundRow)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Funds:
+        data = dict(data)
+        rows = {name: FundRow.from_dict(data.pop(name, {}) or {}) for name in FUND_ROWS}
+        return cls(**rows, extra=data)
+
+    def rows(self) -> dict[str, FundRow]:
+        return {name: getattr(self, name) for name in FUND_ROWS}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {name: row.to_dict() for name, row in self.rows().items()}
+        out.update(self.extra)
+        return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Indicator:
+    """One row of the indicator table (绩效指标).
+
+    ``actual``, ``score`` and ``deviation`` belong to the self-evaluation; a goal
+    table's indicator has a target and, in some regions, a weight.
+    """
+
+    level1: str = ""
+    level2: str = ""
+    name: str = ""
+    target: str = ""
+    actual: str | None = None
+    weight: Number | None = None
+    score: Number | None = None
+    deviation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Indicator:
+        data = dict(data)
+        present = set(data)
+        actual = data.pop("actual", None)
+        deviation = data.pop("deviation", None)
+        ind = cls(
+            level1=_text(data.pop("level1", "")),
+            level2=_text(data.pop("level2", "")),
+            name=_text(data.pop("name", "")),
+            target=_text(data.pop("target", "")),
+            actual=None if actual is None else _text(actual),
+            weight=_pop_number(data, "weight"),
+            score=_pop_number(data, "score"),
+            deviation=None if deviation is None else _text(deviation),
+        )
+        ind.extra = data
+        ind.present = present
+        return ind
+
+    def to_dict(self, form: FormKind = "self_evaluation") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "level1": self.level1,
+            "level2": self.level2,
+            "name": self.name,
+            "target": self.target,
+        }
+        if form == "self_evaluation":
+            out["actual"] = self.actual if self.actual is not None else ""
+            out["weight"] = self.weight
+            out["score"] = self.score
+            out["deviation"] = self.deviation if self.deviation is not None else ""
+        else:
+            for key in ("actual", "weight", "score", "deviation"):
+                _put(out, key, getattr(self, key), self.present)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class SelfEvaluation:
+    """财政项目支出绩效自评表."""
+
+    year: int | None = None
+    department: str = ""
+    implementing_unit: str = ""
+    project_name: str = ""
+    slug: str | None = None
+    funds: Funds = field(default_factory=Funds)
+    goal_expected: str = ""
+    goal_actual: str = ""
+    indicators: list[Indicator] = field(default_factory=list)
+    total_weight: Number | None = None
+    total_score: Number | None = None
+    grade: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
+    order: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    form: Literal["self_evaluation"] = "self_evaluation"
+
+    KEYS = (
+        "form",
+        "year",
+        "department",
+        "implementing_unit",
+        "slug",
+        "project_name",
+        "funds",
+        "goal_expected",
+        "goal_actual",
+        "indicators",
+        "total_weight",
+        "total_score",
+        "grade",
+    )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SelfEvaluation:
+        data = dict(data)
+        order = list(data)
+        data.pop("form", None)
+        year = data.pop("year", None)
+        record = cls(
+            year=int(year) if year is not None else None,
+            department=_text(data.pop("department", "")),
+            implementing_unit=_text(data.pop("implementing_unit", "")),
+            slug=data.pop("slug", None),
+            project_name=_text(data.pop("project_name", "")),
+            funds=Funds.from_dict(data.pop("funds", {}) or {}),
+            goal_expected=_text(data.pop("goal_expected", "")),
+            goal_actual=_text(data.pop("goal_actual", "")),
+            indicators=[Indicator.from_dict(i) for i in data.pop("indicators", []) or []],
+            total_weight=_pop_number(data, "total_weight"),
+            total_score=_pop_number(data, "total_score"),
+            grade=data.pop("grade", None),
+        )
+        record.extra = data
+        record.order = order
+        return record
+
+    def to_dict(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "form": self.form,
+            "year": self.year,
+            "department": self.department,
+            "implementing_unit": self.implementing_unit,
+            "slug": self.slug,
+            "project_name": self.project_name,
+            "funds": self.funds.to_dict(),
+            "goal_expected": self.goal_expected,
+            "goal_actual": self.goal_actual,
+            "indicators": [i.to_dict("self_evaluation") for i in self.indicators],
+            "total_weight": self.total_weight,
+            "total_score": self.total_score,
+            "grade": self.grade,
+        }
+        if self.slug is None and "slug" not in self.order:
+            del values["slug"]
+        values.update(self.extra)
+        return _ordered(values, self.order)
+
+
+@dataclass
+class GoalTable:
+    """财政项目支出绩效目标表."""
+
+    year: int | None = None
+    applicant_unit: str = ""
+    project_name: str = ""
+    project_category: str = ""
+    planned_start: str = ""
+    planned_end: str = ""
+    government_procurement: str = ""
+    performance_type: str = ""
+    slug: str | None = None
+    budget_yuan: dict[str, Number | None] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
+    order: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    form: Literal["goal_table"] = "goal_table"
+
+    HEADER_KEYS = (
+        "applicant_unit",
+        "project_name",
+        "project_category",
+        "planned_start",
+        "planned_end",
+        "government_procurement",
+        "performance_type",
+    )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GoalTable:
+        data = dict(data)
+        order = list(data)
+        data.pop("form", None)
+        year = data.pop("year", None)
+        budget_raw = data.pop("budget_yuan", {}) or {}
+        budget: dict[str, Number | None] = {}
+        for key, value in budget_raw.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise InputError(f"字段 budget_yuan.{key} 应为数字，实为 {value!r}")
+            budget[key] = value
+        header = {key: _text(data.pop(key, "")) for key in cls.HEADER_KEYS}
+        record = cls(
+            year=int(year) if year is not None else None,
+            slug=data.pop("slug", None),
+            budget_yuan=budget,
+            texts={k: _text(v) for k, v in (data.pop("texts", {}) or {}).items()},
+            note=data.pop("note", None),
+            indicators=[Indicator.from_dict(i) for i in data.pop("indicators", []) or []],
+        )
+        for key, value in header.items():
+            setattr(record, key, value)
+        record.extra = data
+        record.order = order
+        return record
+
+    def to_dict(self) -> dict[str, Any]:
+        values: dict[str, Any] = {"form": self.form}
+        if self.slug is not None or "slug" in self.order:
+            values["slug"] = self.slug
+        values["year"] = self.year
+        for key in self.HEADER_KEYS:
+            values[key] = getattr(self, key)
+        values["budget_yuan"] = dict(self.budget_yuan)
+        values["texts"] = dict(self.texts)
+        if self.note is not None or "note" in self.order:
+            values["note"] = self.note
+        values["indicators"] = [i.to_dict("goal_table") for i in self.indicators]
+        values.update(self.extra)
+        return _ordered(values, self.order)
+
+
+Record: TypeAlias = SelfEvaluation | GoalTable
+
+
+def _ordered(values: dict[str, Any], order: list[str]) -> dict[str, Any]:
+    """Keep the key order of the source; new keys follow in their natural order."""
+    out = {key: values[key] for key in order if key in values}
+    out.update((key, value) for key, value in values.items() if key not in out)
+    return out
+
+
+def record_from_dict(data: dict[str, Any]) -> Record:
+    """Build a record from its JSON object, dispatching on ``form``."""
+    if not isinstance(data, dict):
+        raise InputError("记录应为 JSON 对象")
+    form = data.get("form")
+    if form == "self_evaluation":
+        return SelfEvaluation.from_dict(data)
+    if form == "goal_table":
+        return GoalTable.from_dict(data)
+    raise InputError(f"未知的表单类型 form={form!r}（应为 self_evaluation 或 goal_table）")
+
+
+def record_to_dict(record: Record, *, provenance: bool = False) -> dict[str, Any]:
+    out = record.to_dict()
+    if provenance and (record.provenance.file or record.provenance.cells):
+        out["source"] = record.provenance.to_dict()
+    return out
+
+
+def load_records_json(path: str | Path) -> list[Record]:
+    """Read a JSON file holding one record or a list of records."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError("不是 UTF-8 编码的 JSON 文件", file=str(path)) from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}", file=str(path)) from exc
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", file=str(path)) from exc
+    items = data if isinstance(data, list) else [data]
+    records: list[Record] = []
+    for index, item in enumerate(items):
+        try:
+            record = record_from_dict(item)
+        except InputError as exc:
+            where = f"第 {index + 1} 条记录：" if isinstance(data, list) else ""
+            raise InputError(f"{where}{exc}", file=str(path)) from exc
+        record.provenance.file = str(path)
+        records.append(record)
+    return records
+
+
+def dump_records_json(records: list[Record], *, provenance: bool = False) -> str:
+    return json.dumps([record_to_dict(r, provenance=provenance) for r in records], ensure_ascii=False, indent=2)

@@ -1,0 +1,88 @@
+"""Published disclosures written out as filled sheetperf workbooks, each validated.
+
+``sheetperf import-text -o DIR``: the records :mod:`sheetperf.io.importtext` found are
+written as templates sized for each record (writer), filled with its inputs (filler),
+read back (reader) and validated, so every finding points at a cell of the written file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+from sheetperf.model.finding import Finding
+from sheetperf.model.record import Record
+from sheetperf.rules.profiles import Profile
+from sheetperf.vocab import labels as L
+
+_WS_RE: Final = re.compile(r"\s+")
+
+_FORBIDDEN_RE: Final = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED: Final = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+)
+
+
+def _safe_stem(text: str) -> str:
+    stem = _WS_RE.sub(" ", _FORBIDDEN_RE.sub("_", text)).strip(" .")
+    stem = stem[:80].rstrip(" .")
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"_{stem}"
+    return stem
+
+
+def workbook_file_names(records: Sequence[Record]) -> list[str]:
+    """One file name per record: year and project name, safe on every system, unique (ignoring case)."""
+    used: set[str] = set()
+    names: list[str] = []
+    for index, record in enumerate(records, start=1):
+        title = record.project_name or L.FORM_TITLES[record.form]
+        stem = _safe_stem(f"{record.year}-{title}" if record.year else title) or f"form-{index}"
+        candidate, n = stem, 2
+        while f"{candidate}.xlsx".casefold() in used:
+            candidate, n = f"{stem}-{n}", n + 1
+        used.add(f"{candidate}.xlsx".casefold())
+        names.append(f"{candidate}.xlsx")
+    return names
+
+
+def write_workbooks(
+    records: Sequence[Record], out_dir: str | Path, profile: Profile
+) -> list[tuple[Path, list[Finding]]]:
+    """Write one filled sheetperf workbook per record into ``out_dir``; validate each form.
+
+    The workbook is a template sized for the record (writer) filled with its inputs
+    (filler).  The findings are those of the published figures (stated scores,
+    totals, grade, as imported), placed on the cells of the written workbook where
+    the reader finds the field; the workbook itself computes its scores with
+    formulas, so a freshly written file holds no stated scores to check.
+    """
+    import dataclasses
+    import tempfile
+
+    from sheetperf.checks.validation import validate_record
+    from sheetperf.io.filler import fill_workbook
+    from sheetperf.io.reader import read_workbook
+    from sheetperf.io.writer import write_template
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Path, list[Finding]]] = []
+    with tempfile.TemporaryDirectory(prefix="sheetperf-import-") as tmp:
+        for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
+            template = Path(tmp) / f"template-{index}.xlsx"
+            write_template(template, record.form, record=record, profile=profile)
+            target = out / name
+            fill_workbook(template, record, target)
+            back = read_workbook(target)
+            cells = back[0].provenance if len(back) == 1 else None
+            findings = []
+            for finding in validate_record(record, profile, file=str(target)):
+                ref = cells.cell_of(finding.field) if cells is not None else None
+                if finding.cell is None and ref is not None:
+                    finding = dataclasses.replace(finding, sheet=ref.sheet, cell=ref.cell)
+                findings.append(finding)
+            written.append((target, findings))
+    return written

@@ -1,0 +1,277 @@
+"""Which projects of a distribution have come back, twice, changed, or not at all.
+
+:func:`collect_status` reads every returned file, matches each form to a row of
+the manifest :mod:`sheetperf.services.distribute` wrote, and recomputes the fingerprint
+of the locked content of what was read (project information, indicators,
+targets, weights) to compare it with the fingerprint the manifest recorded when
+the template was written: a difference means the locked content was changed.
+
+Matching: by the form id the template carries in its metadata sheet when the
+returned workbook still has it; otherwise by form, year, 主管部门, 实施单位 and
+项目名称 (two projects of the same name are taken in manifest order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal
+
+from sheetperf.errors import FormNotFoundError, SheetperfError
+from sheetperf.forms.layout import fingerprint
+from sheetperf.model.record import GoalTable, Record
+from sheetperf.rules.parsing import normalize_text
+from sheetperf.services.distribute import (
+    MANIFEST_CSV,
+    MANIFEST_XLSX,
+    RECORD_SUFFIXES,
+    ManifestRow,
+    read_manifest,
+    write_table_workbook,
+)
+from sheetperf.vocab.labels import RETURN_STATUS_LABELS, STATUS_HEADERS
+from sheetperf.vocab.labels import STATUS_MESSAGES as MSG
+
+ProjectState = Literal["returned", "missing", "duplicate", "tampered"]
+OtherState = Literal["unknown", "unreadable"]
+#: Order of the project table: what needs a phone call first.
+STATE_ORDER: Final[tuple[ProjectState, ...]] = ("tampered", "duplicate", "missing", "returned")
+
+
+@dataclass
+class ProjectStatus:
+    """One project of the manifest and the files that came back for it."""
+
+    row: ManifestRow
+    files: list[str] = field(default_factory=list)
+    tampered_files: list[str] = field(default_factory=list)
+
+    @property
+    def returned(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def duplicate(self) -> bool:
+        return len(self.files) > 1
+
+    @property
+    def tampered(self) -> bool:
+        return bool(self.tampered_files)
+
+    @property
+    def state(self) -> ProjectState:
+        """The most urgent state (a project returned twice and changed is 'tampered')."""
+        if self.tampered:
+            return "tampered"
+        if self.duplicate:
+            return "duplicate"
+        return "returned" if self.files else "missing"
+
+    @property
+    def states(self) -> list[ProjectState]:
+        """Every state that applies: a project can be both returned twice and changed."""
+        out: list[ProjectState] = [s for s in ("tampered", "duplicate") if getattr(self, s)]
+        return out or [self.state]
+
+
+@dataclass(frozen=True)
+class OtherFile:
+    """A file that belongs to no project of the manifest, or could not be read."""
+
+    file: str
+    state: OtherState
+    reason: str
+
+
+@dataclass
+class StatusReport:
+    projects: list[ProjectStatus]
+    others: list[OtherFile]
+
+    def count(self, state: str) -> int:
+        if state in ("unknown", "unreadable"):
+            return sum(1 for o in self.others if o.state == state)
+        if state == "returned":
+            return sum(1 for p in self.projects if p.returned)
+        return sum(1 for p in self.projects if state in p.states)
+
+    def summary(self) -> str:
+        return MSG["summary"].format(
+            total=len(self.projects),
+            returned=self.count("returned"),
+            missing=self.count("missing"),
+            duplicate=self.count("duplicate"),
+            tampered=self.count("tampered"),
+            unknown=self.count("unknown"),
+            unreadable=self.count("unreadable"),
+        )
+
+
+def _key(form: str, year: int | None, unit: str, project: str) -> tuple[str, int | None, str, str]:
+    return (form, year, normalize_text(unit), normalize_text(project))
+
+
+def _record_key(record: Record) -> tuple[str, int | None, str, str]:
+    unit = record.applicant_unit if isinstance(record, GoalTable) else record.implementing_unit
+    return _key(record.form, record.year, unit, record.project_name)
+
+
+def _reason(exc: SheetperfError, file: Path) -> str:
+    return str(exc).removeprefix(f"{file}: ")
+
+
+def _form_id(record: Record) -> str:
+    """The form id of the template a record was read from (the reader's template facts)."""
+    meta = record.provenance.facts.get("template")
+    return str(meta.get("form_id", "")) if isinstance(meta, dict) else ""
+
+
+def _listed(folder: Path) -> list[Path]:
+    """Every regular file under ``folder`` but lock and hidden files: a department may
+    return a PDF or a Word file instead of the workbook, and that has to show."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".~lock", ".")))
+
+
+def returned_files(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[OtherFile]]:
+    """The files named and those in the folders named, once each, minus ``exclude``."""
+    skip = {p.resolve() for p in exclude}
+    seen: set[Path] = set()
+    files: list[Path] = []
+    problems: list[OtherFile] = []
+    for path in paths:
+        if not path.exists():
+            problems.append(OtherFile(str(path), "unreadable", MSG["path_missing"]))
+            continue
+        for file in _listed(path) if path.is_dir() else [path]:
+            resolved = file.resolve()
+            if resolved in seen or resolved in skip:
+                continue
+            seen.add(resolved)
+            files.append(file)
+    return files, problems
+
+
+def collect_status(
+    manifest: Sequence[ManifestRow], paths: Sequence[Path], *, exclude: Iterable[Path] = ()
+) -> StatusReport:
+    """Match every returned file to the manifest; see the module docstring."""
+    from sheetperf.io.sources import load_records
+
+    projects = [ProjectStatus(row) for row in manifest]
+    by_id = {p.row.form_id: p for p in projects if p.row.form_id}
+    by_key: dict[tuple[str, int | None, str, str], list[ProjectStatus]] = {}
+    for p in projects:
+        by_key.setdefault(_key(p.row.form, p.row.year, p.row.implementing_unit, p.row.project_name), []).append(p)
+    files, others = returned_files(paths, exclude=exclude)
+    for file in files:
+        try:
+            records = load_records(file)
+        except FormNotFoundError as exc:  # a workbook, but no form in it
+            others.append(OtherFile(str(file), "unknown", _reason(exc, file)))
+            continue
+        except SheetperfError as exc:
+            if file.suffix.lower() in RECORD_SUFFIXES:
+                others.append(OtherFile(str(file), "unreadable", _reason(exc, file)))
+            else:
+                suffix = file.suffix or "无扩展名"
+                others.append(OtherFile(str(file), "unknown", MSG["not_a_form_file"].format(suffix=suffix)))
+            continue
+        matched_any = False
+        for record in records:
+            project = by_id.get(_form_id(record))
+            if project is None:
+                candidates = by_key.get(_record_key(record), [])
+                # Namesakes are taken in manifest order: the first not yet returned.
+                project = next((c for c in candidates if not c.files), candidates[0] if candidates else None)
+            if project is None:
+                continue
+            matched_any = True
+            project.files.append(str(file))
+            if fingerprint(record, project.row.locked_groups, project.row.form) != project.row.fingerprint:
+                project.tampered_files.append(str(file))
+        if not matched_any:
+            others.append(OtherFile(str(file), "unknown", MSG["no_match"]))
+    return StatusReport(projects, others)
+
+
+def status_for_manifest(manifest_path: Path, paths: Sequence[Path]) -> StatusReport:
+    """:func:`collect_status` with the manifest read from ``manifest_path`` (its files are skipped)."""
+    rows = read_manifest(manifest_path)
+    folder = manifest_path.parent
+    return collect_status(rows, paths, exclude=[manifest_path, folder / MANIFEST_CSV, folder / MANIFEST_XLSX])
+
+
+# --- views ------------------------------------------------------------------------------------
+
+PROJECT_COLUMNS: Final = ("status", "department", "implementing_unit", "project_name", "count", "files", "path")
+OTHER_COLUMNS: Final = ("status", "file", "reason")
+
+
+def _state_text(project: ProjectStatus) -> str:
+    return "、".join(RETURN_STATUS_LABELS[s] for s in project.states)
+
+
+def project_rows(report: StatusReport) -> list[list[str]]:
+    """The project table, most urgent first, then in manifest order."""
+    ordered = sorted(enumerate(report.projects), key=lambda item: (STATE_ORDER.index(item[1].state), item[0]))
+    return [
+        [
+            _state_text(p),
+            p.row.department,
+            p.row.implementing_unit,
+            p.row.project_name,
+            str(len(p.files)),
+            "；".join(p.files),
+            p.row.path,
+        ]
+        for _, p in ordered
+    ]
+
+
+def other_rows(report: StatusReport) -> list[list[str]]:
+    return [[RETURN_STATUS_LABELS[o.state], o.file, o.reason] for o in report.others]
+
+
+def status_text(report: StatusReport, *, all_projects: bool = True) -> str:
+    """The terminal view: the project table, the other files, the summary line."""
+    from sheetperf.vocab.text import text_table
+
+    rows = project_rows(report)
+    if not all_projects:
+        rows = [r for r, p in zip(rows, _ordered(report), strict=True) if p.state != "returned"]
+    parts = [
+        MSG["projects_title"],
+        text_table([STATUS_HEADERS[c] for c in PROJECT_COLUMNS[:5]], [r[:5] for r in rows], right=(4,)),
+    ]
+    if report.others:
+        parts += ["", MSG["unknown_title"], text_table([STATUS_HEADERS[c] for c in OTHER_COLUMNS], other_rows(report))]
+    parts += ["", report.summary()]
+    return "\n".join(parts)
+
+
+def _ordered(report: StatusReport) -> list[ProjectStatus]:
+    return [p for _, p in sorted(enumerate(report.projects), key=lambda i: (STATE_ORDER.index(i[1].state), i[0]))]
+
+
+def write_status_xlsx(report: StatusReport, path: Path) -> Path:
+    """The status as a workbook: one sheet of projects, one of other files."""
+    return write_table_workbook(
+        path,
+        [
+            (MSG["sheet_projects"], [STATUS_HEADERS[c] for c in PROJECT_COLUMNS], project_rows(report)),
+            (MSG["sheet_unknown"], [STATUS_HEADERS[c] for c in OTHER_COLUMNS], other_rows(report)),
+        ],
+    )
+
+
+__all__: Final = [
+    "OtherFile",
+    "ProjectStatus",
+    "StatusReport",
+    "collect_status",
+    "returned_files",
+    "status_for_manifest",
+    "status_text",
+    "write_status_xlsx",
+]
