@@ -34,3 +34,11 @@ def test_ruff_is_clean() -> None:
 
 def test_package_is_typed() -> None:
     assert (REPO / "sheetperf" / "py.typed").is_file()
+
+
+def test_import_layers_are_kept() -> None:
+    """cli → services → checks | io → forms | xlsx → rules → model | vocab → errors (pyproject.toml)."""
+    lint = shutil.which("lint-imports")
+    assert lint, "import-linter is a test dependency: pip install -e '.[test]'"
+    result = subprocess.run([lint], cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
