@@ -1,109 +1,92 @@
-"""Excel formulas of the self-evaluation form, built as strings from the layout and a rules profile.
+"""Excel formulas of the self-evaluation form, built from the layout, the vocabulary and the declared rules.
 
-Every rule here is the twin of one in :mod:`sheetperf.rules.scoring`; ``tests/test_recalc.py``
-recalculates generated workbooks in LibreOffice and checks both give the same figures.
-No Excel library is imported: this module only builds strings.
+Two kinds of formula, both plain strings (no Excel library is imported here):
 
-Functions used exist in Excel 2007/2010, WPS and LibreOffice: IF, AND, OR, NOT, LEFT,
-MID, RIGHT, LEN, FIND, SUBSTITUTE, TRIM, EXACT, VALUE, ISNUMBER, ISERROR, IFERROR,
-ROUND, MIN, MAX, SUM, SUMIF, COUNT, N.  No array constants, no LET/XLOOKUP/IFS/
-TEXTJOIN, no dynamic arrays, nesting below Excel's 64 levels, every formula below
-8,192 characters.
+* the **scoring formulas** — 执行率, 预算执行得分, the not-applicable rescale, each indicator's
+  score and over-completion flag, 总分值, the total (capped where the profile caps it) and
+  the grade — are the declarations of :mod:`sheetperf.rules.rulebook` rendered by
+  :func:`sheetperf.rules.expr.to_formula`, each input bound to its cell.  Python
+  (:mod:`sheetperf.rules.scoring`) evaluates the very same declarations.
+* the **parsing helpers** — hidden columns that read the target and actual text the way
+  :mod:`sheetperf.rules.parsing` does — are written here, from the word lists of
+  :mod:`sheetperf.vocab.words` that the Python parser uses too.
+
+Every formula uses only :data:`sheetperf.rules.expr.PORTABLE_FUNCTIONS` (present in Excel
+97–2003, LibreOffice and WPS; no IFERROR — LibreOffice saves it to .xls as =NA()), no array
+constants, nesting below Excel's 64 levels and at most 8,192 characters; :func:`form_formulas`
+checks each one.
 
 How a target typed as text is parsed in the sheet (hidden helper columns, one
-per key of ``layout.table.helpers``), mirroring :func:`sheetperf.parsing.parse_target`:
+per key of ``layout.table.helpers``), mirroring :func:`sheetperf.rules.parsing.parse_target`:
 
-1. ``t_norm``: full-width forms folded (``０-９ ．，（）％＜＞＝＋－～；／``, the small
-   forms ``﹙﹚﹪﹤﹥﹦﹢﹣﹐﹔``, ``㎡ ² ³``, ``ｎＮａＡ``), tabs, line breaks,
-   no-break and ideographic spaces made spaces, runs of spaces collapsed (TRIM).
+1. ``t_norm``: full-width forms folded (:data:`~sheetperf.vocab.words.FULLWIDTH_FOLDS`),
+   whitespace (:data:`~sheetperf.vocab.words.SPACES`) made spaces, runs of spaces collapsed (TRIM).
 2. ``t_oplen``/``t_op``: the operator spelling at the start, checked in the order of
-   :data:`sheetperf.parsing._OPERATORS` (``>=``, ``≥``, ``不低于``, ``=`` ...).
+   :data:`~sheetperf.vocab.words.OPERATOR_SPELLINGS` (``>=``, ``≥``, ``不低于``, ``=`` ...).
 3. ``t_rest``: the rest without spaces; ``t_s1`` without a leading sign; ``t_len`` the
-   run of ``0-9 . ,`` it starts with; ``t_num`` that run without trailing dots;
-   ``t_ok`` whether it is a number as Python accepts it (thousands separators in
+   run of digits, points and separators it starts with; ``t_num`` that run without trailing
+   points; ``t_ok`` whether it is a number as Python accepts it (thousands separators in
    groups of three, one decimal point); ``t_val`` its value (integer digits and
    decimals joined, divided by a power of ten: no locale-dependent VALUE of "1.5");
-   ``t_u`` what follows; ``t_uok`` whether that is a unit (``(…)`` of at most 16
-   characters, or at most 12 characters free of digits and ``,;、()<>=≥≤``, each
-   optionally followed by 以上/以下/以内); ``t_unit`` the unit itself.
+   ``t_u`` what follows; ``t_uok`` whether that is a unit (a bracketed one of at most
+   :data:`~sheetperf.vocab.words.MAX_BRACKET_UNIT` characters, or a bare one of at most
+   :data:`~sheetperf.vocab.words.MAX_BARE_UNIT` free of :data:`~sheetperf.vocab.words.UNIT_EXCLUDED`,
+   each optionally followed by a :data:`~sheetperf.vocab.words.SUFFIXES` word); ``t_unit`` the unit itself.
 4. A range (``150-200项``, no operator): ``r_rest`` after the low number, an optional
-   ``%`` and one of ``- ~ 至 到 — –``; ``h_*`` the high number; ``r_ok``.
-5. ``t_kind``: ``Q`` quantitative (not a date such as ``12 月`` without operator),
-   ``R`` range, ``L`` qualitative, ``""`` empty; ``t_goal``, ``t_high``, ``t_rev``.
+   ``%`` and one of :data:`~sheetperf.vocab.words.RANGE_SEPARATORS`; ``h_*`` the high number; ``r_ok``.
+5. ``t_kind``: :data:`~sheetperf.rules.parsing.TARGET_CODES` (not a date such as ``12 月``
+   without operator: :data:`~sheetperf.vocab.words.TIME_UNITS`); ``t_goal``, ``t_high``, ``t_rev``.
 
 The actual (``a_*``) is a number cell, or text parsed the same way after the
-empty marks (``- — /``), not-applicable words and the achievement levels
-(``a_kind``: ``N`` number, ``A``/``P``/``X`` achieved/partial/not achieved, ``NA``,
-``E`` empty, ``T`` other text).  ``na``, ``ew`` (weight after the not-applicable
-rescale) and ``over`` (over-completion, for the deviation highlight) follow.
+empty marks, not-applicable words and the achievement levels
+(``a_kind``: :data:`~sheetperf.rules.parsing.ACTUAL_CODES` and ``LEVEL_CODES``).
+``na``, ``ew`` (weight after the not-applicable rescale), ``over`` (over-completion, for
+the deviation highlight) and ``score`` are declared rules.
 
 Known differences with the Python parser, all exotic spellings (tests document
 them): more than five thousands separators, more than three trailing dots after a
-number, and compatibility characters other than the ones folded above (NFKC maps
+number, and compatibility characters other than the folded ones (NFKC maps
 e.g. ``①`` to ``1``; the sheet keeps it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Final
 
 from sheetperf.errors import SpecError
 from sheetperf.forms.layout import Layout
 from sheetperf.model.a1 import col_letter, to_a1
-from sheetperf.rules.parsing import _OPERATORS, LEVEL_TEXT, Level, Operator
+from sheetperf.rules import rulebook as rb
+from sheetperf.rules.expr import Expr, check_limits, check_portable, number_literal, quote, to_formula
+from sheetperf.rules.parsing import (
+    ACTUAL_CODES,
+    LEVEL_CODES,
+    LEVEL_TEXT,
+    TARGET_CODES,
+    ActualKind,
+    Level,
+    Operator,
+    TargetKind,
+)
 from sheetperf.rules.profiles import Profile
-from sheetperf.vocab import labels
+from sheetperf.vocab import labels, words
 
-ROW: Final = "§"  # placeholder for the 1-based row number in a row template
-
-# NFKC folding the sheet reproduces (character → replacement).
-_FOLD: Final[tuple[tuple[str, str], ...]] = (
-    *((chr(0xFF10 + i), str(i)) for i in range(10)),
-    *zip("＋－．，（）％＜＞＝～；／", "+-.,()%<>=~;/", strict=True),
-    *zip("﹙﹚﹪﹤﹥﹦﹢﹣﹐﹔", "()%<>=+-,;", strict=True),
-    *zip("ｎＮａＡ", "nNaA", strict=True),
-    ("㎡", "m2"),
-    ("²", "2"),
-    ("³", "3"),
-)
-# Whitespace made a plain space (Python: NFKC then \s+ → " ").
-_SPACES: Final[tuple[str, ...]] = ("CHAR(9)", "CHAR(10)", "CHAR(13)", '"\u00a0"', '"\u3000"', '"\u2002"', '"\u2003"')
-_NUMBER_CHARS: Final = "0123456789.,"
-# Characters a unit may not contain (parsing._UNIT) once full-width forms are folded.
-_UNIT_EXCLUDED: Final = "0123456789,;、()<>=≥≤"
-_SUFFIXES: Final = ("以上", "以下", "以内")
-_RANGE_SEPARATORS: Final = ("-", "~", "至", "到", "—", "–")
-_TIME_UNITS: Final = ("月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前")
-_EMPTY_MARKS: Final = ("", "-", "—", "/")
-_NOT_APPLICABLE: Final = ("不适用", "不涉及", "无此项", "n/a", "na", "N/A")
-_NOT_ACHIEVED_PREFIXES: Final = ("未达成", "未能达成", "未完全达成", "未能完全达成", "未达到")
-_PARTIAL_PREFIXES: Final = ("部分达成", "部分达到")
-_ACHIEVED: Final = tuple(
-    [f"{a}达成{y}{s}" for a in ("", "已") for y in ("", "年度") for s in ("", "指标", "目标")]
-    + [
-        f"{a}{q}达到{y}{s}"
-        for a in ("", "已")
-        for q in ("", "全部")
-        for y in ("", "年度")
-        for s in ("", "指标", "目标")
-    ]
-)
+ROW: Final = "\x00"  # placeholder for the 1-based row number in a row template
 MAX_TEXT: Final = 9999
+
+_T = {kind: quote(code) for kind, code in TARGET_CODES.items()}
+_A = {kind: quote(code) for kind, code in ACTUAL_CODES.items()}
+_L = {level: quote(code) for level, code in LEVEL_CODES.items()}
+_REVERSE: Final = tuple(Operator(op) for op in words.REVERSE_OPERATORS)
+# Whitespace as formula text: control characters as CHAR(n), others as literals.
+_SPACES: Final = tuple(f"CHAR({ord(c)})" if ord(c) < 32 else quote(c) for c in words.SPACES)
 
 
 def q(text: str) -> str:
     """A string literal for a formula."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _num(value: Decimal | int | float) -> str:
-    text = format(Decimal(str(value)), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
+    return quote(text)
 
 
 def _any_equal(expr: str, values: tuple[str, ...]) -> str:
@@ -119,6 +102,7 @@ def _any_prefix(expr: str, values: tuple[str, ...]) -> str:
 
 
 def _substitute_all(expr: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """SUBSTITUTE each (old, new) in turn; ``old`` is a character, or formula text (CHAR(9), a literal)."""
     for old, new in pairs:
         old_lit = old if old.startswith("CHAR(") or old.startswith('"') else q(old)
         expr = f"SUBSTITUTE({expr},{old_lit},{q(new)})"
@@ -127,12 +111,13 @@ def _substitute_all(expr: str, pairs: tuple[tuple[str, str], ...]) -> str:
 
 def fold(expr: str) -> str:
     """Full-width forms folded and every kind of whitespace made a space."""
-    return _substitute_all(_substitute_all(expr, _FOLD), tuple((s, " ") for s in _SPACES))
+    return _substitute_all(_substitute_all(expr, words.FULLWIDTH_FOLDS), tuple((s, words.SPACE) for s in _SPACES))
 
 
 def _operator_chain(expr: str, result: Callable[[str, Operator], str], default: str) -> str:
     out = default
-    for spelling, operator in reversed(_OPERATORS):
+    for spelling, op in reversed(words.OPERATOR_SPELLINGS):
+        operator = Operator(op)
         out = f"IF(LEFT({expr},{len(spelling)})={q(spelling)},{result(spelling, operator)},{out})"
     return out
 
@@ -142,7 +127,13 @@ def _strip_chars(expr: str, chars: str) -> str:
 
 
 def _suffix(u: str) -> str:
-    return _any_equal(f"RIGHT({u},2)", _SUFFIXES)
+    """The unit ends in 以上/以下/以内 (the suffixes are two characters each)."""
+    return _any_equal(f"RIGHT({u},{_SUFFIX_LEN})", words.SUFFIXES)
+
+
+_SUFFIX_LEN: Final = len(words.SUFFIXES[0])
+if any(len(s) != _SUFFIX_LEN for s in words.SUFFIXES):  # pragma: no cover - a vocabulary change
+    raise SpecError("the sheet cuts suffixes of one length: words.SUFFIXES differ in length")
 
 
 @dataclass(frozen=True)
@@ -155,144 +146,159 @@ class _Refs:
         return f"{self.cols[key]}{ROW}"
 
 
+_DOT, _SEP = q(words.DECIMAL_POINT), q(words.THOUSANDS_SEPARATOR)
+_MINUS, _PLUS = (q(sign) for sign in words.SIGNS)
+_OPEN, _CLOSE, _PERCENT = q(words.UNIT_OPEN), q(words.UNIT_CLOSE), q(words.PERCENT)
+_NUMBER_CHARS: Final = words.DIGITS + words.DECIMAL_POINT + words.THOUSANDS_SEPARATOR
+#: Groups of three digits the sheet checks between thousands separators (Python: any number).
+_MAX_GROUPS: Final = 5
+
+
 def _number_block(r: _Refs, p: str, src: str) -> dict[str, str]:
     """Formulas of the ``{p}_s1 … {p}_u`` helpers: a number at the start of ``src``."""
     s1, run, n, u = r(f"{p}_s1"), r(f"{p}_len"), r(f"{p}_num"), f"{p}_u"
-    spaced = _substitute_all(s1, tuple((c, " ") for c in _NUMBER_CHARS))
-    ip = f'LEFT({n},FIND(".",{n}&".")-1)'
-    frac = f'MID({n},FIND(".",{n}&".")+1,{MAX_TEXT})'
+    spaced = _substitute_all(s1, tuple((c, words.SPACE) for c in _NUMBER_CHARS))
+    ip = f"LEFT({n},FIND({_DOT},{n}&{_DOT})-1)"
+    frac = f"MID({n},FIND({_DOT},{n}&{_DOT})+1,{MAX_TEXT})"
     length = f"LEN({ip})"
-    commas = f'({length}-LEN(SUBSTITUTE({ip},",","")))'
-    groups = ",".join(f'OR({commas}<{k},MID({ip},MAX(1,{length}-{4 * k - 1}),1)=",")' for k in range(1, 6))
-    grouping = f"OR({commas}=0,AND({length}-4*{commas}>=1,{length}-4*{commas}<=3,{commas}<=5,{groups}))"
+    commas = f'({length}-LEN(SUBSTITUTE({ip},{_SEP},"")))'
+    groups = ",".join(
+        f"OR({commas}<{k},MID({ip},MAX(1,{length}-{4 * k - 1}),1)={_SEP})" for k in range(1, _MAX_GROUPS + 1)
+    )
+    grouping = f"OR({commas}=0,AND({length}-4*{commas}>=1,{length}-4*{commas}<=3,{commas}<={_MAX_GROUPS},{groups}))"
     dot_trim = (
-        f'IF({run}<1,0,IF(MID({s1},{run},1)<>".",0,IF({run}<2,1,IF(MID({s1},{run}-1,1)<>".",1,'
-        f'IF({run}<3,2,IF(MID({s1},{run}-2,1)<>".",2,3))))))'
+        f"IF({run}<1,0,IF(MID({s1},{run},1)<>{_DOT},0,IF({run}<2,1,IF(MID({s1},{run}-1,1)<>{_DOT},1,"
+        f"IF({run}<3,2,IF(MID({s1},{run}-2,1)<>{_DOT},2,3))))))"
     )
     return {
-        f"{p}_s1": f'IF(OR(LEFT({src},1)="-",LEFT({src},1)="+"),MID({src},2,{MAX_TEXT}),{src})',
+        f"{p}_s1": f"IF(OR(LEFT({src},1)={_MINUS},LEFT({src},1)={_PLUS}),MID({src},2,{MAX_TEXT}),{src})",
         f"{p}_len": f'IF(TRIM({spaced})="",LEN({spaced}),FIND(LEFT(TRIM({spaced}),1),{spaced})-1)',
         f"{p}_num": f"LEFT({s1},{run}-{dot_trim})",
         f"{p}_ok": (
-            f'AND(LEN({n})>0,ISNUMBER(FIND(LEFT({n},1),"0123456789")),'
-            f'LEN({n})-LEN(SUBSTITUTE({n},".",""))<=1,RIGHT({n},1)<>".",'
-            f'ISERROR(FIND(",",MID({n},FIND(".",{n}&"."),{MAX_TEXT}))),{grouping})'
+            f"AND(LEN({n})>0,ISNUMBER(FIND(LEFT({n},1),{q(words.DIGITS)})),"
+            f'LEN({n})-LEN(SUBSTITUTE({n},{_DOT},""))<=1,RIGHT({n},1)<>{_DOT},'
+            f"ISERROR(FIND({_SEP},MID({n},FIND({_DOT},{n}&{_DOT}),{MAX_TEXT}))),{grouping})"
         ),
         f"{p}_val": (
-            f'IF({r(f"{p}_ok")},IF(LEFT({src},1)="-",-1,1)*VALUE(SUBSTITUTE({ip},",","")&{frac})/10^LEN({frac}),"")'
+            f'IF({r(f"{p}_ok")},IF(LEFT({src},1)={_MINUS},-1,1)*VALUE(SUBSTITUTE({ip},{_SEP},"")&{frac})/10^LEN({frac}),"")'
         ),
         u: f"MID({s1},LEN({n})+1,{MAX_TEXT})",
     }
 
 
+def _bare_unit(u: str) -> str:
+    """``u`` holds none of the characters a bare unit may not contain."""
+    return f"LEN({u})=LEN({_strip_chars(u, words.UNIT_EXCLUDED)})"
+
+
 def _unit_ok(u: str) -> str:
-    """Python's ``_QUANT_RE`` tail: ``(unit)`` or a plain unit, then 以上/以下/以内."""
-    plain = f"AND(LEN({u})=LEN({_strip_chars(u, _UNIT_EXCLUDED)}),OR(LEN({u})<=12,AND(LEN({u})<=14,{_suffix(u)})))"
-    p = f'FIND(")",{u})'
+    """Python's ``_QUANT_RE`` tail: ``(unit)`` or a bare unit, then an optional 以上/以下/以内."""
+    bare, suffixed = words.MAX_BARE_UNIT, words.MAX_BARE_UNIT + _SUFFIX_LEN
+    plain = f"AND({_bare_unit(u)},OR(LEN({u})<={bare},AND(LEN({u})<={suffixed},{_suffix(u)})))"
+    p = f"FIND({_CLOSE},{u})"
     inner = f"MID({u},2,{p}-2)"
     tail = f"MID({u},{p}+1,{MAX_TEXT})"
+    # No closing bracket: FIND is an error, so it is tested first (IF is lazy; AND is not).
     paren = (
-        f'IFERROR(AND(LEFT({u},1)="(",LEN({inner})<=16,ISERROR(FIND("(",{inner})),'
-        f'OR({tail}="",{_any_equal(tail, _SUFFIXES)})),FALSE)'
+        f"IF(LEFT({u},1)<>{_OPEN},FALSE,IF(ISERROR({p}),FALSE,AND(LEN({inner})<={words.MAX_BRACKET_UNIT},"
+        f'ISERROR(FIND({_OPEN},{inner})),OR({tail}="",{_any_equal(tail, words.SUFFIXES)}))))'
     )
     return f"OR({plain},{paren})"
 
 
 def _range_unit_ok(u: str) -> str:
-    plain = f"AND(LEN({u})=LEN({_strip_chars(u, _UNIT_EXCLUDED)}),LEN({u})<=12)"
+    plain = f"AND({_bare_unit(u)},LEN({u})<={words.MAX_BARE_UNIT})"
     inner = f"MID({u},2,LEN({u})-2)"
     paren = (
-        f'IFERROR(AND(LEFT({u},1)="(",RIGHT({u},1)=")",LEN({u})>=2,LEN({u})-2<=16,'
-        f'ISERROR(FIND("(",{inner})),ISERROR(FIND(")",{inner}))),FALSE)'
+        f"IF(LEN({u})<2,FALSE,AND(LEFT({u},1)={_OPEN},RIGHT({u},1)={_CLOSE},LEN({u})-2<={words.MAX_BRACKET_UNIT},"
+        f"ISERROR(FIND({_OPEN},{inner})),ISERROR(FIND({_CLOSE},{inner}))))"
     )
     return f"OR({plain},{paren})"
 
 
-def _row_templates(layout: Layout, profile: Profile) -> dict[str, str]:
-    """Formula of every helper key and of ``score`` for one row, with ``ROW`` placeholders."""
-    table = layout.table
-    cols = {c.key: col_letter(c.col) for c in (*table.columns, *table.helpers)}
-    r = _Refs(cols)
-    target, actual, weight = r("target"), r("actual"), r("weight")
+def _parsing_templates(r: _Refs) -> dict[str, str]:
+    """Formulas of the helper columns that parse the target and the actual, with ``ROW`` placeholders."""
+    target, actual = r("target"), r("actual")
     f: dict[str, str] = {}
     # -- target
     f["t_norm"] = f"TRIM({fold(target + '&' + q(''))})"
     n = r("t_norm")
     f["t_oplen"] = _operator_chain(n, lambda s, _: str(len(s)), "0")
     f["t_op"] = _operator_chain(n, lambda _, op: q(op.value), q(""))
-    f["t_rest"] = f'SUBSTITUTE(MID({n},{r("t_oplen")}+1,{MAX_TEXT})," ","")'
+    f["t_rest"] = f'SUBSTITUTE(MID({n},{r("t_oplen")}+1,{MAX_TEXT}),{q(words.SPACE)},"")'
     f.update(_number_block(r, "t", r("t_rest")))
     u = r("t_u")
     f["t_uok"] = _unit_ok(u)
     f["t_unit"] = (
-        f'IF(LEFT({u},1)="(",IFERROR(MID({u},2,FIND(")",{u})-2),""),'
-        f"IF(AND(LEN({u})>=2,{_suffix(u)}),LEFT({u},LEN({u})-2),{u}))"
+        f'IF(LEFT({u},1)={_OPEN},IF(ISERROR(FIND({_CLOSE},{u})),"",MID({u},2,FIND({_CLOSE},{u})-2)),'
+        f"IF(AND(LEN({u})>={_SUFFIX_LEN},{_suffix(u)}),LEFT({u},LEN({u})-{_SUFFIX_LEN}),{u}))"
     )
     # -- range: low number (t_*), optional %, separator, high number (h_*)
-    u2 = f'IF(LEFT({u},1)="%",MID({u},2,{MAX_TEXT}),{u})'
-    f["r_rest"] = f'IF({_any_equal(f"LEFT({u2},1)", _RANGE_SEPARATORS)},MID({u2},2,{MAX_TEXT}),"#")'
+    u2 = f"IF(LEFT({u},1)={_PERCENT},MID({u},2,{MAX_TEXT}),{u})"
+    f["r_rest"] = f'IF({_any_equal(f"LEFT({u2},1)", words.RANGE_SEPARATORS)},MID({u2},2,{MAX_TEXT}),"#")'
+    if any(len(sep) != 1 for sep in words.RANGE_SEPARATORS):  # pragma: no cover - a vocabulary change
+        raise SpecError("the sheet reads one-character range separators only")
     f.update(_number_block(r, "h", r("r_rest")))
     f["r_ok"] = (
         f'AND({r("t_op")}="",{r("t_ok")},{r("h_ok")},{_range_unit_ok(r("h_u"))},'
         f"IF(AND({r('t_ok')},{r('h_ok')}),{r('t_val')}<={r('h_val')},FALSE))"
     )
     f["t_kind"] = (
-        f'IF({n}="","",IF(AND({r("t_ok")},{r("t_uok")},OR({r("t_op")}<>"",NOT({_any_equal(r("t_unit"), _TIME_UNITS)}))),'
-        f'"Q",IF({r("r_ok")},"R","L")))'
+        f'IF({n}="",{_T[TargetKind.EMPTY]},IF(AND({r("t_ok")},{r("t_uok")},'
+        f'OR({r("t_op")}<>"",NOT({_any_equal(r("t_unit"), words.TIME_UNITS)}))),'
+        f"{_T[TargetKind.QUANTITATIVE]},IF({r('r_ok')},{_T[TargetKind.RANGE]},{_T[TargetKind.QUALITATIVE]})))"
     )
     kind = r("t_kind")
-    f["t_goal"] = f'IF(OR({kind}="Q",{kind}="R"),{r("t_val")},"")'
-    f["t_high"] = f'IF({kind}="R",{r("h_val")},{r("t_goal")})'
-    f["t_rev"] = f'AND({kind}="Q",OR({r("t_op")}="<",{r("t_op")}="<="))'
+    numeric = f"OR({kind}={_T[TargetKind.QUANTITATIVE]},{kind}={_T[TargetKind.RANGE]})"
+    f["t_goal"] = f'IF({numeric},{r("t_val")},"")'
+    f["t_high"] = f'IF({kind}={_T[TargetKind.RANGE]},{r("h_val")},{r("t_goal")})'
+    reverse = ",".join(f'{r("t_op")}={q(op.value)}' for op in _REVERSE)
+    f["t_rev"] = f"AND({kind}={_T[TargetKind.QUANTITATIVE]},OR({reverse}))"
     # -- actual
-    f["a_norm"] = f'IF(ISNUMBER({actual}),"",SUBSTITUTE({fold(actual + "&" + q(""))}," ",""))'
+    f["a_norm"] = f'IF(ISNUMBER({actual}),"",SUBSTITUTE({fold(actual + "&" + q(""))},{q(words.SPACE)},""))'
     a = r("a_norm")
     f["a_oplen"] = _operator_chain(a, lambda s, _: str(len(s)), "0")
     f["a_rest"] = f"MID({a},{r('a_oplen')}+1,{MAX_TEXT})"
     f.update(_number_block(r, "a", r("a_rest")))
     f["a_uok"] = _unit_ok(r("a_u"))
+    number = _A[ActualKind.NUMBER]
     f["a_kind"] = (
-        f'IF(ISNUMBER({actual}),"N",IF({_any_equal(a, _EMPTY_MARKS)},"E",'
-        f'IF({_any_exact(a, _NOT_APPLICABLE)},"NA",IF({_any_prefix(a, _NOT_ACHIEVED_PREFIXES)},"X",'
-        f'IF({_any_prefix(a, _PARTIAL_PREFIXES)},"P",IF({_any_equal(a, _ACHIEVED)},"A",'
-        f'IF(AND({r("a_ok")},{r("a_uok")}),"N","T")))))))'
+        f"IF(ISNUMBER({actual}),{number},IF({_any_equal(a, words.EMPTY_MARKS)},{_A[ActualKind.EMPTY]},"
+        f"IF({_any_exact(a, words.NOT_APPLICABLE_WORDS)},{_A[ActualKind.NOT_APPLICABLE]},"
+        f"IF({_any_prefix(a, words.NOT_ACHIEVED_PREFIXES)},{_L[Level.NOT_ACHIEVED]},"
+        f"IF({_any_prefix(a, words.PARTIAL_PREFIXES)},{_L[Level.PARTIAL]},"
+        f"IF({_any_equal(a, words.ACHIEVED_SPELLINGS)},{_L[Level.ACHIEVED]},"
+        f"IF(AND({r('a_ok')},{r('a_uok')}),{number},{_A[ActualKind.TEXT]})))))))"
     )
     f["a_value"] = f"IF(ISNUMBER({actual}),{actual},{r('a_val')})"
-    # -- scoring
-    calc = {key: layout.field(f"calc.{key}").a1 for key in ("weight_sum", "kept_weight", "na_count")}
-    calc = {k: _absolute(v) for k, v in calc.items()}
-    f["na"] = f'IF({r("a_kind")}="NA",1,0)'
-    if profile.rescale_not_applicable:
-        f["ew"] = (
-            f'IF(NOT(ISNUMBER({weight})),"",IF(AND({calc["na_count"]}>0,{calc["kept_weight"]}>0),'
-            f"{weight}*({calc['weight_sum']}/{calc['kept_weight']}),{weight}))"
-        )
-    else:
-        f["ew"] = f'IF(ISNUMBER({weight}),{weight},"")'
-    ak, ew, v, g = r("a_kind"), r("ew"), r("a_value"), r("t_goal")
-    ratio = _num(profile.over_completion_ratio)
-    f["over"] = (
-        f'IF(AND({ak}="N",OR({kind}="Q",{kind}="R"),NOT({r("t_rev")}),ISNUMBER({ew})),'
-        f"IF({v}>={g},IF({r('t_high')}>0,IF({v}>={r('t_high')}*{ratio},1,0),0),0),0)"
-    )
-    bands = profile.bands
-    default = (
-        f'IF({ak}="A",{_num(bands[Level.ACHIEVED].default)},'
-        f'IF({ak}="P",{_num(bands[Level.PARTIAL].default)},{_num(bands[Level.NOT_ACHIEVED].default)}))'
-    )
-    if profile.reverse_rule == "ratio":
-        missed_reverse = f"{ew}*({g}/{v})"
-    else:
-        missed_reverse = f"MAX({ew}*(1-({v}-{g})/{g}),0)"
-    raw = (
-        f"IF({r('t_rev')},IF({v}<={g},{ew},IF({g}<=0,0,{missed_reverse})),"
-        f"IF({v}>={g},{ew},IF({g}>0,MAX({ew}*({v}/{g}),0),0)))"
-    )
-    f["score"] = (
-        f'IF(OR({ak}="NA",NOT(ISNUMBER({ew}))),"",'
-        f'IF(OR({ak}="A",{ak}="P",{ak}="X"),ROUND({ew}*{default}/100,2),'
-        f'IF(OR({ak}<>"N",AND({kind}<>"Q",{kind}<>"R")),"",ROUND({raw},2))))'
-    )
+    return f
+
+
+#: Helper keys the declared rules fill, and the rule of each.
+_RULE_KEYS: Final[dict[str, Callable[[rb.RuleBook], Expr]]] = {
+    "na": lambda book: book.na,
+    "ew": lambda book: book.effective_weight,
+    "over": lambda book: book.over_completion,
+    "score": lambda book: book.score,
+}
+#: Row inputs of the rules that are columns of the same key.
+_ROW_INPUTS: Final = (rb.T_KIND, rb.T_GOAL, rb.T_HIGH, rb.T_REV, rb.A_KIND, rb.A_VALUE, rb.WEIGHT, rb.NA, rb.EW)
+
+
+def _row_templates(layout: Layout, book: rb.RuleBook) -> dict[str, str]:
+    """Formula of every helper key and of ``score`` for one row, with ``ROW`` placeholders."""
+    table = layout.table
+    cols = {c.key: col_letter(c.col) for c in (*table.columns, *table.helpers)}
+    r = _Refs(cols)
+    f = _parsing_templates(r)
+    refs = {name: r(name) for name in _ROW_INPUTS}
+    refs |= {
+        rb.WEIGHT_SUM: _absolute(layout.field("calc.weight_sum").a1),
+        rb.KEPT_WEIGHT: _absolute(layout.field("calc.kept_weight").a1),
+        rb.NA_COUNT: _absolute(layout.field("calc.na_count").a1),
+    }
+    for key, rule in _RULE_KEYS.items():
+        f[key] = to_formula(rule(book), refs).removeprefix("=")
     missing = set(cols) - set(f) - {"level1", "level2", "name", "target", "actual", "weight", "deviation"}
     extra = set(f) - set(cols)
     if missing or extra:
@@ -305,16 +311,42 @@ def _absolute(a1: str) -> str:
     return f"${letters}${a1[len(letters) :]}"
 
 
-def _profile_key(profile: Profile) -> tuple[object, ...]:
-    return (
-        profile.name,
-        profile.reverse_rule,
-        profile.over_completion_ratio,
-        profile.rescale_not_applicable,
-        profile.budget_weight,
-        tuple((level, band.default) for level, band in profile.bands.items()),
-        tuple((g.name, g.min) for g in profile.grades),
-    )
+def _field_formulas(layout: Layout, book: rb.RuleBook) -> dict[str, str]:
+    """Formulas of the form's computed fields (and the hidden sums of the total row)."""
+    table = layout.table
+
+    def at(path: str) -> str:
+        return layout.field(path).a1
+
+    out: dict[str, str] = {}
+    for row in ("total", "current_year_appropriation", "carryover", "other"):
+        refs = {rb.EXECUTED: at(f"funds.{row}.executed"), rb.BUDGET: at(f"funds.{row}.annual_budget")}
+        out[f"funds.{row}.execution_rate"] = to_formula(book.execution_rate, refs)
+    funds = {
+        rb.EXECUTED: at("funds.total.executed"),
+        rb.BUDGET: at("funds.total.annual_budget"),
+        rb.BUDGET_WEIGHT: at("funds.total.weight"),
+    }
+    ranges = {
+        rb.WEIGHTS: table.column_range("weight"),
+        rb.NA_FLAGS: table.column_range("na"),
+        rb.SCORES: table.column_range("score"),
+    }
+    out["funds.total.score"] = to_formula(book.budget_score, funds)
+    out["calc.weight_sum"] = to_formula(book.weight_sum, ranges)
+    out["calc.kept_weight"] = to_formula(book.kept_weight, ranges)
+    out["calc.na_count"] = to_formula(book.na_count, ranges)
+    out["total_weight"] = to_formula(book.total_weight, ranges | funds)
+    out["calc.raw_total"] = to_formula(book.raw_total, ranges | {rb.BUDGET_SCORE: at("funds.total.score")})
+    out["calc.total_cap"] = to_formula(book.total_cap, {rb.RATE: at("funds.total.execution_rate")})
+    out["total_score"] = to_formula(book.total, {rb.RAW_TOTAL: at("calc.raw_total"), rb.TOTAL_CAP: at("calc.total_cap")})
+    out["grade"] = to_formula(book.grade, {rb.TOTAL: at("total_score")})
+    return out
+
+
+def _profile_key(profile: Profile) -> str:
+    """Everything of a profile the formulas may depend on (every setting, to be safe)."""
+    return repr(profile)
 
 
 _CACHE: dict[tuple[object, ...], FormFormulas] = {}
@@ -334,47 +366,22 @@ class FormFormulas:
 
 
 def form_formulas(layout: Layout, profile: Profile) -> FormFormulas:
-    """Formulas of a self-evaluation layout (cached per capacity and profile)."""
+    """Formulas of a self-evaluation layout (cached per capacity and profile), each checked to be portable."""
     if layout.form != "self_evaluation":
-        raise SpecError(f"{layout.form} 表没有计分公式")
+        raise SpecError(f"a {layout.form} form has no scoring formulas")
     key = (layout.form, layout.table.capacity, layout.version, _profile_key(profile))
     cached = _CACHE.get(key)
     if cached is None:
-        cached = FormFormulas(_row_templates(layout, profile), _field_formulas(layout, profile))
+        book = profile.rules
+        rows, fields = _row_templates(layout, book), _field_formulas(layout, book)
+        for text in (*rows.values(), *fields.values()):
+            check_portable(text)
+            check_limits(text if text.startswith("=") else "=" + text)
+        cached = FormFormulas(rows, fields)
+        if len(_CACHE) >= 64:
+            _CACHE.clear()
         _CACHE[key] = cached
     return cached
-
-
-def _field_formulas(layout: Layout, profile: Profile) -> dict[str, str]:
-    table = layout.table
-    out: dict[str, str] = {}
-    for row in ("total", "current_year_appropriation", "carryover", "other"):
-        e = layout.field(f"funds.{row}.executed").a1
-        b = layout.field(f"funds.{row}.annual_budget").a1
-        out[f"funds.{row}.execution_rate"] = (
-            f'=IF(OR(NOT(ISNUMBER({e})),NOT(ISNUMBER({b}))),"",IF({b}=0,IF({e}=0,0,""),ROUND({e}/{b}*100,2)))'
-        )
-    e, b = layout.field("funds.total.executed").a1, layout.field("funds.total.annual_budget").a1
-    w = layout.field("funds.total.weight").a1
-    budget_score = layout.field("funds.total.score").a1
-    out["funds.total.score"] = (
-        f'=IF(OR(NOT(ISNUMBER({e})),NOT(ISNUMBER({b}))),"",IF({b}<=0,0,ROUND(MIN(MAX({e}/{b},0),1)*{w},2)))'
-    )
-    weights = table.column_range("weight")
-    scores = table.column_range("score")
-    na = table.column_range("na")
-    out["calc.weight_sum"] = f"=SUM({weights})"
-    out["calc.kept_weight"] = f"=SUM({weights})-SUMIF({na},1,{weights})"
-    out["calc.na_count"] = f"=SUM({na})"
-    out["total_weight"] = f'=IF(COUNT({weights})=0,"",ROUND({w}+SUM({weights}),2))'
-    out["total_score"] = f'=IF(COUNT({budget_score},{scores})=0,"",ROUND(N({budget_score})+SUM({scores}),2))'
-    total = layout.field("total_score").a1
-    grades = profile.grades
-    chain = q(grades[-1].name)
-    for grade in reversed(grades[:-1]):
-        chain = f"IF({total}>={_num(grade.min)},{q(grade.name)},{chain})"
-    out["grade"] = f'=IF(ISNUMBER({total}),{chain},"")'
-    return out
 
 
 def goal_heading_formula(layout: Layout) -> str:
@@ -404,7 +411,7 @@ def deviation_missing_rule(layout: Layout, index: int) -> str:
 def weight_total_rule(layout: Layout, profile: Profile) -> str:
     """Conditional-format formula for the total weight cell: weights entered, total ≠ profile total."""
     cell = layout.field("total_weight").a1
-    return f"=AND(ISNUMBER({cell}),{cell}<>{_num(profile.total_weight)})"
+    return f"=AND(ISNUMBER({cell}),{cell}<>{number_literal(profile.total_weight)})"
 
 
 def level_list() -> tuple[str, ...]:
@@ -412,22 +419,15 @@ def level_list() -> tuple[str, ...]:
     return tuple(LEVEL_TEXT[level] for level in Level)
 
 
-def check_limits(text: str) -> None:
-    """Excel's limits on one formula: 8,192 characters, 64 nesting levels."""
-    if len(text) > 8192:
-        raise SpecError(f"formula longer than 8192 characters ({len(text)})")
-    depth = deepest = 0
-    quoted = False
-    for ch in text:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif not quoted and ch == ")":
-            depth -= 1
-    if deepest > 64:
-        raise SpecError(f"formula nested {deepest} levels deep (Excel allows 64)")
+def refs_of(layout: Layout) -> Mapping[str, str]:
+    """The cell of each form-level input of the declared rules (for tests and tools)."""
+    return {
+        rb.EXECUTED: layout.field("funds.total.executed").a1,
+        rb.BUDGET: layout.field("funds.total.annual_budget").a1,
+        rb.BUDGET_WEIGHT: layout.field("funds.total.weight").a1,
+        rb.RATE: layout.field("funds.total.execution_rate").a1,
+        rb.TOTAL: layout.field("total_score").a1,
+    }
 
 
 __all__ = [

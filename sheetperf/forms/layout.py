@@ -78,7 +78,9 @@ from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_TEXTS, GoalTabl
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.vocab import labels
 
-LAYOUT_VERSION: Final = "1"
+#: Version 2: scoring formulas rendered from the declared rules (sheetperf.rules.rulebook), no
+#: IFERROR, hidden raw-total and total-cap cells, score formats from the profile's decimals.
+LAYOUT_VERSION: Final = "2"
 NAME_PREFIX: Final = "SP_"
 BLANK_CAPACITY: Final = 30
 MAX_CAPACITY: Final = 999
@@ -166,6 +168,8 @@ class Field:
     #: "top" for long free text (the beginning stays visible when a row cannot grow
     #: past Excel's 409 pt), else "center" as the official forms print.
     valign: str = "center"
+    #: A score: its number format follows the profile's decimals (:func:`points_format`).
+    points: bool = False
 
     @property
     def merged(self) -> bool:
@@ -198,6 +202,7 @@ class Column:
     num_format: str | None
     header: str
     valign: str = "center"  # see Field.valign
+    points: bool = False  # see Field.points
 
     @property
     def merged(self) -> bool:
@@ -365,6 +370,12 @@ AMOUNT_FORMAT: Final = "0.00"
 SCORE_FORMAT: Final = "0.00"
 YUAN_FORMAT: Final = "#,##0.00"
 
+
+def points_format(decimals: int) -> str:
+    """The number format of a score cell with ``decimals`` places (a profile's ``decimals``): 0, 0.0, 0.00."""
+    return "0." + "0" * decimals if decimals > 0 else "0"
+
+
 _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
     "form": "self_evaluation",
     "sheet": "self_evaluation",
@@ -426,7 +437,7 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
             for row, name in zip(range(6, 10), FUND_ROWS, strict=True)
         },
         "funds.total.weight": {"cell": "F6", "kind": "number", "role": "fixed", "format": "score"},
-        "funds.total.score": {"cell": "H6", "kind": "formula", "role": "formula", "format": "score"},
+        "funds.total.score": {"cell": "H6", "kind": "formula", "role": "formula", "format": "points"},
         "goal_expected": {"cell": "B11:E11", "kind": "text", "role": "input", "valign": "top"},
         "goal_actual": {"cell": "F11:H11", "kind": "text", "role": "input", "valign": "top"},
     },
@@ -440,7 +451,7 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
             "target": {"cols": "D", "kind": "text", "role": "definition", "header": "target"},
             "actual": {"cols": "E", "kind": "level", "role": "input", "header": "actual"},
             "weight": {"cols": "F", "kind": "number", "role": "definition", "header": "weight", "format": "score"},
-            "score": {"cols": "G", "kind": "formula", "role": "formula", "header": "score", "format": "score"},
+            "score": {"cols": "G", "kind": "formula", "role": "formula", "header": "score", "format": "points"},
             "deviation": {"cols": "H", "kind": "text", "role": "input", "header": "deviation", "valign": "top"},
         },
         # Hidden helper columns from K on, one per key, built by sheetperf.forms.formulas.
@@ -464,12 +475,15 @@ _SELF_EVALUATION_SPEC: Final[dict[str, Any]] = {
         ],
         "fields": {
             "total_weight": {"offset": 0, "cols": "F", "kind": "formula", "role": "formula", "format": "score"},
-            "total_score": {"offset": 0, "cols": "G", "kind": "formula", "role": "formula", "format": "score"},
+            "total_score": {"offset": 0, "cols": "G", "kind": "formula", "role": "formula", "format": "points"},
             "grade": {"offset": 1, "cols": "C:H", "kind": "formula", "role": "formula"},
             # Hidden sums the effective weights need (not-applicable rescale).
             "calc.weight_sum": {"offset": 0, "cols": "K", "kind": "formula", "role": "formula", "hidden": True},
             "calc.kept_weight": {"offset": 0, "cols": "L", "kind": "formula", "role": "formula", "hidden": True},
             "calc.na_count": {"offset": 0, "cols": "M", "kind": "formula", "role": "formula", "hidden": True},
+            # The sum of the rounded scores, and the most the total may be at the execution rate.
+            "calc.raw_total": {"offset": 0, "cols": "N", "kind": "formula", "role": "formula", "hidden": True},
+            "calc.total_cap": {"offset": 0, "cols": "O", "kind": "formula", "role": "formula", "hidden": True},
         },
     },
 }
@@ -559,6 +573,8 @@ _FORM_ALIASES: Final[dict[str, str]] = {"self-evaluation": "self_evaluation", "g
 _NUMBER_FORMATS: Final[dict[str, str]] = {
     "amount": AMOUNT_FORMAT,
     "score": SCORE_FORMAT,
+    # Scores: two decimals here; the writer uses points_format(profile.decimals) (Field.points).
+    "points": points_format(2),
     "yuan": YUAN_FORMAT,
     "year_line": labels.YEAR_LINE_FORMAT,
     "goal_year_line": labels.GOAL_YEAR_LINE_FORMAT,
@@ -658,6 +674,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
                 _format(item.get("format"), f"table.columns.{key}.format"),
                 _text(item["header"]),
                 _valign(item.get("valign"), f"table.columns.{key}.valign"),
+                item.get("format") == "points",
             )
         )
     helpers: list[Column] = []
@@ -787,6 +804,7 @@ def _field(path: str, item: Mapping[str, Any], bounds: tuple[int, int, int, int]
         labels.FIELD_LABELS.get(path, path),
         bool(item.get("hidden", False)),
         _valign(item.get("valign"), f"{where}.valign"),
+        item.get("format") == "points",
     )
 
 
@@ -936,5 +954,6 @@ __all__ = [
     "meta_name",
     "normalize_form",
     "parse_indicator_name",
+    "points_format",
     "spec_of",
 ]

@@ -54,6 +54,7 @@ from sheetperf.model.record import (
 from sheetperf.model.record import SelfEvaluation as _SelfEvaluation
 from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, TargetKind, parse_actual, parse_number, parse_target
 from sheetperf.vocab import labels as L
+from sheetperf.vocab import words
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -488,7 +489,7 @@ def _finish_label(text: str) -> str:
     return text
 
 
-_LEVEL_SPELLINGS: Final = frozenset({*LEVEL_TEXT.values(), *L.IMPORT_LEVEL_SPELLINGS})
+_LEVEL_SPELLINGS: Final = frozenset({*LEVEL_TEXT.values(), *words.LEVEL_VARIANTS})
 
 
 def _actual_complete(text: str) -> bool:

@@ -40,6 +40,7 @@ from sheetperf.io.locate import (
 )
 from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
+from sheetperf.vocab import words
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES
 from sheetperf.xlsx import hazards
@@ -52,7 +53,7 @@ _ODS_MIME: Final = b"application/vnd.oasis.opendocument.spreadsheet"
 _SNIFF_BYTES: Final = 128
 # Sheets a sheetperf template carries beside its form (填表说明, 下拉选项): not worth a notice.
 _TEMPLATE_AUX_SHEETS: Final = frozenset({SHEET_NAMES["instructions"], SHEET_NAMES["lists"]})
-_NOT_APPLICABLE: Final = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "\\", "无"})
+_NOT_APPLICABLE: Final = frozenset(words.AMOUNT_BLANKS)
 _TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
 _QUOTED_RE: Final = re.compile(r'"[^"]*"')
 _SCALE_YUAN: Final = Decimal(10000)

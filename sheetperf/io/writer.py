@@ -55,6 +55,7 @@ from sheetperf.forms.formulas import (
 )
 from sheetperf.forms.layout import (
     LAYOUT_VERSION,
+    Column,
     Field,
     Kind,
     Layout,
@@ -67,6 +68,7 @@ from sheetperf.forms.layout import (
     locked_digests,
     meta_name,
     normalize_form,
+    points_format,
 )
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
 from sheetperf.model.record import GoalTable, Indicator, Record, SelfEvaluation
@@ -373,7 +375,7 @@ class _Writer:
         if item.kind is Kind.FORMULA:
             if item.hidden:
                 return  # written with the scoring formulas
-            fmt = self.fmt.cell(style="center", num_format=item.num_format)
+            fmt = self.fmt.cell(style="center", num_format=self.num_format(item))
             if item.merged:
                 ws.merge_range(item.row, item.col, item.last_row, item.last_col, "", fmt)
             if item.path == "goal_heading":
@@ -465,10 +467,14 @@ class _Writer:
                 if isinstance(value, str) and value and last is None:
                     self._grow(row, value, self._width(column.col, column.last_col), table.row_height)
 
+    def num_format(self, item: Field | Column) -> str | None:
+        """A cell's number format: a score's follows the profile's decimals."""
+        return points_format(self.profile.decimals) if item.points else item.num_format
+
     def scoring_formulas(self) -> None:
         layout, ws, table = self.layout, self.ws, self.layout.table
         formulas = form_formulas(layout, self.profile)
-        score_fmt = self.fmt.cell(style="center", num_format=table.column("score").num_format)
+        score_fmt = self.fmt.cell(style="center", num_format=self.num_format(table.column("score")))
         plain = self.fmt.get(locked=True)
         for index in range(table.capacity):
             row = table.row(index)
@@ -478,7 +484,7 @@ class _Writer:
             ws.write_formula(row, table.column("score").col, cells["score"], score_fmt, "")
         for path, formula in formulas.fields.items():
             item = layout.field(path)
-            fmt = plain if item.hidden else self.fmt.cell(style="center", num_format=item.num_format)
+            fmt = plain if item.hidden else self.fmt.cell(style="center", num_format=self.num_format(item))
             ws.write_formula(item.row, item.col, formula, fmt, "")
 
     # -- print setup, validations, conditional formats ----------------------------------------
@@ -594,6 +600,57 @@ def _lists_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str)
     ws.hide()
 
 
+def instruction_values(profile: Profile) -> dict[str, str]:
+    """The placeholders of :data:`labels.INSTRUCTIONS`, filled from the rules in force."""
+    parts = labels.INSTRUCTION_PARTS
+    bands = profile.bands
+
+    def band(level: Level) -> str:
+        b = bands[level]
+        key = "band_inclusive" if b.high_inclusive else "band_exclusive"
+        return parts[key].format(low=_plain(b.low), high=_plain(b.high))
+
+    over_target = ""
+    if profile.over_target is not None:
+        rule = profile.over_target
+        over_target = parts["over_target"].format(
+            ratio=_plain(rule.ratio), deduct=_plain(rule.deduct), keep=_plain(100 - rule.deduct)
+        )
+    caps = ""
+    if profile.total_caps:
+        items = parts["cap_sep"].join(
+            parts["cap_item"].format(below=_plain(c.below), max=_plain(c.max)) for c in profile.total_caps
+        )
+        caps = parts["caps"].format(items=items)
+    return {
+        "rescale": parts["rescale_on"] if profile.rescale_not_applicable else parts["rescale_off"],
+        "over": _plain(profile.over_completion_ratio),
+        "profile": profile.title,
+        "budget_weight": _plain(profile.budget_weight),
+        "indicator_weight": _plain(profile.indicator_weight),
+        "total_weight": _plain(profile.total_weight),
+        "reverse": parts[f"reverse_{profile.reverse_rule}"],
+        "over_target": over_target,
+        "achieved": _plain(bands[Level.ACHIEVED].default),
+        "partial": _plain(bands[Level.PARTIAL].default),
+        "not_achieved": _plain(bands[Level.NOT_ACHIEVED].default),
+        "achieved_band": band(Level.ACHIEVED),
+        "partial_band": band(Level.PARTIAL),
+        "not_achieved_band": band(Level.NOT_ACHIEVED),
+        "decimals": parts[f"decimals_{profile.decimals}"],
+        "caps": caps,
+        "grades": parts["grade_sep"].join(
+            parts["grade_item"].format(name=g.name, min=_plain(g.min)) for g in profile.grades
+        ),
+    }
+
+
+def instruction_lines(profile: Profile) -> list[str]:
+    """The lines of the 填表说明 sheet under ``profile`` (lines that come out empty left out)."""
+    values = instruction_values(profile)
+    return [text for text in (line.format(**values) for line in labels.INSTRUCTIONS) if text]
+
+
 def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str) -> None:
     ws = book.add_worksheet(labels.SHEET_NAMES["instructions"])
     ws.set_column(0, 0, INSTRUCTIONS_WIDTH)
@@ -602,26 +659,10 @@ def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, passwor
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.6, right=0.6, top=0.75, bottom=0.75)
     ws.hide_gridlines(2)
-    parts = labels.INSTRUCTION_PARTS
-    bands = profile.bands
-    values = {
-        "rescale": parts["rescale_on"] if profile.rescale_not_applicable else parts["rescale_off"],
-        "over": _plain(profile.over_completion_ratio),
-        "profile": profile.title,
-        "budget_weight": _plain(profile.budget_weight),
-        "reverse": parts[f"reverse_{profile.reverse_rule}"],
-        "achieved": _plain(bands[Level.ACHIEVED].default),
-        "partial": _plain(bands[Level.PARTIAL].default),
-        "not_achieved": _plain(bands[Level.NOT_ACHIEVED].default),
-        "grades": parts["grade_sep"].join(
-            parts["grade_item"].format(name=g.name, min=_plain(g.min)) for g in profile.grades
-        ),
-    }
     title = fmt.get(bold=True, font_size=16, valign="vcenter")
     heading = fmt.get(bold=True, font_size=12, text_wrap=True, valign="vcenter")
     body = fmt.get(text_wrap=True, valign="top")
-    for row, line in enumerate(labels.INSTRUCTIONS):
-        text = line.format(**values)
+    for row, text in enumerate(instruction_lines(profile)):
         if row == 0:
             write_text(ws, row, 0, text, title)
             ws.set_row(row, 30)
@@ -744,6 +785,7 @@ __all__ = [
     "column_points",
     "document_date",
     "goal_to_self_evaluation",
+    "instruction_lines",
     "locked_groups",
     "page_scales",
     "prepare_record",

@@ -18,18 +18,20 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Final
 
+from sheetperf.vocab import words
+
 
 class Operator(StrEnum):
-    EQ = "="
-    GT = ">"
-    GE = ">="
-    LT = "<"
-    LE = "<="
+    EQ = words.EQ
+    GT = words.GT
+    GE = words.GE
+    LT = words.LT
+    LE = words.LE
 
     @property
     def reverse(self) -> bool:
         """True for ≤ and <: smaller actual values are better."""
-        return self in (Operator.LT, Operator.LE)
+        return self.value in words.REVERSE_OPERATORS
 
 
 class TargetKind(StrEnum):
@@ -42,9 +44,9 @@ class TargetKind(StrEnum):
 class Level(StrEnum):
     """The three achievement levels of a qualitative indicator."""
 
-    ACHIEVED = "achieved"
-    PARTIAL = "partial"
-    NOT_ACHIEVED = "not_achieved"
+    ACHIEVED = words.ACHIEVED
+    PARTIAL = words.PARTIAL
+    NOT_ACHIEVED = words.NOT_ACHIEVED
 
 
 class ActualKind(StrEnum):
@@ -55,68 +57,52 @@ class ActualKind(StrEnum):
     EMPTY = "empty"
 
 
-# Spellings of each operator after NFKC folding; longest first.
-_OPERATORS: Final[tuple[tuple[str, Operator], ...]] = (
-    (">=", Operator.GE),
-    ("=>", Operator.GE),
-    ("<=", Operator.LE),
-    ("=<", Operator.LE),
-    ("==", Operator.EQ),
-    ("≥", Operator.GE),
-    ("≧", Operator.GE),
-    ("⩾", Operator.GE),
-    ("≤", Operator.LE),
-    ("≦", Operator.LE),
-    ("⩽", Operator.LE),
-    ("不低于", Operator.GE),
-    ("不少于", Operator.GE),
-    ("大于等于", Operator.GE),
-    ("大于或等于", Operator.GE),
-    ("不高于", Operator.LE),
-    ("不超过", Operator.LE),
-    ("不多于", Operator.LE),
-    ("小于等于", Operator.LE),
-    ("小于或等于", Operator.LE),
-    ("大于", Operator.GT),
-    ("小于", Operator.LT),
-    ("低于", Operator.LT),
-    ("等于", Operator.EQ),
-    (">", Operator.GT),
-    ("<", Operator.LT),
-    ("=", Operator.EQ),
-)
+#: Codes of each kind of target and actual in the sheet's helper columns (``t_kind``,
+#: ``a_kind``); the declared rules (:mod:`sheetperf.rules.rulebook`) compare with them.
+TARGET_CODES: Final[dict[TargetKind, str]] = {
+    TargetKind.QUANTITATIVE: "Q",
+    TargetKind.RANGE: "R",
+    TargetKind.QUALITATIVE: "L",
+    TargetKind.EMPTY: "",
+}
+ACTUAL_CODES: Final[dict[ActualKind, str]] = {
+    ActualKind.NUMBER: "N",
+    ActualKind.NOT_APPLICABLE: "NA",
+    ActualKind.TEXT: "T",
+    ActualKind.EMPTY: "E",
+}
+LEVEL_CODES: Final[dict[Level, str]] = {Level.ACHIEVED: "A", Level.PARTIAL: "P", Level.NOT_ACHIEVED: "X"}
 
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_UNIT = r"[^\d\s,，;；、()<>=≥≤]{0,12}?"
-_QUANT_RE = re.compile(
-    rf"^(?P<num>{_NUMBER})\s*(?:\(\s*(?P<punit>[^()]{{0,16}})\s*\)|(?P<unit>{_UNIT}))\s*(?:以上|以下|以内)?$"
-)
+# Spellings of each operator after NFKC folding, in the order they are tried.
+_OPERATORS: Final[tuple[tuple[str, Operator], ...]] = tuple((s, Operator(op)) for s, op in words.OPERATOR_SPELLINGS)
+
+
+def _chars(text: str) -> str:
+    """``text`` as the members of a regular-expression character class."""
+    return "".join(re.escape(ch) for ch in text)
+
+
+def _either(options: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(re.escape(o) for o in options) + ")"
+
+
+_NUMBER = rf"[{_chars(''.join(words.SIGNS))}]?(?:\d{{1,3}}(?:{re.escape(words.THOUSANDS_SEPARATOR)}\d{{3}})+|\d+)(?:{re.escape(words.DECIMAL_POINT)}\d+)?"
+_UNIT = rf"[^\d\s{_chars(words.UNIT_EXCLUDED)}]{{0,{words.MAX_BARE_UNIT}}}?"
+_OPEN, _CLOSE = re.escape(words.UNIT_OPEN), re.escape(words.UNIT_CLOSE)
+_BRACKET_UNIT = rf"{_OPEN}\s*(?P<punit>[^{_chars(words.UNIT_OPEN + words.UNIT_CLOSE)}]{{0,{words.MAX_BRACKET_UNIT}}})\s*{_CLOSE}"
+_QUANT_RE = re.compile(rf"^(?P<num>{_NUMBER})\s*(?:{_BRACKET_UNIT}|(?P<unit>{_UNIT}))\s*{_either(words.SUFFIXES)}?$")
 _RANGE_RE = re.compile(
-    rf"^(?P<low>{_NUMBER})\s*(?P<lunit>%?)\s*(?:-|~|至|到|—|–)\s*(?P<high>{_NUMBER})\s*"
-    rf"(?:\(\s*(?P<punit>[^()]{{0,16}})\s*\)|(?P<unit>{_UNIT}))$"
+    rf"^(?P<low>{_NUMBER})\s*(?P<lunit>{re.escape(words.PERCENT)}?)\s*{_either(words.RANGE_SEPARATORS)}\s*(?P<high>{_NUMBER})\s*"
+    rf"(?:{_BRACKET_UNIT}|(?P<unit>{_UNIT}))$"
 )
 _SPACE_RE = re.compile(r"\s+")
-_TIME_UNITS: Final[frozenset[str]] = frozenset(
-    {"月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前"}
-)
-
-# Achievement levels: variants people type, checked most specific first.
-_LEVEL_PATTERNS: Final[tuple[tuple[re.Pattern[str], Level], ...]] = (
-    (re.compile(r"^未(?:能)?(?:完全)?达成"), Level.NOT_ACHIEVED),
-    (re.compile(r"^未达到"), Level.NOT_ACHIEVED),
-    (re.compile(r"^部分达成"), Level.PARTIAL),
-    (re.compile(r"^部分达到"), Level.PARTIAL),
-    (re.compile(r"^(?:已)?达成(?:年度)?(?:指标|目标)?$"), Level.ACHIEVED),
-    (re.compile(r"^(?:已)?(?:全部)?达到(?:年度)?(?:指标|目标)?$"), Level.ACHIEVED),
-)
-_NOT_APPLICABLE: Final[frozenset[str]] = frozenset({"不适用", "不涉及", "无此项", "n/a", "na", "N/A"})
+_TIME_UNITS: Final[frozenset[str]] = frozenset(words.TIME_UNITS)
+_EMPTY_MARKS: Final[frozenset[str]] = frozenset(words.EMPTY_MARKS)
+_NOT_APPLICABLE: Final[frozenset[str]] = frozenset(words.NOT_APPLICABLE_WORDS)
+_ACHIEVED: Final[frozenset[str]] = frozenset(words.ACHIEVED_SPELLINGS)
 
 #: The official wording of each level, as the dropdown of a template offers it.
-LEVEL_TEXT: Final[dict[Level, str]] = {
-    Level.ACHIEVED: "达成指标",
-    Level.PARTIAL: "部分达成指标并具有一定效果",
-    Level.NOT_ACHIEVED: "未达成指标且效果较差",
-}
+LEVEL_TEXT: Final[dict[Level, str]] = {Level(key): text for key, text in words.LEVEL_OFFICIAL.items()}
 
 
 def normalize_text(value: Any) -> str:
@@ -137,7 +123,7 @@ _CACHED: Final = 1 << 15
 
 @lru_cache(maxsize=_CACHED)
 def _normalized(text: str) -> str:
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return _SPACE_RE.sub(words.SPACE, unicodedata.normalize("NFKC", text)).strip()
 
 
 def _compact(text: str) -> str:
@@ -147,7 +133,7 @@ def _compact(text: str) -> str:
 @lru_cache(maxsize=_CACHED)
 def to_decimal(text: str) -> Decimal | None:
     """A number as people write it (``5,535,000``, `` 98.5 ``), or None."""
-    cleaned = _compact(normalize_text(text)).replace(",", "")
+    cleaned = _compact(normalize_text(text)).replace(words.THOUSANDS_SEPARATOR, "")
     if not cleaned:
         return None
     try:
@@ -236,12 +222,22 @@ def _parse_target(raw: str) -> ParsedTarget:
 
 
 def parse_level(value: Any) -> Level | None:
-    """The achievement level named by a text, or None."""
+    """The achievement level named by a text, or None (not achieved first, then partly, then achieved)."""
     text = _compact(normalize_text(value))
-    for pattern, level in _LEVEL_PATTERNS:
-        if pattern.search(text):
-            return level
+    if text.startswith(words.NOT_ACHIEVED_PREFIXES):
+        return Level.NOT_ACHIEVED
+    if text.startswith(words.PARTIAL_PREFIXES):
+        return Level.PARTIAL
+    if text in _ACHIEVED:
+        return Level.ACHIEVED
     return None
+
+
+def actual_code(actual: ParsedActual) -> str:
+    """The ``a_kind`` code of a parsed actual: a level's own code, else its kind's."""
+    if actual.kind is ActualKind.LEVEL and actual.level is not None:
+        return LEVEL_CODES[actual.level]
+    return ACTUAL_CODES[actual.kind]
 
 
 def parse_actual(value: Any) -> ParsedActual:
@@ -258,7 +254,7 @@ def parse_actual(value: Any) -> ParsedActual:
 def _parse_actual_text(raw: str) -> ParsedActual:
     text = normalize_text(raw)
     compact = _compact(text)
-    if not compact or compact in {"-", "—", "/"}:
+    if compact in _EMPTY_MARKS:
         return ParsedActual(raw, ActualKind.EMPTY)
     if compact in _NOT_APPLICABLE:
         return ParsedActual(raw, ActualKind.NOT_APPLICABLE)

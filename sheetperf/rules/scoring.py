@@ -1,38 +1,43 @@
-"""Scoring rules of the self-evaluation form, in pure Python.
+"""Scoring a self-evaluation form in Python: the declared rules of :mod:`sheetperf.rules.rulebook`, evaluated.
 
-Every rule here has a twin Excel formula in :mod:`sheetperf.forms.formulas`; a test
-recalculates templates in LibreOffice and checks that both give the same
-figures.  Arithmetic is done in :mod:`decimal` and rounded the way Excel rounds
-(:func:`excel_round`) so the two never differ by 0.01.
+No rule is written here.  This module parses a record's targets and actuals into the inputs
+the declarations read (the same values the sheet's helper columns compute), evaluates each
+declaration with :func:`sheetperf.rules.expr.evaluate` (decimal arithmetic, Excel's
+rounding), and says which kind of rule scored an indicator and, when none could, why.
+The template's formulas are the same declarations rendered (:mod:`sheetperf.forms.formulas`),
+so Python and the workbook give the same figures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
 from sheetperf.model.record import FUND_ROWS, FundRow, Indicator, Number, SelfEvaluation
-from sheetperf.rules.parsing import ActualKind, Level, TargetKind, parse_actual, parse_number, parse_target
+from sheetperf.rules import rulebook as rb
+from sheetperf.rules.expr import Binding, Env, Value, evaluate, excel_round
+from sheetperf.rules.parsing import (
+    TARGET_CODES,
+    ActualKind,
+    Level,
+    ParsedActual,
+    ParsedTarget,
+    TargetKind,
+    actual_code,
+    parse_actual,
+    parse_number,
+    parse_target,
+)
 from sheetperf.rules.profiles import Profile
+from sheetperf.vocab.labels import UNSCORED_REASONS
 
 ZERO: Final = Decimal(0)
 HUNDRED: Final = Decimal(100)
+#: Amounts are printed with two decimals: a printed amount stands for any within half a cent.
 HALF_CENT: Final = Decimal("0.005")
-
-
-def excel_round(value: Decimal, places: int = 2) -> Decimal:
-    """Round like Excel's ROUND: 15 significant digits first, then half away from zero."""
-    if value.is_zero():
-        return Decimal(0).quantize(Decimal(1).scaleb(-places))
-    with localcontext() as ctx:
-        ctx.prec = 15
-        ctx.rounding = ROUND_HALF_EVEN
-        fifteen = +value
-    if fifteen.adjusted() >= 15:  # 15 significant digits hold no cents to round (and 1E+30 has
-        return fifteen  # more digits than quantize may give: InvalidOperation, found by fuzzing)
-    return fifteen.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: Number | str | None) -> Decimal | None:
@@ -58,6 +63,8 @@ class IndicatorScore:
     score: Decimal | None
     level: Level | None = None
     over_completion: bool = False
+    #: The profile's deduction for a target set too low (目标设定偏低) was applied.
+    deducted: bool = False
     # Why an indicator could not be scored (a Chinese phrase for people), else "".
     reason: str = ""
 
@@ -89,8 +96,14 @@ class FormScore:
     budget_score_high: Decimal | None
     indicators: list[IndicatorScore] = field(default_factory=list)
     total_weight: Decimal = ZERO
+    #: 总分: the sum of the rounded scores, capped by the execution rate where the profile caps it.
     total_score: Decimal = ZERO
     grade: str = ""
+    #: The sum before any cap, and the cap that applied (None: none did).
+    raw_total: Decimal = ZERO
+    total_cap: Decimal | None = None
+    #: Decimal places of the scores (the profile's ``decimals``).
+    decimals: int = 2
 
     @property
     def execution_rate(self) -> Decimal | None:
@@ -113,138 +126,212 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _ratio(executed: Decimal, budget: Decimal) -> Decimal:
-    with localcontext() as ctx:
-        ctx.prec = 28
-        return executed / budget
+def _number(value: Value) -> Decimal | None:
+    """A rule's result as a figure: None for "" (nothing to compute)."""
+    return value if isinstance(value, Decimal) else None
 
 
-def execution_rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
+def _flag(value: Value) -> bool:
+    return isinstance(value, Decimal) and not value.is_zero()
+
+
+def _funds_env(executed: Decimal | None, budget: Decimal | None, weight: Decimal) -> Env:
+    return {rb.EXECUTED: executed, rb.BUDGET: budget, rb.BUDGET_WEIGHT: weight}
+
+
+def execution_rate(executed: Decimal | None, budget: Decimal | None, profile: Profile | None = None) -> Decimal | None:
     """执行率(%) = 全年执行数 / 全年预算数 × 100, two decimals; 0 for an empty row."""
-    if executed is None or budget is None:
-        return None
-    if budget.is_zero():
-        return excel_round(ZERO) if executed.is_zero() else None
-    return excel_round(_ratio(executed, budget) * HUNDRED)
+    book = _book(profile)
+    return _number(evaluate(book.execution_rate, _funds_env(executed, budget, ZERO)))
 
 
-def budget_score(executed: Decimal | None, budget: Decimal | None, weight: Decimal) -> Decimal | None:
-    """min(执行率/100, 1) × weight, from the unrounded rate."""
-    if executed is None or budget is None:
-        return None
-    if budget <= 0:
-        return excel_round(ZERO)
-    return excel_round(min(max(_ratio(executed, budget), ZERO), Decimal(1)) * weight)
+def budget_score(
+    executed: Decimal | None, budget: Decimal | None, weight: Decimal, profile: Profile | None = None
+) -> Decimal | None:
+    """min(执行率/100, 1) × weight, from the unrounded rate, in the profile's decimals."""
+    return _number(evaluate(_book(profile).budget_score, _funds_env(executed, budget, weight)))
 
 
-def _bounds(executed: Decimal, budget: Decimal) -> tuple[Decimal, Decimal] | None:
-    """Extreme ratios of amounts that print as ``executed`` and ``budget``."""
+def _book(profile: Profile | None) -> rb.RuleBook:
+    if profile is None:
+        from sheetperf.rules.profiles import get_profile
+
+        profile = get_profile()
+    return profile.rules
+
+
+def _bounds(executed: Decimal, budget: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal] | None:
+    """Amounts that print as ``executed`` and ``budget`` giving the lowest and the highest ratio:
+    (executed, budget) of the lowest, then of the highest."""
     low_budget = budget + HALF_CENT
     high_budget = budget - HALF_CENT
     if high_budget <= 0:
         return None
-    low = _ratio(max(executed - HALF_CENT, ZERO), low_budget)
-    high = _ratio(executed + HALF_CENT, high_budget)
-    return low, high
+    return max(executed - HALF_CENT, ZERO), low_budget, executed + HALF_CENT, high_budget
 
 
-def fund_score(row_name: str, row: FundRow) -> FundScore:
+def fund_score(row_name: str, row: FundRow, profile: Profile | None = None) -> FundScore:
+    book = _book(profile)
     executed, budget = to_decimal(row.executed), to_decimal(row.annual_budget)
-    rate = execution_rate(executed, budget)
+    rate = _number(evaluate(book.execution_rate, _funds_env(executed, budget, ZERO)))
     if rate is None or executed is None or budget is None:
         return FundScore(row_name, rate)
     bounds = _bounds(executed, budget)
     if bounds is None:
         return FundScore(row_name, rate, rate, rate)
-    low, high = bounds
-    return FundScore(row_name, rate, excel_round(low * HUNDRED), excel_round(high * HUNDRED))
+    e_low, b_low, e_high, b_high = bounds
+    low = _number(evaluate(book.execution_rate, _funds_env(e_low, b_low, ZERO)))
+    high = _number(evaluate(book.execution_rate, _funds_env(e_high, b_high, ZERO)))
+    return FundScore(row_name, rate, low, high)
 
 
-def score_indicator(indicator: Indicator, profile: Profile, weight: Decimal | None = None) -> IndicatorScore:
+def row_inputs(target: ParsedTarget, actual: ParsedActual, weight: Decimal | None) -> dict[str, Binding]:
+    """The inputs of an indicator row, as the sheet's helper columns compute them from the same text."""
+    numeric = target.kind in (TargetKind.QUANTITATIVE, TargetKind.RANGE)
+    goal: Value = target.number if numeric and target.number is not None else ""
+    high: Value = target.high if target.kind is TargetKind.RANGE and target.high is not None else goal
+    value: Value = actual.number if actual.kind is ActualKind.NUMBER and actual.number is not None else ""
+    return {
+        rb.T_KIND: TARGET_CODES[target.kind],
+        rb.T_GOAL: goal,
+        rb.T_HIGH: high,
+        rb.T_REV: target.kind is TargetKind.QUANTITATIVE and target.reverse,
+        rb.A_KIND: actual_code(actual),
+        rb.A_VALUE: value,
+        rb.WEIGHT: weight,
+    }
+
+
+def _rule_of(target: ParsedTarget, actual: ParsedActual, weight: Decimal | None) -> tuple[Rule, str]:
+    """Which rule applies to a row, or why none can (the sheet leaves such a score empty)."""
+    if actual.kind is ActualKind.NOT_APPLICABLE:
+        return Rule.NOT_APPLICABLE, ""
+    if weight is None:
+        return Rule.UNSCORED, UNSCORED_REASONS["no_weight"]
+    if actual.kind is ActualKind.LEVEL:
+        return Rule.QUALITATIVE, ""
+    if actual.kind is ActualKind.EMPTY:
+        return Rule.UNSCORED, UNSCORED_REASONS["no_actual"]
+    if not target.is_numeric:
+        return Rule.UNSCORED, UNSCORED_REASONS["needs_level"]
+    if actual.kind is not ActualKind.NUMBER or actual.number is None:
+        return Rule.UNSCORED, UNSCORED_REASONS["not_a_number"]
+    if target.kind is TargetKind.QUANTITATIVE and target.reverse:
+        return Rule.REVERSE, ""
+    return (Rule.RANGE if target.kind is TargetKind.RANGE else Rule.POSITIVE), ""
+
+
+def _score_row(
+    book: rb.RuleBook, name: str, target: ParsedTarget, actual: ParsedActual, env: Env, weight: Decimal | None
+) -> IndicatorScore:
+    """One row scored against ``weight`` (its effective weight)."""
+    row = {**env, rb.EW: weight}
+    rule, reason = _rule_of(target, actual, weight)
+    if rule is Rule.NOT_APPLICABLE:
+        return IndicatorScore(name, rule, weight, None)
+    if rule is Rule.UNSCORED:
+        return IndicatorScore(name, rule, weight, None, reason=reason)
+    return IndicatorScore(
+        name,
+        rule,
+        weight,
+        _number(evaluate(book.score, row)),
+        level=actual.level if rule is Rule.QUALITATIVE else None,
+        over_completion=_flag(evaluate(book.over_completion, row)),
+        deducted=_flag(evaluate(book.over_target, row)),
+    )
+
+
+def score_indicator(
+    indicator: Indicator, profile: Profile, weight: Decimal | None = None, *, book: rb.RuleBook | None = None
+) -> IndicatorScore:
     """Score one indicator with the rules of ``profile``.
 
     ``weight`` overrides the stated weight (used when not-applicable rows are
     left out and the others rescaled).
     """
-    if weight is None:
-        weight = to_decimal(indicator.weight)
-    target = parse_target(indicator.target)
-    actual = parse_actual(indicator.actual)
-    name = indicator.name
-    if actual.kind is ActualKind.NOT_APPLICABLE:
-        return IndicatorScore(name, Rule.NOT_APPLICABLE, weight, None)
-    if weight is None:
-        return IndicatorScore(name, Rule.UNSCORED, None, None, reason="分值未填写")
-    if actual.kind is ActualKind.LEVEL:
-        assert actual.level is not None
-        band = profile.bands[actual.level]
-        score = excel_round(weight * band.default / HUNDRED)
-        return IndicatorScore(name, Rule.QUALITATIVE, weight, score, level=actual.level)
-    if actual.kind is ActualKind.EMPTY:
-        return IndicatorScore(name, Rule.UNSCORED, weight, None, reason="实际完成值未填写")
-    if not target.is_numeric:
-        return IndicatorScore(name, Rule.UNSCORED, weight, None, reason="定性指标应选择达成等级")
-    if actual.kind is not ActualKind.NUMBER or actual.number is None:
-        return IndicatorScore(name, Rule.UNSCORED, weight, None, reason="定量指标的实际完成值不是数字")
-    assert target.number is not None
-    value, goal = actual.number, target.number
-    over = False
-    if target.reverse:
-        rule = Rule.REVERSE
-        if value <= goal:
-            raw = weight
-        elif goal <= 0:
-            raw = ZERO
-        elif profile.reverse_rule == "ratio":
-            raw = weight * _ratio(goal, value)
-        else:
-            raw = max(weight * (1 - _ratio(value - goal, goal)), ZERO)
-    else:
-        rule = Rule.RANGE if target.kind is TargetKind.RANGE else Rule.POSITIVE
-        if value >= goal:
-            raw = weight
-            reference = target.high if target.high is not None else goal
-            over = reference > 0 and value >= reference * profile.over_completion_ratio
-        else:
-            raw = max(weight * _ratio(value, goal), ZERO) if goal > 0 else ZERO
-    return IndicatorScore(name, rule, weight, excel_round(raw), over_completion=over)
+    target, actual = parse_target(indicator.target), parse_actual(indicator.actual)
+    stated = to_decimal(indicator.weight)
+    env = row_inputs(target, actual, stated)
+    return _score_row(book or profile.rules, indicator.name, target, actual, env, weight if weight is not None else stated)
+
+
+def _table_env(book: rb.RuleBook, rows: Sequence[dict[str, Binding]]) -> dict[str, Binding]:
+    """The sums over the indicator table the effective weights need (the sheet's hidden total-row cells)."""
+    for row in rows:
+        row[rb.NA] = evaluate(book.na, row)
+    table: dict[str, Binding] = {
+        rb.WEIGHTS: [_cell(r[rb.WEIGHT]) for r in rows],
+        rb.NA_FLAGS: [_cell(r[rb.NA]) for r in rows],
+    }
+    table[rb.WEIGHT_SUM] = evaluate(book.weight_sum, table)
+    table[rb.KEPT_WEIGHT] = evaluate(book.kept_weight, table)
+    table[rb.NA_COUNT] = evaluate(book.na_count, table)
+    return table
+
+
+def _cell(value: Binding) -> Value | None:
+    assert not isinstance(value, (list, tuple))
+    return value  # type: ignore[return-value]
+
+
+def _rows(book: rb.RuleBook, indicators: Sequence[Indicator]) -> list[tuple[ParsedTarget, ParsedActual, dict[str, Binding]]]:
+    out = []
+    for ind in indicators:
+        target, actual = parse_target(ind.target), parse_actual(ind.actual)
+        out.append((target, actual, row_inputs(target, actual, to_decimal(ind.weight))))
+    return out
+
+
+def _effective(book: rb.RuleBook, rows: Sequence[dict[str, Binding]]) -> list[Decimal | None]:
+    table = _table_env(book, rows)
+    return [_number(evaluate(book.effective_weight, {**table, **row})) for row in rows]
 
 
 def effective_weights(indicators: list[Indicator], profile: Profile) -> list[Decimal | None]:
     """Stated weights, rescaled over the applicable rows when some are not applicable."""
-    weights = [to_decimal(i.weight) for i in indicators]
-    applicable = [parse_actual(i.actual).kind is not ActualKind.NOT_APPLICABLE for i in indicators]
-    if all(applicable) or not profile.rescale_not_applicable:
-        return weights
-    total = sum((w for w in weights if w is not None), ZERO)
-    kept = sum((w for w, ok in zip(weights, applicable, strict=True) if ok and w is not None), ZERO)
-    if kept <= 0:
-        return weights
-    return [w if w is None or not ok else w * _ratio(total, kept) for w, ok in zip(weights, applicable, strict=True)]
+    book = profile.rules
+    return _effective(book, [row for _, _, row in _rows(book, indicators)])
 
 
 def score_form(record: SelfEvaluation, profile: Profile) -> FormScore:
     """Recompute every figure of a self-evaluation form from its inputs."""
-    funds = {name: fund_score(name, row) for name, row in record.funds.rows().items()}
+    book = profile.rules
+    funds = {name: fund_score(name, row, profile) for name, row in record.funds.rows().items()}
     total_row = record.funds.total
     budget_weight = to_decimal(total_row.weight)
     if budget_weight is None:
         budget_weight = profile.budget_weight
     executed, budget = to_decimal(total_row.executed), to_decimal(total_row.annual_budget)
-    b_score = budget_score(executed, budget, budget_weight)
+    b_value = evaluate(book.budget_score, _funds_env(executed, budget, budget_weight))
+    b_score = _number(b_value)
     b_low = b_high = b_score
     if executed is not None and budget is not None:
         bounds = _bounds(executed, budget)
         if bounds is not None:
-            one = Decimal(1)
-            b_low = excel_round(min(bounds[0], one) * budget_weight)
-            b_high = excel_round(min(bounds[1], one) * budget_weight)
-    weights = effective_weights(record.indicators, profile)
-    scores = [score_indicator(ind, profile, w) for ind, w in zip(record.indicators, weights, strict=True)]
-    indicator_weight = sum((to_decimal(i.weight) or ZERO for i in record.indicators), ZERO)
-    total_weight = budget_weight + indicator_weight
-    total = (b_score or ZERO) + sum((s.score or ZERO for s in scores), ZERO)
-    total = excel_round(total)
+            b_low = _number(evaluate(book.budget_score, _funds_env(bounds[0], bounds[1], budget_weight)))
+            b_high = _number(evaluate(book.budget_score, _funds_env(bounds[2], bounds[3], budget_weight)))
+
+    rows = _rows(book, record.indicators)
+    weights = _effective(book, [row for _, _, row in rows])
+    scores = [
+        _score_row(book, ind.name, target, actual, row, weight)
+        for (target, actual, row), ind, weight in zip(rows, record.indicators, weights, strict=True)
+    ]
+    totals: dict[str, Binding] = {
+        rb.BUDGET_WEIGHT: budget_weight,
+        rb.WEIGHTS: [row[rb.WEIGHT] for _, _, row in rows],  # type: ignore[misc]
+        rb.BUDGET_SCORE: b_value,
+        rb.SCORES: ["" if s.score is None else s.score for s in scores],
+        rb.RATE: funds["total"].execution_rate,
+    }
+    total_weight = _number(evaluate(book.total_weight, totals))
+    raw = totals[rb.RAW_TOTAL] = _number(evaluate(book.raw_total, totals))
+    cap = totals[rb.TOTAL_CAP] = _number(evaluate(book.total_cap, totals))
+    total = _number(evaluate(book.total, totals))
+    # A form with nothing scored at all (the sheet shows its total empty) totals 0.
+    total_score = total if total is not None else excel_round(ZERO, book.decimals)
+    grade = evaluate(book.grade, {rb.TOTAL: total_score})
     return FormScore(
         project_name=record.project_name,
         funds=funds,
@@ -253,10 +340,19 @@ def score_form(record: SelfEvaluation, profile: Profile) -> FormScore:
         budget_score_low=b_low,
         budget_score_high=b_high,
         indicators=scores,
-        total_weight=excel_round(total_weight),
-        total_score=total,
-        grade=profile.grade_for(total),
+        # No weight stated anywhere (the sheet shows it empty): the budget weight alone.
+        total_weight=total_weight if total_weight is not None else excel_round(budget_weight, rb.WEIGHT_DECIMALS),
+        total_score=total_score,
+        grade=grade if isinstance(grade, str) else "",
+        raw_total=raw if raw is not None else total_score,
+        total_cap=cap if raw is not None and cap is not None and cap < raw else None,
+        decimals=book.decimals,
     )
+
+
+def total_cap(profile: Profile, rate: Decimal | None) -> Decimal | None:
+    """The most a total may be at execution rate ``rate`` (%) under ``profile``; None without a cap."""
+    return _number(evaluate(profile.rules.total_cap, {rb.RATE: rate}))
 
 
 __all__ = [
@@ -266,8 +362,11 @@ __all__ = [
     "IndicatorScore",
     "Rule",
     "budget_score",
+    "effective_weights",
     "excel_round",
     "execution_rate",
+    "row_inputs",
     "score_form",
     "score_indicator",
+    "total_cap",
 ]

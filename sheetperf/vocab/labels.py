@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from sheetperf.vocab import words
+
 FORM_TITLES: Final[dict[str, str]] = {
     "self_evaluation": "财政项目支出绩效自评表",
     "goal_table": "财政项目支出绩效目标表",
@@ -459,15 +461,6 @@ IMPORT_KNOWN_LEVEL2: Final[tuple[str, ...]] = (
     "服务对象满意度",
     "满意度",
 )
-#: Spellings of the achievement levels besides parsing.LEVEL_TEXT, each complete as written.
-IMPORT_LEVEL_SPELLINGS: Final[tuple[str, ...]] = (
-    "达成年度指标",
-    "部分达成年度指标并具有一定效果",
-    "未达成年度指标且效果较差",
-    "达成目标",
-    "已达成",
-)
-
 # --- Distribution and return tracking (sheetperf distribute / status).
 #: Roster column headers a user may write, per field; the first is the canonical Chinese header.
 #: Matching ignores case, spaces, full-width forms and a trailing "(...)" note.
@@ -722,6 +715,14 @@ SCORING_RULE_LABELS: Final[dict[str, str]] = {
     "unscored": "无法计分",
 }
 
+#: Why an indicator could not be scored (scoring.IndicatorScore.reason; the sheet leaves its score empty).
+UNSCORED_REASONS: Final[dict[str, str]] = {
+    "no_weight": "分值未填写",
+    "no_actual": "实际完成值未填写",
+    "needs_level": "定性指标应选择达成等级",
+    "not_a_number": "定量指标的实际完成值不是数字",
+}
+
 FORM_SHORT_TITLES: Final[dict[str, str]] = {"self_evaluation": "绩效自评表", "goal_table": "绩效目标表"}
 
 CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
@@ -781,10 +782,11 @@ TEMPLATE_ERRORS: Final[dict[str, tuple[str, str]]] = {
     "category": ("类别不在列表中", "该类别不在规范指标体系中，确定要使用吗？"),
 }
 
-#: Extra choice of the achievement-level dropdown besides the three levels.
-NOT_APPLICABLE_CHOICE: Final = "不适用"
+#: Extra choice of the achievement-level dropdown besides the three levels (a word the parser knows).
+NOT_APPLICABLE_CHOICE: Final = words.NOT_APPLICABLE_CHOICE
 
-#: The 填表说明 sheet; {placeholders} are filled from the rules profile.
+#: The 填表说明 sheet; {placeholders} are filled from the rules profile (a line that comes out
+#: empty, such as the caps of a profile without any, is left out).
 INSTRUCTIONS: Final[tuple[str, ...]] = (
     "填表说明",
     "一、填写范围",
@@ -797,11 +799,14 @@ INSTRUCTIONS: Final[tuple[str, ...]] = (
     "不适用的指标在实际完成值中选择“不适用”，该指标不计分，其余指标分值按比例折算{rescale}。",
     "得分低于分值或超额完成（达到目标值的 {over} 倍及以上）的指标，必须填写偏差原因分析及改进措施；未填写时单元格标红。",
     "三、怎样计分（规则配置：{profile}）",
-    "执行率(%) = 全年执行数 ÷ 全年预算数 × 100；预算执行得分 = min(执行率 ÷ 100, 1) × {budget_weight}。",
+    "满分 {total_weight} 分：预算执行 {budget_weight} 分，绩效指标 {indicator_weight} 分。",
+    "执行率(%) = 全年执行数 ÷ 全年预算数 × 100（保留两位小数）；预算执行得分 = min(执行率 ÷ 100, 1) × {budget_weight}。",
     "正向指标（≥、>、=）：实际值≥目标值得满分，否则得 分值 × 实际值 ÷ 目标值。",
+    "{over_target}",
     "反向指标（≤、<）：实际值≤目标值得满分，否则{reverse}。",
-    "定性指标：达成指标得分值的 {achieved}%；部分达成指标并具有一定效果得 {partial}%；未达成指标且效果较差得 {not_achieved}%。",
-    "各项得分保留两位小数（四舍五入），总分 = 预算执行得分 + 各指标得分。",
+    "定性指标按达成等级计分：达成指标得分值的 {achieved}%（评价时可在 {achieved_band} 内确定）；部分达成指标并具有一定效果得 {partial}%（{partial_band}）；未达成指标且效果较差得 {not_achieved}%（{not_achieved_band}）。",
+    "各项得分{decimals}（四舍五入），总分 = 预算执行得分 + 各指标得分。",
+    "{caps}",
     "评分等级：{grades}。",
     "四、其他",
     "得分、总分和评分等级由公式自动计算，打开文件时重新计算；请勿覆盖公式单元格。",
@@ -809,12 +814,99 @@ INSTRUCTIONS: Final[tuple[str, ...]] = (
 )
 
 INSTRUCTION_PARTS: Final[dict[str, str]] = {
-    "rescale_on": "（保持总分 100 分）",
+    "rescale_on": "（保持总分不变）",
     "rescale_off": "（本规则配置不折算）",
-    "reverse_ratio": "得 分值 × 目标值 ÷ 实际值",
+    "reverse_ratio": "得 分值 × 目标值 ÷ 实际值（不超过分值）",
     "reverse_linear": "得 分值 × (1 − (实际值 − 目标值) ÷ 目标值)，最低为 0",
+    "over_target": "实际值达到正向目标值的 {ratio} 倍及以上的，视为目标设定偏低，得分为分值的 {keep}%（扣减 {deduct}%）。",
+    "decimals_0": "取整数",
+    "decimals_1": "保留一位小数",
+    "decimals_2": "保留两位小数",
+    "band_inclusive": "{low}% ≤ 得分比例 ≤ {high}%",
+    "band_exclusive": "{low}% ≤ 得分比例 < {high}%",
+    "cap_item": "执行率低于 {below}% 的，总分最高 {max} 分",
+    "cap_sep": "；",
+    "caps": "总分按执行率设上限：{items}（评分等级按限定后的总分确定）。",
     "grade_item": "{name} ≥ {min}",
     "grade_sep": "；",
+}
+
+# --- Rules profiles (rules/profiles.py, `sheetperf profiles`): errors in a profile file, and the
+# Chinese name of every setting as `sheetperf profiles show` prints it.
+PROFILE_MESSAGES: Final[dict[str, str]] = {
+    "unreadable": "无法读取规则配置文件：{detail}",
+    "encoding": "规则配置文件不是 UTF-8 编码，请另存为 UTF-8 后重试",
+    "syntax": "规则配置文件格式错误：{detail}",
+    "unknown_profile": "未知的规则配置 {name!r}；可用：{available}，或给出 .toml 文件路径",
+    "cycle": "规则配置循环继承：{chain}",
+    "chain_sep": " → ",
+    "top_level": "（顶层）",
+    "list_sep": "、",
+    "not_table": "{where}: 设置 {key} 应为表（[{key}] 或 {{ … }}）",
+    "not_array": "{where}: 设置 {key} 应为数组（[[{key}]] 或 [ … ]）",
+    "unknown_key": "{where}: 未知的设置 {keys}；允许的设置：{allowed}",
+    "missing": "{where}: 规则配置 {name!r} 缺少设置 {key}（或用 inherits 继承一个完整的配置，如 national）",
+    "not_number": "{where}: 设置 {key} 应为数字，实为 {value!r}",
+    "out_of_range": "{where}: 设置 {key} 为 {value}，应在 {range}",
+    "at_least": "{low} 及以上",
+    "between": "{low}–{high} 之间",
+    "bad_text": "{where}: 设置 {key} 应为非空文字，实为 {value!r}",
+    "not_bool": "{where}: 设置 {key} 应为 true 或 false，实为 {value!r}",
+    "bad_choice": "{where}: 设置 {key} 为 {value!r}，应为 {allowed} 之一",
+    "no_total": "{where}: budget_weight 与 indicator_weight 之和应大于 0",
+    "band_order": "{where}: {key} 的下限 {low} 应小于上限 {high}",
+    "band_default": "{where}: {key} 的默认值 {default} 不在区间 {band} 内",
+    "no_grades": "{where}: grades 至少应有一个评分等级",
+    "grades_repeat": "{where}: grades 中的等级名称或最低分重复",
+    "caps_order": "{where}: total_caps 中各项的 below 不能重复，且 below 越低 max 不能越高",
+}
+
+#: The settings as `sheetperf profiles show` prints them: label of each line, and the words of its values.
+PROFILE_LABELS: Final[dict[str, str]] = {
+    "name": "名称",
+    "title": "适用地区",
+    "source": "配置文件",
+    "inherits": "继承自",
+    "budget_weight": "预算执行分值",
+    "indicator_weight": "绩效指标分值",
+    "total_weight": "总分值",
+    "level1_split": "一级指标分值（指导比例）",
+    "decimals": "得分小数位数",
+    "reverse_rule": "反向指标未达标时",
+    "over_completion_ratio": "超额完成须说明原因",
+    "over_target": "目标设定偏低扣分",
+    "budget_deviation_below": "执行率低于此值须说明偏差",
+    "rescale_not_applicable": "不适用指标",
+    "qualitative.achieved": "定性：达成指标",
+    "qualitative.partial": "定性：部分达成指标并具有一定效果",
+    "qualitative.not_achieved": "定性：未达成指标且效果较差",
+    "total_caps": "按执行率限定总分",
+    "grades": "评分等级",
+    "framework": "指标体系",
+    "goal_table": "目标表必备一级指标",
+}
+PROFILE_VALUES: Final[dict[str, str]] = {
+    "none": "（无）",
+    "off": "不设",
+    "points": "{value} 分",
+    "decimals": "{value} 位（{example}）",
+    "decimals_example_0": "整数",
+    "decimals_example_1": "一位小数",
+    "decimals_example_2": "两位小数",
+    "reverse_ratio": "ratio：分值 × 目标值 ÷ 实际值（不超过分值）",
+    "reverse_linear": "linear：分值 × (1 − (实际值 − 目标值) ÷ 目标值)，最低为 0",
+    "over_completion": "实际值达到目标值的 {ratio} 倍及以上（仍得满分）",
+    "over_target": "实际值达到正向目标值的 {ratio} 倍及以上，扣分值的 {deduct}%",
+    "budget_deviation": "{value}%",
+    "rescale_on": "不计分，其余指标分值按比例折算",
+    "rescale_off": "不计分，其余指标不折算",
+    "band": "分值的 {band}%，默认 {default}%",
+    "cap": "执行率低于 {below}% 时总分最高 {max} 分",
+    "grade": "{name} ≥ {min}",
+    "category": "{level1}：{level2}",
+    "sep": "；",
+    "list_sep": "、",
+    "listing_title": "可用的规则配置（--profile 名称，或 .toml 文件路径）：",
 }
 
 TEMPLATE_MESSAGES: Final[dict[str, str]] = {

@@ -1,0 +1,142 @@
+"""The words and marks people type into the forms, and the constants their parsing needs: one list each.
+
+The Python parser (:mod:`sheetperf.rules.parsing`) and the sheet's helper formulas
+(:mod:`sheetperf.forms.formulas`) both read their word lists from here, and so do the reader
+and the text importer where they need one; no module keeps a copy.  ``tests/test_words.py``
+fails when a Chinese literal or a tuple of these words appears in the rules or the formula
+builder.
+
+Everything is compared after the normalisation both sides apply: full-width forms folded
+(Python: NFKC; the sheet: :data:`FULLWIDTH_FOLDS`), whitespace made a space
+(:data:`SPACES`), and spaces removed where a target or an actual is matched.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- Comparison operators -------------------------------------------------------------------
+
+#: The canonical operators (the values of :class:`sheetperf.rules.parsing.Operator`).
+EQ: Final = "="
+GT: Final = ">"
+GE: Final = ">="
+LT: Final = "<"
+LE: Final = "<="
+#: Operators that make a target reverse (smaller actual values are better).
+REVERSE_OPERATORS: Final[tuple[str, ...]] = (LT, LE)
+
+#: Spellings of each operator at the start of a target, after full-width folding, each with
+#: its canonical operator.  Checked in this order (a longer spelling before its prefix).
+OPERATOR_SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
+    (">=", GE),
+    ("=>", GE),
+    ("<=", LE),
+    ("=<", LE),
+    ("==", EQ),
+    ("≥", GE),
+    ("≧", GE),
+    ("⩾", GE),
+    ("≤", LE),
+    ("≦", LE),
+    ("⩽", LE),
+    ("不低于", GE),
+    ("不少于", GE),
+    ("大于等于", GE),
+    ("大于或等于", GE),
+    ("不高于", LE),
+    ("不超过", LE),
+    ("不多于", LE),
+    ("小于等于", LE),
+    ("小于或等于", LE),
+    ("大于", GT),
+    ("小于", LT),
+    ("低于", LT),
+    ("等于", EQ),
+    (">", GT),
+    ("<", LT),
+    ("=", EQ),
+)
+
+# --- Numbers and units ------------------------------------------------------------------------
+
+DIGITS: Final = "0123456789"
+DECIMAL_POINT: Final = "."
+THOUSANDS_SEPARATOR: Final = ","
+SIGNS: Final[tuple[str, ...]] = ("-", "+")
+PERCENT: Final = "%"
+#: A unit in brackets: ``98(%)``, ``=30(人次)``.
+UNIT_OPEN: Final = "("
+UNIT_CLOSE: Final = ")"
+#: Longest unit written in brackets, and written bare (``人次``), in characters.
+MAX_BRACKET_UNIT: Final = 16
+MAX_BARE_UNIT: Final = 12
+#: Characters a bare unit never contains (besides whitespace): digits, separators, brackets, operators.
+UNIT_EXCLUDED: Final = DIGITS + ",;、()<>=≥≤"
+#: Words that may follow a number and its unit: ``50人次以上``, ``12月以内``.
+SUFFIXES: Final[tuple[str, ...]] = ("以上", "以下", "以内")
+#: What separates the two ends of a range target: ``150-200项``, ``5~10次``, ``3至5天``.
+RANGE_SEPARATORS: Final[tuple[str, ...]] = ("-", "~", "至", "到", "—", "–")
+#: Units that make a bare number a date rather than a quantity (``12 月`` is qualitative;
+#: ``=12(月)``, with an operator, stays quantitative).
+TIME_UNITS: Final[tuple[str, ...]] = ("月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前")
+
+# --- Actual values ----------------------------------------------------------------------------
+
+#: An actual cell holding only one of these is empty.
+EMPTY_MARKS: Final[tuple[str, ...]] = ("", "-", "—", "/")
+#: An actual cell holding exactly one of these (case as written) marks the indicator not applicable.
+NOT_APPLICABLE_WORDS: Final[tuple[str, ...]] = ("不适用", "不涉及", "无此项", "n/a", "na", "N/A")
+#: The not-applicable choice a template's dropdown offers.
+NOT_APPLICABLE_CHOICE: Final = NOT_APPLICABLE_WORDS[0]
+#: An amount cell holding only one of these is empty, not a wrongly typed number (the reader).
+AMOUNT_BLANKS: Final[tuple[str, ...]] = ("", "-", "—", "–", "－", "——", "/", "／", "\\", "无")
+
+# --- Achievement levels -----------------------------------------------------------------------
+
+#: Level keys (the values of :class:`sheetperf.rules.parsing.Level`).
+ACHIEVED: Final = "achieved"
+PARTIAL: Final = "partial"
+NOT_ACHIEVED: Final = "not_achieved"
+
+#: The official wording of each level, as the dropdown of a template offers it.
+LEVEL_OFFICIAL: Final[dict[str, str]] = {
+    ACHIEVED: "达成指标",
+    PARTIAL: "部分达成指标并具有一定效果",
+    NOT_ACHIEVED: "未达成指标且效果较差",
+}
+#: An actual starting with one of these (spaces removed) is not achieved; checked first.
+NOT_ACHIEVED_PREFIXES: Final[tuple[str, ...]] = ("未达成", "未能达成", "未完全达成", "未能完全达成", "未达到")
+#: An actual starting with one of these is partly achieved; checked second.
+PARTIAL_PREFIXES: Final[tuple[str, ...]] = ("部分达成", "部分达到")
+#: An actual that is exactly one of these is achieved (已达成, 全部达到年度目标, ...).
+ACHIEVED_SPELLINGS: Final[tuple[str, ...]] = tuple(
+    [f"{a}达成{y}{s}" for a in ("", "已") for y in ("", "年度") for s in ("", "指标", "目标")]
+    + [f"{a}{q}达到{y}{s}" for a in ("", "已") for q in ("", "全部") for y in ("", "年度") for s in ("", "指标", "目标")]
+)
+#: Complete spellings of a level seen in published forms besides the official ones (a text
+#: importer takes an actual cell ending in one of these as complete, not cut by a line break).
+LEVEL_VARIANTS: Final[tuple[str, ...]] = (
+    "达成年度指标",
+    "部分达成年度指标并具有一定效果",
+    "未达成年度指标且效果较差",
+    "达成目标",
+    "已达成",
+)
+
+# --- Normalisation the sheet reproduces ------------------------------------------------------
+
+#: Full-width and compatibility characters the sheet folds (character → replacement); each
+#: is what NFKC makes of it, so the sheet and :func:`sheetperf.rules.parsing.normalize_text` agree.
+FULLWIDTH_FOLDS: Final[tuple[tuple[str, str], ...]] = (
+    *((chr(0xFF10 + i), str(i)) for i in range(10)),
+    *zip("＋－．，（）％＜＞＝～；／", "+-.,()%<>=~;/", strict=True),
+    *zip("﹙﹚﹪﹤﹥﹦﹢﹣﹐﹔", "()%<>=+-,;", strict=True),
+    *zip("ｎＮａＡ", "nNaA", strict=True),
+    ("㎡", "m2"),
+    ("²", "2"),
+    ("³", "3"),
+)
+#: Whitespace the sheet makes a plain space (Python: every ``\\s`` after NFKC).
+SPACES: Final[tuple[str, ...]] = ("\t", "\n", "\r", "\u00a0", "\u3000", "\u2002", "\u2003")
+SPACE: Final = " "
