@@ -1,9 +1,10 @@
-"""Formula strings: Excel 2010-compatible functions only, within Excel's limits, tied to the layout."""
+"""Formula strings: functions of Excel 97–2003, LibreOffice and WPS only, within Excel's limits, tied to the layout."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
@@ -17,12 +18,17 @@ from sheetperf.forms.formulas import (
     weight_total_rule,
 )
 from sheetperf.forms.layout import get_layout
-from sheetperf.rules.profiles import get_profile
+from sheetperf.rules.expr import PORTABLE_FUNCTIONS, max_arguments
+from sheetperf.rules.profiles import available_profiles, get_profile
 
+# Written out here, not imported: the renderer's whitelist is checked against this list.  No IFERROR
+# (Excel 2007; LibreOffice saves it to .xls as =NA()).
 ALLOWED = {
     "IF", "AND", "OR", "NOT", "LEFT", "MID", "RIGHT", "LEN", "FIND", "SUBSTITUTE", "TRIM", "EXACT",
-    "VALUE", "ISNUMBER", "ISERROR", "IFERROR", "ROUND", "MIN", "MAX", "SUM", "SUMIF", "COUNT", "N", "CHAR",
+    "VALUE", "ISNUMBER", "ISERROR", "ROUND", "MIN", "MAX", "SUM", "SUMIF", "COUNT", "N", "CHAR",
 }  # fmt: skip
+PROFILE_FILES = sorted((Path(__file__).parent / "profiles").glob("*.toml"))
+PROFILES = [*available_profiles(), *(str(p) for p in PROFILE_FILES)]
 FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
 
@@ -42,15 +48,21 @@ def all_formulas(profile_name: str = "shanghai", capacity: int = 30) -> dict[str
     return out
 
 
-@pytest.mark.parametrize("profile", ["shanghai", "national", "guangxi", "sichuan"])
-def test_only_excel_2010_functions_and_no_array_constants(profile: str) -> None:
+@pytest.mark.parametrize("profile", PROFILES, ids=[Path(p).stem for p in PROFILES])
+def test_only_portable_functions_and_no_array_constants(profile: str) -> None:
     for key, text in all_formulas(profile).items():
         code = _strip_strings(text)
         used = set(FUNCTION.findall(code))
         assert used <= ALLOWED, (key, used - ALLOWED)
+        assert "IFERROR" not in code, key
         assert "{" not in code, key  # no array constants
         assert text.startswith("="), key
+        assert max_arguments(text) <= 30, key  # Excel 97–2003's limit; LibreOffice's .xls writes =NA() past it
         check_limits(text)
+
+
+def test_the_renderer_whitelist_is_the_portable_list() -> None:
+    assert PORTABLE_FUNCTIONS == ALLOWED
 
 
 def test_every_helper_column_has_a_formula() -> None:
@@ -106,3 +118,24 @@ def test_limits_are_enforced(text: str) -> None:
 def test_goal_table_has_no_scoring_formulas() -> None:
     with pytest.raises(SpecError):
         form_formulas(get_layout("goal_table"), get_profile())
+
+
+@pytest.mark.parametrize("name", ["shanghai", "example.toml", "caps_deduction.toml"], ids=["two", "one", "none"])
+def test_rounding_follows_the_profile_decimals(name: str) -> None:
+    layout = get_layout("self_evaluation", 3)
+    profile = get_profile(str(Path(__file__).parent / "profiles" / name) if name.endswith(".toml") else name)
+    formulas = form_formulas(layout, profile)
+    places = f",{profile.decimals})"
+    assert formulas.fields["funds.total.score"].endswith(f"*F6{places}))")
+    assert formulas.fields["funds.total.execution_rate"].endswith("*100,2)))")  # rates keep two decimals
+    score = formulas.row_templates["score"]
+    assert score.count("ROUND(") == 2 and score.endswith(f"{places})))")  # qualitative and quantitative
+    assert f"/100{places}" in score  # the qualitative branch: ROUND(ew*share/100,d)
+    assert formulas.fields["calc.raw_total"].endswith(f"{places})")
+
+
+def test_long_word_lists_are_split_under_thirty_arguments() -> None:
+    layout = get_layout("self_evaluation", 1)
+    a_kind = form_formulas(layout, get_profile()).row(0, layout)["a_kind"]
+    assert "OR(OR(" in a_kind  # 36 spellings of 达成: OR(OR(30), OR(6))
+    assert max_arguments(a_kind) == 30

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import load_case
 from sheetperf.model.record import Indicator, SelfEvaluation, load_records_json
-from sheetperf.rules.profiles import get_profile
+from sheetperf.rules.profiles import Profile, get_profile
 from sheetperf.rules.scoring import Rule, budget_score, excel_round, execution_rate, score_form, score_indicator
 
 SHANGHAI = get_profile("shanghai")
@@ -152,3 +152,90 @@ def test_reverse_scores_shrink_with_actual(
     s_low = score_indicator(Indicator(target=f"{op}{target}", actual=str(low), weight=float(weight)), profile).score
     s_high = score_indicator(Indicator(target=f"{op}{target}", actual=str(high), weight=float(weight)), profile).score
     assert s_low is not None and s_high is not None and s_low >= s_high
+
+
+# --- Profile settings: decimals, budget weight, bands, caps, the over-target deduction ---------------
+
+PROFILES = Path(__file__).parent / "profiles"
+EXAMPLE = get_profile(str(PROFILES / "example.toml"))  # one decimal, cap 89 below 80 %
+CAPS = get_profile(str(PROFILES / "caps_deduction.toml"))  # integers, caps 89/79/69, deduction 20 % at 150 %
+W20 = get_profile(str(PROFILES / "weight20_linear.toml"))
+
+
+@pytest.mark.parametrize(
+    ("profile", "indicator", "expected"),
+    [
+        (SHANGHAI, Indicator(target="=30(人次)", actual="10(人次)", weight=4), "1.33"),
+        (EXAMPLE, Indicator(target="=30(人次)", actual="10(人次)", weight=4), "1.3"),
+        (CAPS, Indicator(target="=30(人次)", actual="10(人次)", weight=4), "1"),
+        (EXAMPLE, Indicator(target="≥20", actual="16.25", weight=3), "2.4"),  # 2.4375
+        (EXAMPLE, Indicator(target="≥20", actual="16.2", weight=4.5), "3.6"),  # 3.645 → 3.6
+        (CAPS, Indicator(target="≥20", actual="16.2", weight=4.5), "4"),
+        (CAPS, Indicator(target="第三季度", actual="部分达成指标并具有一定效果", weight=10), "8"),  # 7.5 → 8
+    ],
+    ids=["two", "one", "none", "one-down", "one-half-down", "none-up", "none-qualitative"],
+)
+def test_scores_keep_the_profile_decimals(profile: Profile, indicator: Indicator, expected: str) -> None:
+    score = score_indicator(indicator, profile).score
+    assert score == Decimal(expected) and str(score) == expected
+
+
+def test_budget_score_and_total_follow_decimals_and_budget_weight() -> None:
+    assert budget_score(Decimal("67.75"), Decimal("68.34"), Decimal(10), EXAMPLE) == Decimal("9.9")
+    assert budget_score(Decimal("67.75"), Decimal("68.34"), Decimal(20), W20) == Decimal("19.83")
+    record = load_records_json(Path(__file__).parents[1] / "samples" / "records" / "self_evaluation-2023-hetong-dengji-guanlifei.json")[0]
+    assert isinstance(record, SelfEvaluation)
+    one = score_form(record, EXAMPLE)
+    assert str(one.total_score) == "96.0" and one.decimals == 1  # national bands: 部分达成 70 % of 4 = 2.8
+    assert one.total_score == sum((s.score or Decimal(0) for s in one.indicators), one.budget_score or Decimal(0))
+    assert all(s.score is None or -s.score.as_tuple().exponent <= 1 for s in one.indicators)  # type: ignore[operator]
+
+
+def test_total_is_capped_by_the_execution_rate() -> None:
+    record = SelfEvaluation(indicators=[Indicator(level1="产出指标", target="≥1(次)", actual="1(次)", weight=90)])
+    record.funds.total.annual_budget, record.funds.total.weight = 100.0, 10.0
+    for executed, raw, total, cap, grade in [
+        (100.0, 100, 100, None, "优"),
+        (80.0, 98, 98, None, "优"),  # 80.00 % is not below 80
+        (79.99, 98, 89, 89, "良"),
+        (75.0, 98, 89, 89, "良"),
+        (65.0, 97, 79, 79, "中"),  # 6.5 rounds up to 7
+        (50.0, 95, 69, 69, "中"),
+    ]:
+        record.funds.total.executed = executed
+        result = score_form(record, CAPS)
+        assert (result.raw_total, result.total_score, result.total_cap, result.grade) == (raw, total, cap, grade), executed
+    national = score_form(record, NATIONAL)  # no caps: the raw total
+    assert national.total_score == national.raw_total and national.total_cap is None
+
+
+def test_a_target_set_too_low_is_scored_down() -> None:
+    met = score_indicator(Indicator(target="≥10(场)", actual="14.9(场)", weight=10), CAPS)
+    assert met.score == 10 and not met.deducted and met.over_completion
+    low = score_indicator(Indicator(target="≥10(场)", actual="15(场)", weight=10), CAPS)  # 150 % exactly
+    assert low.score == 8 and low.deducted and low.needs_deviation
+    ranged = score_indicator(Indicator(target="5-10次", actual="15次", weight=10), CAPS)  # 150 % of the high end
+    assert ranged.score == 8 and ranged.deducted
+    reverse = score_indicator(Indicator(target="≤10(%)", actual="1(%)", weight=10), CAPS)  # reverse: never
+    assert reverse.score == 10 and not reverse.deducted
+    assert score_indicator(Indicator(target="≥10(场)", actual="30(场)", weight=10), SHANGHAI).score == 10  # off
+
+
+def test_qualitative_defaults_follow_the_bands() -> None:
+    hubei = get_profile("hubei")
+    scores = [
+        score_indicator(Indicator(target="及时", actual=text, weight=10), hubei).score
+        for text in ("达成指标", "部分达成指标并具有一定效果", "未达成指标且效果较差")
+    ]
+    assert scores == [Decimal(10), Decimal("6.5"), Decimal("2.5")]
+    assert score_indicator(Indicator(target="及时", actual="部分达成", weight=10), W20).score == Decimal("6.5")
+
+
+@given(numbers, numbers, weights, st.sampled_from(["shanghai", "hubei", str(PROFILES / "example.toml")]))
+def test_reverse_ratio_never_exceeds_the_weight(target: Decimal, actual: Decimal, weight: Decimal, name: str) -> None:
+    profile = get_profile(name)
+    assert profile.reverse_rule == "ratio"
+    score = score_indicator(Indicator(target=f"≤{target}", actual=str(actual), weight=float(weight)), profile).score
+    assert score is not None and Decimal(0) <= score <= excel_round(weight, profile.decimals)
+    if actual > target > 0:
+        assert score == excel_round(weight * target / actual, profile.decimals)

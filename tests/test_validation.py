@@ -15,7 +15,7 @@ from conftest import CASES_DIR, load_case
 from sheetperf.checks.validation import FINDING_COLUMNS, findings_frame, has_errors, validate_record
 from sheetperf.forms.layout import META_KEYS, get_layout
 from sheetperf.model.a1 import to_a1
-from sheetperf.model.record import record_from_dict
+from sheetperf.model.record import CellRef, record_from_dict
 from sheetperf.rules.profiles import get_profile
 
 SHANGHAI = get_profile("shanghai")
@@ -644,6 +644,15 @@ PLANTED: list[Planted] = [
         layouts=("sheetperf",),
         severity="warning",
     ),
+    # A template of layout version 1 (before the rules were declared once: IFERROR, no cap cells).
+    Planted(
+        "layout-version-1",
+        "layout_version",
+        "template.layout_version",
+        meta={f"B{META_KEYS.index('layout_version') + 1}": Put(text="1")},
+        layouts=("sheetperf",),
+        severity="warning",
+    ),
     # A saved formula result that disagrees with recomputation (the workbook was saved by a spreadsheet program).
     Planted(
         "stale-score-result",
@@ -868,3 +877,86 @@ def test_grade_follows_a_qualitative_score_inside_its_band() -> None:
     data["grade"] = "良"
     wrong = [f for f in validate_record(record_from_dict(data), SHANGHAI) if f.rule == "grade"]
     assert [(f.stated, f.expected) for f in wrong] == [("良", "优")]
+
+
+# --- Profile settings in validation: decimals, caps, the over-target deduction -----------------------
+
+PROFILES = Path(__file__).parent / "profiles"
+
+
+def _with_rate(case: str, share: float) -> dict[str, Any]:
+    """A published case with only ``share`` of its budget spent (funds total and 当年财政拨款)."""
+    data = copy.deepcopy(load_case(CASES_DIR / f"{case}.json"))
+    for row in ("total", "current_year_appropriation"):
+        budget = data["funds"][row]["annual_budget"]
+        data["funds"][row]["executed"] = round(budget * share, 2)
+        data["funds"][row]["execution_rate"] = round(share * 100, 2)
+    data["funds"]["total"]["score"] = round(data["funds"]["total"]["weight"] * share, 2)
+    return data
+
+
+def test_a_total_above_its_cap_is_an_error_at_the_total_cell_with_both_figures() -> None:
+    caps = get_profile(str(PROFILES / "example.toml"))  # at most 89 below 80 %, one decimal
+    data = _with_rate(JIAOLIU, 0.75)  # 10 × 0.75 = 7.5: the parts add up to 97.5
+    data["funds"]["total"]["score"] = 7.5
+    data["total_score"], data["grade"] = 97.5, "优"
+    record = record_from_dict(data)
+    record.provenance.sheet = "绩效自评表"
+    record.provenance.cells["total_score"] = CellRef("绩效自评表", "G20")
+    findings = validate_record(record, caps)
+    [cap] = [f for f in findings if f.rule == "total_cap"]
+    assert (cap.sheet, cap.cell, cap.severity, cap.stated, cap.expected) == ("绩效自评表", "G20", "error", 97.5, 89.0)
+    assert "75.00%" in cap.message and "低于 80%" in cap.message and "89.00" in cap.message
+    [grade] = [f for f in findings if f.rule == "grade"]
+    assert (grade.stated, grade.expected) == ("优", "良")  # the grade of the capped total
+    # The capped total passes; the same form under a profile without caps is right with 97.5.
+    data["total_score"], data["grade"] = 89.0, "良"
+    assert not has_errors(validate_record(record_from_dict(data), caps))
+    assert [f.rule for f in validate_record(record_from_dict(data), get_profile("national")) if f.severity == "error"] == [
+        "total_score",
+        "grade",
+    ]
+
+
+def test_a_capped_total_is_held_to_the_rate_the_printed_amounts_allow() -> None:
+    caps = get_profile(str(PROFILES / "example.toml"))
+    data = _with_rate(JIAOLIU, 0.8)  # exactly 80.00 %: not below 80, no cap
+    data["funds"]["total"]["score"], data["total_score"], data["grade"] = 8.0, 98.0, "优"
+    assert not [f for f in validate_record(record_from_dict(data), caps) if f.rule in ("total_cap", "total_score")]
+
+
+@pytest.mark.parametrize(
+    ("stated", "errors"),
+    [(1.3, []), (1.33, []), (1.35, []), (1.2, ["indicator_score"]), (1.4, ["indicator_score"])],
+    ids=["exact", "two-decimals", "half-unit", "below", "above"],
+)
+def test_tolerance_is_half_a_unit_of_the_profile_decimals(stated: float, errors: list[str]) -> None:
+    one = get_profile(str(PROFILES / "example.toml"))
+    data = copy.deepcopy(load_case(CASES_DIR / f"{HETONG}.json"))  # indicator 0 scores 4 × 10/30 = 1.3
+    data["indicators"][0]["score"] = stated
+    found = [f.rule for f in validate_record(record_from_dict(data), one) if f.field == "indicators[0].score"]
+    assert found == errors
+    two = [f.rule for f in validate_record(record_from_dict(data), SHANGHAI) if f.field == "indicators[0].score"]
+    assert two == ([] if stated == 1.33 else ["indicator_score"])  # at two decimals only 1.33 is right
+
+
+def test_a_target_set_too_low_scored_full_is_an_error_saying_why() -> None:
+    caps = get_profile(str(PROFILES / "caps_deduction.toml"))
+    data = copy.deepcopy(load_case(CASES_DIR / f"{JIAOLIU}.json"))
+    data["indicators"][0].update(actual="2.00(场)", score=20, deviation="目标偏低")  # =1(场), 200 %
+    [hit] = [f for f in validate_record(record_from_dict(data), caps) if f.field == "indicators[0].score"]
+    assert hit.rule == "indicator_score" and hit.expected == 16.0
+    assert "150% 及以上" in hit.message and "扣减分值的 20%" in hit.message
+
+
+def test_qualitative_band_edges_follow_the_profile() -> None:
+    hubei = get_profile("hubei")  # 部分达成 [50 %, 80 %)
+    data = copy.deepcopy(load_case(CASES_DIR / f"{JIAOLIU}.json"))
+    data["indicators"][2].update(actual="部分达成指标并具有一定效果", deviation="延期")  # weight 10
+    for score, ok_hubei, ok_shanghai in [(5.0, True, False), (6.0, True, True), (7.99, True, True), (8.0, False, False)]:
+        data["indicators"][2]["score"] = score
+        record = record_from_dict(data)
+        band = [f for f in validate_record(record, hubei) if f.rule == "qualitative_band"]
+        assert (not band) is ok_hubei, score
+        band = [f for f in validate_record(record, SHANGHAI) if f.rule == "qualitative_band"]
+        assert (not band) is ok_shanghai, score

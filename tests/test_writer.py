@@ -384,3 +384,55 @@ def test_blank_forms_print_on_their_pages_in_libreoffice(tmp_path: Path) -> None
     long_1, long_2 = page("long", 1), page("long", 2)
     assert header in long_1 and "评分等级" not in long_1
     assert header in long_2  # the indicator header repeats on the next printed page
+
+
+# --- The rules in force: number formats and the 填表说明 sheet ------------------------------------------
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+
+
+def _instructions(path: Path) -> list[str]:
+    sheet = openpyxl.load_workbook(path)["填表说明"]
+    return [str(sheet.cell(r, 1).value) for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value]
+
+
+@pytest.mark.parametrize(
+    ("profile", "score_format"),
+    [("shanghai", "0.00"), (str(PROFILE_DIR / "example.toml"), "0.0"), (str(PROFILE_DIR / "caps_deduction.toml"), "0")],
+    ids=["two", "one", "none"],
+)
+def test_score_cells_are_formatted_with_the_profile_decimals(tmp_path: Path, profile: str, score_format: str) -> None:
+    record = load_records_json(HETONG)[0]
+    path = write_template(tmp_path / "t.xlsx", "self_evaluation", record=record, profile=profile)
+    layout = get_layout("self_evaluation", len(record.indicators))
+    sheet = openpyxl.load_workbook(path)[layout.sheet_name]
+    scores = [layout.field("funds.total.score").a1, layout.field("total_score").a1]
+    scores += [layout.table.a1(i, "score") for i in range(len(record.indicators))]
+    assert {sheet[a1].number_format for a1 in scores} == {score_format}
+    # Amounts, rates and weights keep two decimals.
+    others = [layout.field("funds.total.execution_rate").a1, layout.field("total_weight").a1, layout.table.a1(0, "weight")]
+    assert {sheet[a1].number_format for a1 in others} == {"0.00"}
+
+
+def test_instructions_state_the_rules_of_the_profile(tmp_path: Path) -> None:
+    caps = write_template(tmp_path / "caps.xlsx", "self_evaluation", profile=str(PROFILE_DIR / "caps_deduction.toml"))
+    text = "\n".join(_instructions(caps))
+    assert "总分按执行率设上限：执行率低于 60% 的，总分最高 69 分；执行率低于 70% 的，总分最高 79 分；执行率低于 80% 的，总分最高 89 分" in text
+    assert "实际值达到正向目标值的 1.5 倍及以上的，视为目标设定偏低，得分为分值的 80%（扣减 20%）" in text
+    assert "各项得分取整数" in text
+    assert "部分达成指标并具有一定效果得 75%（60% ≤ 得分比例 < 80%）" in text  # shanghai's bands, inherited
+    hubei = "\n".join(_instructions(write_template(tmp_path / "hubei.xlsx", "self_evaluation", profile="hubei")))
+    assert "满分 100 分：预算执行 20 分，绩效指标 80 分" in hubei and "min(执行率 ÷ 100, 1) × 20" in hubei
+    assert "50% ≤ 得分比例 < 80%" in hubei and "80% ≤ 得分比例 ≤ 100%" in hubei and "各项得分保留两位小数" in hubei
+    assert "不超过分值" in hubei  # the reverse ratio rule, capped
+    assert "设上限" not in hubei and "目标设定偏低" not in hubei  # lines of rules a profile lacks are left out
+    assert "规则配置：湖北省（武汉等）" in hubei
+
+
+def test_fixed_budget_weight_and_weight_rule_follow_the_profile(tmp_path: Path) -> None:
+    path = write_template(tmp_path / "w20.xlsx", "self_evaluation", profile=str(PROFILE_DIR / "weight20_linear.toml"))
+    layout = get_layout("self_evaluation")
+    book = openpyxl.load_workbook(path)
+    assert book[layout.sheet_name][layout.field("funds.total.weight").a1].value == 20
+    xml = sheet_xml(path)
+    assert "&lt;&gt;100" in xml  # the total weight is flagged when it is not 20 + 80

@@ -41,10 +41,13 @@ from sheetperf.rules.scoring import (
     excel_round,
     score_form,
     to_decimal,
+    total_cap,
 )
+from sheetperf.vocab import words
 from sheetperf.vocab.labels import FIELD_LABELS
 
-# A stated figure equal to the recomputed one within half a cent is right.
+# A stated rate or weight equal to the recomputed one within half a cent is right (two decimals);
+# a stated score within half a unit of its last place (Profile.tolerance: the profile's decimals).
 TOLERANCE: Final = Decimal("0.005")
 # Sums of up to four figures each rounded to two decimals.
 SUM_TOLERANCE: Final = Decimal("0.02")
@@ -54,6 +57,12 @@ def _fmt(value: Decimal | float | int | None) -> str:
     if value is None:
         return "（空）"
     return f"{Decimal(str(value)):.2f}"
+
+
+def _plain(value: Decimal) -> str:
+    """A setting as people write it: 80, 1.5 (no trailing zeros)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _json(value: Any) -> Any:
@@ -192,7 +201,7 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
     elif stated_score is not None and result.budget_score is not None:
         low = result.budget_score_low if result.budget_score_low is not None else result.budget_score
         high = result.budget_score_high if result.budget_score_high is not None else result.budget_score
-        if stated_score < low - TOLERANCE or stated_score > high + TOLERANCE:
+        if stated_score < low - profile.tolerance or stated_score > high + profile.tolerance:
             c.add(
                 "funds.total.score",
                 "budget_score",
@@ -227,8 +236,8 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
 def _band_text(score: IndicatorScore, profile: Profile) -> str:
     assert score.level is not None and score.weight is not None
     band = profile.bands[score.level]
-    low = excel_round(score.weight * band.low / HUNDRED)
-    high = excel_round(score.weight * band.high / HUNDRED)
+    low = excel_round(score.weight * band.low / HUNDRED, profile.decimals)
+    high = excel_round(score.weight * band.high / HUNDRED, profile.decimals)
     closing = "]" if band.high_inclusive else ")"
     return f"[{low}, {high}{closing}"
 
@@ -263,7 +272,7 @@ def _check_indicator(
 
     if score.rule is Rule.NOT_APPLICABLE:
         return
-    if stated is not None and weight is not None and (stated > weight + TOLERANCE or stated < 0):
+    if stated is not None and weight is not None and (stated > weight + profile.tolerance or stated < 0):
         c.add(
             f"{path}.score",
             "score_over_weight",
@@ -284,10 +293,12 @@ def _check_indicator(
                 expected=_band_text(score, profile),
             )
     elif score.rule in (Rule.POSITIVE, Rule.REVERSE, Rule.RANGE) and stated is not None and score.score is not None:
-        if _differs(stated, score.score):
+        if _differs(stated, score.score, profile.tolerance):
             detail = ""
             if score.rule is Rule.REVERSE and weight is not None and stated >= weight and score.score < weight:
                 detail = "（反向指标未达到目标却给了满分）"
+            elif score.deducted and profile.over_target is not None:
+                detail = f"（实际完成值达到目标值的 {_plain(profile.over_target.ratio * HUNDRED)}% 及以上，按目标设定偏低扣减分值的 {_plain(profile.over_target.deduct)}%）"
             c.add(
                 f"{path}.score",
                 "indicator_score",
@@ -353,7 +364,9 @@ def _check_indicator(
         )
 
     has_reason = bool((ind.deviation or "").strip())
-    below = weight is not None and any(v is not None and v < weight - TOLERANCE for v in (stated, score.score))
+    below = weight is not None and any(
+        v is not None and v < weight - profile.tolerance for v in (stated, score.score)
+    )
     if below and not has_reason:
         shown = stated if stated is not None else score.score
         c.add(
@@ -384,13 +397,15 @@ def _in_band(stated: Decimal, score: IndicatorScore, profile: Profile) -> bool:
         return band.contains(ZERO)
     if band.contains(excel_round(stated / weight * HUNDRED, 6)):
         return True
-    return _band_edge(stated, weight, band.low, band.high, band.high_inclusive)
+    return _band_edge(stated, weight, band.low, band.high, band.high_inclusive, profile.decimals)
 
 
-def _band_edge(stated: Decimal, weight: Decimal, low: Decimal, high: Decimal, high_inclusive: bool) -> bool:
-    """A score rounded to two decimals sits inside the band within rounding."""
-    low_score = excel_round(weight * low / HUNDRED)
-    high_score = excel_round(weight * high / HUNDRED)
+def _band_edge(
+    stated: Decimal, weight: Decimal, low: Decimal, high: Decimal, high_inclusive: bool, places: int = 2
+) -> bool:
+    """A score rounded to ``places`` decimals sits inside the band within rounding."""
+    low_score = excel_round(weight * low / HUNDRED, places)
+    high_score = excel_round(weight * high / HUNDRED, places)
     if stated == low_score:
         return True
     return high_inclusive and stated == high_score
@@ -405,7 +420,8 @@ def accepted_total(record: SelfEvaluation, result: FormScore, profile: Profile) 
     parts: list[Decimal] = []
     budget = to_decimal(record.funds.total.score)
     low, high = result.budget_score_low, result.budget_score_high
-    if budget is not None and low is not None and high is not None and low - TOLERANCE <= budget <= high + TOLERANCE:
+    tolerance = profile.tolerance
+    if budget is not None and low is not None and high is not None and low - tolerance <= budget <= high + tolerance:
         parts.append(budget)
     else:
         parts.append(result.budget_score or ZERO)
@@ -415,7 +431,19 @@ def accepted_total(record: SelfEvaluation, result: FormScore, profile: Profile) 
             parts.append(stated)
         else:
             parts.append(score.score or ZERO)
-    return excel_round(sum(parts, ZERO))
+    return excel_round(sum(parts, ZERO), profile.decimals)
+
+
+def _cap_at(result: FormScore, profile: Profile) -> tuple[Decimal | None, Decimal | None]:
+    """The cap on the total at the highest execution rate the printed amounts can give (a stated
+    total is held to the most lenient cap), and the rate threshold it belongs to."""
+    if not profile.total_caps:
+        return None, None
+    fund = result.funds["total"]
+    rate = fund.rate_high if fund.rate_high is not None else fund.execution_rate
+    cap = total_cap(profile, rate)
+    below = next((c.below for c in profile.total_caps if c.max == cap), None)
+    return cap, below
 
 
 def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
@@ -448,7 +476,9 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
         if score.rule is Rule.NOT_APPLICABLE:
             continue
         parts.append(stated if stated is not None else (score.score or ZERO))
-    part_sum = excel_round(sum(parts, ZERO))
+    part_sum = excel_round(sum(parts, ZERO), profile.decimals)
+    cap, below = _cap_at(result, profile)
+    capped = min(part_sum, cap) if cap is not None else part_sum
     stated_total = to_decimal(record.total_score)
     if stated_total is None:
         if not c.uncalculated("total_score"):
@@ -459,18 +489,31 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 f"总分未填写，按规则应为 {_fmt(result.total_score)}",
                 expected=result.total_score,
             )
-    elif _differs(stated_total, part_sum):
+    elif cap is not None and below is not None and stated_total > cap + profile.tolerance:
+        c.add(
+            "total_score",
+            "total_cap",
+            "error",
+            f"总分填写为 {_fmt(stated_total)}，执行率 {_fmt(result.execution_rate)}% 低于 {_plain(below)}%，"
+            f"按{profile.title}规则总分最高为 {_fmt(cap)}",
+            stated=stated_total,
+            expected=cap,
+        )
+    elif _differs(stated_total, capped, profile.tolerance):
+        limit = f"，执行率低于 {_plain(below)}% 时最高为 {_fmt(cap)}" if cap is not None and below is not None else ""
         c.add(
             "total_score",
             "total_score",
             "error",
-            f"总分填写为 {_fmt(stated_total)}，各项得分合计为 {_fmt(part_sum)}（重新计算为 {_fmt(result.total_score)}）",
+            f"总分填写为 {_fmt(stated_total)}，各项得分合计为 {_fmt(part_sum)}{limit}（重新计算为 {_fmt(result.total_score)}）",
             stated=stated_total,
-            expected=part_sum,
+            expected=capped,
         )
     # The grade follows the total an evaluator may state: a qualitative score anywhere in its
     # level's band is a judgment, not a mistake, so it counts as stated; a wrong part counts as recomputed.
     accepted = accepted_total(record, result, profile)
+    if cap is not None:
+        accepted = min(accepted, cap)
     expected_grade = profile.grade_for(accepted)
     grade = (record.grade or "").strip()
     if not grade:
@@ -556,6 +599,7 @@ _RECOMPUTED: Final = frozenset(
         "score_over_weight",
         "total_weight",
         "total_score",
+        "total_cap",
         "grade",
     }
 )
@@ -877,7 +921,7 @@ LEGACY_LEVEL1: Final[dict[str, str | None]] = {
     "投入和管理": None,
 }
 # A target that starts with a comparison is meant to be a number.
-_COMPARISON_START: Final = re.compile(r"^\s*(?:[=<>≥≤≧≦＝＜＞]|不低于|不少于|不高于|不超过|大于|小于)")
+_COMPARISON_START: Final = tuple(spelling for spelling, _ in words.OPERATOR_SPELLINGS)
 _PLACEHOLDER: Final = re.compile(r"[*＊]{1,}|[×xX]{2,}")
 
 
@@ -971,7 +1015,7 @@ def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
             f"{who}的指标目标值“{text.strip()}”含占位符，请填写实际数值",
             stated=text,
         )
-    elif target.kind is TargetKind.QUALITATIVE and _COMPARISON_START.match(normalize_text(text)):
+    elif target.kind is TargetKind.QUALITATIVE and normalize_text(text).startswith(_COMPARISON_START):
         c.add(
             f"{path}.target",
             "target_unparseable",

@@ -66,7 +66,7 @@ profile_option = click.option(
     "--profile",
     default=DEFAULT_PROFILE,
     show_default=True,
-    help="评分规则配置：national、shanghai、sichuan、guangxi，或 .toml 文件路径。",
+    help="评分规则配置：名称（national、shanghai、hubei 等，见 sheetperf profiles）或 .toml 文件路径。",
 )
 goals_option = click.option(
     "--goals",
@@ -660,3 +660,43 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     if failed:
         click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def profiles(ctx: click.Context) -> None:
+    """列出随附的评分规则配置及其适用地区；profiles show 显示某一配置的全部设置。
+
+    \b
+    示例：
+        sheetperf profiles
+        sheetperf profiles show hubei
+        sheetperf profiles show 我的规则.toml
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from sheetperf.rules.profiles import available_profiles
+    from sheetperf.vocab.labels import PROFILE_LABELS, PROFILE_VALUES
+    from sheetperf.vocab.text import text_table
+
+    rows = []
+    for name in available_profiles():
+        rules = load_profile(name)
+        rows.append([name, rules.title + (PROFILE_VALUES["default_mark"] if name == DEFAULT_PROFILE else "")])
+    click.echo(PROFILE_VALUES["listing_title"])
+    click.echo(text_table([PROFILE_LABELS["name"], PROFILE_LABELS["title"]], rows))
+
+
+@profiles.command("show")
+@click.argument("profile")
+def profiles_show(profile: str) -> None:
+    """显示评分规则配置的每一项设置（名称或 .toml 文件路径）。
+
+    \b
+    示例：
+        sheetperf profiles show shanghai
+        sheetperf profiles show 规则/武汉.toml
+    """
+    from sheetperf.cli.views import profile_text
+
+    click.echo(profile_text(load_profile(profile)))

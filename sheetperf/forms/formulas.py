@@ -59,7 +59,15 @@ from sheetperf.errors import SpecError
 from sheetperf.forms.layout import Layout
 from sheetperf.model.a1 import col_letter, to_a1
 from sheetperf.rules import rulebook as rb
-from sheetperf.rules.expr import Expr, check_limits, check_portable, number_literal, quote, to_formula
+from sheetperf.rules.expr import (
+    MAX_ARGUMENTS,
+    Expr,
+    check_limits,
+    check_portable,
+    number_literal,
+    quote,
+    to_formula,
+)
 from sheetperf.rules.parsing import (
     ACTUAL_CODES,
     LEVEL_CODES,
@@ -89,16 +97,23 @@ def q(text: str) -> str:
     return quote(text)
 
 
+def _or(tests: list[str]) -> str:
+    """OR of the tests, nested so that no call has more than Excel 97–2003's 30 arguments."""
+    while len(tests) > MAX_ARGUMENTS:
+        tests = [_or(tests[i : i + MAX_ARGUMENTS]) for i in range(0, len(tests), MAX_ARGUMENTS)]
+    return "OR(" + ",".join(tests) + ")"
+
+
 def _any_equal(expr: str, values: tuple[str, ...]) -> str:
-    return "OR(" + ",".join(f"{expr}={q(v)}" for v in values) + ")"
+    return _or([f"{expr}={q(v)}" for v in values])
 
 
 def _any_exact(expr: str, values: tuple[str, ...]) -> str:
-    return "OR(" + ",".join(f"EXACT({expr},{q(v)})" for v in values) + ")"
+    return _or([f"EXACT({expr},{q(v)})" for v in values])
 
 
 def _any_prefix(expr: str, values: tuple[str, ...]) -> str:
-    return "OR(" + ",".join(f"LEFT({expr},{len(v)})={q(v)}" for v in values) + ")"
+    return _or([f"LEFT({expr},{len(v)})={q(v)}" for v in values])
 
 
 def _substitute_all(expr: str, pairs: tuple[tuple[str, str], ...]) -> str:

@@ -8,7 +8,8 @@ A rule is a tree of :class:`Expr` nodes built with the functions below (``IF``, 
   (:func:`excel_round`); a division by zero is ``#DIV/0!``; text in arithmetic is converted
   when it is a number and is ``#VALUE!`` otherwise; errors propagate through arithmetic,
   comparisons and function arguments but not out of an ``IF`` branch not taken; ``ISNUMBER``
-  and ``ISERROR`` look at a value without propagating; an empty cell is 0 in arithmetic, ""
+  and ``ISERROR`` look at a value without propagating; numbers within 2^-48 of each other
+  (relative) compare equal, as in LibreOffice and Excel; an empty cell is 0 in arithmetic, ""
   beside text and is skipped by ``SUM``/``COUNT``/``MIN``/``MAX``/``AND``/``OR`` when passed
   by reference (an :func:`ref` or :func:`cells` argument), as Excel skips text there too.
 * :func:`to_formula` turns it into formula text, given the cell (or helper-cell) reference of
@@ -206,8 +207,10 @@ def cells(name: str) -> Cells:
 #: The empty result ("" in a cell): what a rule gives when there is nothing to compute.
 EMPTY: Final = Text("")
 
-_COMPARISONS: Final = frozenset({"=", "<>", "<", "<=", ">", ">="})
-_ARITHMETIC: Final = frozenset({"+", "-", "*", "/"})
+#: Excel's operators and their precedence (higher binds tighter).
+_PRECEDENCE: Final[dict[str, int]] = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 3, "-": 3, "*": 4, "/": 4}
+_COMPARISONS: Final = frozenset(op for op, level in _PRECEDENCE.items() if level == 1)
+_ARITHMETIC: Final = frozenset(_PRECEDENCE) - _COMPARISONS
 
 
 def eq(a: Operand, b: Operand) -> Expr:
@@ -352,10 +355,11 @@ def _rank(value: Value) -> int:
 def _order(a: Value, b: Value) -> int | XlError:
     """-1, 0 or 1 as Excel compares two values."""
     ta, tb = type(a), type(b)
-    if ta is tb and (ta is Decimal or ta is str):
-        if ta is str:
-            a, b = a.lower(), b.lower()  # type: ignore[union-attr]  # Excel compares text without regard to case
-        return (a > b) - (a < b)  # type: ignore[operator]
+    if ta is Decimal and tb is Decimal:
+        return _numeric_order(a, b)  # type: ignore[arg-type]
+    if ta is str and tb is str:
+        x, y = a.lower(), b.lower()  # type: ignore[union-attr]  # Excel compares text without regard to case
+        return (x > y) - (x < y)
     if isinstance(a, XlError):
         return a
     if isinstance(b, XlError):
@@ -372,7 +376,20 @@ def _order(a: Value, b: Value) -> int | XlError:
         return (x > y) - (x < y)
     x2, y2 = _number(a), _number(b)
     assert isinstance(x2, Decimal) and isinstance(y2, Decimal)
-    return (x2 > y2) - (x2 < y2)
+    return _numeric_order(x2, y2)
+
+
+#: Numbers this close (relative) compare equal, as in LibreOffice (rtl::math::approxEqual) and
+#: Excel: 1/3*3 = 1 there, and decimal arithmetic must not say otherwise.
+_EQUAL_WITHIN: Final = Decimal(2) ** -48
+
+
+def _numeric_order(a: Decimal, b: Decimal) -> int:
+    if a == b:
+        return 0
+    if abs(a - b) <= max(abs(a), abs(b)) * _EQUAL_WITHIN:
+        return 0
+    return -1 if a < b else 1
 
 
 _COMPARE: Final[dict[str, Callable[[int], bool]]] = {
@@ -709,7 +726,10 @@ def _n(nodes: tuple[Expr, ...]) -> Run:
     return run
 
 
-_MANY: Final = 30  # Excel 97–2003 allows 30 arguments per function
+#: Excel 97–2003 (BIFF8) allows 30 arguments per function; LibreOffice saves a call with more
+#: to .xls as =NA() (as it does IFERROR).
+MAX_ARGUMENTS: Final = 30
+_MANY: Final = MAX_ARGUMENTS
 _FUNCTIONS: Final[dict[str, _Function]] = {
     "IF": _Function(3, 3, _if),
     "AND": _Function(1, _MANY, _and),
@@ -757,13 +777,6 @@ MAX_FORMULA_LENGTH: Final = 8192
 MAX_NESTING: Final = 64
 MAX_LITERAL: Final = 255
 
-_PRECEDENCE: Final[dict[str, int]] = {
-    **dict.fromkeys(_COMPARISONS, 1),
-    "+": 3,
-    "-": 3,
-    "*": 4,
-    "/": 4,
-}
 _ATOM: Final = 9
 
 
@@ -833,10 +846,33 @@ def functions_in(text: str) -> set[str]:
 
 
 def check_portable(text: str) -> None:
-    """Raise SpecError when a formula calls a function outside :data:`PORTABLE_FUNCTIONS`."""
+    """Raise SpecError when a formula calls a function outside :data:`PORTABLE_FUNCTIONS`, or one
+    with more than :data:`MAX_ARGUMENTS` arguments."""
     foreign = sorted(functions_in(text) - PORTABLE_FUNCTIONS)
     if foreign:
         raise SpecError(f"formula calls {', '.join(foreign)}: not functions Excel 97-2003, LibreOffice and WPS share")
+    most = max_arguments(text)
+    if most > MAX_ARGUMENTS:
+        raise SpecError(f"a function call with {most} arguments: Excel 97-2003 takes {MAX_ARGUMENTS}")
+
+
+def max_arguments(text: str) -> int:
+    """The most arguments any call (or bracket) of a formula has, string literals skipped."""
+    code = _STRING.sub('""', text)
+    counts: list[int] = []
+    most = 0
+    previous = ""
+    for ch in code:
+        if ch == "(":
+            counts.append(0)
+        elif ch == ")" and counts:
+            found = counts.pop() + (0 if previous == "(" else 1)
+            most = max(most, found)
+        elif ch == "," and counts:
+            counts[-1] += 1
+        if not ch.isspace():
+            previous = ch
+    return most
 
 
 def check_limits(text: str) -> None:
@@ -861,6 +897,7 @@ __all__ = [
     "BLANK",
     "DIV0",
     "EMPTY",
+    "MAX_ARGUMENTS",
     "NUM_ERROR",
     "PORTABLE_FUNCTIONS",
     "VALUE_ERROR",
@@ -878,6 +915,7 @@ __all__ = [
     "excel_round",
     "functions_in",
     "inputs_of",
+    "max_arguments",
     "number_literal",
     "quote",
     "ref",

@@ -88,6 +88,7 @@ RULE_TITLES: Final[dict[str, str]] = {
     "weight_total": "分值合计不等于 100",
     "total_weight": "总分值与各项分值之和不符",
     "total_score": "总分与各项得分之和不符",
+    "total_cap": "总分超过执行率对应的上限",
     "grade": "评分等级与总分不符",
     "level1_split": "一级指标分值分配与指导比例不同",
     "unknown_category": "指标类别不在规范框架内",
@@ -121,12 +122,12 @@ RULE_TITLES: Final[dict[str, str]] = {
 
 RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "execution_rate": "执行率(%) = 全年执行数 ÷ 全年预算数 × 100，保留两位小数。",
-    "budget_score": "预算执行得分 = min(执行率 ÷ 100, 1) × 分值，保留两位小数。",
+    "budget_score": "预算执行得分 = min(执行率 ÷ 100, 1) × 分值，按规则配置的小数位数（通常两位）四舍五入。",
     "budget_over_100": "执行数超过预算数时按满分计，但应核实数据。",
     "budget_deviation_missing": "执行率低于本地区规定比例时应说明偏差原因。",
     "funds_sum": "年度资金总额应等于当年财政拨款、上年结转资金与其他资金之和。",
     "indicator_score": "正向指标：实际值≥目标值得满分，否则按 实际值÷目标值 × 分值；反向指标：实际值≤目标值得满分，否则按规则扣分。",
-    "qualitative_band": "达成指标得分为分值的 80%–100%；部分达成并具有一定效果为 60%–80%；未达成且效果较差为 0–60%。",
+    "qualitative_band": "定性指标的得分应在其达成等级的区间内，区间由规则配置确定（全国通用：达成指标为分值的 80%–100%；部分达成并具有一定效果为 60%–80%；未达成且效果较差为 0–60%）。",
     "score_over_weight": "任何指标的得分不得超过其分值，也不得为负。",
     "score_missing": "已填写实际完成值的指标应有得分。",
     "unscorable": "无法根据年度指标值和实际完成值计分，请检查填写内容。",
@@ -136,7 +137,8 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "over_completion": "实际完成值达到目标值的规定倍数以上仍得满分，但须说明原因（目标可能定得过低）。",
     "weight_total": "预算执行分值与各指标分值合计应为 100 分。",
     "total_weight": "总分值应等于预算执行分值与各指标分值之和。",
-    "total_score": "总分 = 预算执行得分 + 各指标得分（各项先保留两位小数再相加）。",
+    "total_score": "总分 = 预算执行得分 + 各指标得分（各项先按规则配置的小数位数四舍五入再相加）。",
+    "total_cap": "规则配置按执行率限定总分时（例如执行率低于 80% 的总分最高 89 分），总分不得超过上限，评分等级按限定后的总分确定。",
     "grade": "优：≥90；良：80–90；中：60–80；差：<60（按所选规则配置）。",
     "level1_split": "国家指导：产出 50、效益 30、满意度 10（原则上），不同分配仅作提示。",
     "unknown_category": "一级、二级指标应使用规范的指标体系名称。",
@@ -900,13 +902,14 @@ PROFILE_VALUES: Final[dict[str, str]] = {
     "budget_deviation": "{value}%",
     "rescale_on": "不计分，其余指标分值按比例折算",
     "rescale_off": "不计分，其余指标不折算",
-    "band": "分值的 {band}%，默认 {default}%",
+    "band": "{band}，默认 {default}%",
     "cap": "执行率低于 {below}% 时总分最高 {max} 分",
     "grade": "{name} ≥ {min}",
     "category": "{level1}：{level2}",
     "sep": "；",
     "list_sep": "、",
     "listing_title": "可用的规则配置（--profile 名称，或 .toml 文件路径）：",
+    "default_mark": "（默认）",
 }
 
 TEMPLATE_MESSAGES: Final[dict[str, str]] = {
