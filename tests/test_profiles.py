@@ -215,3 +215,13 @@ def test_readme_example_profile_is_the_tested_file() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
     assert (PROFILE_DIR / "example.toml").read_text(encoding="utf-8") in blocks
+
+
+def test_a_profile_with_its_rules_built_pickles() -> None:
+    """Worker processes started by spawn receive the profile pickled."""
+    import pickle
+
+    profile = get_profile(str(PROFILE_DIR / "caps_deduction.toml"))
+    assert profile.grade_for(Decimal(95)) == "优"  # builds and compiles the rules
+    copy = pickle.loads(pickle.dumps(profile))
+    assert copy == profile and copy.grade_for(Decimal(79)) == "中" and copy.rules.decimals == 0

@@ -135,6 +135,13 @@ class Profile:
 
         return rulebook(self)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the built rules (their compiled closures do not pickle; a worker process
+        started by spawn rebuilds them on first use)."""
+        state = dict(self.__dict__)
+        state.pop("rules", None)
+        return state
+
     def grade_for(self, total: Decimal) -> str:
         """The grade of a total, by the declared grade rule (:attr:`RuleBook.grade`)."""
         from sheetperf.rules.expr import evaluate
