@@ -20,6 +20,7 @@ from sheetperf.io.importtext import (
     import_files,
     import_text,
 )
+from sheetperf.model.evidence import LineRef
 from sheetperf.model.record import GoalTable, Indicator, SelfEvaluation, record_to_dict
 from sheetperf.services.importing import workbook_file_names
 
@@ -65,11 +66,12 @@ def test_seed_form_equals_case(seed_result: ImportResult, case: Path) -> None:
 def test_seed_provenance_names_file_and_lines(seed_result: ImportResult) -> None:
     first, goal = seed_result.records[0], seed_result.records[-1]
     assert first.provenance.file == str(SEED_SELF)
-    lines = first.provenance.facts["lines"]
-    assert lines["project_name"] == {"file": str(SEED_SELF), "line": 7}
-    assert lines["goal_actual"]["line"] == 15
-    assert lines["indicators[5]"]["line"] == 22
-    assert goal.provenance.facts["lines"]["texts.safeguards"] == {"file": str(SEED_GOAL), "line": 12}
+    assert first.provenance.evidence.text is not None and goal.provenance.evidence.text is not None
+    lines = first.provenance.evidence.text.lines
+    assert lines["project_name"] == LineRef(file=str(SEED_SELF), line=7)
+    assert lines["goal_actual"].line == 15
+    assert lines["indicators[5]"].line == 22
+    assert goal.provenance.evidence.text.lines["texts.safeguards"] == LineRef(file=str(SEED_GOAL), line=12)
 
 
 # --- what other extractors do to the same text ---------------------------------------------------
@@ -138,7 +140,7 @@ def test_form_split_across_two_files(seed_result: ImportResult, split: str, tmp_
     expected = [record_to_dict(r) for r in seed_result.records if r.provenance.file == str(seed)]
     assert [record_to_dict(r) for r in result.records] == expected
     assert result.problems == []
-    spanning = [r for r in result.records if len(r.provenance.facts["files"]) == 2]
+    spanning = [r for r in result.records if r.provenance.evidence.text and len(r.provenance.evidence.text.files) == 2]
     assert len(spanning) == 1
 
 

@@ -332,5 +332,5 @@ def test_returns_saved_by_libreoffice_keep_their_identity(tmp_path: Path) -> Non
     from sheetperf.io.sources import load_records
 
     (record,) = load_records(saved[0])
-    assert record.provenance.facts["template"]["form_id"] == result.rows[0].form_id  # kept by LibreOffice
+    assert record.provenance.evidence.template.form_id == result.rows[0].form_id  # kept by LibreOffice
     assert report.others == []

@@ -671,7 +671,7 @@ def _stale(layout: Layout, planted: Planted, case: dict[str, Any], recalculated:
 
     record = read_workbook(recalculated)[0]
     a1 = cell_for(layout, case, planted.field)
-    formula = record.provenance.facts["formulas"][planted.field]
+    formula = record.provenance.evidence.formulas[planted.field]
     stale = plant(
         recalculated,
         recalculated.with_name(f"stale-{layout}.xlsx"),
@@ -793,7 +793,7 @@ def test_published_forms_recalculated_by_libreoffice_have_no_errors(recalculated
 
     for path in CASE_PATHS_ALL:
         record = read_workbook(recalculated[f"sheetperf-{path.stem}"])[0]
-        assert not record.provenance.facts.get("uncalculated")
+        assert not record.provenance.evidence.uncalculated
         findings = validate_record(record, SHANGHAI)
         assert not has_errors(findings), (
             path.stem,

@@ -28,6 +28,7 @@ from sheetperf.forms.layout import (
     normalize_form,
 )
 from sheetperf.model.a1 import from_a1
+from sheetperf.model.evidence import TemplateIdentity
 from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
 from sheetperf.model.record import FUND_COLUMNS, CellRef, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
@@ -74,7 +75,7 @@ class _Collector:
         self.record = record
         self.file = file if file is not None else record.provenance.file
         self.findings: list[Finding] = []
-        self._uncalculated = frozenset(record.provenance.facts.get("uncalculated", ()))
+        self._uncalculated = frozenset(record.provenance.evidence.uncalculated)
 
     def uncalculated(self, path: str) -> bool:
         """A formula cell no spreadsheet program has calculated: its value is not missing, only unknown."""
@@ -539,11 +540,10 @@ def validate_record(
 
 # --- Workbook rules: what only a workbook can get wrong ------------------------------------
 #
-# They read the facts a reader records beside the data (``record.provenance.facts``):
-# ``formulas`` (field path → formula text), ``uncalculated`` (paths of formula cells
-# without a result), ``error_cells`` (A1 → error value, every cell of the form),
-# ``formula_cells`` ((row, col) → formula text, every cell of a template's sheet) and
-# ``template`` (the metadata of a sheetperf template).  A record from JSON has none.
+# They read the evidence a reader records beside the data (``record.provenance.evidence``,
+# :class:`sheetperf.model.evidence.Evidence`): the formula behind each field, formula cells
+# without a result, error values, every formula of a template's sheet and the template's
+# identity.  A record from JSON has none.
 
 #: Rules that compare a stated figure with its recomputation.  When the stated figure is
 #: the result of a formula in the workbook, the finding becomes ``cached_value``.
@@ -576,7 +576,7 @@ def _a1_order(a1: str) -> tuple[int, int]:
 
 def _mark_formula_results(c: _Collector, record: Record) -> None:
     """A wrong figure that a formula computed: the formula or its saved result is wrong, not the typing."""
-    formulas: dict[str, str] = record.provenance.facts.get("formulas") or {}
+    formulas = record.provenance.evidence.formulas
     if not formulas:
         return
     for i, f in enumerate(c.findings):
@@ -591,7 +591,7 @@ def _mark_formula_results(c: _Collector, record: Record) -> None:
 
 
 def _check_error_values(c: _Collector, record: Record) -> None:
-    errors: dict[str, str] = record.provenance.facts.get("error_cells") or {}
+    errors = record.provenance.evidence.error_cells
     sheet = record.provenance.sheet
     if not errors or not sheet:
         return
@@ -653,9 +653,9 @@ def _difference(actual: str, expected: str, context: int = 24) -> tuple[str, str
     return cut(a), cut(b)
 
 
-def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
+def _template_profile(meta: TemplateIdentity, profile: Profile) -> Profile:
     """The profile the template was written with (its formulas follow it), else the given one."""
-    name = str(meta.get("profile") or "")
+    name = meta.profile
     if not name or name == profile.name:
         return profile
     try:
@@ -664,20 +664,20 @@ def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
         return profile
 
 
-def _template_form(meta: dict[str, Any]) -> str | None:
+def _template_form(meta: TemplateIdentity) -> str | None:
     """The form a template's metadata names; None when it names none (a tampered or damaged sheet)."""
     try:
-        return normalize_form(str(meta.get("form", "")))
+        return normalize_form(meta.form)
     except SheetperfError:
         return None
 
 
 def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
-    meta = record.provenance.facts.get("template")
+    meta = record.provenance.evidence.template
     sheet = record.provenance.sheet
-    if not isinstance(meta, dict) or not sheet or _template_form(meta) != record.form:
+    if meta is None or not sheet or _template_form(meta) != record.form:
         return
-    version = str(meta.get("layout_version") or "")
+    version = meta.layout_version
     if version != LAYOUT_VERSION:
         c.add(
             "template.layout_version",
@@ -690,17 +690,16 @@ def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
         )
         return
     try:
-        capacity = int(str(meta.get("capacity") or "0"))
-        layout = get_layout(record.form, capacity if capacity > 0 else None)
-    except (ValueError, SheetperfError):
+        layout = get_layout(record.form, meta.capacity)
+    except SheetperfError:
         return
     _check_fingerprint(c, record, meta)
     _check_formulas(c, record, layout, _template_profile(meta, profile), sheet)
 
 
-def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> None:
-    locked = [g for g in str(meta.get("locked") or "").split(",") if g]
-    expected = str(meta.get("fingerprint") or "")
+def _check_fingerprint(c: _Collector, record: Record, meta: TemplateIdentity) -> None:
+    locked = list(meta.locked)
+    expected = meta.fingerprint
     if not locked or not expected:
         return
     try:
@@ -709,7 +708,7 @@ def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> N
         return
     if actual == expected:
         return
-    changed = _changed_locked_fields(record, locked, str(meta.get("cell_digests") or ""))
+    changed = _changed_locked_fields(record, locked, meta.cell_digests)
     if changed:
         for path in changed:
             shown = _value_at(record, path)
@@ -805,9 +804,9 @@ def _value_at(record: Record, path: str) -> Any:
 
 def _check_formulas(c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str) -> None:
     """Every formula a template carries must still be there, as written."""
-    facts = record.provenance.facts
-    cells: dict[tuple[int, int], str] | None = facts.get("formula_cells")
-    by_path: dict[str, str] = facts.get("formulas") or {}
+    evidence = record.provenance.evidence
+    cells = evidence.formula_cells
+    by_path = evidence.formulas
     helpers_flagged: set[int] = set()
     for a1, rc, path, formula, index in _expected_formulas(layout, profile):
         if cells is not None:

@@ -190,13 +190,16 @@ class Loc:
 
 @dataclass
 class Located:
-    """A form found in a sheet: the cell of every field path, and facts about the layout."""
+    """A form found in a sheet: the cell of every field path, and what the layout showed."""
 
     kind: FormKind
     sheet: str
     fields: dict[str, Loc] = field(default_factory=dict)
     indicator_count: int = 0
-    facts: dict[str, object] = field(default_factory=dict)
+    #: The unit the funds block is written in ("万元", "元"; "" when not said).
+    funds_unit: str = ""
+    #: Zero-based column of each indicator-table key.
+    indicator_columns: dict[str, int] = field(default_factory=dict)
     method: Literal["labels", "defined_names"] = "labels"
 
 
@@ -428,7 +431,7 @@ def _funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
         key = index.keys.get((blocks[0].row, blocks[0].col), "")
         if key.endswith("元") and not key.endswith("万元"):
             unit = "元"
-    located.facts["funds_unit"] = unit
+    located.funds_unit = unit
     first_value_col = min(columns.values())
     rows_seen: set[str] = set()
     for r in range(index.end_row(header_row, first_value_col) + 1, min(header_row + 8, bottom) + 1):
@@ -493,7 +496,7 @@ def _indicator_rows(index: SheetIndex, located: Located, columns: dict[str, int]
         if any(table_first <= c <= table_last and index.keys.get((r, c)) in _STOP_KEYS for c in index.row_cols[r]):
             break
         rows.append((r, columns))
-    located.facts["indicator_columns"] = dict(columns)
+    located.indicator_columns = dict(columns)
     return walk_indicator_rows(index, located, rows, start - 1)
 
 
@@ -707,11 +710,11 @@ def locate_by_defined_names(grid: Grid, refs: dict[str, tuple[int, int]], *, eve
         row = min(r for r, _ in cells.values())
         rows.append((row, {key: c for key, (_, c) in cells.items()}))
     if every_row:
-        located.facts["indicator_columns"] = dict(rows[0][1]) if rows else {}
+        located.indicator_columns = dict(rows[0][1]) if rows else {}
         _every_row(index, located, rows)
     else:
         walk_indicator_rows(index, located, rows, level_rows=True)
-    located.facts["funds_unit"] = "万元"
+    located.funds_unit = "万元"
     return located
 
 

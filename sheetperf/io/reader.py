@@ -14,7 +14,7 @@ turns the located cells into typed values the way the form shows them:
 * number fields accept numbers typed as text, full-width digits, thousands
   separators and stray spaces; ``-`` (not applicable) and blanks read as missing;
   a number shown as a percentage (``0.00%``) reads ×100, as the form shows it;
-* a formula keeps its text in ``provenance.facts["formulas"]``; without a cached
+* a formula keeps its text in ``provenance.evidence.formulas``; without a cached
   value (never saved by a spreadsheet program) its value is missing, never 0.
 """
 
@@ -38,6 +38,7 @@ from sheetperf.io.locate import (
     squash_label,
     year_of,
 )
+from sheetperf.model.evidence import Hazard, TemplateIdentity
 from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
@@ -96,8 +97,7 @@ def read_workbook_report(path: str | Path) -> ReadReport:
             refs = {name: at for name, at in refs.items() if name not in own}
             refs.update(refs_by_sheet(own).get(grid.name, {}))
         forms = _locate(grid, refs, every_row=prefilled)
-        if forms and forms[0].method == "defined_names" and meta:
-            forms[0].facts["template"] = dict(meta)
+        identity = TemplateIdentity.from_meta(meta) if meta and forms and forms[0].method == "defined_names" else None
         if not forms and (grid.name in meta_sheets or (meta and grid.name in _TEMPLATE_AUX_SHEETS)):
             continue  # a sheetperf template's own metadata, instructions and dropdown-list sheets
         if not forms:
@@ -106,7 +106,10 @@ def read_workbook_report(path: str | Path) -> ReadReport:
             report.notices.append(MSG[key].format(sheet=grid.name))
             continue
         for located in forms:
-            report.records.append(build_record(located, grid, str(path), report.notices, date1904))
+            record = build_record(located, grid, str(path), report.notices, date1904)
+            if identity is not None and located is forms[0]:
+                record.provenance.evidence.template = identity
+            report.records.append(record)
     if sheet_count == 0:
         raise FormNotFoundError(MSG["no_sheets"], file=str(path))
     if not report.records:
@@ -149,7 +152,7 @@ def sniff(path: Path) -> str:
 
 def _grids(
     path: Path, report: ReadReport
-) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[hazards.Hazard] | None]:
+) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None]:
     """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, and the
     hazards of the zip's parts (None when the package was not a zip the reader opened)."""
     kind = sniff(path)
@@ -384,14 +387,15 @@ class _Builder:
         return number
 
     def finish(self, record: Record) -> Record:
-        self.provenance.facts["method"] = self.located.method
-        self.provenance.facts.update(self.located.facts)
-        if self.formulas:
-            self.provenance.facts["formulas"] = self.formulas
+        evidence = self.provenance.evidence
+        evidence.method = self.located.method
+        evidence.funds_unit = self.located.funds_unit
+        evidence.indicator_columns = self.located.indicator_columns
+        evidence.formulas = self.formulas
+        evidence.uncalculated = self.uncalculated
         if self.uncalculated:
-            self.provenance.facts["uncalculated"] = self.uncalculated
             self.notices.append(MSG["formula_uncalculated"].format(sheet=self.grid.name, count=len(self.uncalculated)))
-        self.provenance.facts.update(cell_facts(self.located, self.grid))
+        evidence.error_cells, evidence.formula_cells = cell_evidence(self.located, self.grid)
         record.provenance = self.provenance
         return record
 
@@ -440,7 +444,7 @@ def build_record(located: Located, grid: Grid, file: str, notices: list[str], da
         data["year"] = year
         for key in ("department", "implementing_unit", "project_name"):
             data[key] = b.text(key) or ""
-        yuan = located.facts.get("funds_unit") == "元"
+        yuan = located.funds_unit == "元"
         funds: dict[str, dict[str, Any]] = {}
         for row in ("total", "current_year_appropriation", "carryover", "other"):
             values: dict[str, Any] = {}
@@ -504,34 +508,33 @@ def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
     return out
 
 
-# --- facts for the validator (sheetperf.checks.validation's workbook rules) -----------------------
+# --- evidence for the validator (sheetperf.checks.validation's workbook rules) -----------------------
 
 #: Rows above a form's first field that still belong to it (title, year line).
 _FORM_HEAD_ROWS: Final = 3
 
 
-def cell_facts(located: Located, grid: Grid) -> dict[str, Any]:
-    """Cells the validator checks beyond the record's fields.
+def cell_evidence(located: Located, grid: Grid) -> tuple[dict[str, str], dict[tuple[int, int], str] | None]:
+    """Cells the validator checks beyond the record's fields: ``(error_cells, formula_cells)``.
 
     ``error_cells``: every cell of the form holding an Excel error value (``#DIV/0!``),
     A1 → the error text; the form spans the rows of its fields (plus its title rows),
-    every column.  ``formula_cells`` (templates only, found by defined names): every
-    formula of the sheet, zero-based (row, col) → formula text, so a template's hidden
-    helper formulas can be checked too (A1 strings for 1,200 cells a form cost more
-    than the check).
+    every column.  ``formula_cells`` (templates only, found by defined names; else None):
+    every formula of the sheet, zero-based (row, col) → formula text, so a template's
+    hidden helper formulas can be checked too (A1 strings for 1,200 cells a form cost
+    more than the check).
     """
     from sheetperf.model.a1 import to_a1
 
     rows = [loc.row for loc in located.fields.values()]
     rows += [r for loc in located.fields.values() for r, _ in loc.parts]
-    facts: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     if rows:
         top, bottom = max(min(rows) - _FORM_HEAD_ROWS, 0), max(rows)
         errors = {
             to_a1(r, c): str(cell.value) for (r, c), cell in grid.cells.items() if cell.error and top <= r <= bottom
         }
-        if errors:
-            facts["error_cells"] = errors
+    formula_cells = None
     if located.method == "defined_names":
-        facts["formula_cells"] = {rc: cell.formula for rc, cell in grid.cells.items() if cell.formula is not None}
-    return facts
+        formula_cells = {rc: cell.formula for rc, cell in grid.cells.items() if cell.formula is not None}
+    return errors, formula_cells

@@ -122,9 +122,9 @@ def _reason(exc: SheetperfError, file: Path) -> str:
 
 
 def _form_id(record: Record) -> str:
-    """The form id of the template a record was read from (the reader's template facts)."""
-    meta = record.provenance.facts.get("template")
-    return str(meta.get("form_id", "")) if isinstance(meta, dict) else ""
+    """The form id of the template a record was read from (the reader's template identity)."""
+    template = record.provenance.evidence.template
+    return template.form_id if template is not None else ""
 
 
 def _listed(folder: Path) -> list[Path]:
