@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from regional import PLANT_KINDS, PLANTS, VARIANTS, Built, plant_target, resolve
 
 from sheetperf.model import SelfEvaluation, record_from_dict, record_to_dict
-from sheetperf.parsing import ActualKind, Level, TargetKind, parse_actual, parse_target
+from sheetperf.parsing import LEVEL_TEXT, ActualKind, Level, TargetKind, parse_actual, parse_target
 from sheetperf.profiles import Band, get_profile
 from sheetperf.scoring import Rule, excel_round, execution_rate, score_form
 
@@ -153,11 +153,11 @@ def text_in(ws: Worksheet, ref: str, path: str) -> Any:
     return text
 
 
-def unit_of(built: Built, form: int) -> str:
+def unit_of(built: Built, ws: Worksheet, form: int) -> str:
+    """万元 or 元, as the form's funds label names it (万元 when the form has no funds block)."""
     key = f"[{form}].funds_unit" if f"[{form}].funds_unit" in built.cells else "funds_unit"
     if key not in built.cells:
         return "万元"
-    ws = load_workbook(built.path)[built.sheet]
     label = shown(ws[built.cells[key]])
     return "万元" if "万元" in label else "元"
 
@@ -179,8 +179,11 @@ def leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 #: Spellings today's parser does not know yet (teaching it is the reader's task): recomputation
 #: reads ``═`` as ``=`` and the Anhui/Hubei achievement words as sheetperf's three levels.
 _OPERATOR_SPELLINGS = {"═": "="}
-_LEVEL_WORDS = {"达成预期指标": Level.ACHIEVED, "部分达成预期指标": Level.PARTIAL, "未达成预期指标": Level.NOT_ACHIEVED}
-_LEVEL_TEXT = {Level.ACHIEVED: "达成指标", Level.PARTIAL: "部分达成指标", Level.NOT_ACHIEVED: "未达成指标"}
+_LEVEL_WORDS = {
+    "达成预期指标": LEVEL_TEXT[Level.ACHIEVED],
+    "部分达成预期指标": LEVEL_TEXT[Level.PARTIAL],
+    "未达成预期指标": LEVEL_TEXT[Level.NOT_ACHIEVED],
+}
 
 
 def for_todays_parser(record: dict[str, Any]) -> dict[str, Any]:
@@ -189,7 +192,7 @@ def for_todays_parser(record: dict[str, Any]) -> dict[str, Any]:
         for spelling, operator in _OPERATOR_SPELLINGS.items():
             ind["target"] = ind["target"].replace(spelling, operator)
         if ind["actual"] in _LEVEL_WORDS:
-            ind["actual"] = _LEVEL_TEXT[_LEVEL_WORDS[ind["actual"]]]
+            ind["actual"] = _LEVEL_WORDS[ind["actual"]]
     return out
 
 
@@ -383,7 +386,7 @@ def test_expected_records_are_in_the_model_shape(build: Callable[..., Built], va
 def assert_cells_hold_expected(built: Built) -> None:
     """Every ``cells`` entry points at a cell holding the expected value (through openpyxl)."""
     ws = load_workbook(built.path)[built.sheet]
-    units = {form: unit_of(built, form) for form in range(len(built.expected))}
+    units = {form: unit_of(built, ws, form) for form in range(len(built.expected))}
     for key, ref in built.cells.items():
         form, path = split_key(key)
         if path == "funds_unit":
