@@ -103,7 +103,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetperf.profiles import get_profile
+from sheetperf.rules.profiles import get_profile
 
 Record = dict[str, Any]
 

@@ -27,10 +27,10 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 from regional import PLANT_KINDS, PLANTS, VARIANTS, Built, plant_target, resolve
 
-from sheetperf.model import SelfEvaluation, record_from_dict, record_to_dict
-from sheetperf.parsing import LEVEL_TEXT, ActualKind, Level, TargetKind, parse_actual, parse_target
-from sheetperf.profiles import Band, get_profile
-from sheetperf.scoring import Rule, excel_round, execution_rate, score_form
+from sheetperf.model.record import SelfEvaluation, record_from_dict, record_to_dict
+from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, Level, TargetKind, parse_actual, parse_target
+from sheetperf.rules.profiles import Band, get_profile
+from sheetperf.rules.scoring import Rule, excel_round, execution_rate, score_form
 
 VARIANT_IDS = list(VARIANTS)
 SELF_EVALUATIONS = [v for v in VARIANT_IDS if v != "chongqing_goal_table"]
