@@ -451,7 +451,7 @@ def test_workbook_file_names_are_safe_and_unique(names: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("技术/合同:登记?", "2023-技术_合同_登记_.xlsx"), ("", "2023-财政项目支出绩效自评表.xlsx")],
+    [("技术/合同:登记?", "2023-技术_合同_登记.xlsx"), ("", "2023-财政项目支出绩效自评表.xlsx")],
     ids=["separators", "empty"],
 )
 def test_workbook_file_name_examples(name: str, expected: str) -> None:
