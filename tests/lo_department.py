@@ -7,8 +7,8 @@ Run with Debian's Python (it needs the ``uno`` module of the ``python3-uno`` pac
 
 JOB.json is either a list of jobs or an object ``{"jobs": [...], "locale": "zh-CN",
 "recalc_on_load": null, "timeout": 300}``.  Each job opens one file (``Hidden=True``, unless the
-job says ``"visible": true``) and performs its actions in order; the document is closed without saving at the end of the job (only
-``save_as`` writes anything).  Example::
+job says ``"visible": true``) and performs its actions in order; the document is closed without
+saving at the end of the job (only ``save_as`` writes anything).  Example::
 
     [{"file": "/abs/t.xlsx", "actions": [
         {"do": "type", "sheet": "绩效自评表", "cell": "E6", "text": "1.42"},
@@ -36,10 +36,11 @@ Actions (``sheet`` is a name or a 0-based index; ``cell`` an A1 address):
 
     Evidence: real key events (the ``keys`` action below) give the same cell type, value,
     formula and number format as ``.uno:EnterString`` for numbers, percents, "1,234.5", "(5)",
-    "1e3", dates in the en-US and zh-CN locales, times, TRUE, "'98", formulas and Chinese text,
-    in General, 0.00 and @ cells (tests/test_department.py compares them).  The differences are
-    what happens only while keys are pressed: AutoCorrect replacements ("1/2" → "½", "1 1/2" →
-    "1 ½") and AutoInput completions; ``.uno:EnterString`` bypasses both.
+    "1e3", dates, times, TRUE, "'98", formulas and Chinese text, in General, 0.00 and @ cells, and
+    both are refused by a Stop validity rule (tests/test_department.py compares them in the zh-CN
+    locale; the same held in en-US when tried by hand).  The differences are what happens only
+    while keys are pressed: AutoCorrect replacements ("1/2" → "½", "1 1/2" → "1 ½") and AutoInput
+    completions; ``.uno:EnterString`` bypasses both.
 
     What Enter does beyond EnterData is emulated: a locked cell on a protected sheet is refused
     (LibreOffice says "Protected cells can not be modified"), and the cell's validity rule is
