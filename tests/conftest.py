@@ -10,6 +10,7 @@ whenever ../shared is beside the checkout, as it is in CI).  Tests that need wha
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,14 @@ def case_path(request: pytest.FixtureRequest) -> Path:
 def self_evaluation_path(request: pytest.FixtureRequest) -> Path:
     path: Path = request.param
     return path
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``libreoffice`` fails, not skips, where LibreOffice is missing: CI installs it
+    (.ci/run), so a missing install step must show.  ``-m "not libreoffice"`` deselects them."""
+    if item.get_closest_marker("libreoffice") is not None and shutil.which("soffice") is None:
+        pytest.fail(
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc (see README), "
+            "or run pytest -m 'not libreoffice'",
+            pytrace=False,
+        )
