@@ -16,27 +16,22 @@ from hypothesis import strategies as st
 from conftest import GOAL_TABLE_PATHS, load_case
 from sheetperf.cli import main
 from sheetperf.errors import InputError, UnsafeInputError
+from sheetperf.io.csvcells import guard_cell, unguard_cell
+from sheetperf.io.names import WINDOWS_FORBIDDEN, WINDOWS_RESERVED, UniqueNames, name_key, safe_name
 from sheetperf.model.record import GoalTable, SelfEvaluation
 from sheetperf.rules.profiles import get_profile
 from sheetperf.services.distribute import (
     MANIFEST_CSV,
     MANIFEST_XLSX,
-    WINDOWS_FORBIDDEN,
-    WINDOWS_RESERVED,
     ManifestRow,
     RosterEntry,
-    UniqueNames,
     allocate_cents,
-    guard_cell,
     inside,
-    name_key,
     parse_weights,
     prepare_record,
     profile_split_weights,
     read_manifest,
     read_roster,
-    safe_name,
-    unguard_cell,
     write_manifest,
 )
 
@@ -503,7 +498,7 @@ def test_hostile_names_stay_inside_outdir_and_distinct(tmp_path: Path) -> None:
 
     (record,) = read_workbook(out / manifest[0].path)
     assert record.project_name == "../../etc/passwd"  # the form keeps the name as written
-    assert record.provenance.facts["template"]["form_id"] == manifest[0].form_id
+    assert record.provenance.evidence.template.form_id == manifest[0].form_id
 
 
 def test_distribute_refuses_to_overwrite_a_distribution(tmp_path: Path) -> None:
@@ -535,7 +530,7 @@ def test_distribute_goal_tables_blank_with_project_info(tmp_path: Path) -> None:
     (record,) = read_workbook(out / manifest[1].path)
     assert isinstance(record, GoalTable)
     assert (record.year, record.applicant_unit, record.project_name) == (2025, "技术市场管理办公室", "交流推广")
-    assert record.provenance.facts["template"]["capacity"] == "30"  # every indicator row left open
+    assert record.provenance.evidence.template.capacity == 30  # every indicator row left open
 
 
 def test_distribute_from_a_folder_of_goal_tables(tmp_path: Path) -> None:

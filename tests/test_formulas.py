@@ -139,3 +139,43 @@ def test_long_word_lists_are_split_under_thirty_arguments() -> None:
     a_kind = form_formulas(layout, get_profile()).row(0, layout)["a_kind"]
     assert "OR(OR(" in a_kind  # 36 spellings of 达成: OR(OR(30), OR(6))
     assert max_arguments(a_kind) == 30
+
+
+# --- what survives "Save As Excel 97–2003 (.xls)" ----------------------------------------------
+# Measured with LibreOffice (tests/lo_department.py, saving the templates as .xls): a function
+# call with more than 30 arguments turns the whole formula into =NA() in the .xls (the BIFF8
+# format counts arguments in one byte, Excel 97–2003 allowed 30); a text constant longer than
+# 255 characters is cut to 255 without a word.  Every score then showed #N/A in the saved file;
+# the rules are now rendered within these limits (and tests/test_recalc.py saves the forms as .xls).
+
+XLS_MAX_ARGUMENTS = 30
+XLS_MAX_TEXT_CONSTANT = 255
+
+
+def _most_arguments(formula: str) -> int:
+    """The largest number of arguments any one function call in ``formula`` takes."""
+    body = _strip_strings(formula)
+    stack: list[int] = []  # argument count of each open call (0 for a plain parenthesis)
+    most = 0
+    for index, char in enumerate(body):
+        if char == "(":
+            is_call = index > 0 and (body[index - 1].isalnum() or body[index - 1] in "._")
+            stack.append(1 if is_call and body[index + 1 : index + 2] != ")" else 0)
+        elif char == "," and stack and stack[-1]:
+            stack[-1] += 1
+        elif char == ")" and stack:
+            most = max(most, stack.pop())
+    return most
+
+
+def test_argument_counter() -> None:
+    assert _most_arguments('=IF(A1="a,b",OR(1,2,3),(1+2))') == 3
+    assert _most_arguments("=SUM(" + ",".join(["A1"] * 31) + ")") == 31
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=[Path(p).stem for p in PROFILES])
+def test_formulas_survive_saving_as_xls(profile: str) -> None:
+    for key, formula in all_formulas(profile).items():
+        assert _most_arguments(formula) <= XLS_MAX_ARGUMENTS, f"{key}: more than 30 arguments in one call"
+        for literal in re.findall(r'"((?:[^"]|"")*)"', formula):
+            assert len(literal.replace('""', '"')) <= XLS_MAX_TEXT_CONSTANT, f"{key}: text constant over 255"

@@ -134,10 +134,10 @@ def test_formula_without_cached_value_reads_as_missing_not_zero(tmp_path: Path) 
     record = report.records[0]
     assert record.funds.total.execution_rate is None
     assert record.total_weight is None and record.total_score is None
-    formulas = record.provenance.facts["formulas"]
+    formulas = record.provenance.evidence.formulas
     assert formulas["funds.total.execution_rate"].startswith("=IF(")
     assert formulas["total_score"].startswith("=")
-    assert set(record.provenance.facts["uncalculated"]) == {"funds.total.execution_rate", "total_weight", "total_score"}
+    assert set(record.provenance.evidence.uncalculated) == {"funds.total.execution_rate", "total_weight", "total_score"}
     assert any("公式" in n for n in report.notices)
     # everything else is read as usual
     want = expected(case)
@@ -150,16 +150,17 @@ def test_formula_without_cached_value_reads_as_missing_not_zero(tmp_path: Path) 
     assert got == want
 
 
+@pytest.mark.libreoffice
 def test_formula_with_cached_value_keeps_both(converted: dict[str, Path]) -> None:
     """The formula workbook after LibreOffice saved it: cached results and formula texts both kept."""
     case = SELF_CASES[1]  # rates of 100%: recomputing gives the printed figures exactly
     report = read_workbook_report(converted["xlsx"] / "formulas.xlsx")
     record = report.records[0]
     assert record_to_dict(record) == expected(case)
-    formulas = record.provenance.facts["formulas"]
+    formulas = record.provenance.evidence.formulas
     assert formulas["funds.total.execution_rate"].startswith("=IF(")
     assert formulas["total_score"].startswith("=")
-    assert "uncalculated" not in record.provenance.facts
+    assert not record.provenance.evidence.uncalculated
     assert not any("公式" in n for n in report.notices)
 
 
@@ -181,8 +182,8 @@ def test_xlsxwriter_placeholder_results_are_not_read_as_zero(tmp_path: Path) -> 
     record = read_workbook(path)[0]
     assert record.indicators[0].score is None
     assert record.total_score is None
-    assert record.provenance.facts["formulas"] == {"indicators[0].score": "=F2", "total_score": "=SUM(G2:G2)"}
-    assert record.provenance.facts["uncalculated"] == ["indicators[0].score", "total_score"]
+    assert record.provenance.evidence.formulas == {"indicators[0].score": "=F2", "total_score": "=SUM(G2:G2)"}
+    assert record.provenance.evidence.uncalculated == ["indicators[0].score", "total_score"]
 
 
 def test_every_sheet_is_read_and_sheets_without_form_are_named(tmp_path: Path) -> None:
@@ -315,6 +316,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.libreoffice
 def test_xls_and_ods_read_to_the_same_records(converted: dict[str, Path], fmt: str) -> None:
     for name, case in zip(SELF_IDS, SELF_CASES, strict=True):
         report = read_workbook_report(converted[fmt] / f"{name}.{fmt}")

@@ -8,6 +8,7 @@ tests) never count.  The bounds are the issue's: under 2 s and 200 MB.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import subprocess
@@ -361,7 +362,7 @@ def test_shipped_samples_carry_no_hazards() -> None:
     """No false alarm on sheetperf's own templates (their helper formulas use no '|')."""
     for path in sorted(SAMPLES.glob("*.xlsx")):
         report = read_workbook_report(path)
-        assert not report.records[0].provenance.facts.get("hazards"), path.name
+        assert not report.records[0].provenance.evidence.hazards, path.name
 
 
 @pytest.mark.parametrize(
@@ -386,7 +387,8 @@ def test_template_metadata_naming_no_form_is_not_a_crash(form: str) -> None:
     """Fuzz #240/#1621 (swapped zip members): the metadata sheet's form cell held another
     sheet's text, and validation raised SpecError('未知的表单') without naming the file."""
     record = read_workbook(SAMPLE)[0]
-    record.provenance.facts["template"] = {**record.provenance.facts.get("template", {}), "form": form}
+    assert record.provenance.evidence.template is not None
+    record.provenance.evidence.template = dataclasses.replace(record.provenance.evidence.template, form=form)
     findings = validate_record(record, get_profile("shanghai"))
     assert all(f.rule != "layout_version" for f in findings)  # not checked as a template at all
 

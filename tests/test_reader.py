@@ -447,12 +447,13 @@ def test_published_forms_round_trip_through_templates(tmp_path: Path, stem: str)
     record = record_from_dict(PUBLISHED[stem])
     read = round_trip(record, tmp_path)
     assert read == as_filled(record)
-    assert read.provenance.facts["method"] == "defined_names"
-    assert read.provenance.facts["template"]["form"] == record.form
-    formulas = read.provenance.facts.get("formulas", {})
+    assert read.provenance.evidence.method == "defined_names"
+    assert read.provenance.evidence.template.form == record.form
+    formulas = read.provenance.evidence.formulas
     assert computed_paths(record) <= set(formulas) | {p for p in computed_paths(record) if p.startswith("goal_heading")}
 
 
+@pytest.mark.libreoffice
 def test_published_forms_recalculated_in_libreoffice_read_their_scores(tmp_path: Path) -> None:
     """After LibreOffice saved the filled templates, the stated figures are the computed ones."""
     from sheetperf.io.recalc import recalculate
@@ -476,7 +477,7 @@ def test_published_forms_recalculated_in_libreoffice_read_their_scores(tmp_path:
                 assert abs(got - row.execution_rate) <= 0.01 + 1e-9, (stem, name)
                 read.funds.rows()[name].execution_rate = row.execution_rate
         assert read == want, stem
-        assert "uncalculated" not in read.provenance.facts
+        assert not read.provenance.evidence.uncalculated
 
 
 # Records a template holds: clean text (no surrounding space, no control characters), amounts in

@@ -34,17 +34,12 @@ from sheetperf.cli import main
 from sheetperf.forms.layout import Kind, Role, get_layout
 from sheetperf.io.filler import fill_workbook
 from sheetperf.io.reader import read_workbook
-from sheetperf.io.recalc import recalculate, soffice
+from sheetperf.io.recalc import recalculate
 from sheetperf.io.writer import write_template
 from sheetperf.model.record import Funds, SelfEvaluation, load_records_json
 from sheetperf.rules.parsing import Level, TargetKind, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile, available_profiles, get_profile
 from sheetperf.rules.scoring import score_form
-
-try:
-    soffice()
-except Exception:  # pragma: no cover - CI installs LibreOffice
-    pytest.skip("LibreOffice (soffice) is not installed", allow_module_level=True)
 
 pytestmark = pytest.mark.libreoffice
 

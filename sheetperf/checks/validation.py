@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Final
 
 import pandas as pd
@@ -28,7 +27,9 @@ from sheetperf.forms.layout import (
     normalize_form,
 )
 from sheetperf.model.a1 import from_a1
+from sheetperf.model.evidence import TemplateIdentity
 from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
+from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, CellRef, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile, get_profile
@@ -83,7 +84,7 @@ class _Collector:
         self.record = record
         self.file = file if file is not None else record.provenance.file
         self.findings: list[Finding] = []
-        self._uncalculated = frozenset(record.provenance.facts.get("uncalculated", ()))
+        self._uncalculated = frozenset(record.provenance.evidence.uncalculated)
 
     def uncalculated(self, path: str) -> bool:
         """A formula cell no spreadsheet program has calculated: its value is not missing, only unknown."""
@@ -552,12 +553,18 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
 
 
 def validate_record(
-    record: Record, profile: Profile, *, file: str | None = None, scored: FormScore | None = None
+    record: Record,
+    profile: Profile,
+    *,
+    file: str | None = None,
+    scored: FormScore | None = None,
+    cache: BatchCache | None = None,
 ) -> list[Finding]:
     """Every finding for one record, errors first.
 
     ``scored``: ``score_form(record, profile)`` when the caller has it already (consolidation
-    scores each form for its summary row too).
+    scores each form for its summary row too).  ``cache``: the batch's memory (a template's
+    expected formulas are built once per layout and profile).
     """
     c = _Collector(record, file)
     _check_required(c, record)
@@ -573,7 +580,7 @@ def validate_record(
         _check_goal_table(c, record, profile)
     _mark_formula_results(c, record)
     _check_error_values(c, record)
-    _check_template(c, record, profile)
+    _check_template(c, record, profile, ensure(cache).part(CheckMemory))
     from sheetperf.xlsx.hazards import hazard_findings  # macros, external links, DDE (issue 8)
 
     c.findings.extend(hazard_findings(record, c.file))
@@ -582,11 +589,10 @@ def validate_record(
 
 # --- Workbook rules: what only a workbook can get wrong ------------------------------------
 #
-# They read the facts a reader records beside the data (``record.provenance.facts``):
-# ``formulas`` (field path → formula text), ``uncalculated`` (paths of formula cells
-# without a result), ``error_cells`` (A1 → error value, every cell of the form),
-# ``formula_cells`` ((row, col) → formula text, every cell of a template's sheet) and
-# ``template`` (the metadata of a sheetperf template).  A record from JSON has none.
+# They read the evidence a reader records beside the data (``record.provenance.evidence``,
+# :class:`sheetperf.model.evidence.Evidence`): the formula behind each field, formula cells
+# without a result, error values, every formula of a template's sheet and the template's
+# identity.  A record from JSON has none.
 
 #: Rules that compare a stated figure with its recomputation.  When the stated figure is
 #: the result of a formula in the workbook, the finding becomes ``cached_value``.
@@ -620,7 +626,7 @@ def _a1_order(a1: str) -> tuple[int, int]:
 
 def _mark_formula_results(c: _Collector, record: Record) -> None:
     """A wrong figure that a formula computed: the formula or its saved result is wrong, not the typing."""
-    formulas: dict[str, str] = record.provenance.facts.get("formulas") or {}
+    formulas = record.provenance.evidence.formulas
     if not formulas:
         return
     for i, f in enumerate(c.findings):
@@ -635,7 +641,7 @@ def _mark_formula_results(c: _Collector, record: Record) -> None:
 
 
 def _check_error_values(c: _Collector, record: Record) -> None:
-    errors: dict[str, str] = record.provenance.facts.get("error_cells") or {}
+    errors = record.provenance.evidence.error_cells
     sheet = record.provenance.sheet
     if not errors or not sheet:
         return
@@ -666,7 +672,6 @@ def _path_label(path: str) -> str:
     return FIELD_LABELS.get(path, path)
 
 
-@lru_cache(maxsize=1 << 16)
 def formula_key(text: str) -> str:
     """A formula folded for comparison: no leading ``=``, no spaces, ``$`` or ``_xlfn.``
     prefixes, upper case — all outside string literals, which are kept as written."""
@@ -697,9 +702,9 @@ def _difference(actual: str, expected: str, context: int = 24) -> tuple[str, str
     return cut(a), cut(b)
 
 
-def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
+def _template_profile(meta: TemplateIdentity, profile: Profile) -> Profile:
     """The profile the template was written with (its formulas follow it), else the given one."""
-    name = str(meta.get("profile") or "")
+    name = meta.profile
     if not name or name == profile.name:
         return profile
     try:
@@ -708,20 +713,20 @@ def _template_profile(meta: dict[str, Any], profile: Profile) -> Profile:
         return profile
 
 
-def _template_form(meta: dict[str, Any]) -> str | None:
+def _template_form(meta: TemplateIdentity) -> str | None:
     """The form a template's metadata names; None when it names none (a tampered or damaged sheet)."""
     try:
-        return normalize_form(str(meta.get("form", "")))
+        return normalize_form(meta.form)
     except SheetperfError:
         return None
 
 
-def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
-    meta = record.provenance.facts.get("template")
+def _check_template(c: _Collector, record: Record, profile: Profile, memory: CheckMemory) -> None:
+    meta = record.provenance.evidence.template
     sheet = record.provenance.sheet
-    if not isinstance(meta, dict) or not sheet or _template_form(meta) != record.form:
+    if meta is None or not sheet or _template_form(meta) != record.form:
         return
-    version = str(meta.get("layout_version") or "")
+    version = meta.layout_version
     if version != LAYOUT_VERSION:
         c.add(
             "template.layout_version",
@@ -734,17 +739,16 @@ def _check_template(c: _Collector, record: Record, profile: Profile) -> None:
         )
         return
     try:
-        capacity = int(str(meta.get("capacity") or "0"))
-        layout = get_layout(record.form, capacity if capacity > 0 else None)
-    except (ValueError, SheetperfError):
+        layout = get_layout(record.form, meta.capacity)
+    except SheetperfError:
         return
     _check_fingerprint(c, record, meta)
-    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet)
+    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet, memory)
 
 
-def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> None:
-    locked = [g for g in str(meta.get("locked") or "").split(",") if g]
-    expected = str(meta.get("fingerprint") or "")
+def _check_fingerprint(c: _Collector, record: Record, meta: TemplateIdentity) -> None:
+    locked = list(meta.locked)
+    expected = meta.fingerprint
     if not locked or not expected:
         return
     try:
@@ -753,7 +757,7 @@ def _check_fingerprint(c: _Collector, record: Record, meta: dict[str, Any]) -> N
         return
     if actual == expected:
         return
-    changed = _changed_locked_fields(record, locked, str(meta.get("cell_digests") or ""))
+    changed = _changed_locked_fields(record, locked, meta.cell_digests)
     if changed:
         for path in changed:
             shown = _value_at(record, path)
@@ -796,24 +800,32 @@ def _changed_locked_fields(record: Record, locked: list[str], stored: str) -> li
     return paths
 
 
-# Built once per (layout, profile): a template carries ~40 formulas per indicator row and a batch
-# validates thousands of forms of the same few layouts. Layouts and profiles are cached objects,
-# so identity is the key; the objects themselves are kept to rule out a reused id.
 _Expected = tuple[str, tuple[int, int], str | None, str, int | None]
-_EXPECTED: dict[tuple[int, int], tuple[Layout, Profile, list[_Expected]]] = {}
+_EXPECTED_LIMIT: Final = 64
+_FORMULA_KEY_LIMIT: Final = 1 << 16
 
 
-def _expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
-    """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
-    formula cell of a template."""
-    hit = _EXPECTED.get((id(layout), id(profile)))
-    if hit is not None and hit[0] is layout and hit[1] is profile:
-        return hit[2]
-    if len(_EXPECTED) >= 64:
-        _EXPECTED.clear()
-    out = _build_expected_formulas(layout, profile)
-    _EXPECTED[(id(layout), id(profile))] = (layout, profile, out)
-    return out
+class CheckMemory:
+    """What the workbook checks remember between forms (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): a template carries ~40 formulas per indicator row
+    and a batch validates thousands of forms of the same few layouts, whose formula texts recur."""
+
+    __slots__ = ("expected", "formula_keys")
+
+    def __init__(self) -> None:
+        self.expected: Memo[tuple[str, int, str, str], list[_Expected]] = Memo(_EXPECTED_LIMIT)
+        self.formula_keys: Memo[str, str] = Memo(_FORMULA_KEY_LIMIT)
+
+    def formula_key(self, text: str) -> str:
+        found = self.formula_keys.get(text)
+        return found if found is not None else self.formula_keys.put(text, formula_key(text))
+
+    def expected_formulas(self, layout: Layout, profile: Profile) -> list[_Expected]:
+        """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
+        formula cell of a template; keyed by what the formulas depend on (the profile by content)."""
+        key = (layout.form, layout.table.capacity, layout.version, repr(profile))
+        found = self.expected.get(key)
+        return found if found is not None else self.expected.put(key, _build_expected_formulas(layout, profile))
 
 
 def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
@@ -847,20 +859,22 @@ def _value_at(record: Record, path: str) -> Any:
     return node
 
 
-def _check_formulas(c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str) -> None:
+def _check_formulas(
+    c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str, memory: CheckMemory
+) -> None:
     """Every formula a template carries must still be there, as written."""
-    facts = record.provenance.facts
-    cells: dict[tuple[int, int], str] | None = facts.get("formula_cells")
-    by_path: dict[str, str] = facts.get("formulas") or {}
+    evidence = record.provenance.evidence
+    cells = evidence.formula_cells
+    by_path = evidence.formulas
     helpers_flagged: set[int] = set()
-    for a1, rc, path, formula, index in _expected_formulas(layout, profile):
+    for a1, rc, path, formula, index in memory.expected_formulas(layout, profile):
         if cells is not None:
             actual = cells.get(rc)
         elif path is not None and path in record.provenance.cells:
             actual = by_path.get(path)
         else:
             continue  # without the sheet's formula cells only record fields can be checked
-        if actual is not None and (actual == formula or formula_key(actual) == formula_key(formula)):
+        if actual is not None and (actual == formula or memory.formula_key(actual) == memory.formula_key(formula)):
             continue
         if path is None and index is not None:
             # The hidden helper columns of one row: one finding for the row, on its first changed cell.

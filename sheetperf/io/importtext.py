@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.model.evidence import Evidence, LineRef, TextSource
 from sheetperf.model.record import (
     FUND_COLUMNS,
     FUND_ROWS,
@@ -843,21 +844,19 @@ class _Builder:
         self.first = first
         self.problems = problems
         self.year: int | None = None
-        self.lines: dict[str, dict[str, Any]] = {}
+        self.lines: dict[str, LineRef] = {}
         self.finished = False
 
     def problem(self, line: _Line, code: str, text: str | None = None) -> None:
         self.problems.append(ImportProblem(line.file, line.number, line.text if text is None else text, code))
 
     def note(self, path: str, line: _Line) -> None:
-        self.lines.setdefault(path, {"file": line.file, "line": line.number})
+        self.lines.setdefault(path, LineRef(line.file or "", line.number))
 
     def provenance(self) -> Provenance:
-        files = sorted({str(v["file"]) for v in self.lines.values() if v["file"]})
-        return Provenance(
-            file=self.first.file,
-            facts={"source": "text", "files": files, "line": self.first.number, "lines": dict(self.lines)},
-        )
+        files = sorted({v.file for v in self.lines.values() if v.file})
+        evidence = Evidence(method="text", text=TextSource(files, self.first.number, dict(self.lines)))
+        return Provenance(file=self.first.file, evidence=evidence)
 
     def has_rows(self) -> bool:
         return False

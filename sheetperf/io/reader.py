@@ -14,7 +14,7 @@ turns the located cells into typed values the way the form shows them:
 * number fields accept numbers typed as text, full-width digits, thousands
   separators and stray spaces; ``-`` (not applicable) and blanks read as missing;
   a number shown as a percentage (``0.00%``) reads ×100, as the form shows it;
-* a formula keeps its text in ``provenance.facts["formulas"]``; without a cached
+* a formula keeps its text in ``provenance.evidence.formulas``; without a cached
   value (never saved by a spreadsheet program) its value is missing, never 0.
 """
 
@@ -31,6 +31,7 @@ from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, Unsa
 from sheetperf.io.locate import (
     Loc,
     Located,
+    LocateMemory,
     locate_by_defined_names,
     locate_forms,
     parse_defined_ref,
@@ -38,6 +39,8 @@ from sheetperf.io.locate import (
     squash_label,
     year_of,
 )
+from sheetperf.model.evidence import Hazard, TemplateIdentity
+from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab import words
@@ -71,22 +74,27 @@ class ReadReport:
     notices: list[str] = field(default_factory=list)
 
 
-def read_workbook(path: str | Path) -> list[Record]:
+def read_workbook(path: str | Path, cache: BatchCache | None = None) -> list[Record]:
     """Every form in a workbook, one record per form, in sheet order.
 
+    ``cache`` is the memory of a batch (pass the same one for every file of a batch: rows,
+    labels and formulas met before are not parsed again); without one the file is read cold.
     Raises :class:`InputError` (or its subclasses :class:`UnsafeInputError`,
     :class:`FormNotFoundError`) with a one-line Chinese reason naming the file.
     """
-    return read_workbook_report(path).records
+    return read_workbook_report(path, cache).records
 
 
-def read_workbook_report(path: str | Path) -> ReadReport:
+def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> ReadReport:
     """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
     path = Path(path)
+    cache = ensure(cache)
+    located_memory = cache.part(LocateMemory)
+    memory = cache.part(ReaderMemory)
     report = ReadReport(str(path))
-    grids, date1904, defined, local, package_hazards = _grids(path, report)
+    grids, date1904, defined, local, package_hazards = _grids(path, report, cache)
     meta, meta_sheets = _template_meta(grids, defined)
-    named = refs_by_sheet(defined)
+    named = refs_by_sheet(defined, located_memory)
     sheet_count = 0
     for index, grid in enumerate(grids):
         sheet_count += 1
@@ -95,10 +103,9 @@ def read_workbook_report(path: str | Path) -> ReadReport:
         if index in local:  # the sheet's own names (a copied sheet) win over the workbook's
             own = local[index]
             refs = {name: at for name, at in refs.items() if name not in own}
-            refs.update(refs_by_sheet(own).get(grid.name, {}))
-        forms = _locate(grid, refs, every_row=prefilled)
-        if forms and forms[0].method == "defined_names" and meta:
-            forms[0].facts["template"] = dict(meta)
+            refs.update(refs_by_sheet(own, located_memory).get(grid.name, {}))
+        forms = _locate(grid, refs, located_memory, every_row=prefilled)
+        identity = TemplateIdentity.from_meta(meta) if meta and forms and forms[0].method == "defined_names" else None
         if not forms and (grid.name in meta_sheets or (meta and grid.name in _TEMPLATE_AUX_SHEETS)):
             continue  # a sheetperf template's own metadata, instructions and dropdown-list sheets
         if not forms:
@@ -107,13 +114,17 @@ def read_workbook_report(path: str | Path) -> ReadReport:
             report.notices.append(MSG[key].format(sheet=grid.name))
             continue
         for located in forms:
-            report.records.append(build_record(located, grid, str(path), report.notices, date1904))
+            record = build_record(located, grid, str(path), report.notices, date1904, memory)
+            if identity is not None and located is forms[0]:
+                record.provenance.evidence.template = identity
+            report.records.append(record)
     if sheet_count == 0:
         raise FormNotFoundError(MSG["no_sheets"], file=str(path))
     if not report.records:
         raise FormNotFoundError(MSG["no_form"].format(count=sheet_count), file=str(path))
     # macros, external links, DDE: never run, reported (sheetperf.xlsx.hazards, issue 8)
-    hazards.attach(report.records, hazards.scan_workbook(path, grids, package=package_hazards), report.notices)
+    found = hazards.scan_workbook(path, grids, package=package_hazards, memory=cache.part(hazards.HazardMemory))
+    hazards.attach(report.records, found, report.notices)
     return report
 
 
@@ -149,13 +160,13 @@ def sniff(path: Path) -> str:
 
 
 def _grids(
-    path: Path, report: ReadReport
-) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[hazards.Hazard] | None]:
+    path: Path, report: ReadReport, cache: BatchCache
+) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None]:
     """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, and the
     hazards of the zip's parts (None when the package was not a zip the reader opened)."""
     kind = sniff(path)
     if kind == "xlsx":
-        with open_xlsx(path) as book:
+        with open_xlsx(path, cache) as book:
             grids = [book.grid(i) for i in range(len(book.sheet_names))]
             local: dict[int, dict[str, str]] = {}
             for (sheet_index, name), text in book.local_names.items():
@@ -230,13 +241,15 @@ def _calamine_grids(path: Path) -> list[Grid]:
     return grids
 
 
-def _locate(grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False) -> list[Located]:
+def _locate(
+    grid: Grid, refs: dict[str, tuple[int, int]], memory: LocateMemory, *, every_row: bool = False
+) -> list[Located]:
     """sheetperf's own templates by their defined names; any other form by its labels."""
     if refs:
-        by_name = locate_by_defined_names(grid, refs, every_row=every_row)
+        by_name = locate_by_defined_names(grid, refs, every_row=every_row, memory=memory)
         if by_name is not None:
             return [by_name]
-    return locate_forms(grid)
+    return locate_forms(grid, memory)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -248,37 +261,28 @@ def _typed_text_formula(formula: str) -> bool:
     return bool(_TYPED_TEXT_RE.search(body))
 
 
-# CellRefs are immutable and the same few hundred recur in every copy of a form.
-_CELL_REFS: dict[tuple[str, int, int], CellRef] = {}
+class ReaderMemory:
+    """What building records remembers between workbooks (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): CellRefs are immutable and the same few hundred
+    recur in every copy of a form."""
+
+    __slots__ = ("cell_refs",)
+
+    def __init__(self) -> None:
+        self.cell_refs: Memo[tuple[str, int, int], CellRef] = Memo(_CELL_REF_LIMIT)
 
 
-def forget_caches() -> None:
-    """Drop everything reading remembers between workbooks — rows, decoded texts, label keys,
-    parsed targets and actuals, cell references — so the next workbook is read as if it were
-    the first of its kind.  ``benchmarks/bench_read.py --cold`` times that case; nothing else
-    needs to call it (every memory is bounded)."""
-    from sheetperf.forms import layout
-    from sheetperf.io import locate
-    from sheetperf.model import a1
-    from sheetperf.rules import parsing
-    from sheetperf.xlsx import book
-
-    book.forget_read_caches()
-    _CELL_REFS.clear()
-    a1._A1_CACHE.clear()
-    for cached in (
-        locate.norm, locate._label_key, locate.parse_defined_ref, layout.parse_indicator_name,
-        parsing._normalized, parsing.to_decimal, parsing._parse_target, parsing._parse_actual_text,
-        hazards.is_dde_formula, a1.col_letter, a1.col_index,
-    ):  # fmt: skip
-        cached.cache_clear()
+_CELL_REF_LIMIT: Final = 100_000
 
 
 class _Builder:
     """Turns located cells into record values, keeping provenance and notices."""
 
-    def __init__(self, located: Located, grid: Grid, file: str, notices: list[str], date1904: bool) -> None:
+    def __init__(
+        self, located: Located, grid: Grid, file: str, notices: list[str], date1904: bool, memory: ReaderMemory
+    ) -> None:
         self.located = located
+        self.cell_refs = memory.cell_refs
         self.grid = grid
         self.cells = grid.cells
         self.notices = notices
@@ -302,11 +306,9 @@ class _Builder:
 
     def _where(self, path: str, loc: Loc) -> None:
         key = (self.grid.name, loc.row, loc.col)
-        ref = _CELL_REFS.get(key)
+        ref = self.cell_refs.get(key)
         if ref is None:
-            if len(_CELL_REFS) > 100_000:
-                _CELL_REFS.clear()
-            ref = _CELL_REFS[key] = CellRef(self.grid.name, self._a1(loc.row, loc.col))
+            ref = self.cell_refs.put(key, CellRef(self.grid.name, self._a1(loc.row, loc.col)))
         self.provenance.cells[path] = ref
 
     def shown(self, cell: Cell | None, *, strip: bool = True) -> str:
@@ -385,14 +387,15 @@ class _Builder:
         return number
 
     def finish(self, record: Record) -> Record:
-        self.provenance.facts["method"] = self.located.method
-        self.provenance.facts.update(self.located.facts)
-        if self.formulas:
-            self.provenance.facts["formulas"] = self.formulas
+        evidence = self.provenance.evidence
+        evidence.method = self.located.method
+        evidence.funds_unit = self.located.funds_unit
+        evidence.indicator_columns = self.located.indicator_columns
+        evidence.formulas = self.formulas
+        evidence.uncalculated = self.uncalculated
         if self.uncalculated:
-            self.provenance.facts["uncalculated"] = self.uncalculated
             self.notices.append(MSG["formula_uncalculated"].format(sheet=self.grid.name, count=len(self.uncalculated)))
-        self.provenance.facts.update(cell_facts(self.located, self.grid))
+        evidence.error_cells, evidence.formula_cells = cell_evidence(self.located, self.grid)
         record.provenance = self.provenance
         return record
 
@@ -423,9 +426,16 @@ def _int_if_integral(value: float | None) -> int | float | None:
     return value
 
 
-def build_record(located: Located, grid: Grid, file: str, notices: list[str], date1904: bool = False) -> Record:
+def build_record(
+    located: Located,
+    grid: Grid,
+    file: str,
+    notices: list[str],
+    date1904: bool = False,
+    memory: ReaderMemory | None = None,
+) -> Record:
     """The record of one located form."""
-    b = _Builder(located, grid, file, notices, date1904)
+    b = _Builder(located, grid, file, notices, date1904, memory if memory is not None else ReaderMemory())
     fields = located.fields
     data: dict[str, Any] = {"form": located.kind}
     year: int | None = None
@@ -441,7 +451,7 @@ def build_record(located: Located, grid: Grid, file: str, notices: list[str], da
         data["year"] = year
         for key in ("department", "implementing_unit", "project_name"):
             data[key] = b.text(key) or ""
-        yuan = located.facts.get("funds_unit") == "元"
+        yuan = located.funds_unit == "元"
         funds: dict[str, dict[str, Any]] = {}
         for row in ("total", "current_year_appropriation", "carryover", "other"):
             values: dict[str, Any] = {}
@@ -505,34 +515,33 @@ def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
     return out
 
 
-# --- facts for the validator (sheetperf.checks.validation's workbook rules) -----------------------
+# --- evidence for the validator (sheetperf.checks.validation's workbook rules) -----------------------
 
 #: Rows above a form's first field that still belong to it (title, year line).
 _FORM_HEAD_ROWS: Final = 3
 
 
-def cell_facts(located: Located, grid: Grid) -> dict[str, Any]:
-    """Cells the validator checks beyond the record's fields.
+def cell_evidence(located: Located, grid: Grid) -> tuple[dict[str, str], dict[tuple[int, int], str] | None]:
+    """Cells the validator checks beyond the record's fields: ``(error_cells, formula_cells)``.
 
     ``error_cells``: every cell of the form holding an Excel error value (``#DIV/0!``),
     A1 → the error text; the form spans the rows of its fields (plus its title rows),
-    every column.  ``formula_cells`` (templates only, found by defined names): every
-    formula of the sheet, zero-based (row, col) → formula text, so a template's hidden
-    helper formulas can be checked too (A1 strings for 1,200 cells a form cost more
-    than the check).
+    every column.  ``formula_cells`` (templates only, found by defined names; else None):
+    every formula of the sheet, zero-based (row, col) → formula text, so a template's
+    hidden helper formulas can be checked too (A1 strings for 1,200 cells a form cost
+    more than the check).
     """
     from sheetperf.model.a1 import to_a1
 
     rows = [loc.row for loc in located.fields.values()]
     rows += [r for loc in located.fields.values() for r, _ in loc.parts]
-    facts: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     if rows:
         top, bottom = max(min(rows) - _FORM_HEAD_ROWS, 0), max(rows)
         errors = {
             to_a1(r, c): str(cell.value) for (r, c), cell in grid.cells.items() if cell.error and top <= r <= bottom
         }
-        if errors:
-            facts["error_cells"] = errors
+    formula_cells = None
     if located.method == "defined_names":
-        facts["formula_cells"] = {rc: cell.formula for rc, cell in grid.cells.items() if cell.formula is not None}
-    return facts
+        formula_cells = {rc: cell.formula for rc, cell in grid.cells.items() if cell.formula is not None}
+    return errors, formula_cells

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 from sheetperf.errors import InputError
+from sheetperf.model.evidence import Evidence
 
 Number: TypeAlias = int | float
 FormKind = Literal["self_evaluation", "goal_table"]
@@ -53,8 +54,8 @@ class Provenance:
     file: str | None = None
     sheet: str | None = None
     cells: dict[str, CellRef] = field(default_factory=dict)
-    # Extra facts a reader knows about the workbook (formulas, template metadata).
-    facts: dict[str, Any] = field(default_factory=dict)
+    # What the reader saw beside the values (formulas, template identity, hazards, lines).
+    evidence: Evidence = field(default_factory=Evidence)
 
     def cell_of(self, path: str) -> CellRef | None:
         return self.cells.get(path)

@@ -122,9 +122,9 @@ def _reason(exc: SheetperfError, file: Path) -> str:
 
 
 def _form_id(record: Record) -> str:
-    """The form id of the template a record was read from (the reader's template facts)."""
-    meta = record.provenance.facts.get("template")
-    return str(meta.get("form_id", "")) if isinstance(meta, dict) else ""
+    """The form id of the template a record was read from (the reader's template identity)."""
+    template = record.provenance.evidence.template
+    return template.form_id if template is not None else ""
 
 
 def _listed(folder: Path) -> list[Path]:
@@ -157,7 +157,9 @@ def collect_status(
 ) -> StatusReport:
     """Match every returned file to the manifest; see the module docstring."""
     from sheetperf.io.sources import load_records
+    from sheetperf.model.memo import BatchCache
 
+    cache = BatchCache()
     projects = [ProjectStatus(row) for row in manifest]
     by_id = {p.row.form_id: p for p in projects if p.row.form_id}
     by_key: dict[tuple[str, int | None, str, str], list[ProjectStatus]] = {}
@@ -166,7 +168,7 @@ def collect_status(
     files, others = returned_files(paths, exclude=exclude)
     for file in files:
         try:
-            records = load_records(file)
+            records = load_records(file, cache)
         except FormNotFoundError as exc:  # a workbook, but no form in it
             others.append(OtherFile(str(file), "unknown", _reason(exc, file)))
             continue

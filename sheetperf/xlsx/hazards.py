@@ -16,7 +16,7 @@ to open it in Excel might run them.  :func:`scan_workbook` lists them:
   ``=cmd|' /C calc'!A0`` form (a ``|`` outside a string literal is no Excel
   operator) or the ``DDE``/``DDEAUTO`` functions.
 
-The reader stores them in ``provenance.facts["hazards"]`` of every record it reads
+The reader stores them in ``provenance.evidence.hazards`` of every record it reads
 from the workbook and announces each once as a notice; the validator reports them
 as findings with the rule codes above (titles in ``labels.HAZARD_TITLES``).  The
 scan reads only the zip directory and the small ``externalLinks`` parts, through the
@@ -29,12 +29,12 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final
 
 from sheetperf.errors import SheetperfError
+from sheetperf.model.evidence import HAZARD_SEVERITIES, Hazard
+from sheetperf.model.memo import Memo
 from sheetperf.vocab.labels import HAZARD_MESSAGES as MSG
 from sheetperf.xlsx.book import Grid, check_zip_directory, parse_xml, read_member
 from sheetperf.xlsx.limits import MAX_FILE_BYTES
@@ -42,17 +42,6 @@ from sheetperf.xlsx.limits import MAX_FILE_BYTES
 if TYPE_CHECKING:
     from sheetperf.model.finding import Finding
     from sheetperf.model.record import Record
-
-HazardSeverity = Literal["error", "warning", "notice"]
-
-#: The rule code of each hazard and its severity in validation.
-SEVERITIES: Final[dict[str, HazardSeverity]] = {
-    "macro_present": "notice",
-    "external_link": "warning",
-    "dde_link": "error",
-    "dde_formula": "error",
-    "embedded_object": "warning",
-}
 
 _NS_MAIN: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _MACRO_PARTS: Final = re.compile(r"(^|/)vbaProject\.bin$|^xl/macrosheets/|^Basic/|^Scripts/", re.IGNORECASE)
@@ -66,30 +55,24 @@ _OLE_VBA: Final = "_VBA_PROJECT_CUR".encode("utf-16-le")
 _SHOWN: Final = 60
 
 
-@dataclass(frozen=True)
-class Hazard:
-    """One thing in a workbook that is never run or followed; ``message`` is Chinese."""
-
-    rule: str
-    message: str
-    part: str | None = None
-    sheet: str | None = None
-    cell: str | None = None
-
-    @property
-    def severity(self) -> HazardSeverity:
-        return SEVERITIES[self.rule]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-@lru_cache(maxsize=1 << 14)  # the same template formulas recur in every copy of a form
+_DDE_MEMO_LIMIT: Final = 1 << 14
+
+
+class HazardMemory:
+    """What the hazard scan remembers between workbooks (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): the same template formulas recur in every copy."""
+
+    __slots__ = ("dde",)
+
+    def __init__(self) -> None:
+        self.dde: Memo[str, bool] = Memo(_DDE_MEMO_LIMIT)
+
+
 def is_dde_formula(formula: str) -> bool:
     """True for a formula that calls another program: ``=cmd|' /C calc'!A0``, ``=DDEAUTO(...)``.
 
@@ -102,7 +85,11 @@ def is_dde_formula(formula: str) -> bool:
 
 
 def scan_workbook(
-    path: str | Path, grids: Sequence[Grid] = (), *, package: Sequence[Hazard] | None = None
+    path: str | Path,
+    grids: Sequence[Grid] = (),
+    *,
+    package: Sequence[Hazard] | None = None,
+    memory: HazardMemory | None = None,
 ) -> list[Hazard]:
     """Macros, embedded objects, external links and DDE in the workbook at ``path``.
 
@@ -114,7 +101,7 @@ def scan_workbook(
     """
     path = Path(path)
     if package is not None:
-        return [*package, *dde_formulas(grids)]
+        return [*package, *dde_formulas(grids, memory)]
     found: list[Hazard] = []
     try:
         with path.open("rb") as handle:
@@ -125,7 +112,7 @@ def scan_workbook(
         found += _scan_ole(path)
     elif head.startswith(b"PK"):
         found += _scan_zip(path)
-    found += dde_formulas(grids)
+    found += dde_formulas(grids, memory)
     return found
 
 
@@ -207,15 +194,19 @@ def _link_target(zf: zipfile.ZipFile, part: str, path: Path) -> str:
     return _short("、".join(targets)) if targets else "?"
 
 
-def dde_formulas(grids: Iterable[Grid]) -> list[Hazard]:
+def dde_formulas(grids: Iterable[Grid], memory: HazardMemory | None = None) -> list[Hazard]:
     """Every formula cell of ``grids`` that calls another program through DDE."""
     from sheetperf.model.a1 import to_a1
 
+    known = (memory if memory is not None else HazardMemory()).dde
+
+    def dde(formula: str) -> bool:
+        found = known.get(formula)
+        return found if found is not None else known.put(formula, is_dde_formula(formula))
+
     out: list[Hazard] = []
     for grid in grids:
-        hits = [
-            (rc, cell) for rc, cell in grid.cells.items() if cell.formula is not None and is_dde_formula(cell.formula)
-        ]
+        hits = [(rc, cell) for rc, cell in grid.cells.items() if cell.formula is not None and dde(cell.formula)]
         for (row, col), cell in sorted(hits, key=lambda hit: hit[0]):
             if cell.formula is not None:
                 a1 = to_a1(row, col)
@@ -230,16 +221,15 @@ def dde_formulas(grids: Iterable[Grid]) -> list[Hazard]:
     return out
 
 
-# --- the hooks: reader → record facts → validation findings ----------------------------------
+# --- the hooks: reader → record evidence → validation findings ----------------------------------
 
 
 def attach(records: Iterable[Record], hazards: Sequence[Hazard], notices: list[str]) -> None:
     """Store ``hazards`` in every record read from the workbook and announce each once."""
     if not hazards:
         return
-    facts = [h.to_dict() for h in hazards]
     for record in records:
-        record.provenance.facts["hazards"] = facts
+        record.provenance.evidence.hazards = list(hazards)
     notices.extend(h.message for h in hazards)
 
 
@@ -248,19 +238,18 @@ def hazard_findings(record: Record, file: str | None = None) -> list[Finding]:
     from sheetperf.model.finding import Finding
 
     out: list[Finding] = []
-    for item in record.provenance.facts.get("hazards") or ():
-        rule = str(item["rule"])
+    for item in record.provenance.evidence.hazards:
         out.append(
             Finding(
                 file=file if file is not None else record.provenance.file,
-                sheet=item.get("sheet"),
-                cell=item.get("cell"),
-                field=f"cell:{item['cell']}" if item.get("cell") else "workbook",
-                rule=rule,
-                severity=SEVERITIES.get(rule, "warning"),
-                stated=item.get("part"),
+                sheet=item.sheet,
+                cell=item.cell,
+                field=f"cell:{item.cell}" if item.cell else "workbook",
+                rule=item.rule,
+                severity=HAZARD_SEVERITIES.get(item.rule, "warning"),
+                stated=item.part,
                 expected=None,
-                message=str(item["message"]),
+                message=item.message,
             )
         )
     return out
