@@ -322,3 +322,16 @@ def mismatches(record: SelfEvaluation, computed: Computed, profile: Profile) -> 
     if computed.grade != expected.grade:
         out.append(f"grade: sheet {computed.grade!r} python {expected.grade}")
     return out
+
+
+def spent(record: SelfEvaluation, share: str) -> SelfEvaluation:
+    """The record with only ``share`` of its budget spent (its total row and 当年财政拨款)."""
+    copy = dataclasses.replace(record, funds=copy_funds(record.funds))
+    for row in (copy.funds.total, copy.funds.current_year_appropriation):
+        if row.annual_budget is not None:
+            row.executed = float((Decimal(str(row.annual_budget)) * Decimal(share)).quantize(Decimal("0.01")))
+    return copy
+
+
+def copy_funds(funds: Funds) -> Funds:
+    return Funds(**{name: dataclasses.replace(row) for name, row in funds.rows().items()})

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import REPO, SAMPLE_RECORDS
 from formula_interp import Sheet
-from generators import Computed, collect, mismatches, python_view, self_evaluations
+from generators import Computed, collect, mismatches, python_view, self_evaluations, spent
 from sheetperf.forms.formulas import form_formulas
 from sheetperf.forms.layout import Kind, Layout, Role, get_layout
 from sheetperf.model.record import Funds, SelfEvaluation, load_records_json
@@ -83,19 +83,6 @@ def _places(value: Any) -> int:
 
 
 SAMPLES = sorted(SAMPLE_RECORDS.glob("self_evaluation-*.json"))
-
-
-def spent(record: SelfEvaluation, share: str) -> SelfEvaluation:
-    """The record with only ``share`` of its budget spent (its total row and 当年财政拨款)."""
-    copy = dataclasses.replace(record, funds=copy_funds(record.funds))
-    for row in (copy.funds.total, copy.funds.current_year_appropriation):
-        if row.annual_budget is not None:
-            row.executed = float((Decimal(str(row.annual_budget)) * Decimal(share)).quantize(Decimal("0.01")))
-    return copy
-
-
-def copy_funds(funds: Funds) -> Funds:
-    return Funds(**{name: dataclasses.replace(row) for name, row in funds.rows().items()})
 
 
 def published() -> list[tuple[str, SelfEvaluation]]:

@@ -61,6 +61,11 @@ from sheetperf.rules.profiles import Profile
 RATE_DECIMALS: Final = 2
 WEIGHT_DECIMALS: Final = 2
 HUNDRED: Final = Decimal(100)
+#: LibreOffice's ROUND to 0 places rounds the binary value as it stands (2.4/3.2*10 is
+#: 7.499999999999999: 7), while Excel, and LibreOffice's own ROUND to 1 or more places, first
+#: take 15 significant digits (7.5: 8).  A rule rounding to whole points therefore rounds to this
+#: many places first, which every program does alike (measured in LibreOffice 7.4).
+INTEGER_GUARD: Final = 10
 
 # Input names (indicator row; most are helper columns of the same key).
 T_KIND, T_GOAL, T_HIGH, T_REV = "t_kind", "t_goal", "t_high", "t_rev"
@@ -110,6 +115,13 @@ class RuleBook:
     total: Expr
     #: 评分等级 (total).
     grade: Expr
+
+
+def _round(value: Expr, places: int) -> Expr:
+    """ROUND to ``places``; to whole points through :data:`INTEGER_GUARD` places first."""
+    if places == 0:
+        return ROUND(ROUND(value, INTEGER_GUARD), 0)
+    return ROUND(value, places)
 
 
 def _share(profile: Profile) -> Expr:
@@ -175,7 +187,7 @@ def rulebook(profile: Profile) -> RuleBook:
     e, b, bw = ref(EXECUTED), ref(BUDGET), ref(BUDGET_WEIGHT)
     amounts = AND(ISNUMBER(e), ISNUMBER(b))
     execution_rate = IF(NOT(amounts), EMPTY, IF(eq(b, 0), IF(eq(e, 0), 0, EMPTY), ROUND(e / b * 100, RATE_DECIMALS)))
-    budget_score = IF(NOT(amounts), EMPTY, IF(le(b, 0), 0, ROUND(MIN(MAX(e / b, 0), 1) * bw, d)))
+    budget_score = IF(NOT(amounts), EMPTY, IF(le(b, 0), 0, _round(MIN(MAX(e / b, 0), 1) * bw, d)))
 
     kind, target_kind, ew, w = ref(A_KIND), ref(T_KIND), ref(EW), ref(WEIGHT)
     weights, na_flags = cells(WEIGHTS), cells(NA_FLAGS)
@@ -207,14 +219,14 @@ def rulebook(profile: Profile) -> RuleBook:
         EMPTY,
         IF(
             level,
-            ROUND(ew * _share(profile) / 100, d),
-            IF(OR(ne(kind, _NUMBER), NOT(numeric_target)), EMPTY, ROUND(_quantitative(profile), d)),
+            _round(ew * _share(profile) / 100, d),
+            IF(OR(ne(kind, _NUMBER), NOT(numeric_target)), EMPTY, _round(_quantitative(profile), d)),
         ),
     )
 
     total_weight = IF(eq(COUNT(weights), 0), EMPTY, ROUND(bw + SUM(weights), WEIGHT_DECIMALS))
     budget, scores = ref(BUDGET_SCORE), cells(SCORES)
-    raw_total = IF(eq(COUNT(budget, scores), 0), EMPTY, ROUND(N(budget) + SUM(scores), d))
+    raw_total = IF(eq(COUNT(budget, scores), 0), EMPTY, _round(N(budget) + SUM(scores), d))
     raw, cap = ref(RAW_TOTAL), ref(TOTAL_CAP)
     total = IF(ISNUMBER(raw), IF(ISNUMBER(cap), MIN(raw, cap), raw), EMPTY)
     return RuleBook(
