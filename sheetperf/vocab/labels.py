@@ -216,10 +216,11 @@ READER_MESSAGES: Final[dict[str, str]] = {
     "no_sheets": "工作簿中没有工作表",
     "sheet_skipped": "工作表「{sheet}」中没有找到表单，已跳过",
     "sheet_hidden_skipped": "隐藏工作表「{sheet}」中没有找到表单，已跳过",
-    "no_formats": "{suffix} 文件不保存数字格式：数值按存储值读取（例如 98 而非 98.00(%)）",
+    "xls_values_only": "未能读取这个 .xls 文件中的公式、错误值和数字格式（文件结构不是 Excel 97–2003 的 BIFF8 格式），只读取了保存的数值：数值按存储值读取（例如 98 而非 98.00(%)），公式和锁定内容以外的模板检查无法进行",
     "funds_in_yuan": "工作表「{sheet}」的项目资金以元为单位，已换算为万元",
-    "formula_uncalculated": "工作表「{sheet}」有 {count} 个公式单元格没有计算结果（文件未经 Excel/WPS 保存），这些数值按缺失处理",
+    "formula_uncalculated": "工作表「{sheet}」有 {count} 个公式单元格没有保存计算结果（文件由程序生成后未经 Excel、WPS 或 LibreOffice 打开保存），这些数值按缺失处理",
     "bad_number": "工作表「{sheet}」单元格 {cell}（{field}）应为数字，实为「{text}」，按缺失处理",
+    "number_text": "工作表「{sheet}」单元格 {cell} 填写的是文字「{text}」，已按 {value}（{unit}）读取；表中公式不把文字当作数字，请改填数字",
     "failed_files": "{count} 个文件读取失败",
     "read_summary": "共读取 {forms} 张表单（{files} 个文件）",
 }

@@ -944,6 +944,8 @@ class _Scan:
                 except _BadStringIndex:
                     ref = (col_b + row_b).decode("ascii")
                     raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref), file=str(path)) from None
+                if value is None and formula is not None and kind == "str" and self.trust_cache:
+                    value = ""  # a text result saved empty: computed, not missing
                 if formula is None and (value is None or value == ""):
                     continue
                 row_cells[(row, col)] = Cell(value, formula, fmt, error)
@@ -1060,6 +1062,8 @@ def _parse_sheet_tree(
                 value, fmt, error = _typed(kind, v_text, inline, style, strings, formats)
             except _BadStringIndex:
                 raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref or ""), file=str(path)) from None
+            if value is None and formula is not None and kind == "str" and trust_cache:
+                value = ""  # a text result saved empty: computed, not missing
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row, col)] = Cell(value, formula, fmt, error)
