@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 
 from sheetperf.errors import SheetperfError
-from sheetperf.io.sources import GoalTables, expand_inputs, load_goal_tables
+from sheetperf.io.sources import GoalTables, list_inputs, load_goal_tables
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
-from sheetperf.vocab.labels import CLI_MESSAGES
+from sheetperf.vocab.labels import CLI_MESSAGES, READER_MESSAGES
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -168,7 +168,9 @@ def validate(
         sys.exit(EXIT_BAD_INPUT)
     findings = []
     entries = []
-    inputs = expand_inputs(files)
+    inputs, skipped = list_inputs(files)
+    for skipped_path, reason in skipped:
+        click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
     for path, record in tracker.records(inputs):
         found = validate_record(record, rules, file=str(path))
         if goal_paths and isinstance(record, SelfEvaluation):
@@ -592,6 +594,7 @@ def consolidate(
 def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
 
+    FILE 为工作簿、记录 JSON 或文件夹（其中的工作簿和记录 JSON，其他文件列出后跳过）。
     无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
 
     \b
@@ -599,17 +602,23 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
         sheetperf read 自评表.xlsx
         sheetperf read 各单位/*.xlsx --json > records.json
         sheetperf read 各单位/*.xlsx --csv 汇总
+        sheetperf read 交回/ --json > records.json
     """
     from sheetperf.io.frames import to_frames, write_csv
     from sheetperf.io.reader import read_workbook_report
     from sheetperf.model.record import load_records_json, record_to_dict
-    from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, READER_MESSAGES, SEVERITY_LABELS
-    from sheetperf.vocab.text import text_table
+    from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
+    from sheetperf.vocab.text import os_reason, text_table
 
     records: list[Record] = []
     failed = 0
-    for path in files:
+    inputs, skipped = list_inputs(files)
+    for skipped_path, reason in skipped:
+        click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
+    for path in inputs:
         try:
+            if not path.exists():
+                raise SheetperfError(READER_MESSAGES["missing_file"], file=str(path))
             if path.suffix.lower() == ".json":
                 loaded, notices = load_records_json(path), []
             else:
@@ -620,7 +629,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
             failed += 1
             continue
         except OSError as exc:
-            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=exc.strerror or exc)}")
+            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=os_reason(exc))}")
             failed += 1
             continue
         for notice in notices:
@@ -656,7 +665,9 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
         ]
         click.echo(text_table(headers, rows, right=(4, 5)))
     if not as_json:
-        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(files) - failed), err=True)
+        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(inputs) - failed), err=True)
+    if skipped:
+        click.echo(READER_MESSAGES["skipped_files"].format(count=len(skipped)), err=True)
     if failed:
         click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
         sys.exit(EXIT_BAD_INPUT)

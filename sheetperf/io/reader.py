@@ -45,6 +45,7 @@ from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRe
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES
+from sheetperf.vocab.text import os_reason
 from sheetperf.vocab.units import ALL_UNITS, PERCENT, POINTS, convert
 from sheetperf.xlsx import hazards
 from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, open_xlsx
@@ -135,7 +136,7 @@ def sniff(path: Path) -> str:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
-        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+        raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
     if size == 0:
         raise InputError(MSG["empty_file"], file=str(path))
     if size > MAX_FILE_BYTES:

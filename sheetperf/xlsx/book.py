@@ -47,6 +47,7 @@ from sheetperf.errors import InputError, UnsafeInputError
 from sheetperf.model.a1 import col_index
 from sheetperf.vocab.labels import LIMIT_MESSAGES as LIMIT_MSG
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
+from sheetperf.vocab.text import os_reason
 from sheetperf.xlsx.limits import (  # the named limits (sheetperf.xlsx.limits), re-exported for older callers
     DOCTYPE_MARKERS,
     MAX_COLS,
@@ -352,7 +353,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     except NotImplementedError as exc:  # a damaged 'version needed to extract' ("zip file version 14.8")
         raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
     except OSError as exc:
-        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+        raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
 
 
 def open_xlsx(path: str | Path) -> XlsxBook:
