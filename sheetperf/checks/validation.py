@@ -177,7 +177,7 @@ def is_untouched(record: Record) -> bool:
         amounts = (
             getattr(row, key)
             for row in record.funds.rows().values()
-            for key in ("initial_budget", "annual_budget", "executed")
+            for key in ("annual_budget", "executed")  # 年初预算数 may come pre-filled from the goal table
         )
         return (
             all(value is None for value in amounts)
