@@ -105,11 +105,16 @@ def engines(cold: bool = False) -> dict[str, Callable[[Path], object]]:
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
 
-    from sheetperf.io.reader import forget_caches, read_workbook
+    from sheetperf.io.reader import read_workbook
+    from sheetperf.model.memo import BatchCache
+
+    batch = BatchCache()  # one batch: what a run of consolidate or validate remembers
+
+    def read_batch(path: Path) -> object:
+        return read_workbook(path, batch)
 
     def read_cold(path: Path) -> object:
-        forget_caches()
-        return read_workbook(path)
+        return read_workbook(path, BatchCache())  # nothing remembered from earlier files
 
     def calamine(path: Path) -> object:
         book = CalamineWorkbook.from_path(str(path))
@@ -122,7 +127,7 @@ def engines(cold: bool = False) -> dict[str, Callable[[Path], object]]:
         finally:
             book.close()
 
-    funcs: dict[str, Callable[[Path], object]] = {"sheetperf": read_workbook}
+    funcs: dict[str, Callable[[Path], object]] = {"sheetperf": read_batch}
     if cold:
         funcs["sheetperf_cold"] = read_cold
     return {**funcs, "calamine": calamine, "openpyxl_read_only": openpyxl_read_only}

@@ -22,7 +22,15 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sheetperf.errors import InputError
-from sheetperf.xlsx.book import Grid, _parse_sheet, _parse_sheet_tree, _read_member, _scan_sheet, open_xlsx
+from sheetperf.xlsx.book import (
+    BookMemory,
+    Grid,
+    _parse_sheet,
+    _parse_sheet_tree,
+    _read_member,
+    _scan_sheet,
+    open_xlsx,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 PATH = Path("test.xlsx")
@@ -30,6 +38,8 @@ NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEAD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet ' + NS + b">"
 STRINGS = ["项目名称", "  spaced  ", "a&b"]
 FORMATS: list[str | None] = [None, "0.00%", '0.00"(%)"']
+#: One batch's memory for the whole module, as a batch of workbooks would share it.
+MEMORY = BookMemory()
 
 
 def sheet(cells: bytes, *, merges: bytes = b"", head: bytes = HEAD) -> bytes:
@@ -38,11 +48,11 @@ def sheet(cells: bytes, *, merges: bytes = b"", head: bytes = HEAD) -> bytes:
 
 
 def tree(data: bytes, *, trust_cache: bool = True) -> Grid:
-    return _parse_sheet_tree(data, "表", STRINGS, FORMATS, PATH, trust_cache=trust_cache)
+    return _parse_sheet_tree(data, "表", STRINGS, FORMATS, PATH, MEMORY, trust_cache=trust_cache)
 
 
 def fast(data: bytes, *, trust_cache: bool = True) -> Grid | None:
-    return _scan_sheet(data, "表", STRINGS, FORMATS, PATH, trust_cache=trust_cache)
+    return _scan_sheet(data, "表", STRINGS, FORMATS, PATH, MEMORY, trust_cache=trust_cache)
 
 
 def same(a: Grid, b: Grid) -> bool:
@@ -159,14 +169,14 @@ def test_unusual_shape_goes_to_lxml(name: str) -> None:
     except InputError as exc:
         expected = str(exc)
     try:
-        got: Grid | str = _parse_sheet(data, "表", STRINGS, FORMATS, PATH)
+        got: Grid | str = _parse_sheet(data, "表", STRINGS, FORMATS, PATH, MEMORY)
     except InputError as exc:
         got = str(exc)
     assert got == expected
 
 
 def test_comment_is_not_read_as_a_cell() -> None:
-    grid = _parse_sheet(FALLBACKS["comment"], "表", STRINGS, FORMATS, PATH)
+    grid = _parse_sheet(FALLBACKS["comment"], "表", STRINGS, FORMATS, PATH, MEMORY)
     assert (0, 0) not in grid.cells and grid.cells[(0, 1)].value == 1.0
 
 
@@ -189,7 +199,7 @@ def test_refusals_match(name: str) -> None:
     with pytest.raises(InputError) as by_tree:
         tree(data)
     with pytest.raises(InputError) as by_reader:
-        _parse_sheet(data, "表", STRINGS, FORMATS, PATH)
+        _parse_sheet(data, "表", STRINGS, FORMATS, PATH, MEMORY)
     assert str(by_reader.value) == str(by_tree.value)
 
 
@@ -198,7 +208,7 @@ def test_truncated_sheet_is_refused_not_read_in_part() -> None:
     cut = data[: data.index(b'<row r="2"')]
     assert fast(cut) is None
     with pytest.raises(InputError, match="不是有效的 XML"):
-        _parse_sheet(cut, "表", STRINGS, FORMATS, PATH)
+        _parse_sheet(cut, "表", STRINGS, FORMATS, PATH, MEMORY)
 
 
 # --- whole workbooks ---------------------------------------------------------------------------
@@ -219,9 +229,9 @@ def _sheets(path: Path) -> list[tuple[str, bytes, list[str], list[str | None]]]:
 def _assert_paths_agree(path: Path) -> int:
     count = 0
     for name, data, strings, formats in _sheets(path):
-        scanned = _scan_sheet(data, name, strings, formats, path)
+        scanned = _scan_sheet(data, name, strings, formats, path, MEMORY)
         assert scanned is not None, f"{path.name}/{name}: written by a common writer, meant for the scanner"
-        expected = _parse_sheet_tree(data, name, strings, formats, path)
+        expected = _parse_sheet_tree(data, name, strings, formats, path, MEMORY)
         assert same(scanned, expected), f"{path.name}/{name}"
         count += 1
     return count
@@ -324,9 +334,9 @@ def test_generated_cells_read_the_same_both_ways(values: list[str | float | bool
 
             with zipfile.ZipFile(blob) as zf:
                 strings = _shared_strings(zf, PATH)
-        scanned = _scan_sheet(data, "S", strings, FORMATS, PATH)
+        scanned = _scan_sheet(data, "S", strings, FORMATS, PATH, MEMORY)
         assert scanned is not None
-        assert same(scanned, _parse_sheet_tree(data, "S", strings, FORMATS, PATH))
+        assert same(scanned, _parse_sheet_tree(data, "S", strings, FORMATS, PATH, MEMORY))
 
 
 # --- rows remembered between workbooks ----------------------------------------------------------
@@ -342,7 +352,7 @@ ROWS = (
 def _read_repeatedly(data: bytes, strings: list[str], formats: list[str | None], times: int = 3) -> list[Grid]:
     out = []
     for _ in range(times):
-        grid = _scan_sheet(data, "S", strings, formats, PATH)
+        grid = _scan_sheet(data, "S", strings, formats, PATH, MEMORY)
         assert grid is not None
         out.append(grid)
     return out
@@ -351,7 +361,7 @@ def _read_repeatedly(data: bytes, strings: list[str], formats: list[str | None],
 def test_rows_read_again_from_memory_equal_the_first_read() -> None:
     data = sheet(ROWS)
     first, second, third = _read_repeatedly(data, STRINGS, FORMATS)
-    expected = _parse_sheet_tree(data, "S", STRINGS, FORMATS, PATH)
+    expected = _parse_sheet_tree(data, "S", STRINGS, FORMATS, PATH, MEMORY)
     for grid in (first, second, third):
         assert same(grid, expected)
     assert third.cells[(3, 0)].formula == "=B4+1"  # the dependent of a shared formula, shifted
@@ -363,12 +373,14 @@ def test_remembered_rows_follow_each_workbooks_strings_and_formats() -> None:
     _read_repeatedly(data, STRINGS, FORMATS)
     other_strings = ["另一个名称", *STRINGS[1:]]
     other_formats: list[str | None] = [None, "0.0", None]
-    grid = _scan_sheet(data, "S", other_strings, other_formats, PATH)
+    grid = _scan_sheet(data, "S", other_strings, other_formats, PATH, MEMORY)
     assert grid is not None
-    assert same(grid, _parse_sheet_tree(data, "S", other_strings, other_formats, PATH))
+    assert same(grid, _parse_sheet_tree(data, "S", other_strings, other_formats, PATH, MEMORY))
     assert grid.cells[(0, 0)].value == "另一个名称" and grid.cells[(0, 1)].fmt == "0.0"
-    stale = _scan_sheet(data, "S", STRINGS, FORMATS, PATH, trust_cache=False)
-    assert stale is not None and same(stale, _parse_sheet_tree(data, "S", STRINGS, FORMATS, PATH, trust_cache=False))
+    stale = _scan_sheet(data, "S", STRINGS, FORMATS, PATH, MEMORY, trust_cache=False)
+    assert stale is not None and same(
+        stale, _parse_sheet_tree(data, "S", STRINGS, FORMATS, PATH, MEMORY, trust_cache=False)
+    )
 
 
 @pytest.mark.parametrize(
@@ -389,16 +401,16 @@ def test_row_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows are kept on their second sighting only, and the memory is dropped at its byte cap."""
     import sheetperf.xlsx.book as xlsx_module
 
-    xlsx_module.forget_read_caches()
+    memory = BookMemory()
     monkeypatch.setattr(xlsx_module, "_ROW_CACHE_BYTES", 300)
     rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><f>A%d*2</f></c></row>' % ((i,) * 5) for i in range(1, 7)]
     data = sheet(b"".join(rows))
-    fast(data)
-    assert not xlsx_module._ROW_CACHE  # seen once: nothing kept
-    fast(data)
-    kept = sum(len(key[2]) for key in xlsx_module._ROW_CACHE)
-    assert xlsx_module._ROW_CACHE and kept <= 300
-    grid = fast(data)
+    _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    assert not memory.rows  # seen once: nothing kept
+    _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    kept = sum(len(key[2]) for key in memory.rows)
+    assert memory.rows and kept <= 300
+    grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
     assert grid is not None and same(grid, tree(data))
-    xlsx_module.forget_read_caches()
-    assert not xlsx_module._ROW_CACHE and not xlsx_module._ROW_SEEN
+    # A new batch remembers nothing: the memory belongs to the batch, not the module.
+    assert not BookMemory().rows and not BookMemory().row_seen

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Final
 
 import pandas as pd
@@ -31,6 +30,7 @@ from sheetperf.forms.layout import (
 from sheetperf.model.a1 import from_a1
 from sheetperf.model.evidence import TemplateIdentity
 from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
+from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, GOAL_TEXTS, CellRef, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile, get_profile
@@ -640,12 +640,18 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
 
 
 def validate_record(
-    record: Record, profile: Profile, *, file: str | None = None, scored: FormScore | None = None
+    record: Record,
+    profile: Profile,
+    *,
+    file: str | None = None,
+    scored: FormScore | None = None,
+    cache: BatchCache | None = None,
 ) -> list[Finding]:
     """Every finding for one record, errors first.
 
     ``scored``: ``score_form(record, profile)`` when the caller has it already (consolidation
-    scores each form for its summary row too).
+    scores each form for its summary row too).  ``cache``: the batch's memory (a template's
+    expected formulas are built once per layout and profile).
     """
     c = _Collector(record, file)
     result: FormScore | None = None
@@ -671,7 +677,7 @@ def validate_record(
             _check_goal_table(c, record, profile)
         _mark_formula_results(c, record)
         _check_error_values(c, record)
-    _check_template(c, record, profile, result)
+    _check_template(c, record, profile, ensure(cache).part(CheckMemory), result)
     from sheetperf.xlsx.hazards import hazard_findings  # macros, external links, DDE (issue 8)
 
     c.findings.extend(hazard_findings(record, c.file))
@@ -763,7 +769,6 @@ def _path_label(path: str) -> str:
     return FIELD_LABELS.get(path, path)
 
 
-@lru_cache(maxsize=1 << 16)
 def formula_key(text: str) -> str:
     """A formula folded for comparison: no leading ``=``, no spaces, ``$`` or ``_xlfn.``
     prefixes, upper case — all outside string literals, which are kept as written."""
@@ -813,7 +818,9 @@ def _template_form(meta: TemplateIdentity) -> str | None:
         return None
 
 
-def _check_template(c: _Collector, record: Record, profile: Profile, result: FormScore | None = None) -> None:
+def _check_template(
+    c: _Collector, record: Record, profile: Profile, memory: CheckMemory, result: FormScore | None = None
+) -> None:
     meta = record.provenance.evidence.template
     sheet = record.provenance.sheet
     if meta is None or not sheet or _template_form(meta) != record.form:
@@ -835,7 +842,7 @@ def _check_template(c: _Collector, record: Record, profile: Profile, result: For
     except SheetperfError:
         return
     _check_fingerprint(c, record, meta)
-    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet, result)
+    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet, memory, result)
 
 
 def _check_fingerprint(c: _Collector, record: Record, meta: TemplateIdentity) -> None:
@@ -894,24 +901,32 @@ def _changed_locked_fields(record: Record, locked: list[str], stored: str) -> li
     return paths
 
 
-# Built once per (layout, profile): a template carries ~40 formulas per indicator row and a batch
-# validates thousands of forms of the same few layouts. Layouts and profiles are cached objects,
-# so identity is the key; the objects themselves are kept to rule out a reused id.
 _Expected = tuple[str, tuple[int, int], str | None, str, int | None]
-_EXPECTED: dict[tuple[int, int], tuple[Layout, Profile, list[_Expected]]] = {}
+_EXPECTED_LIMIT: Final = 64
+_FORMULA_KEY_LIMIT: Final = 1 << 16
 
 
-def _expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
-    """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
-    formula cell of a template."""
-    hit = _EXPECTED.get((id(layout), id(profile)))
-    if hit is not None and hit[0] is layout and hit[1] is profile:
-        return hit[2]
-    if len(_EXPECTED) >= 64:
-        _EXPECTED.clear()
-    out = _build_expected_formulas(layout, profile)
-    _EXPECTED[(id(layout), id(profile))] = (layout, profile, out)
-    return out
+class CheckMemory:
+    """What the workbook checks remember between forms (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): a template carries ~40 formulas per indicator row
+    and a batch validates thousands of forms of the same few layouts, whose formula texts recur."""
+
+    __slots__ = ("expected", "formula_keys")
+
+    def __init__(self) -> None:
+        self.expected: Memo[tuple[str, int, str, str], list[_Expected]] = Memo(_EXPECTED_LIMIT)
+        self.formula_keys: Memo[str, str] = Memo(_FORMULA_KEY_LIMIT)
+
+    def formula_key(self, text: str) -> str:
+        found = self.formula_keys.get(text)
+        return found if found is not None else self.formula_keys.put(text, formula_key(text))
+
+    def expected_formulas(self, layout: Layout, profile: Profile) -> list[_Expected]:
+        """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
+        formula cell of a template; keyed by what the formulas depend on (the profile by content)."""
+        key = (layout.form, layout.table.capacity, layout.version, repr(profile))
+        found = self.expected.get(key)
+        return found if found is not None else self.expected.put(key, _build_expected_formulas(layout, profile))
 
 
 def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
@@ -968,7 +983,13 @@ def _figure(record: Record, path: str | None, result: FormScore | None) -> Any:
 
 
 def _check_formulas(
-    c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str, result: FormScore | None = None
+    c: _Collector,
+    record: Record,
+    layout: Layout,
+    profile: Profile,
+    sheet: str,
+    memory: CheckMemory,
+    result: FormScore | None = None,
 ) -> None:
     """Every formula a template carries must still be there, as written."""
     from sheetperf.xlsx.biff import FORMULA_NOT_READ, NA_FORMULA
@@ -979,14 +1000,14 @@ def _check_formulas(
     helpers_flagged: set[int] = set()
     lost: list[str] = []
     unread = 0
-    for a1, rc, path, formula, index in _expected_formulas(layout, profile):
+    for a1, rc, path, formula, index in memory.expected_formulas(layout, profile):
         if cells is not None:
             actual = cells.get(rc)
         elif path is not None and path in record.provenance.cells:
             actual = by_path.get(path)
         else:
             continue  # without the sheet's formula cells only record fields can be checked
-        if actual is not None and (actual == formula or formula_key(actual) == formula_key(formula)):
+        if actual is not None and (actual == formula or memory.formula_key(actual) == memory.formula_key(formula)):
             continue
         if actual == FORMULA_NOT_READ:
             unread += 1  # a formula is there; its text is not read from this format (.xls)

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from sheetperf.errors import SheetperfError
-from sheetperf.io.sources import GoalTables, list_inputs, load_goal_tables
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
@@ -49,10 +48,12 @@ class InputTracker:
 
     def records(self, paths: Sequence[Path]) -> Iterator[tuple[Path, Record]]:
         from sheetperf.io.sources import load_records
+        from sheetperf.model.memo import BatchCache
 
+        cache = BatchCache()  # the files of one command are one batch
         for path in paths:
             try:
-                loaded = load_records(path)
+                loaded = load_records(path, cache)
             except SheetperfError as exc:
                 fail(str(exc))
                 self.failed.append(path)
@@ -148,65 +149,44 @@ def validate(
         sheetperf validate form.xlsx --profile national --json
         sheetperf validate returned/ --goals goals/ --html report.html --annotate checked/
     """
-    from sheetperf.checks.validation import has_errors, validate_against_goals, validate_record
     from sheetperf.cli.views import findings_summary, findings_table
-    from sheetperf.model.finding import SEVERITY_ORDER
+    from sheetperf.services.validating import CheckedForm, annotate, validate_files, write_report
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
 
     rules = load_profile(profile)
-    tracker = InputTracker()
-    goals = load_goal_tables(goal_paths) if goal_paths else GoalTables(())
-    for path, message in goals.unreadable:
-        fail(message)
-        tracker.failed.append(path)
-        tracker.reasons[path] = message.removeprefix(f"{path}: ")
-    for message in goals.not_goal_tables:
-        click.echo(message, err=True)
-    goal_tables = list(goals.tables)
-    if goal_paths and not goal_tables and not tracker.failed:
-        fail(ANNOTATE_MESSAGES["goals_none"])
-        sys.exit(EXIT_BAD_INPUT)
-    findings = []
-    entries = []
-    inputs, skipped = list_inputs(files)
-    for skipped_path, reason in skipped:
-        click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
-    for path, record in tracker.records(inputs):
-        found = validate_record(record, rules, file=str(path))
-        if goal_paths and isinstance(record, SelfEvaluation):
-            found = sorted(
-                [*found, *validate_against_goals(record, goal_tables, file=str(path))],
-                key=lambda f: SEVERITY_ORDER[f.severity],
-            )
-        findings.extend(found)
-        if html_path is not None:
-            from sheetperf.io.report import FormEntry
 
-            entries.append(FormEntry.of(record, found, str(path)))
+    def show(form: CheckedForm) -> None:
         if not as_json:
-            title = f"{path}：{record.project_name}"
-            body = findings_table(found) if found else CLI_MESSAGES["no_findings"]
-            click.echo(f"{title}\n{body}\n")
+            body = findings_table(form.findings) if form.findings else CLI_MESSAGES["no_findings"]
+            click.echo(f"{form.path}：{form.record.project_name}\n{body}\n")
+
+    try:
+        run = validate_files(
+            files,
+            rules,
+            goal_paths=goal_paths,
+            on_form=show,
+            on_failure=lambda _, message: fail(message),
+            on_notice=lambda message: click.echo(message, err=True),
+        )
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    findings = run.findings
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
         click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
     if html_path is not None:
-        from sheetperf.io.report import write_html
-
-        failed = [(str(p), tracker.reasons.get(p, "")) for p in tracker.failed]
         try:
-            write_html(html_path, entries, failed=failed, profile_title=rules.title)
+            write_report(run, html_path, rules)
         except OSError as exc:
             fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=exc.strerror))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
     if annotate_dir is not None:
-        from sheetperf.io.annotate import annotate_files
-
-        readable = [p for p in inputs if p not in tracker.failed]
         try:
-            results = annotate_files(findings, annotate_dir, sources=readable)
+            results = annotate(run, annotate_dir)
         except (OSError, SheetperfError) as exc:
             fail(
                 ANNOTATE_MESSAGES["cannot_write"].format(
@@ -219,9 +199,9 @@ def validate(
                 click.echo(f"{done.source}：{done.skipped}", err=True)
             else:
                 click.echo(ANNOTATE_MESSAGES["written"].format(path=done.output, cells=done.cells), err=True)
-    if tracker.failed:
+    if run.failed:
         sys.exit(EXIT_BAD_INPUT)
-    if has_errors(findings):
+    if run.has_errors:
         sys.exit(EXIT_FINDINGS)
 
 
@@ -606,12 +586,15 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     """
     from sheetperf.io.frames import to_frames, write_csv
     from sheetperf.io.reader import read_workbook_report
+    from sheetperf.io.sources import list_inputs
+    from sheetperf.model.memo import BatchCache
     from sheetperf.model.record import load_records_json, record_to_dict
     from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
     from sheetperf.vocab.text import os_reason, text_table
 
     records: list[Record] = []
     failed = 0
+    cache = BatchCache()
     inputs, skipped = list_inputs(files)
     for skipped_path, reason in skipped:
         click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
@@ -622,7 +605,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
             if path.suffix.lower() == ".json":
                 loaded, notices = load_records_json(path), []
             else:
-                report = read_workbook_report(path)
+                report = read_workbook_report(path, cache)
                 loaded, notices = report.records, report.notices
         except SheetperfError as exc:
             fail(str(exc))

@@ -352,7 +352,6 @@ def meta_name(key: str) -> str:
 _NAME_RE = re.compile(r"SP_ind_(\d{3})_(\w+)")
 
 
-@lru_cache(maxsize=8192)  # the same names recur in every copy of a template
 def parse_indicator_name(name: str) -> tuple[int, str] | None:
     """``SP_ind_012_score`` → ``(11, 'score')`` (zero-based index); None for other names."""
     match = _NAME_RE.fullmatch(name)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final, Literal
 
+from sheetperf.model.memo import Memo
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS
 from sheetperf.xlsx.book import Cell, Grid
 from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
@@ -134,7 +135,6 @@ def _drop_table() -> dict[int, None]:
     return {code: None for code in range(0x10000) if _dropped(chr(code))}
 
 
-@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """Label key: NFKC, no whitespace, no punctuation (``一级 指标`` → ``一级指标``)."""
     folded = unicodedata.normalize("NFKC", text)
@@ -162,6 +162,29 @@ def _invert(group: str) -> dict[str, str]:
 
 
 _KEYS: Final[dict[str, dict[str, str]]] = {group: _invert(group) for group in LABELS}
+#: The label keys of each field's spellings, per group (what :meth:`SheetIndex.find` looks up).
+_SPELLING_KEYS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    group: {name: tuple(dict.fromkeys(norm(s) for s in spellings)) for name, spellings in fields.items()}
+    for group, fields in LABELS.items()
+}
+_ACTUAL_TEXT_KEY: Final = norm("实际完成情况")
+_LABEL_KEY_LIMIT: Final = 1 << 15
+_DEFINED_REF_LIMIT: Final = 1 << 16
+
+
+class LocateMemory:
+    """What locating forms remembers between workbooks (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): labels recur in every form copied from the same
+    Word form, defined names in every copy of a template."""
+
+    __slots__ = ("defined_refs", "indicator_names", "label_keys")
+
+    def __init__(self) -> None:
+        self.label_keys: Memo[str, tuple[str, str]] = Memo(_LABEL_KEY_LIMIT)
+        self.defined_refs: Memo[str, tuple[str, int, int] | None] = Memo(_DEFINED_REF_LIMIT)
+        self.indicator_names: Memo[str, tuple[int, str] | None] = Memo(_DEFINED_REF_LIMIT)
+
+
 ALL_LABEL_KEYS: Final[frozenset[str]] = frozenset(k for keys in _KEYS.values() for k in keys)
 _STOP_KEYS: Final[frozenset[str]] = frozenset(
     {*_KEYS["closing"], *_KEYS["titles"], *_KEYS["self_evaluation_header"], *_KEYS["goal_table_header"]}
@@ -216,7 +239,7 @@ class _Hit:
 class SheetIndex:
     """Lookups over a grid: label hits, merges, the non-empty columns of each row."""
 
-    def __init__(self, grid: Grid, *, labels: bool = True) -> None:
+    def __init__(self, grid: Grid, *, labels: bool = True, memory: LocateMemory | None = None) -> None:
         self.grid = grid
         cells = grid.cells
         self.cells = cells
@@ -237,12 +260,14 @@ class SheetIndex:
         self.max_row = -1
         if not labels:  # merges and cells only (a template read by its defined names)
             return
+        known = (memory if memory is not None else LocateMemory()).label_keys
         for (r, c), cell in sorted(cells.items()):
             self.row_cols.setdefault(r, []).append(c)
             value = cell.value
             if not isinstance(value, str) or cell.error:
                 continue
-            key, inline = _label_key(value)
+            found = known.get(value)
+            key, inline = found if found is not None else known.put(value, _label_key(value))
             if key:
                 self.keys[(r, c)] = key
                 self.hits.setdefault(key, []).append(_Hit(r, c, inline))
@@ -253,8 +278,8 @@ class SheetIndex:
         """Hits of a field's labels within rows [top, bottom], in sheet order."""
         bottom = self.max_row if bottom is None else bottom
         out: list[_Hit] = []
-        for spelling in LABELS[group][name]:
-            for hit in self.hits.get(norm(spelling), ()):
+        for key in _SPELLING_KEYS[group][name]:
+            for hit in self.hits.get(key, ()):
                 if top <= hit.row <= bottom:
                     out.append(hit)
         out.sort(key=lambda h: (h.row, h.col))
@@ -302,7 +327,6 @@ class SheetIndex:
         return self.cells.get((row, col))
 
 
-@lru_cache(maxsize=1 << 15)  # labels recur in every form copied from the same Word form
 def _label_key(value: str) -> tuple[str, str]:
     """The label key of a cell and the text after its colon (``项目名称：X`` → 项目名称, X)."""
     if len(value) <= MAX_LABEL_CHARS:
@@ -320,9 +344,9 @@ def _label_key(value: str) -> tuple[str, str]:
 # --- locating ---------------------------------------------------------------------------------
 
 
-def locate_forms(grid: Grid) -> list[Located]:
+def locate_forms(grid: Grid, memory: LocateMemory | None = None) -> list[Located]:
     """Every form in a sheet, top to bottom (usually one)."""
-    index = SheetIndex(grid)
+    index = SheetIndex(grid, memory=memory)
     tables = _indicator_headers(index)
     forms: list[Located] = []
     top = 0
@@ -362,7 +386,7 @@ def _header_columns(index: SheetIndex, row: int) -> dict[str, int]:
         name = index.key_group(row, col, "indicator_columns")
         if name is None:
             continue
-        if name == "actual" and index.keys.get((row, col)) == norm("实际完成情况") and "actual" in columns:
+        if name == "actual" and index.keys.get((row, col)) == _ACTUAL_TEXT_KEY and "actual" in columns:
             continue
         columns.setdefault(name, col)
     if "operator" in columns and "target" in columns:
@@ -616,7 +640,6 @@ _DEFINED_REF_RE: Final = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
 def parse_defined_ref(text: str) -> tuple[str, int, int] | None:
     """``'绩效自评表'!$C$3:$H$3`` → ('绩效自评表', 2, 2): the sheet and top-left cell; None otherwise."""
     match = _DEFINED_REF_RE.match(text.strip())
@@ -660,19 +683,24 @@ def _record_paths(form: FormKind) -> tuple[str, ...]:
     )
 
 
-def refs_by_sheet(names: dict[str, str]) -> dict[str, dict[str, tuple[int, int]]]:
+def refs_by_sheet(names: dict[str, str], memory: LocateMemory | None = None) -> dict[str, dict[str, tuple[int, int]]]:
     """sheetperf's defined names (``SP_…``) grouped by the sheet they point into:
     sheet → name → zero-based (row, col) of the top-left cell.  Parsed once per workbook."""
+    known = (memory if memory is not None else LocateMemory()).defined_refs
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for name, text in names.items():
         if name.startswith("SP_"):
-            parsed = parse_defined_ref(text)
+            parsed = known.get(text)
+            if parsed is None:
+                parsed = known.put(text, parse_defined_ref(text))
             if parsed is not None:
                 out.setdefault(parsed[0], {})[name] = (parsed[1], parsed[2])
     return out
 
 
-def locate_by_defined_names(grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False) -> Located | None:
+def locate_by_defined_names(
+    grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False, memory: LocateMemory | None = None
+) -> Located | None:
     """A sheetperf template found through its defined names (see :mod:`sheetperf.forms.layout`).
 
     ``refs`` maps this sheet's defined names to their cells (workbook-level names plus the
@@ -698,9 +726,12 @@ def locate_by_defined_names(grid: Grid, refs: dict[str, tuple[int, int]], *, eve
         where = refs.get(field_name(path))
         if where is not None:
             located.fields[path] = Loc(*where)
+    known = (memory if memory is not None else LocateMemory()).indicator_names
     table: dict[int, dict[str, tuple[int, int]]] = {}
     for name, where in refs.items():
-        parsed_name = parse_indicator_name(name)
+        parsed_name = known.get(name)
+        if parsed_name is None:
+            parsed_name = known.put(name, parse_indicator_name(name))
         if parsed_name is not None:
             table.setdefault(parsed_name[0], {})[parsed_name[1]] = where
     index = SheetIndex(grid, labels=False)

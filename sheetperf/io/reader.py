@@ -33,6 +33,7 @@ from sheetperf.forms.layout import META_KEYS, META_SHEET
 from sheetperf.io.locate import (
     Loc,
     Located,
+    LocateMemory,
     locate_by_defined_names,
     locate_forms,
     parse_defined_ref,
@@ -41,6 +42,7 @@ from sheetperf.io.locate import (
     year_of,
 )
 from sheetperf.model.evidence import Hazard, NumberText, TemplateIdentity
+from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
@@ -75,22 +77,27 @@ class ReadReport:
     notices: list[str] = field(default_factory=list)
 
 
-def read_workbook(path: str | Path) -> list[Record]:
+def read_workbook(path: str | Path, cache: BatchCache | None = None) -> list[Record]:
     """Every form in a workbook, one record per form, in sheet order.
 
+    ``cache`` is the memory of a batch (pass the same one for every file of a batch: rows,
+    labels and formulas met before are not parsed again); without one the file is read cold.
     Raises :class:`InputError` (or its subclasses :class:`UnsafeInputError`,
     :class:`FormNotFoundError`) with a one-line Chinese reason naming the file.
     """
-    return read_workbook_report(path).records
+    return read_workbook_report(path, cache).records
 
 
-def read_workbook_report(path: str | Path) -> ReadReport:
+def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> ReadReport:
     """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
     path = Path(path)
+    cache = ensure(cache)
+    located_memory = cache.part(LocateMemory)
+    memory = cache.part(ReaderMemory)
     report = ReadReport(str(path))
-    grids, date1904, defined, local, package_hazards, kind = _grids(path, report)
+    grids, date1904, defined, local, package_hazards, kind = _grids(path, report, cache)
     meta, meta_sheets = _template_meta(grids, defined)
-    named = refs_by_sheet(defined)
+    named = refs_by_sheet(defined, located_memory)
     if meta and not any(name.startswith("SP_") and not name.startswith("SP_meta_") for name in defined):
         named.update(_layout_refs(meta))  # the names were lost on the way: the layout has the cells
     sheet_count = 0
@@ -101,8 +108,8 @@ def read_workbook_report(path: str | Path) -> ReadReport:
         if index in local:  # the sheet's own names (a copied sheet) win over the workbook's
             own = local[index]
             refs = {name: at for name, at in refs.items() if name not in own}
-            refs.update(refs_by_sheet(own).get(grid.name, {}))
-        forms = _locate(grid, refs, every_row=prefilled)
+            refs.update(refs_by_sheet(own, located_memory).get(grid.name, {}))
+        forms = _locate(grid, refs, located_memory, every_row=prefilled)
         identity = TemplateIdentity.from_meta(meta) if meta and forms and forms[0].method == "defined_names" else None
         if not forms and (grid.name in meta_sheets or (meta and grid.name in _TEMPLATE_AUX_SHEETS)):
             continue  # a sheetperf template's own metadata, instructions and dropdown-list sheets
@@ -112,7 +119,7 @@ def read_workbook_report(path: str | Path) -> ReadReport:
             report.notices.append(MSG[key].format(sheet=grid.name))
             continue
         for located in forms:
-            record = build_record(located, grid, str(path), report.notices, date1904)
+            record = build_record(located, grid, str(path), report.notices, date1904, memory)
             record.provenance.evidence.format = kind
             if identity is not None and located is forms[0]:
                 record.provenance.evidence.template = identity
@@ -122,7 +129,8 @@ def read_workbook_report(path: str | Path) -> ReadReport:
     if not report.records:
         raise FormNotFoundError(MSG["no_form"].format(count=sheet_count), file=str(path))
     # macros, external links, DDE: never run, reported (sheetperf.xlsx.hazards, issue 8)
-    hazards.attach(report.records, hazards.scan_workbook(path, grids, package=package_hazards), report.notices)
+    found = hazards.scan_workbook(path, grids, package=package_hazards, memory=cache.part(hazards.HazardMemory))
+    hazards.attach(report.records, found, report.notices)
     return report
 
 
@@ -158,7 +166,7 @@ def sniff(path: Path) -> str:
 
 
 def _grids(
-    path: Path, report: ReadReport
+    path: Path, report: ReadReport, cache: BatchCache
 ) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None, str]:
     """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, the
     hazards of the zip's parts (None when the package was not a zip the reader opened) and the
@@ -166,7 +174,7 @@ def _grids(
     kind = sniff(path)
     local: dict[int, dict[str, str]] = {}
     if kind == "xlsx":
-        with open_xlsx(path) as book:
+        with open_xlsx(path, cache) as book:
             grids = [book.grid(i) for i in range(len(book.sheet_names))]
             for (sheet_index, name), text in book.local_names.items():
                 local.setdefault(sheet_index, {})[name] = text
@@ -175,7 +183,7 @@ def _grids(
     if kind == "ods":
         from sheetperf.xlsx.ods import read_ods
 
-        ods = read_ods(path)
+        ods = read_ods(path, cache)
         for (sheet_index, name), text in ods.local_names.items():
             local.setdefault(sheet_index, {})[name] = text
         return ods.grids, False, ods.defined_names, local, None, kind
@@ -319,13 +327,15 @@ def _calamine_grids(path: Path) -> list[Grid]:
     return grids
 
 
-def _locate(grid: Grid, refs: dict[str, tuple[int, int]], *, every_row: bool = False) -> list[Located]:
+def _locate(
+    grid: Grid, refs: dict[str, tuple[int, int]], memory: LocateMemory, *, every_row: bool = False
+) -> list[Located]:
     """sheetperf's own templates by their defined names; any other form by its labels."""
     if refs:
-        by_name = locate_by_defined_names(grid, refs, every_row=every_row)
+        by_name = locate_by_defined_names(grid, refs, every_row=every_row, memory=memory)
         if by_name is not None:
             return [by_name]
-    return locate_forms(grid)
+    return locate_forms(grid, memory)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -337,37 +347,28 @@ def _typed_text_formula(formula: str) -> bool:
     return bool(_TYPED_TEXT_RE.search(body))
 
 
-# CellRefs are immutable and the same few hundred recur in every copy of a form.
-_CELL_REFS: dict[tuple[str, int, int], CellRef] = {}
+class ReaderMemory:
+    """What building records remembers between workbooks (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): CellRefs are immutable and the same few hundred
+    recur in every copy of a form."""
+
+    __slots__ = ("cell_refs",)
+
+    def __init__(self) -> None:
+        self.cell_refs: Memo[tuple[str, int, int], CellRef] = Memo(_CELL_REF_LIMIT)
 
 
-def forget_caches() -> None:
-    """Drop everything reading remembers between workbooks — rows, decoded texts, label keys,
-    parsed targets and actuals, cell references — so the next workbook is read as if it were
-    the first of its kind.  ``benchmarks/bench_read.py --cold`` times that case; nothing else
-    needs to call it (every memory is bounded)."""
-    from sheetperf.forms import layout
-    from sheetperf.io import locate
-    from sheetperf.model import a1
-    from sheetperf.rules import parsing
-    from sheetperf.xlsx import book
-
-    book.forget_read_caches()
-    _CELL_REFS.clear()
-    a1._A1_CACHE.clear()
-    for cached in (
-        locate.norm, locate._label_key, locate.parse_defined_ref, layout.parse_indicator_name,
-        parsing._normalized, parsing.to_decimal, parsing._parse_target, parsing._parse_actual_text,
-        hazards.is_dde_formula, a1.col_letter, a1.col_index,
-    ):  # fmt: skip
-        cached.cache_clear()
+_CELL_REF_LIMIT: Final = 100_000
 
 
 class _Builder:
     """Turns located cells into record values, keeping provenance and notices."""
 
-    def __init__(self, located: Located, grid: Grid, file: str, notices: list[str], date1904: bool) -> None:
+    def __init__(
+        self, located: Located, grid: Grid, file: str, notices: list[str], date1904: bool, memory: ReaderMemory
+    ) -> None:
         self.located = located
+        self.cell_refs = memory.cell_refs
         self.grid = grid
         self.cells = grid.cells
         self.notices = notices
@@ -392,11 +393,9 @@ class _Builder:
 
     def _where(self, path: str, loc: Loc) -> None:
         key = (self.grid.name, loc.row, loc.col)
-        ref = _CELL_REFS.get(key)
+        ref = self.cell_refs.get(key)
         if ref is None:
-            if len(_CELL_REFS) > 100_000:
-                _CELL_REFS.clear()
-            ref = _CELL_REFS[key] = CellRef(self.grid.name, self._a1(loc.row, loc.col))
+            ref = self.cell_refs.put(key, CellRef(self.grid.name, self._a1(loc.row, loc.col)))
         self.provenance.cells[path] = ref
 
     def shown(self, cell: Cell | None, *, strip: bool = True) -> str:
@@ -532,9 +531,16 @@ def _int_if_integral(value: float | None) -> int | float | None:
     return value
 
 
-def build_record(located: Located, grid: Grid, file: str, notices: list[str], date1904: bool = False) -> Record:
+def build_record(
+    located: Located,
+    grid: Grid,
+    file: str,
+    notices: list[str],
+    date1904: bool = False,
+    memory: ReaderMemory | None = None,
+) -> Record:
     """The record of one located form."""
-    b = _Builder(located, grid, file, notices, date1904)
+    b = _Builder(located, grid, file, notices, date1904, memory if memory is not None else ReaderMemory())
     fields = located.fields
     data: dict[str, Any] = {"form": located.kind}
     year: int | None = None

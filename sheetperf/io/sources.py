@@ -8,14 +8,18 @@ from pathlib import Path
 from typing import Final
 
 from sheetperf.errors import InputError, SheetperfError
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, load_records_json
 
 JSON_SUFFIXES: Final = frozenset({".json"})
 WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 
 
-def load_records(path: str | Path) -> list[Record]:
-    """Every form in ``path``; raises :class:`InputError` with a one-line reason."""
+def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Record]:
+    """Every form in ``path``; raises :class:`InputError` with a one-line reason.
+
+    ``cache``: the memory of the batch this file belongs to (see :func:`~sheetperf.io.reader.read_workbook`).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("文件不存在", file=str(path))
@@ -27,7 +31,7 @@ def load_records(path: str | Path) -> list[Record]:
     if suffix in WORKBOOK_SUFFIXES:
         from sheetperf.io.reader import read_workbook  # the reader pulls in the Excel libraries
 
-        return list(read_workbook(path))
+        return list(read_workbook(path, cache))
     raise InputError(
         f"不支持的文件类型 {suffix or '（无扩展名）'}：请给出 .json 记录或 .xlsx/.xlsm/.xls/.ods 工作簿",
         file=str(path),

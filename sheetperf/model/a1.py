@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import Final
 
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
-_A1_CACHE: dict[tuple[int, int], str] = {}
 
 
-@lru_cache(maxsize=4096)
-def col_letter(col: int) -> str:
-    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
-    if not 0 <= col < MAX_COLS:
-        raise ValueError(f"column index out of range: {col}")
+def _letters(col: int) -> str:
     letters = ""
     col += 1
     while col:
@@ -24,9 +19,25 @@ def col_letter(col: int) -> str:
     return letters
 
 
-@lru_cache(maxsize=4096)
+# Columns A–ZZ, the only ones a form uses, looked up rather than computed (a batch asks millions of times).
+_LETTERS: Final[tuple[str, ...]] = tuple(_letters(c) for c in range(702))
+_INDICES: Final[dict[str, int]] = {letters: col for col, letters in enumerate(_LETTERS)}
+
+
+def col_letter(col: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
+    if 0 <= col < 702:
+        return _LETTERS[col]
+    if not 0 <= col < MAX_COLS:
+        raise ValueError(f"column index out of range: {col}")
+    return _letters(col)
+
+
 def col_index(letters: str) -> int:
     """'A' → 0, 'AA' → 26."""
+    known = _INDICES.get(letters)
+    if known is not None:
+        return known
     value = 0
     for char in letters.upper():
         if not "A" <= char <= "Z":
@@ -39,18 +50,11 @@ def col_index(letters: str) -> int:
 
 def to_a1(row: int, col: int, *, absolute: bool = False) -> str:
     """(0, 0) → 'A1'; absolute → '$A$1'."""
-    if not absolute:
-        hit = _A1_CACHE.get((row, col))
-        if hit is not None:
-            return hit
     if not 0 <= row < MAX_ROWS:
         raise ValueError(f"row index out of range: {row}")
     if absolute:
         return f"${col_letter(col)}${row + 1}"
-    text = f"{col_letter(col)}{row + 1}"
-    if len(_A1_CACHE) < 100_000:  # a form's cells recur in every copy of it
-        _A1_CACHE[(row, col)] = text
-    return text
+    return f"{col_letter(col)}{row + 1}"
 
 
 def from_a1(ref: str) -> tuple[int, int]:

@@ -38,13 +38,14 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
@@ -185,14 +186,16 @@ class FormRows:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every worker needs, sent once when it starts."""
+    """What every worker needs, sent once when it starts, and the memory of its batch."""
 
     profile: Profile
     goal_tables: tuple[GoalTable, ...] = ()
+    cache: BatchCache = field(default_factory=BatchCache, compare=False)
 
 
 def init_worker(settings: Settings) -> Settings:
-    return settings
+    """Each worker remembers what its own files share (rows, labels, formulas)."""
+    return replace(settings, cache=BatchCache())
 
 
 def _num(value: Any) -> float | None:
@@ -251,7 +254,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     prov = record.provenance
     sheet = prov.sheet or ""
     result = score_form(record, profile) if isinstance(record, SelfEvaluation) else None
-    findings = validate_record(record, profile, file=file, scored=result)
+    findings = validate_record(record, profile, file=file, scored=result, cache=settings.cache)
     if settings.goal_tables and isinstance(record, SelfEvaluation):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
     severities = Counter(f.severity for f in findings)
@@ -360,7 +363,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
             from sheetperf.io.reader import read_workbook_report
 
-            report = read_workbook_report(path)
+            report = read_workbook_report(path, settings.cache)
             records, entry.notes = report.records, list(dict.fromkeys(report.notices))
         else:
             records = load_records(path)

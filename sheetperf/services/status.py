@@ -157,7 +157,9 @@ def collect_status(
 ) -> StatusReport:
     """Match every returned file to the manifest; see the module docstring."""
     from sheetperf.io.sources import load_records
+    from sheetperf.model.memo import BatchCache
 
+    cache = BatchCache()
     projects = [ProjectStatus(row) for row in manifest]
     by_id = {p.row.form_id: p for p in projects if p.row.form_id}
     by_key: dict[tuple[str, int | None, str, str], list[ProjectStatus]] = {}
@@ -166,7 +168,7 @@ def collect_status(
     files, others = returned_files(paths, exclude=exclude)
     for file in files:
         try:
-            records = load_records(file)
+            records = load_records(file, cache)
         except FormNotFoundError as exc:  # a workbook, but no form in it
             others.append(OtherFile(str(file), "unknown", _reason(exc, file)))
             continue

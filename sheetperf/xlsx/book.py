@@ -45,6 +45,7 @@ from lxml import etree
 
 from sheetperf.errors import InputError, UnsafeInputError
 from sheetperf.model.a1 import col_index
+from sheetperf.model.memo import BatchCache
 from sheetperf.vocab.labels import LIMIT_MESSAGES as LIMIT_MSG
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.text import os_reason
@@ -172,6 +173,7 @@ class XlsxBook:
     _hidden: list[bool] = field(default_factory=list)
     _strings: list[str] | None = None
     _formats: list[str | None] | None = None
+    memory: BookMemory = field(default_factory=lambda: BookMemory())
 
     @property
     def archive(self) -> zipfile.ZipFile:
@@ -190,7 +192,13 @@ class XlsxBook:
             self._formats = _cell_formats(self._zip, self.path)
         data = _read_member(self._zip, self._sheet_parts[index], self.path)
         grid = _parse_sheet(
-            data, self.sheet_names[index], self._strings, self._formats, self.path, trust_cache=not self.stale_cache
+            data,
+            self.sheet_names[index],
+            self._strings,
+            self._formats,
+            self.path,
+            self.memory,
+            trust_cache=not self.stale_cache,
         )
         grid.hidden = self._hidden[index]
         return grid
@@ -328,6 +336,7 @@ def sheet_sizes(path: str | Path) -> list[tuple[str, int]]:
     """
     path = Path(path)
     out: list[tuple[str, int]] = []
+    memory = BookMemory()
     with open_xlsx(path) as book:
         for name, part in zip(book.sheet_names, book._sheet_parts, strict=True):
             data = _read_member(book.archive, part, path)
@@ -335,8 +344,8 @@ def sheet_sizes(path: str | Path) -> list[tuple[str, int]]:
             for ref in _MERGE_REF_RE.findall(data):
                 first, _, last = ref.decode("ascii", "replace").partition(":")
                 try:
-                    r1, c1 = _split_ref(first.replace("$", ""))
-                    r2, c2 = _split_ref(last.replace("$", "")) if last else (r1, c1)
+                    r1, c1 = _split_ref(first.replace("$", ""), memory)
+                    r2, c2 = _split_ref(last.replace("$", ""), memory) if last else (r1, c1)
                 except ValueError:
                     continue
                 count += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
@@ -356,8 +365,12 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
 
 
-def open_xlsx(path: str | Path) -> XlsxBook:
-    """Open an .xlsx/.xlsm: check the zip, read the sheet list and defined names."""
+def open_xlsx(path: str | Path, cache: BatchCache | None = None) -> XlsxBook:
+    """Open an .xlsx/.xlsm: check the zip, read the sheet list and defined names.
+
+    ``cache`` is the batch's memory (rows, formula texts and references met in earlier
+    workbooks); without one the workbook is read cold.
+    """
     path = Path(path)
     zf = open_zip(path)
     try:
@@ -368,6 +381,8 @@ def open_xlsx(path: str | Path) -> XlsxBook:
         else:
             wb_part = _office_document(zf, names, path)
         book = _workbook(zf, wb_part, path)
+        if cache is not None:
+            book.memory = cache.part(BookMemory)
     except BaseException:
         zf.close()
         raise
@@ -523,35 +538,39 @@ def _cell_formats(zf: zipfile.ZipFile, path: Path) -> list[str | None]:
 _REF_RE: Final = re.compile(r"([A-Z]{1,3})(\d+)")
 
 
-_REF_CACHE: dict[str, tuple[int, int]] = {}
-
-
-def _split_ref(ref: str) -> tuple[int, int]:
-    """'C12' → (11, 2); cached, since the same references recur in every form."""
-    hit = _REF_CACHE.get(ref)
+def _split_ref(ref: str, memory: BookMemory) -> tuple[int, int]:
+    """'C12' → (11, 2); remembered, since the same references recur in every form."""
+    hit = memory.refs.get(ref)
     if hit is not None:
         return hit
     match = _REF_RE.fullmatch(ref)
     if match is None:
         raise ValueError(ref)
     out = (int(match.group(2)) - 1, col_index(match.group(1)))
-    if len(_REF_CACHE) < 200_000:
-        _REF_CACHE[ref] = out
+    if len(memory.refs) < _REF_LIMIT:
+        memory.refs[ref] = out
     return out
 
 
 def _parse_sheet(
-    data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
+    data: bytes,
+    name: str,
+    strings: list[str],
+    formats: list[str | None],
+    path: Path,
+    memory: BookMemory,
+    *,
+    trust_cache: bool = True,
 ) -> Grid:
     """One sheet's grid: by the fast scanner when the XML has the usual shape, else by lxml."""
     if len(data) > MAX_XML_TAGS:  # a smaller part cannot hold more markup than the limit
         _guard_xml(data, name, path)
     # The scanner refuses a DOCTYPE by its shape (only a declaration may precede <worksheet>,
     # and any later '<!' sends the part to lxml, which refuses it with its reason).
-    grid = _scan_sheet(data, name, strings, formats, path, trust_cache=trust_cache)
+    grid = _scan_sheet(data, name, strings, formats, path, memory, trust_cache=trust_cache)
     if grid is not None:
         return grid
-    return _parse_sheet_tree(data, name, strings, formats, path, trust_cache=trust_cache)
+    return _parse_sheet_tree(data, name, strings, formats, path, memory, trust_cache=trust_cache)
 
 
 class _NotPlain(Exception):
@@ -583,17 +602,69 @@ _MERGE_RE: Final = re.compile(rb'<mergeCell ref="([^"<>&]*)"\s*/>')
 _STRAY_AMP_RE: Final = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)")
 _REFERENCE_RE: Final = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));|&")
 _NAMED_ENTITIES: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_COL_CACHE: dict[bytes, int] = {}
-_ATTR_CACHE: dict[bytes, tuple[int, str | None]] = {}
-_FORMULA_ATTR_CACHE: dict[bytes, str | None] = {}
-# Formula texts recur byte for byte in every copy of a template (1,200 hidden helpers a
-# sheet): decoding each once and handing out the same str also spares the hashing later.
-_FORMULA_TEXT_CACHE: dict[bytes, str] = {}
-_FORMULA_TEXT_CACHE_SIZE: Final = 20_000
-# Labels copied from the same Word form recur in every hand-built workbook (openpyxl writes
-# them as character references): resolved once, looked up after.
-_REFERENCED_CACHE: dict[bytes, str] = {}
-_REFERENCED_CACHE_SIZE: Final = 50_000
+_REF_LIMIT: Final = 200_000
+_ATTR_LIMIT: Final = 10_000
+_FORMULA_TEXT_LIMIT: Final = 20_000
+_REFERENCED_LIMIT: Final = 50_000
+_ROW_SEEN_LIMIT: Final = 200_000
+_ROW_CACHE_BYTES: Final = 32 * 2**20
+
+# Rows parsed twice are kept: (trust_cache, formats, row bytes) → its cells.  Cells are never
+# changed after reading, so the same objects serve every copy.  Rows a workbook's
+# shared strings or shared formulas feed are never kept (their bytes do not say it all).
+_RowKey = tuple[bool, tuple[str | None, ...], bytes]
+
+
+class BookMemory:
+    """What reading workbooks remembers from one to the next (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`); every table is bounded.
+
+    * ``refs``, ``cols``: cell references and column letters → indices;
+    * ``attrs``, ``formula_attrs``: a cell's raw ``s``/``t`` attributes, an ``<f>``'s ``si``;
+    * ``formula_texts``: formula texts recur byte for byte in every copy of a template (1,200
+      hidden helpers a sheet): decoded once, and the same str spares the hashing later;
+    * ``referenced``: labels copied from the same Word form recur in every hand-built
+      workbook (openpyxl writes them as character references): resolved once;
+    * ``rows``: rows met twice (a template's untouched rows are the same bytes in every copy).
+    """
+
+    __slots__ = (
+        "attrs",
+        "cols",
+        "formula_attrs",
+        "formula_texts",
+        "referenced",
+        "refs",
+        "row_bytes",
+        "row_seen",
+        "rows",
+    )
+
+    def __init__(self) -> None:
+        self.refs: dict[str, tuple[int, int]] = {}
+        self.cols: dict[bytes, int] = {}
+        self.attrs: dict[bytes, tuple[int, str | None]] = {}
+        self.formula_attrs: dict[bytes, str | None] = {}
+        self.formula_texts: dict[bytes, str] = {}
+        self.referenced: dict[bytes, str] = {}
+        self.rows: dict[_RowKey, dict[tuple[int, int], Cell]] = {}
+        self.row_seen: set[int] = set()
+        self.row_bytes = 0
+
+    def remember_row(self, key: _RowKey, row_cells: dict[tuple[int, int], Cell]) -> None:
+        """Keep a row the second time its bytes are met (one sighting could be a one-off),
+        within the byte cap."""
+        digest = hash(key)
+        if digest not in self.row_seen:
+            if len(self.row_seen) > _ROW_SEEN_LIMIT:
+                self.row_seen.clear()
+            self.row_seen.add(digest)
+            return
+        if self.row_bytes + len(key[2]) > _ROW_CACHE_BYTES:
+            self.rows.clear()
+            self.row_bytes = 0
+        self.rows[key] = row_cells
+        self.row_bytes += len(key[2])
 
 
 def _xml_text(raw: bytes) -> str:
@@ -625,13 +696,13 @@ def _reference(match: re.Match[str]) -> str:
     raise _NotPlain  # not a character XML allows, or a stray '&'
 
 
-def _decode_references(matches: list[tuple[bytes, ...]]) -> dict[bytes, str]:
+def _decode_references(matches: list[tuple[bytes, ...]], memory: BookMemory) -> dict[bytes, str]:
     """Texts holding character references (``&#36130;``), resolved by one lxml parse of them all.
 
     openpyxl writes every non-ASCII character of an inline string that way; resolving them
     one by one in Python would cost more than the rest of the sheet.
     """
-    known = _REFERENCED_CACHE
+    known = memory.referenced
     out: dict[bytes, str] = {}
     for match in matches:
         for raw in (match[5], match[6], match[8]):
@@ -647,30 +718,30 @@ def _decode_references(matches: list[tuple[bytes, ...]]) -> dict[bytes, str]:
         texts = [element.text or "" for element in root]
         if len(texts) != len(missing):
             raise _NotPlain
-        if len(known) > _REFERENCED_CACHE_SIZE:
+        if len(known) > _REFERENCED_LIMIT:
             known.clear()
         for raw, text in zip(missing, texts, strict=True):
             out[raw] = known[raw] = text
     return out
 
 
-def _scan_col(col_b: bytes, row_b: bytes, name: str, path: Path) -> int:
+def _scan_col(col_b: bytes, row_b: bytes, name: str, path: Path, memory: BookMemory) -> int:
     """A column's index from its letters (remembered), refused as the tree path refuses it."""
     try:
         col = col_index(col_b.decode("ascii"))
     except ValueError as exc:  # past XFD
         ref = (col_b + row_b).decode("ascii")
         raise InputError(MSG["bad_cell_ref"].format(sheet=name, ref=ref), file=str(path)) from exc
-    _COL_CACHE[col_b] = col
+    memory.cols[col_b] = col
     return col
 
 
-def _formula_text(raw: bytes) -> str:
+def _formula_text(raw: bytes, memory: BookMemory) -> str:
     """``=`` and the formula of an ``<f>`` element's raw text, remembered for the next copy."""
     text = "=" + _xml_text(raw)
-    if len(_FORMULA_TEXT_CACHE) >= _FORMULA_TEXT_CACHE_SIZE:
-        _FORMULA_TEXT_CACHE.clear()
-    _FORMULA_TEXT_CACHE[raw] = text
+    if len(memory.formula_texts) >= _FORMULA_TEXT_LIMIT:
+        memory.formula_texts.clear()
+    memory.formula_texts[raw] = text
     return text
 
 
@@ -682,7 +753,7 @@ def _attr_value(raw: bytes) -> str:
     return _xml_text(raw).translate(_ATTR_SPACES)
 
 
-def _cell_attrs(raw: bytes) -> tuple[int, str | None]:
+def _cell_attrs(raw: bytes, memory: BookMemory) -> tuple[int, str | None]:
     """``s`` (as an index into the formats, 0 when absent or not a number) and ``t`` of a cell."""
     style, kind = 0, None
     for key, value in _ATTR_RE.findall(raw):
@@ -693,24 +764,31 @@ def _cell_attrs(raw: bytes) -> tuple[int, str | None]:
             style = int(text) if text.isdigit() and text != "0" else 0
         elif key == b"t":
             kind = _attr_value(value)
-    if len(_ATTR_CACHE) < 10_000:
-        _ATTR_CACHE[raw] = (style, kind)
+    if len(memory.attrs) < _ATTR_LIMIT:
+        memory.attrs[raw] = (style, kind)
     return style, kind
 
 
-def _formula_si(raw: bytes) -> str | None:
+def _formula_si(raw: bytes, memory: BookMemory) -> str | None:
     """The ``si`` of a shared formula's ``<f>`` attributes, None for any other formula."""
     attrs = dict(_ATTR_RE.findall(raw))
     if b"xmlns" in attrs:
         raise _NotPlain
     si = _attr_value(attrs.get(b"si", b"")) if attrs.get(b"t") == b"shared" else None
-    if len(_FORMULA_ATTR_CACHE) < 10_000:
-        _FORMULA_ATTR_CACHE[raw] = si
+    if len(memory.formula_attrs) < _ATTR_LIMIT:
+        memory.formula_attrs[raw] = si
     return si
 
 
 def _scan_sheet(
-    data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
+    data: bytes,
+    name: str,
+    strings: list[str],
+    formats: list[str | None],
+    path: Path,
+    memory: BookMemory,
+    *,
+    trust_cache: bool = True,
 ) -> Grid | None:
     """The sheet's grid by one regular-expression pass over its bytes, or None for lxml.
 
@@ -734,7 +812,7 @@ def _scan_sheet(
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     grid = Grid(name)
     cells = grid.cells
-    scan = _Scan(name, path, strings, formats, trust_cache)
+    scan = _Scan(name, path, strings, formats, trust_cache, memory)
     try:
         pieces = _row_pieces(data, head.end())
         if pieces is None:
@@ -743,13 +821,13 @@ def _scan_sheet(
         # come from the cache; the others are scanned, their character references resolved at once.
         keyed = [((trust_cache, scan.formats_key, data[a:b]) if is_row else None, a, b) for is_row, a, b in pieces]
         known: list[dict[tuple[int, int], Cell] | None] = [
-            None if key is None else _ROW_CACHE.get(key) for key, _, _ in keyed
+            None if key is None else memory.rows.get(key) for key, _, _ in keyed
         ]
         found = [
             _SCAN_RE.findall(data, a, b) if hit is None else [] for (_, a, b), hit in zip(keyed, known, strict=True)
         ]
         if any(hit is None and _has_reference(data, a, b) for (_, a, b), hit in zip(keyed, known, strict=True)):
-            scan.referenced = _decode_references([m for ms in found for m in ms])
+            scan.referenced = _decode_references([m for ms in found for m in ms], memory)
         scan.pieces(zip((key for key, _, _ in keyed), known, found, strict=True), cells)
         merges = data.find(b"<mergeCells", pieces[-1][1])  # after the cells; the first, as lxml's find() takes it
         refs: list[str] = []
@@ -761,30 +839,11 @@ def _scan_sheet(
             refs = [ref.decode("ascii", "replace") for ref in found_merges]
     except _NotPlain:
         return None
-    _add_merges(grid, refs, name, path)
+    _add_merges(grid, refs, name, path, memory)
     return grid
 
 
 _ROW_NAME_ENDS: Final = frozenset((b" ", b"\t", b"\n", b">", b"/"))
-# Rows parsed twice are kept: (trust_cache, formats, row bytes) → its cells.  Cells are never
-# changed after reading, so the same objects serve every copy.  Rows a workbook's
-# shared strings or shared formulas feed are never kept (their bytes do not say it all).
-_RowKey = tuple[bool, tuple[str | None, ...], bytes]
-_ROW_CACHE: dict[_RowKey, dict[tuple[int, int], Cell]] = {}
-_ROW_SEEN: set[int] = set()
-_ROW_CACHE_BYTES: Final = 32 * 2**20
-_row_cache_size = 0
-
-
-def forget_read_caches() -> None:
-    """Drop what this module remembers between workbooks (rows read twice, decoded formula
-    and referenced texts); :func:`sheetperf.reader.forget_caches` drops the rest too."""
-    global _row_cache_size
-    _ROW_CACHE.clear()
-    _ROW_SEEN.clear()
-    _row_cache_size = 0
-    _REFERENCED_CACHE.clear()
-    _FORMULA_TEXT_CACHE.clear()
 
 
 def _has_reference(data: bytes, start: int, end: int) -> bool:
@@ -799,22 +858,6 @@ def _has_reference(data: bytes, start: int, end: int) -> bool:
             return True
         hash_at = data.find(b"#", hash_at + 1, end)
     return False
-
-
-def _remember_row(key: _RowKey, row_cells: dict[tuple[int, int], Cell]) -> None:
-    """Keep a row's cells once its bytes have been seen twice (a template row, not one form's own)."""
-    global _row_cache_size
-    digest = hash(key)
-    if digest not in _ROW_SEEN:
-        if len(_ROW_SEEN) > 200_000:
-            _ROW_SEEN.clear()
-        _ROW_SEEN.add(digest)
-        return
-    if _row_cache_size + len(key[2]) > _ROW_CACHE_BYTES:
-        _ROW_CACHE.clear()
-        _row_cache_size = 0
-    _ROW_CACHE[key] = row_cells
-    _row_cache_size += len(key[2])
 
 
 def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
@@ -853,9 +896,18 @@ def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
 class _Scan:
     """What scanning one sheet's cells needs, and the shared formulas met so far."""
 
-    __slots__ = ("formats", "formats_key", "name", "path", "referenced", "shared", "strings", "trust_cache")
+    __slots__ = ("formats", "formats_key", "memory", "name", "path", "referenced", "shared", "strings", "trust_cache")
 
-    def __init__(self, name: str, path: Path, strings: list[str], formats: list[str | None], trust_cache: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        strings: list[str],
+        formats: list[str | None],
+        trust_cache: bool,
+        memory: BookMemory,
+    ) -> None:
+        self.memory = memory
         self.name = name
         self.path = path
         self.strings = strings
@@ -877,9 +929,11 @@ class _Scan:
         remembered when nothing but its bytes decided its cells (no shared string, no shared
         formula).  One call for the sheet: a hand-built form has a row per label.
         """
-        name, path, referenced = self.name, self.path, self.referenced
-        col_cache = _COL_CACHE
-        f_text_cache = _FORMULA_TEXT_CACHE
+        name, path, referenced, memory = self.name, self.path, self.referenced, self.memory
+        col_cache = memory.cols
+        f_text_cache = memory.formula_texts
+        attr_cache = memory.attrs
+        f_attr_cache = memory.formula_attrs
         for key, known, matches in pieces:
             if known is not None:
                 cells.update(known)
@@ -905,11 +959,11 @@ class _Scan:
                     continue  # a styled empty cell (merged areas, borders)
                 col = col_cache.get(col_b)
                 if col is None:
-                    col = _scan_col(col_b, row_b, name, path)
+                    col = _scan_col(col_b, row_b, name, path, memory)
                 row = int(row_b) - 1
                 if f_raw and not (v_raw or is_el or f_attrs) and f_raw not in referenced:
                     # the common formula cell (a template's helpers): not shared, no value to read
-                    plain = f_text_cache.get(f_raw) or _formula_text(f_raw)
+                    plain = f_text_cache.get(f_raw) or _formula_text(f_raw, memory)
                     if 0 <= row < MAX_ROWS and col < MAX_COLS:
                         row_cells[(row, col)] = Cell(None, plain)
                         continue
@@ -919,15 +973,15 @@ class _Scan:
                         LIMIT_MSG["out_of_sheet"].format(sheet=name, ref=ref[:20], rows=MAX_ROWS, cols=MAX_COLS),
                         file=str(path),
                     )
-                cached = _ATTR_CACHE.get(attrs)
-                style, kind = cached if cached is not None else _cell_attrs(attrs)
+                cached = attr_cache.get(attrs)
+                style, kind = cached if cached is not None else _cell_attrs(attrs, memory)
                 formula: str | None = None
                 if f_el:
                     ftext: str | None = None
                     if f_raw:
-                        ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw))[1:]
+                        ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw, memory))[1:]
                     if f_attrs:
-                        si = _FORMULA_ATTR_CACHE[f_attrs] if f_attrs in _FORMULA_ATTR_CACHE else _formula_si(f_attrs)
+                        si = f_attr_cache[f_attrs] if f_attrs in f_attr_cache else _formula_si(f_attrs, memory)
                         if si is not None:
                             ftext = _shared_text(self.shared, si, ftext, row, col)
                             cacheable = False  # a dependent's text comes from its master, elsewhere
@@ -951,7 +1005,7 @@ class _Scan:
                     continue
                 row_cells[(row, col)] = Cell(value, formula, fmt, error)
             if cacheable and key is not None:
-                _remember_row(key, row_cells)
+                memory.remember_row(key, row_cells)
             cells.update(row_cells)
             if len(cells) > MAX_SHEET_CELLS:
                 raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
@@ -997,7 +1051,14 @@ def _typed(
 
 
 def _parse_sheet_tree(
-    data: bytes, name: str, strings: list[str], formats: list[str | None], path: Path, *, trust_cache: bool = True
+    data: bytes,
+    name: str,
+    strings: list[str],
+    formats: list[str | None],
+    path: Path,
+    memory: BookMemory,
+    *,
+    trust_cache: bool = True,
 ) -> Grid:
     """The general path: lxml builds the sheet's tree (any namespace prefix, order or markup)."""
     root = _xml(data, name, path)
@@ -1024,7 +1085,7 @@ def _parse_sheet_tree(
             ref = c.get("r")
             if ref is not None:
                 try:
-                    row, col = _split_ref(ref)
+                    row, col = _split_ref(ref, memory)
                 except ValueError as exc:
                     raise InputError(MSG["bad_cell_ref"].format(sheet=name, ref=ref), file=str(path)) from exc
             else:
@@ -1071,18 +1132,18 @@ def _parse_sheet_tree(
         if len(cells) > MAX_SHEET_CELLS:
             raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
     merge_el = root.find(_M + "mergeCells")
-    _add_merges(grid, [mc.get("ref", "") for mc in merge_el] if merge_el is not None else [], name, path)
+    _add_merges(grid, [mc.get("ref", "") for mc in merge_el] if merge_el is not None else [], name, path, memory)
     return grid
 
 
-def _add_merges(grid: Grid, refs: list[str], name: str, path: Path) -> None:
+def _add_merges(grid: Grid, refs: list[str], name: str, path: Path, memory: BookMemory) -> None:
     """Merged ranges ``A1:B2`` into ``grid.merges``, held to the merge limits."""
     merged_cells = 0
     for ref in refs:
         first, _, last = ref.partition(":")
         try:
-            r1, c1 = _split_ref(first)
-            r2, c2 = _split_ref(last) if last else (r1, c1)
+            r1, c1 = _split_ref(first, memory)
+            r2, c2 = _split_ref(last, memory) if last else (r1, c1)
         except ValueError:
             continue
         r1, r2 = sorted(max(0, min(r, MAX_ROWS - 1)) for r in (r1, r2))

@@ -29,12 +29,12 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from sheetperf.errors import SheetperfError
 from sheetperf.model.evidence import HAZARD_SEVERITIES, Hazard
+from sheetperf.model.memo import Memo
 from sheetperf.vocab.labels import HAZARD_MESSAGES as MSG
 from sheetperf.xlsx.book import Grid, check_zip_directory, parse_xml, read_member
 from sheetperf.xlsx.limits import MAX_FILE_BYTES
@@ -60,7 +60,19 @@ def _short(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-@lru_cache(maxsize=1 << 14)  # the same template formulas recur in every copy of a form
+_DDE_MEMO_LIMIT: Final = 1 << 14
+
+
+class HazardMemory:
+    """What the hazard scan remembers between workbooks (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): the same template formulas recur in every copy."""
+
+    __slots__ = ("dde",)
+
+    def __init__(self) -> None:
+        self.dde: Memo[str, bool] = Memo(_DDE_MEMO_LIMIT)
+
+
 def is_dde_formula(formula: str) -> bool:
     """True for a formula that calls another program: ``=cmd|' /C calc'!A0``, ``=DDEAUTO(...)``.
 
@@ -73,7 +85,11 @@ def is_dde_formula(formula: str) -> bool:
 
 
 def scan_workbook(
-    path: str | Path, grids: Sequence[Grid] = (), *, package: Sequence[Hazard] | None = None
+    path: str | Path,
+    grids: Sequence[Grid] = (),
+    *,
+    package: Sequence[Hazard] | None = None,
+    memory: HazardMemory | None = None,
 ) -> list[Hazard]:
     """Macros, embedded objects, external links and DDE in the workbook at ``path``.
 
@@ -85,7 +101,7 @@ def scan_workbook(
     """
     path = Path(path)
     if package is not None:
-        return [*package, *dde_formulas(grids)]
+        return [*package, *dde_formulas(grids, memory)]
     found: list[Hazard] = []
     try:
         with path.open("rb") as handle:
@@ -96,7 +112,7 @@ def scan_workbook(
         found += _scan_ole(path)
     elif head.startswith(b"PK"):
         found += _scan_zip(path)
-    found += dde_formulas(grids)
+    found += dde_formulas(grids, memory)
     return found
 
 
@@ -178,15 +194,19 @@ def _link_target(zf: zipfile.ZipFile, part: str, path: Path) -> str:
     return _short("、".join(targets)) if targets else "?"
 
 
-def dde_formulas(grids: Iterable[Grid]) -> list[Hazard]:
+def dde_formulas(grids: Iterable[Grid], memory: HazardMemory | None = None) -> list[Hazard]:
     """Every formula cell of ``grids`` that calls another program through DDE."""
     from sheetperf.model.a1 import to_a1
 
+    known = (memory if memory is not None else HazardMemory()).dde
+
+    def dde(formula: str) -> bool:
+        found = known.get(formula)
+        return found if found is not None else known.put(formula, is_dde_formula(formula))
+
     out: list[Hazard] = []
     for grid in grids:
-        hits = [
-            (rc, cell) for rc, cell in grid.cells.items() if cell.formula is not None and is_dde_formula(cell.formula)
-        ]
+        hits = [(rc, cell) for rc, cell in grid.cells.items() if cell.formula is not None and dde(cell.formula)]
         for (row, col), cell in sorted(hits, key=lambda hit: hit[0]):
             if cell.formula is not None:
                 a1 = to_a1(row, col)

@@ -30,8 +30,10 @@ from typing import Any, Final
 
 from sheetperf.errors import InputError, UnsafeInputError
 from sheetperf.model.a1 import quote_sheet
+from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.xlsx.book import (
+    BookMemory,
     Cell,
     CellValue,
     Grid,
@@ -78,9 +80,24 @@ class OdsBook:
     local_names: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
-def read_ods(path: str | Path) -> OdsBook:
-    """Every sheet of an .ods as a grid, with its named ranges; refused like an .xlsx when unsafe."""
+class OdsMemory:
+    """What reading .ods files remembers from one to the next (a part of the batch's
+    :class:`~sheetperf.model.memo.BatchCache`): formulas translated to A1 syntax (a template's
+    250 formulas recur in every copy) and the merge parser's references."""
+
+    __slots__ = ("book", "formulas")
+
+    def __init__(self) -> None:
+        self.formulas: Memo[str, str] = Memo(20_000)
+        self.book = BookMemory()
+
+
+def read_ods(path: str | Path, cache: BatchCache | None = None) -> OdsBook:
+    """Every sheet of an .ods as a grid, with its named ranges; refused like an .xlsx when unsafe.
+
+    ``cache`` is the batch's memory (formulas translated in earlier workbooks)."""
     path = Path(path)
+    memory = ensure(cache).part(OdsMemory)
     zf = open_zip(path)
     try:
         check_zip_directory(zf, path)
@@ -94,7 +111,7 @@ def read_ods(path: str | Path) -> OdsBook:
         )
     finally:
         zf.close()
-    formats = _Formats(content, styles)
+    formats = _Formats(content, styles, memory)
     book = OdsBook(path, [])
     spreadsheet = content.find(f"{_OFFICE}body/{_OFFICE}spreadsheet")
     if spreadsheet is None:
@@ -116,7 +133,8 @@ def read_ods(path: str | Path) -> OdsBook:
 class _Formats:
     """Cell style name → Excel number-format code (None for General), and hidden tables."""
 
-    def __init__(self, content: Any, styles: Any) -> None:
+    def __init__(self, content: Any, styles: Any, memory: OdsMemory) -> None:
+        self.memory = memory
         self.data_styles: dict[str, Any] = {}
         self.cell_styles: dict[str, tuple[str | None, str | None]] = {}  # name → (data style, parent)
         self.hidden_tables: set[str] = set()
@@ -261,7 +279,7 @@ def _sheet(table: Any, formats: _Formats, path: Path) -> Grid:
                 if len(grid.cells) > MAX_SHEET_CELLS:
                     raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
         row += max(repeat, 1)
-    _add_merges(grid, merges, name, path)
+    _add_merges(grid, merges, name, path, formats.memory.book)
     return grid
 
 
@@ -340,7 +358,10 @@ def _row_cells(
 
 def _cell(element: Any, formats: _Formats, column_styles: list[tuple[int, str | None]], col: int) -> Cell | None:
     raw_formula = element.get(_TABLE + "formula")
-    formula = excel_formula(str(raw_formula)) if raw_formula else None
+    formula: str | None = None
+    if raw_formula:
+        known = formats.memory.formulas
+        formula = known.get(raw_formula) or known.put(raw_formula, excel_formula(str(raw_formula)))
     kind = element.get(_OFFICE + "value-type")
     calc_kind = element.get(_CALCEXT + "value-type")
     style = element.get(_TABLE + "style-name") or _default_style(column_styles, col)
@@ -487,4 +508,4 @@ def _named_ranges(holder: Any) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["OdsBook", "excel_formula", "read_ods"]
+__all__ = ["OdsBook", "OdsMemory", "excel_formula", "read_ods"]
