@@ -174,11 +174,8 @@ def is_untouched(record: Record) -> bool:
     if record.provenance.evidence.number_texts:
         return False
     if isinstance(record, SelfEvaluation):
-        amounts = (
-            getattr(row, key)
-            for row in record.funds.rows().values()
-            for key in ("annual_budget", "executed")  # 年初预算数 may come pre-filled from the goal table
-        )
+        # budgets may come pre-filled (distribute writes the goal table's); execution is the department's
+        amounts = (row.executed for row in record.funds.rows().values())
         return (
             all(value is None for value in amounts)
             and not record.goal_actual.strip()
@@ -230,6 +227,25 @@ def _check_inputs(c: _Collector, record: Record) -> None:
                 at=("project_name",),
             )
     if isinstance(record, SelfEvaluation):
+        # a funding row begun and left half-empty: its budget without its execution, or the reverse
+        for name, row in record.funds.rows().items():
+            if name == "total":
+                continue
+            for given, missing in (("annual_budget", "executed"), ("executed", "annual_budget")):
+                path = f"funds.{name}.{missing}"
+                if (
+                    getattr(row, given) is not None
+                    and getattr(row, missing) is None
+                    and path not in number_texts
+                    and not c.uncalculated(path)
+                    and record.provenance.cell_of(path) is not None
+                ):
+                    c.add(
+                        path,
+                        "input_missing",
+                        "error",
+                        VMSG["input_missing"].format(label=_path_label(path), cell=_cell_text(record, path)),
+                    )
         for index, ind in enumerate(record.indicators):
             path = f"indicators[{index}].actual"
             if (ind.actual or "").strip() or c.uncalculated(path):
@@ -660,7 +676,7 @@ def validate_record(
     if is_untouched(record):
         # a template returned as it went out: one finding, not one per empty cell
         what = VMSG["form_empty_what_self" if isinstance(record, SelfEvaluation) else "form_empty_what_goal"]
-        first = ("funds.total.annual_budget", "indicators[0].actual", "goal_actual", "texts.overview", "project_name")
+        first = ("funds.total.executed", "indicators[0].actual", "goal_actual", "texts.overview", "project_name")
         c.add("form", "form_empty", "error", VMSG["form_empty"].format(what=what), at=first)
     else:
         _check_required(c, record)
