@@ -684,7 +684,7 @@ def validate_record(
         if isinstance(record, SelfEvaluation):
             assert result is not None
             if not record.indicators:
-                c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标")
+                c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标", at=("project_name",))
             _check_funds(c, record, result, profile)
             for index, score in enumerate(result.indicators):
                 _check_indicator(c, index, record, score, profile)
@@ -1147,7 +1147,7 @@ def current_level1(name: str, profile: Profile) -> str | None:
 
 def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> None:
     if not record.indicators:
-        c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标")
+        c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标", at=("project_name",))
         return
     present: set[str] = set()
     noted: set[str] = set()
