@@ -24,6 +24,7 @@ and the caller says what could not be checked.
 from __future__ import annotations
 
 import struct
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -198,11 +199,12 @@ _MULRK: Final = 0x00BD
 _SHRFMLA: Final = 0x04BC
 
 
-def _records(stream: bytes, start: int = 0) -> list[tuple[int, int, bytes]]:
-    """(offset, type, data) of each record of one substream, BOF to EOF."""
+def _records(stream: bytes, start: int = 0, end: int | None = None) -> list[tuple[int, int, bytes]]:
+    """(offset, type, data) of each record of one substream, BOF to EOF (never past ``end``)."""
     out: list[tuple[int, int, bytes]] = []
     pos = start
-    while pos + 4 <= len(stream):
+    stop = len(stream) if end is None else min(end, len(stream))
+    while pos + 4 <= stop:
         kind, length = struct.unpack_from("<HH", stream, pos)
         data = stream[pos + 4 : pos + 4 + length]
         if len(data) < length:
@@ -283,14 +285,17 @@ def read_biff(path: str | Path) -> BiffBook:
         code = custom.get(ifmt) or BUILTIN_FORMATS.get(ifmt)
         return None if code in (None, "General", "@") else code
 
+    # each sheet's records end where the next substream begins: the stream is scanned once
+    starts = sorted({position for position, _, _ in bound} | {len(stream)})
     for position, name in worksheets:
         sheet = BiffSheet(name)
         book.sheets.append(sheet)
         if position >= len(stream):
             continue
+        end = starts[bisect_right(starts, position)]
         shared: dict[tuple[int, int], bytes] = {}
         pointing: dict[tuple[int, int], tuple[int, int]] = {}
-        for _, kind, body in _records(stream, position):
+        for _, kind, body in _records(stream, position, end):
             if kind == _SHRFMLA and len(body) >= 10:
                 first_row, _, first_col = struct.unpack_from("<HHB", body, 0)
                 size = struct.unpack_from("<H", body, 8)[0]
