@@ -10,6 +10,7 @@ whenever ../shared is beside the checkout, as it is in CI).  Tests that need wha
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +47,22 @@ def case_path(request: pytest.FixtureRequest) -> Path:
 def self_evaluation_path(request: pytest.FixtureRequest) -> Path:
     path: Path = request.param
     return path
+
+
+#: Programs a marked test needs: marker → (executables, Debian package).
+_PROGRAMS = {
+    "libreoffice": (("soffice",), "libreoffice-calc"),
+    "chromium": (("chromium", "chromium-browser"), "chromium"),
+}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``libreoffice`` or ``chromium`` fails, not skips, where the program is missing:
+    CI installs it (.ci/run), so a missing install step must show.  ``-m "not libreoffice"``
+    deselects those tests where the program is not wanted."""
+    for marker, (names, package) in _PROGRAMS.items():
+        if item.get_closest_marker(marker) is not None and not any(shutil.which(n) for n in names):
+            pytest.fail(
+                f"{names[0]} is not installed: apt-get install {package} (see README), or run pytest -m 'not {marker}'",
+                pytrace=False,
+            )

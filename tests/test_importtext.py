@@ -557,6 +557,7 @@ def test_written_workbooks_read_back_the_imported_inputs(
 
 
 @needs_shared
+@pytest.mark.libreoffice
 def test_written_workbooks_recalculated_in_libreoffice_validate_without_errors(
     seed_workbooks: tuple[Path, Any], seed_result: ImportResult, tmp_path: Path
 ) -> None:
