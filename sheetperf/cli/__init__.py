@@ -14,6 +14,7 @@ from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab.labels import CLI_MESSAGES, READER_MESSAGES
+from sheetperf.vocab.text import os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -181,7 +182,7 @@ def validate(
         try:
             write_report(run, html_path, rules)
         except OSError as exc:
-            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=exc.strerror))
+            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=os_reason(exc)))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
     if annotate_dir is not None:
@@ -190,7 +191,7 @@ def validate(
         except (OSError, SheetperfError) as exc:
             fail(
                 ANNOTATE_MESSAGES["cannot_write"].format(
-                    path=annotate_dir, detail=getattr(exc, "strerror", None) or exc
+                    path=annotate_dir, detail=os_reason(exc) if isinstance(exc, OSError) else exc
                 )
             )
             sys.exit(EXIT_BAD_INPUT)
@@ -283,7 +284,7 @@ def fill(template: Path, record: Path, output: Path) -> None:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
     except OSError as exc:
-        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
+        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=os_reason(exc)))
         sys.exit(EXIT_BAD_INPUT)
     click.echo(FILL_MESSAGES["written"].format(path=output), err=True)
 
@@ -378,7 +379,7 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
         try:
             write_status_xlsx(report, xlsx_path)
         except OSError as exc:
-            fail(f"{xlsx_path}: 无法写出：{exc.strerror or exc}")
+            fail(f"{xlsx_path}: 无法写出：{os_reason(exc)}")
             sys.exit(EXIT_BAD_INPUT)
         click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
 
@@ -444,7 +445,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
     except OSError as exc:
-        fail(f"{exc.filename or out_dir}: {exc.strerror or exc}")
+        fail(f"{exc.filename or out_dir}: {os_reason(exc)}")
         sys.exit(EXIT_BAD_INPUT)
     findings = []
     for path, found in written:
@@ -590,7 +591,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     from sheetperf.model.memo import BatchCache
     from sheetperf.model.record import load_records_json, record_to_dict
     from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
-    from sheetperf.vocab.text import os_reason, text_table
+    from sheetperf.vocab.text import text_table
 
     records: list[Record] = []
     failed = 0
