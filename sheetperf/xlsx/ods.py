@@ -120,9 +120,9 @@ def read_ods(path: str | Path, cache: BatchCache | None = None) -> OdsBook:
         index = len(book.grids)
         book.grids.append(_sheet(table, formats, path))
         local = table.find(_TABLE + "named-expressions")
-        for name, text in _named_ranges(local):
+        for name, text in _named_ranges(local, memory.formulas):
             book.local_names[(index, name)] = text
-    for name, text in _named_ranges(spreadsheet.find(_TABLE + "named-expressions")):
+    for name, text in _named_ranges(spreadsheet.find(_TABLE + "named-expressions"), memory.formulas):
         book.defined_names[name] = text
     return book
 
@@ -496,7 +496,7 @@ def _reference(text: str) -> str:
     return f"{quote_sheet(sheet)}!{cells}" if sheet else cells
 
 
-def _named_ranges(holder: Any) -> list[tuple[str, str]]:
+def _named_ranges(holder: Any, known: Memo[str, str]) -> list[tuple[str, str]]:
     if holder is None:
         return []
     out: list[tuple[str, str]] = []
@@ -504,7 +504,8 @@ def _named_ranges(holder: Any) -> list[tuple[str, str]]:
         name = str(element.get(_TABLE + "name", ""))
         address = str(element.get(_TABLE + "cell-range-address", ""))
         if name and address:
-            out.append((name, _reference(address)))
+            key = "[" + address  # the template's 90 names recur in every copy
+            out.append((name, known.get(key) or known.put(key, _reference(address))))
     return out
 
 
