@@ -211,7 +211,10 @@ def _check_inputs(c: _Collector, record: Record) -> None:
                 path,
                 "number_as_text",
                 "notice",
-                VMSG["number_as_text"].format(label=label, cell=cell, text=typed.text, value=shown, unit=_unit_of(path, record)),
+                # in a template the sheet's own formulas skip text: its scores differ until it is retyped
+                VMSG["number_as_text" if record.provenance.evidence.template is not None else "number_as_text_plain"].format(
+                    label=label, cell=cell, text=typed.text, value=shown, unit=_unit_of(path, record)
+                ),
                 stated=typed.text,
                 expected=typed.value,
             )

@@ -190,6 +190,7 @@ VALIDATION_MESSAGES: Final[dict[str, str]] = {
     "not_a_number": "{label}（{cell}）应填写数字，填写为“{text}”，无法识别，按未填写处理",
     "not_a_number_unit": "{label}（{cell}）应填写{unit}数，填写为“{text}”，单位“{written}”无法换算，按未填写处理",
     "number_as_text": "{label}（{cell}）填写的是文字“{text}”，已按 {value}（{unit}）读取；表中公式不把文字当作数字，请改填数字 {value}",
+    "number_as_text_plain": "{label}（{cell}）填写的是文字“{text}”，已按 {value}（{unit}）读取",
     "formula_lost": "本表另存为 Excel 97–2003 (.xls) 时有 {count} 个模板公式变成了 =NA()（{cells}）：重新打开后得分、总分和评分等级都将显示 #N/A，表中保存的是另存前的结果；请另存为 .xlsx 或 .ods 后重新报送",
     "formulas_not_checked": ".xls 文件不还原公式的内容：已核对模板公式是否被改写为数值和锁定内容是否改动，未核对公式本身是否被修改",
     "deviation_missing": "{who}得分 {shown} 低于分值 {weight}，须填写偏差原因分析及改进措施",
