@@ -765,8 +765,14 @@ def _check_error_values(c: _Collector, record: Record) -> None:
     for path, ref in record.provenance.cells.items():
         if ref.sheet == sheet:
             paths.setdefault(ref.cell, path)
+    template = record.provenance.evidence.template is not None
+    helper_rows: dict[int, list[str]] = {}
     for a1 in sorted(errors, key=_a1_order):
         found = paths.get(a1)
+        if template and not found:
+            # a template's hidden helper cells: one finding a row (they fail together)
+            helper_rows.setdefault(_a1_order(a1)[0], []).append(a1)
+            continue
         label = f"（{_path_label(found)}）" if found else ""
         c.add(
             found or f"cell:{a1}",
@@ -775,6 +781,17 @@ def _check_error_values(c: _Collector, record: Record) -> None:
             f"单元格 {a1}{label}的值为错误值 {errors[a1]}，请修正公式或所引用的数据",
             stated=errors[a1],
             where=CellRef(sheet, a1),
+        )
+    for cells in helper_rows.values():
+        shown = "、".join(cells[:3]) + ("…" if len(cells) > 3 else "")
+        c.add(
+            f"cell:{cells[0]}",
+            "error_value",
+            "error",
+            VMSG["helper_errors"].format(count=len(cells), cells=shown, error=errors[cells[0]]),
+            stated=errors[cells[0]],
+            where=CellRef(sheet, cells[0]),
+            detail={"cells": cells},
         )
 
 

@@ -201,6 +201,7 @@ VALIDATION_MESSAGES: Final[dict[str, str]] = {
     "formula_overwritten_figure": "{label}（{cell}）原为模板公式（按规则应为 {figure}），现为{now}；请恢复公式或重新下载模板",
     "overwritten_typed": "手填数值 {value}",
     "overwritten_blank": "空白或手填内容",
+    "helper_errors": "本行 {count} 个隐藏计算单元格（{cells}）的值为错误值 {error}：模板公式无法计算，请检查本行填写的内容，或重新下载模板",
 }
 
 # --- Terminal tables (sheetperf score / validate).
