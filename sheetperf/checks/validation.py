@@ -44,7 +44,7 @@ from sheetperf.rules.scoring import (
     score_form,
     to_decimal,
 )
-from sheetperf.vocab.labels import FIELD_LABELS
+from sheetperf.vocab.labels import FIELD_LABELS, field_label
 from sheetperf.vocab.labels import VALIDATION_MESSAGES as VMSG
 
 # A stated figure equal to the recomputed one within half a cent is right.
@@ -796,13 +796,7 @@ def _check_error_values(c: _Collector, record: Record) -> None:
 
 
 def _path_label(path: str) -> str:
-    match = re.match(r"^indicators\[(\d+)\]\.(\w+)$", path)
-    if match:
-        return f"第 {int(match.group(1)) + 1} 项指标{FIELD_LABELS.get(match.group(2), match.group(2))}"
-    parts = path.split(".")
-    if len(parts) == 3 and parts[0] == "funds":
-        return FIELD_LABELS.get(f"funds.{parts[1]}", parts[1]) + FIELD_LABELS.get(parts[2], parts[2])
-    return FIELD_LABELS.get(path, path)
+    return field_label(path)
 
 
 def formula_key(text: str) -> str:

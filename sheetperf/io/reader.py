@@ -46,7 +46,7 @@ from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
-from sheetperf.vocab.labels import SHEET_NAMES
+from sheetperf.vocab.labels import SHEET_NAMES, field_label
 from sheetperf.vocab.text import os_reason
 from sheetperf.vocab.units import ALL_UNITS, PERCENT, POINTS, convert
 from sheetperf.xlsx import hazards
@@ -459,7 +459,7 @@ class _Builder:
         if isinstance(value, float):
             if not math.isfinite(value):  # <v>1e400</v> or <v>nan</v>: no figure a spreadsheet stores
                 self.notices.append(
-                    MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=path, text=repr(value))
+                    MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=repr(value))
                 )
                 return None
             number = value
@@ -477,7 +477,7 @@ class _Builder:
             if converted is None or not math.isfinite(float(converted)):
                 if typed:
                     self.number_texts[path] = NumberText(text[:40], None, written)
-                self.notices.append(MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=path, text=text[:20]))
+                self.notices.append(MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=text[:20]))
                 return None
             number = float(converted)
             if typed:

@@ -6,6 +6,7 @@ CLI table headers.  Code and identifiers stay English; views look words up here.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 FORM_TITLES: Final[dict[str, str]] = {
@@ -64,6 +65,21 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "texts.objectives": "总目标及阶段性目标",
     "note": "备注",
 }
+
+_INDICATOR_PATH: Final = re.compile(r"^indicators\[(\d+)\]\.(\w+)$")
+
+
+def field_label(path: str) -> str:
+    """A record path as a finance officer names it: ``indicators[2].actual`` → 第 3 项指标实际完成值,
+    ``funds.total.executed`` → 年度资金总额全年执行数, ``texts.basis`` → 立项依据."""
+    match = _INDICATOR_PATH.match(path)
+    if match:
+        return f"第 {int(match.group(1)) + 1} 项指标{FIELD_LABELS.get(match.group(2), match.group(2))}"
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "funds":
+        return FIELD_LABELS.get(f"funds.{parts[1]}", parts[1]) + FIELD_LABELS.get(parts[2], parts[2])
+    return FIELD_LABELS.get(path, path)
+
 
 SEVERITY_LABELS: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "notice": "提示"}
 
