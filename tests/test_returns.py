@@ -266,20 +266,25 @@ def test_empty_inputs_are_errors_at_their_cells(returned: dict[str, Path]) -> No
     assert all(f["severity"] == "error" for f in findings if f["rule"] == "input_missing")
 
 
-def test_empty_inputs_in_the_report_and_the_annotated_copy(returned: dict[str, Path]) -> None:
-    source = returned["back"] / "C-统计分析.xlsx"
+def test_empty_inputs_and_bad_amounts_in_the_report_and_the_annotated_copy(returned: dict[str, Path]) -> None:
+    """C's empty inputs and E's 待定 in an amount cell: errors at their cells in the HTML report and
+    as comments in the annotated copies."""
+    sources = [returned["back"] / "C-统计分析.xlsx", returned["back"] / "E-上岗证年检.xlsx"]
     html = returned["base"] / "报告.html"
     notes = returned["base"] / "批注"
-    result = run(["validate", str(source), "--html", str(html), "--annotate", str(notes)])
+    result = run(["validate", *map(str, sources), "--html", str(html), "--annotate", str(notes)])
     assert result.exit_code == 1, result.output
     page = html.read_text(encoding="utf-8")
-    for cell in ("E6", "E7", "E16", "F11"):
-        assert re.search(rf">\s*{cell}\s*<", page), cell
-    [copy] = notes.glob("*.xlsx")
-    sheet = openpyxl.load_workbook(copy)[SHEET]
-    for cell in ("E6", "E7", "E16", "F11"):
-        comment = sheet[cell].comment
-        assert comment is not None and "未填写" in comment.text, cell
+    expected = {"C-统计分析": {"E6": "未填写", "E7": "未填写", "E16": "未填写", "F11": "未填写"}, "E-上岗证年检": {"D8": "应填写数字"}}
+    for cells in expected.values():
+        for cell in cells:
+            assert re.search(rf">\s*{cell}\s*<", page), cell
+    for stem, cells in expected.items():
+        [copy] = notes.glob(f"{stem}*.xlsx")
+        sheet = openpyxl.load_workbook(copy)[SHEET]
+        for cell, words in cells.items():
+            comment = sheet[cell].comment
+            assert comment is not None and words in comment.text and "错误" in comment.text, (stem, cell)
 
 
 def test_an_untouched_template_is_one_finding(returned: dict[str, Path]) -> None:
