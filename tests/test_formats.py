@@ -375,3 +375,22 @@ def test_read_a_folder_lists_what_it_skips(tmp_path: Path) -> None:
     assert "锁定文件" in result.stderr
     assert "共读取 1 张表单（1 个文件）" in result.stderr
     assert "Is a directory" not in result.output
+
+
+def test_a_calamine_panic_is_a_one_line_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-calamine turns a Rust panic on a corrupt .xls into PanicException, a BaseException
+    (seen on mutated returns: "range end index 58887 out of range for slice of length 7"): it is
+    the file's fault, refused in one line like any unreadable workbook, never a traceback."""
+    import python_calamine
+
+    class PanicException(BaseException):  # what pyo3 raises
+        pass
+
+    def panic(path: str) -> None:
+        raise PanicException("range end index 58887 out of range for slice of length 7")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", panic)
+    path = tmp_path / "corrupt.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024)
+    with pytest.raises(InputError, match="无法读取工作簿"):
+        read_workbook(path)

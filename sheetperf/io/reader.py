@@ -317,9 +317,9 @@ def _calamine_grids(path: Path) -> list[Grid]:
             for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
                 grid.merges.append((r1, c1, r2, c2))
             grids.append(grid)
-    except SheetperfError:
+    except (SheetperfError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # calamine's Rust panics arrive as PanicException, a BaseException
         detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise InputError(MSG["encrypted"], file=str(path)) from exc
