@@ -21,6 +21,7 @@ from sheetperf.forms.layout import (
     LAYOUT_VERSION,
     Layout,
     decode_digests,
+    decode_locked_values,
     fingerprint,
     get_layout,
     locked_digests,
@@ -30,7 +31,7 @@ from sheetperf.model.a1 import from_a1
 from sheetperf.model.evidence import TemplateIdentity
 from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
 from sheetperf.model.memo import BatchCache, Memo, ensure
-from sheetperf.model.record import FUND_COLUMNS, CellRef, GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import FUND_COLUMNS, GOAL_TEXTS, CellRef, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile, get_profile
 from sheetperf.rules.scoring import (
@@ -45,7 +46,8 @@ from sheetperf.rules.scoring import (
     total_cap,
 )
 from sheetperf.vocab import words
-from sheetperf.vocab.labels import FIELD_LABELS
+from sheetperf.vocab.labels import FIELD_LABELS, field_label
+from sheetperf.vocab.labels import VALIDATION_MESSAGES as VMSG
 
 # A stated rate or weight equal to the recomputed one within half a cent is right (two decimals);
 # a stated score within half a unit of its last place (Profile.tolerance: the profile's decimals).
@@ -84,10 +86,20 @@ class _Collector:
         self.record = record
         self.file = file if file is not None else record.provenance.file
         self.findings: list[Finding] = []
-        self._uncalculated = frozenset(record.provenance.evidence.uncalculated)
+        evidence = record.provenance.evidence
+        unknown = set(evidence.uncalculated)
+        if evidence.error_cells:  # an error value (reported as error_value) is no missing figure either
+            sheet = record.provenance.sheet
+            unknown.update(
+                path
+                for path, ref in record.provenance.cells.items()
+                if ref.sheet == sheet and ref.cell in evidence.error_cells
+            )
+        self._uncalculated = frozenset(unknown)
 
     def uncalculated(self, path: str) -> bool:
-        """A formula cell no spreadsheet program has calculated: its value is not missing, only unknown."""
+        """A formula cell no spreadsheet program has calculated, or one holding an error value:
+        its value is not missing, only unknown."""
         return path in self._uncalculated
 
     def add(
@@ -101,6 +113,7 @@ class _Collector:
         expected: Any = None,
         at: str | tuple[str, ...] | None = None,
         where: CellRef | None = None,
+        detail: Any = None,
     ) -> None:
         """Record a finding on ``field``; ``at`` names the field(s) whose cell locates it
         when ``field`` itself has no cell (a dropped indicator belongs where it was);
@@ -122,6 +135,7 @@ class _Collector:
                 stated=_json(stated),
                 expected=_json(expected),
                 message=message,
+                detail=detail,
             )
         )
 
@@ -145,6 +159,132 @@ def _check_required(c: _Collector, record: Record) -> None:
     for name, severity in REQUIRED_FIELDS[record.form]:
         if not str(getattr(record, name) or "").strip():
             c.add(name, "required_field", severity, f"{FIELD_LABELS[name]}未填写")
+
+
+#: Inputs a department must give in a returned self-evaluation (beside each indicator's actual).
+REQUIRED_INPUTS: Final[dict[str, tuple[str, ...]]] = {
+    "self_evaluation": ("funds.total.annual_budget", "funds.total.executed", "goal_actual"),
+    "goal_table": tuple(f"texts.{key}" for key in GOAL_TEXTS),
+}
+
+
+def _cell_text(record: Record, path: str) -> str:
+    ref = record.provenance.cell_of(path)
+    return ref.cell if ref is not None else "—"
+
+
+def _expected_here(record: Record, path: str) -> bool:
+    """A field the form has a cell for (a record from JSON has none: every field counts)."""
+    return not record.provenance.cells or record.provenance.cell_of(path) is not None
+
+
+def is_untouched(record: Record) -> bool:
+    """True for a form whose every input is empty: a template sent back as it was distributed."""
+    if record.provenance.evidence.number_texts:
+        return False
+    if isinstance(record, SelfEvaluation):
+        # budgets may come pre-filled (distribute writes the goal table's); execution is the department's
+        amounts = (row.executed for row in record.funds.rows().values())
+        return (
+            all(value is None for value in amounts)
+            and not record.goal_actual.strip()
+            and all(not (ind.actual or "").strip() and not (ind.deviation or "").strip() for ind in record.indicators)
+        )
+    if isinstance(record, GoalTable):
+        return (
+            all(not str(text).strip() for text in record.texts.values())
+            and all(value is None for value in record.budget_yuan.values())
+            and not record.indicators
+        )
+    return False
+
+
+def _check_inputs(c: _Collector, record: Record) -> None:
+    """Every input the department must give and left empty, at its cell; every number cell
+    holding text: converted (a notice) or not a number (an error)."""
+    number_texts = record.provenance.evidence.number_texts
+    for path, typed in number_texts.items():
+        label = _path_label(path)
+        cell = _cell_text(record, path)
+        if typed.value is None:
+            unit = _unit_of(path, record)
+            message = (
+                VMSG["not_a_number_unit"].format(label=label, cell=cell, unit=unit, text=typed.text, written=typed.unit)
+                if typed.unit
+                else VMSG["not_a_number"].format(label=label, cell=cell, text=typed.text)
+            )
+            c.add(path, "not_a_number", "error", message, stated=typed.text)
+        else:
+            shown = _plain_number(typed.value)
+            c.add(
+                path,
+                "number_as_text",
+                "notice",
+                # in a template the sheet's own formulas skip text: its scores differ until it is retyped
+                VMSG["number_as_text" if record.provenance.evidence.template is not None else "number_as_text_plain"].format(
+                    label=label, cell=cell, text=typed.text, value=shown, unit=_unit_of(path, record)
+                ),
+                stated=typed.text,
+                expected=typed.value,
+            )
+    for path in REQUIRED_INPUTS[record.form]:
+        if path in number_texts or c.uncalculated(path) or not _expected_here(record, path):
+            continue
+        if _value_at(record, path) in (None, "") or not str(_value_at(record, path)).strip():
+            c.add(
+                path,
+                "input_missing",
+                "error",
+                VMSG["input_missing"].format(label=_path_label(path), cell=_cell_text(record, path)),
+                at=("project_name",),
+            )
+    if isinstance(record, SelfEvaluation):
+        # a funding row begun and left half-empty: its budget without its execution, or the reverse
+        for name, row in record.funds.rows().items():
+            if name == "total":
+                continue
+            for given, missing in (("annual_budget", "executed"), ("executed", "annual_budget")):
+                path = f"funds.{name}.{missing}"
+                if (
+                    getattr(row, given) is not None
+                    and getattr(row, missing) is None
+                    and path not in number_texts
+                    and not c.uncalculated(path)
+                    and record.provenance.cell_of(path) is not None
+                ):
+                    c.add(
+                        path,
+                        "input_missing",
+                        "error",
+                        VMSG["input_missing"].format(label=_path_label(path), cell=_cell_text(record, path)),
+                    )
+        for index, ind in enumerate(record.indicators):
+            path = f"indicators[{index}].actual"
+            if (ind.actual or "").strip() or c.uncalculated(path):
+                continue
+            c.add(
+                path,
+                "input_missing",
+                "error",
+                VMSG["input_missing_indicator"].format(n=index + 1, name=ind.name, label=FIELD_LABELS["actual"]),
+                at=(f"indicators[{index}].name",),
+            )
+
+
+def _unit_of(path: str, record: Record) -> str:
+    """The unit of a number field as the form shows it."""
+    if path.startswith("budget_yuan."):
+        return "元"
+    if path.endswith(".execution_rate"):
+        return "%"
+    if path.startswith("funds."):
+        return "万元"
+    return "分"
+
+
+def _plain_number(value: float) -> str:
+    text = format(Decimal(repr(value)).normalize(), "f")
+    return text
 
 
 def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
@@ -299,7 +439,9 @@ def _check_indicator(
             if score.rule is Rule.REVERSE and weight is not None and stated >= weight and score.score < weight:
                 detail = "（反向指标未达到目标却给了满分）"
             elif score.deducted and profile.over_target is not None:
-                detail = f"（实际完成值达到目标值的 {_plain(profile.over_target.ratio * HUNDRED)}% 及以上，按目标设定偏低扣减分值的 {_plain(profile.over_target.deduct)}%）"
+                detail = VMSG["over_target_deducted"].format(
+                    ratio=_plain(profile.over_target.ratio * HUNDRED), deduct=_plain(profile.over_target.deduct)
+                )
             c.add(
                 f"{path}.score",
                 "indicator_score",
@@ -369,12 +511,18 @@ def _check_indicator(
         v is not None and v < weight - profile.tolerance for v in (stated, score.score)
     )
     if below and not has_reason:
-        shown = stated if stated is not None else score.score
+        if stated is not None and score.score is not None and _differs(stated, score.score, profile.tolerance):
+            message = VMSG["deviation_missing_both"].format(
+                who=who, stated=_fmt(stated), expected=_fmt(score.score), weight=_fmt(weight)
+            )
+        else:
+            shown = stated if stated is not None else score.score
+            message = VMSG["deviation_missing"].format(who=who, shown=_fmt(shown), weight=_fmt(weight))
         c.add(
             f"{path}.deviation",
             "deviation_missing",
             "error",
-            f"{who}得分 {_fmt(shown)} 低于分值 {_fmt(weight)}，须填写偏差原因分析及改进措施",
+            message,
             stated=ind.deviation or "",
             expected="偏差原因分析及改进措施",
         )
@@ -495,13 +643,18 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             "total_score",
             "total_cap",
             "error",
-            f"总分填写为 {_fmt(stated_total)}，执行率 {_fmt(result.execution_rate)}% 低于 {_plain(below)}%，"
-            f"按{profile.title}规则总分最高为 {_fmt(cap)}",
+            VMSG["total_cap"].format(
+                stated=_fmt(stated_total),
+                rate=_fmt(result.execution_rate),
+                below=_plain(below),
+                profile=profile.title,
+                cap=_fmt(cap),
+            ),
             stated=stated_total,
             expected=cap,
         )
     elif _differs(stated_total, capped, profile.tolerance):
-        limit = f"，执行率低于 {_plain(below)}% 时最高为 {_fmt(cap)}" if cap is not None and below is not None else ""
+        limit = VMSG["total_capped"].format(below=_plain(below), cap=_fmt(cap)) if cap is not None and below is not None else ""
         c.add(
             "total_score",
             "total_score",
@@ -542,6 +695,8 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
     for level1, guide in profile.level1_split.items():
         actual = split.get(level1, ZERO)
         if actual != guide:
+            first = next((i for i, ind in enumerate(record.indicators) if ind.level1 == level1), None)
+            at = (f"indicators[{first}].level1", f"indicators[{first}].weight") if first is not None else ()
             c.add(
                 "indicators",
                 "level1_split",
@@ -549,6 +704,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 f"{level1}分值合计为 {_fmt(actual)}，指导比例为 {_fmt(guide)}",
                 stated=actual,
                 expected=guide,
+                at=(*at, "total_weight", "indicators[0].level1", "project_name"),
             )
 
 
@@ -567,20 +723,30 @@ def validate_record(
     expected formulas are built once per layout and profile).
     """
     c = _Collector(record, file)
-    _check_required(c, record)
+    result: FormScore | None = None
     if isinstance(record, SelfEvaluation):
-        if not record.indicators:
-            c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标")
         result = scored if scored is not None else score_form(record, profile)
-        _check_funds(c, record, result, profile)
-        for index, score in enumerate(result.indicators):
-            _check_indicator(c, index, record, score, profile)
-        _check_totals(c, record, result, profile)
-    elif isinstance(record, GoalTable):
-        _check_goal_table(c, record, profile)
-    _mark_formula_results(c, record)
-    _check_error_values(c, record)
-    _check_template(c, record, profile, ensure(cache).part(CheckMemory))
+    if is_untouched(record):
+        # a template returned as it went out: one finding, not one per empty cell
+        what = VMSG["form_empty_what_self" if isinstance(record, SelfEvaluation) else "form_empty_what_goal"]
+        first = ("funds.total.executed", "indicators[0].actual", "goal_actual", "texts.overview", "project_name")
+        c.add("form", "form_empty", "error", VMSG["form_empty"].format(what=what), at=first)
+    else:
+        _check_required(c, record)
+        _check_inputs(c, record)
+        if isinstance(record, SelfEvaluation):
+            assert result is not None
+            if not record.indicators:
+                c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标", at=("project_name",))
+            _check_funds(c, record, result, profile)
+            for index, score in enumerate(result.indicators):
+                _check_indicator(c, index, record, score, profile)
+            _check_totals(c, record, result, profile)
+        elif isinstance(record, GoalTable):
+            _check_goal_table(c, record, profile)
+        _mark_formula_results(c, record)
+        _check_error_values(c, record)
+    _check_template(c, record, profile, ensure(cache).part(CheckMemory), result)
     from sheetperf.xlsx.hazards import hazard_findings  # macros, external links, DDE (issue 8)
 
     c.findings.extend(hazard_findings(record, c.file))
@@ -633,10 +799,11 @@ def _mark_formula_results(c: _Collector, record: Record) -> None:
         formula = formulas.get(f.field)
         if f.rule in _RECOMPUTED and formula is not None and f.stated is not None:
             shown = formula if len(formula) <= 60 else formula[:57] + "..."
+            what = f"公式 {shown}" if formula else "公式"  # an .xls formula's text is not read
             c.findings[i] = replace(
                 f,
                 rule="cached_value",
-                message=f"{f.message}；该单元格是公式 {shown}，其保存的结果与按规则重新计算的不符",
+                message=f"{f.message}；该单元格是{what}，其保存的结果与按规则重新计算的不符",
             )
 
 
@@ -649,8 +816,14 @@ def _check_error_values(c: _Collector, record: Record) -> None:
     for path, ref in record.provenance.cells.items():
         if ref.sheet == sheet:
             paths.setdefault(ref.cell, path)
+    template = record.provenance.evidence.template is not None
+    helper_rows: dict[int, list[str]] = {}
     for a1 in sorted(errors, key=_a1_order):
         found = paths.get(a1)
+        if template and not found:
+            # a template's hidden helper cells: one finding a row (they fail together)
+            helper_rows.setdefault(_a1_order(a1)[0], []).append(a1)
+            continue
         label = f"（{_path_label(found)}）" if found else ""
         c.add(
             found or f"cell:{a1}",
@@ -660,16 +833,21 @@ def _check_error_values(c: _Collector, record: Record) -> None:
             stated=errors[a1],
             where=CellRef(sheet, a1),
         )
+    for cells in helper_rows.values():
+        shown = "、".join(cells[:3]) + ("…" if len(cells) > 3 else "")
+        c.add(
+            f"cell:{cells[0]}",
+            "error_value",
+            "error",
+            VMSG["helper_errors"].format(count=len(cells), cells=shown, error=errors[cells[0]]),
+            stated=errors[cells[0]],
+            where=CellRef(sheet, cells[0]),
+            detail={"cells": cells},
+        )
 
 
 def _path_label(path: str) -> str:
-    match = re.match(r"^indicators\[(\d+)\]\.(\w+)$", path)
-    if match:
-        return f"第 {int(match.group(1)) + 1} 项指标{FIELD_LABELS.get(match.group(2), match.group(2))}"
-    parts = path.split(".")
-    if len(parts) == 3 and parts[0] == "funds":
-        return FIELD_LABELS.get(f"funds.{parts[1]}", parts[1]) + FIELD_LABELS.get(parts[2], parts[2])
-    return FIELD_LABELS.get(path, path)
+    return field_label(path)
 
 
 def formula_key(text: str) -> str:
@@ -721,7 +899,9 @@ def _template_form(meta: TemplateIdentity) -> str | None:
         return None
 
 
-def _check_template(c: _Collector, record: Record, profile: Profile, memory: CheckMemory) -> None:
+def _check_template(
+    c: _Collector, record: Record, profile: Profile, memory: CheckMemory, result: FormScore | None = None
+) -> None:
     meta = record.provenance.evidence.template
     sheet = record.provenance.sheet
     if meta is None or not sheet or _template_form(meta) != record.form:
@@ -743,7 +923,7 @@ def _check_template(c: _Collector, record: Record, profile: Profile, memory: Che
     except SheetperfError:
         return
     _check_fingerprint(c, record, meta)
-    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet, memory)
+    _check_formulas(c, record, layout, _template_profile(meta, profile), sheet, memory, result)
 
 
 def _check_fingerprint(c: _Collector, record: Record, meta: TemplateIdentity) -> None:
@@ -759,17 +939,19 @@ def _check_fingerprint(c: _Collector, record: Record, meta: TemplateIdentity) ->
         return
     changed = _changed_locked_fields(record, locked, meta.cell_digests)
     if changed:
+        distributed = decode_locked_values(meta.locked_values)
         for path in changed:
             shown = _value_at(record, path)
-            c.add(
-                path,
-                "locked_content_changed",
-                "error",
-                f"{_path_label(path)}是模板下发时锁定的内容，现为“{_fmt_any(shown)}”，与下发时不同；请按下发的模板恢复，"
-                "或与财政部门确认后重新下发模板",
-                stated=shown,
-                at=("project_name",),
-            )
+            now = _fmt_any(shown) if shown not in (None, "") else "空白"
+            if path in distributed:
+                was = distributed[path]
+                message = VMSG["locked_changed_was"].format(
+                    label=_path_label(path), was=_fmt_any(was) if was not in (None, "") else "空白", now=now
+                )
+            else:
+                was = None
+                message = VMSG["locked_changed"].format(label=_path_label(path), now=now)
+            c.add(path, "locked_content_changed", "error", message, stated=shown, expected=was, at=("project_name",))
         return
     what = {"project": "项目信息", "indicators": "指标名称与目标值", "weights": "分值"}
     covered = "、".join(what.get(g, g) for g in locked)
@@ -853,20 +1035,52 @@ def _value_at(record: Record, path: str) -> Any:
             return None
         node, path = record.indicators[index], match.group(2)
     for part in path.split("."):
-        node = getattr(node, part, None)
+        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
         if node is None:
             return None
     return node
 
 
+def _figure(record: Record, path: str | None, result: FormScore | None) -> Any:
+    """What the template's formula at ``path`` gives for this form's inputs (None when it is
+    no figure of the record: a hidden helper cell)."""
+    if path is None or result is None:
+        return None
+    match = re.match(r"^indicators\[(\d+)\]\.score$", path)
+    if match:
+        index = int(match.group(1))
+        return result.indicators[index].score if index < len(result.indicators) else None
+    match = re.match(r"^funds\.(\w+)\.execution_rate$", path)
+    if match:
+        fund = result.funds.get(match.group(1))
+        return fund.execution_rate if fund is not None else None
+    figures: dict[str, Any] = {
+        "funds.total.score": result.budget_score,
+        "total_score": result.total_score,
+        "total_weight": result.total_weight,
+        "grade": result.grade or None,
+    }
+    return figures.get(path)
+
+
 def _check_formulas(
-    c: _Collector, record: Record, layout: Layout, profile: Profile, sheet: str, memory: CheckMemory
+    c: _Collector,
+    record: Record,
+    layout: Layout,
+    profile: Profile,
+    sheet: str,
+    memory: CheckMemory,
+    result: FormScore | None = None,
 ) -> None:
     """Every formula a template carries must still be there, as written."""
+    from sheetperf.xlsx.biff import FORMULA_NOT_READ, NA_FORMULA
+
     evidence = record.provenance.evidence
     cells = evidence.formula_cells
     by_path = evidence.formulas
     helpers_flagged: set[int] = set()
+    lost: list[str] = []
+    unread = 0
     for a1, rc, path, formula, index in memory.expected_formulas(layout, profile):
         if cells is not None:
             actual = cells.get(rc)
@@ -875,6 +1089,12 @@ def _check_formulas(
         else:
             continue  # without the sheet's formula cells only record fields can be checked
         if actual is not None and (actual == formula or memory.formula_key(actual) == memory.formula_key(formula)):
+            continue
+        if actual == FORMULA_NOT_READ:
+            unread += 1  # a formula is there; its text is not read from this format (.xls)
+            continue
+        if actual == NA_FORMULA:
+            lost.append(a1)  # what a format that could not hold the formula wrote instead
             continue
         if path is None and index is not None:
             # The hidden helper columns of one row: one finding for the row, on its first changed cell.
@@ -888,14 +1108,22 @@ def _check_formulas(
         )
         if actual is None:
             stated = _value_at(record, path) if path else None
+            now = VMSG["overwritten_typed"].format(value=_fmt_any(stated)) if stated not in (None, "") else VMSG["overwritten_blank"]
+            figure = _figure(record, path, result)
+            message = (
+                VMSG["formula_overwritten_figure"].format(label=label, cell=a1, figure=_fmt_any(figure), now=now)
+                if figure is not None
+                else VMSG["formula_overwritten"].format(label=label, cell=a1, now=now)
+            )
             c.add(
                 path or f"cell:{a1}",
                 "formula_overwritten",
                 "error",
-                f"{label}（{a1}）原为模板公式，现为{'手填数值 ' + _fmt_any(stated) if stated not in (None, '') else '空白或手填内容'}；请恢复公式或重新下载模板",
+                message,
                 stated=stated,
-                expected=formula,
+                expected=_json(figure),
                 where=CellRef(sheet, a1),
+                detail={"formula": formula},
             )
         else:
             c.add(
@@ -909,9 +1137,30 @@ def _check_formulas(
                 expected=formula,
                 where=CellRef(sheet, a1),
             )
+    if lost:
+        first = sorted(lost, key=_a1_order)
+        shown = "、".join(first[:3]) + ("…" if len(first) > 3 else "")
+        c.add(
+            "template.formulas",
+            "formula_lost",
+            "error",
+            VMSG["formula_lost"].format(count=len(lost), cells=shown),
+            stated=NA_FORMULA,
+            where=CellRef(sheet, first[0]),
+            detail={"cells": first},
+        )
+    if unread:
+        c.add(
+            "template.formulas",
+            "formulas_not_checked",
+            "notice",
+            VMSG["formulas_not_checked"],
+            at=("total_score", "project_name"),
+        )
 
 
 def _fmt_any(value: Any) -> str:
+    """A stated value in a message: a figure to two decimals, a text in one pair of quotes."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return _fmt(value)
     return f"“{value}”"
@@ -963,7 +1212,7 @@ def current_level1(name: str, profile: Profile) -> str | None:
 
 def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> None:
     if not record.indicators:
-        c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标")
+        c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标", at=("project_name",))
         return
     present: set[str] = set()
     noted: set[str] = set()

@@ -13,7 +13,8 @@ from sheetperf.errors import SheetperfError
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
-from sheetperf.vocab.labels import CLI_MESSAGES
+from sheetperf.vocab.labels import CLI_MESSAGES, READER_MESSAGES
+from sheetperf.vocab.text import os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -181,7 +182,7 @@ def validate(
         try:
             write_report(run, html_path, rules)
         except OSError as exc:
-            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=exc.strerror))
+            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=os_reason(exc)))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
     if annotate_dir is not None:
@@ -190,7 +191,7 @@ def validate(
         except (OSError, SheetperfError) as exc:
             fail(
                 ANNOTATE_MESSAGES["cannot_write"].format(
-                    path=annotate_dir, detail=getattr(exc, "strerror", None) or exc
+                    path=annotate_dir, detail=os_reason(exc) if isinstance(exc, OSError) else exc
                 )
             )
             sys.exit(EXIT_BAD_INPUT)
@@ -283,7 +284,7 @@ def fill(template: Path, record: Path, output: Path) -> None:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
     except OSError as exc:
-        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=exc.strerror or exc))
+        fail(FILL_MESSAGES["cannot_write"].format(path=exc.filename or output, detail=os_reason(exc)))
         sys.exit(EXIT_BAD_INPUT)
     click.echo(FILL_MESSAGES["written"].format(path=output), err=True)
 
@@ -378,7 +379,7 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
         try:
             write_status_xlsx(report, xlsx_path)
         except OSError as exc:
-            fail(f"{xlsx_path}: 无法写出：{exc.strerror or exc}")
+            fail(f"{xlsx_path}: 无法写出：{os_reason(exc)}")
             sys.exit(EXIT_BAD_INPUT)
         click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
 
@@ -444,7 +445,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
     except OSError as exc:
-        fail(f"{exc.filename or out_dir}: {exc.strerror or exc}")
+        fail(f"{exc.filename or out_dir}: {os_reason(exc)}")
         sys.exit(EXIT_BAD_INPUT)
     findings = []
     for path, found in written:
@@ -574,6 +575,7 @@ def consolidate(
 def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
 
+    FILE 为工作簿、记录 JSON 或文件夹（其中的工作簿和记录 JSON，其他文件列出后跳过）。
     无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
 
     \b
@@ -581,28 +583,37 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
         sheetperf read 自评表.xlsx
         sheetperf read 各单位/*.xlsx --json > records.json
         sheetperf read 各单位/*.xlsx --csv 汇总
+        sheetperf read 交回/ --json > records.json
     """
     from sheetperf.io.frames import to_frames, write_csv
     from sheetperf.io.reader import read_workbook_report
+    from sheetperf.io.sources import list_inputs
+    from sheetperf.model.memo import BatchCache
     from sheetperf.model.record import load_records_json, record_to_dict
-    from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, READER_MESSAGES, SEVERITY_LABELS
+    from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
     from sheetperf.vocab.text import text_table
 
     records: list[Record] = []
     failed = 0
-    for path in files:
+    cache = BatchCache()
+    inputs, skipped = list_inputs(files)
+    for skipped_path, reason in skipped:
+        click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
+    for path in inputs:
         try:
+            if not path.exists():
+                raise SheetperfError(READER_MESSAGES["missing_file"], file=str(path))
             if path.suffix.lower() == ".json":
                 loaded, notices = load_records_json(path), []
             else:
-                report = read_workbook_report(path)
+                report = read_workbook_report(path, cache)
                 loaded, notices = report.records, report.notices
         except SheetperfError as exc:
             fail(str(exc))
             failed += 1
             continue
         except OSError as exc:
-            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=exc.strerror or exc)}")
+            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=os_reason(exc))}")
             failed += 1
             continue
         for notice in notices:
@@ -638,7 +649,9 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
         ]
         click.echo(text_table(headers, rows, right=(4, 5)))
     if not as_json:
-        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(files) - failed), err=True)
+        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(inputs) - failed), err=True)
+    if skipped:
+        click.echo(READER_MESSAGES["skipped_files"].format(count=len(skipped)), err=True)
     if failed:
         click.echo(READER_MESSAGES["failed_files"].format(count=failed), err=True)
         sys.exit(EXIT_BAD_INPUT)

@@ -86,6 +86,8 @@ BLANK_CAPACITY: Final = 30
 MAX_CAPACITY: Final = 999
 FORMS: Final = ("self_evaluation", "goal_table")
 
+#: The very hidden sheet of a template's metadata, one ``key | value`` row each (A:B).
+META_SHEET: Final = "_sheetperf"
 #: Keys of the template metadata (very hidden sheet, one ``key | value`` row each).
 META_KEYS: Final = (
     "form",
@@ -96,6 +98,7 @@ META_KEYS: Final = (
     "locked",
     "fingerprint",
     "cell_digests",
+    "locked_values",
 )
 
 #: Groups of content a pre-filled template locks (the fingerprint covers exactly these).
@@ -911,6 +914,37 @@ def _short_digest(value: Any) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:10]
 
 
+def locked_values(record: Record | None, locked: Sequence[str], form: str | None = None) -> dict[str, Any]:
+    """Each locked field's value as written, by record path (``indicators[2].target`` → ``≥200(家)``):
+    what a template was distributed with, so a changed cell can be named with its original."""
+    out: dict[str, Any] = {}
+    if record is None:
+        return out
+    content = locked_content(record, locked, form)
+    for key in content.get("project", {}):
+        value = record.year if key == "year" else getattr(record, key, None)
+        out[key] = value
+    for index, row in enumerate(content.get("indicators", [])):
+        ind = record.indicators[index]
+        for key in row:
+            out[f"indicators[{index}].{key}"] = getattr(ind, key, None)
+    return out
+
+
+def encode_locked_values(record: Record | None, locked: Sequence[str], form: str | None = None) -> str:
+    """:func:`locked_values` as the metadata sheet stores it (compact JSON)."""
+    return json.dumps(locked_values(record, locked, form), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_locked_values(text: str) -> dict[str, Any]:
+    """The inverse of :func:`encode_locked_values`; anything malformed gives an empty mapping."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, (str, int, float)) or v is None} if isinstance(data, dict) else {}
+
+
 def encode_digests(digests: Mapping[str, str]) -> str:
     """``path=digest;path=digest`` as the metadata sheet stores it."""
     return ";".join(f"{path}={digest}" for path, digest in digests.items())
@@ -931,6 +965,7 @@ __all__ = [
     "LAYOUT_VERSION",
     "LOCK_GROUPS",
     "META_KEYS",
+    "META_SHEET",
     "Column",
     "Field",
     "IndicatorTable",
@@ -941,7 +976,9 @@ __all__ = [
     "Style",
     "build_layout",
     "decode_digests",
+    "decode_locked_values",
     "encode_digests",
+    "encode_locked_values",
     "field_name",
     "fingerprint",
     "get_layout",
@@ -950,6 +987,7 @@ __all__ = [
     "layout_for",
     "locked_content",
     "locked_digests",
+    "locked_values",
     "meta_name",
     "normalize_form",
     "parse_indicator_name",

@@ -56,6 +56,7 @@ from sheetperf.model.record import SelfEvaluation as _SelfEvaluation
 from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, TargetKind, parse_actual, parse_number, parse_target
 from sheetperf.vocab import labels as L
 from sheetperf.vocab import words
+from sheetperf.vocab.text import os_reason
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -138,7 +139,7 @@ def _read_file(path: Path) -> str:
             )
         data = path.read_bytes()
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+        reason = os_reason(exc)
         raise InputError(L.IMPORT_MESSAGES["unreadable"].format(reason=reason), file=str(path)) from exc
     return decode_text(data, file=str(path))
 

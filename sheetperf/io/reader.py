@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
+from sheetperf.forms.layout import META_KEYS, META_SHEET
 from sheetperf.io.locate import (
     Loc,
     Located,
@@ -39,15 +41,17 @@ from sheetperf.io.locate import (
     squash_label,
     year_of,
 )
-from sheetperf.model.evidence import Hazard, TemplateIdentity
+from sheetperf.model.evidence import Hazard, NumberText, TemplateIdentity
 from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab import words
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
-from sheetperf.vocab.labels import SHEET_NAMES
+from sheetperf.vocab.labels import SHEET_NAMES, field_label
+from sheetperf.vocab.text import os_reason
+from sheetperf.vocab.units import ALL_UNITS, PERCENT, POINTS, convert
 from sheetperf.xlsx import hazards
-from sheetperf.xlsx.book import Cell, Grid, format_number, has_percent, open_xlsx
+from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, open_xlsx
 from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -92,9 +96,11 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
     located_memory = cache.part(LocateMemory)
     memory = cache.part(ReaderMemory)
     report = ReadReport(str(path))
-    grids, date1904, defined, local, package_hazards = _grids(path, report, cache)
+    grids, date1904, defined, local, package_hazards, kind = _grids(path, report, cache)
     meta, meta_sheets = _template_meta(grids, defined)
     named = refs_by_sheet(defined, located_memory)
+    if meta and not any(name.startswith("SP_") and not name.startswith("SP_meta_") for name in defined):
+        named.update(_layout_refs(meta))  # the names were lost on the way: the layout has the cells
     sheet_count = 0
     for index, grid in enumerate(grids):
         sheet_count += 1
@@ -115,6 +121,7 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
             continue
         for located in forms:
             record = build_record(located, grid, str(path), report.notices, date1904, memory)
+            record.provenance.evidence.format = kind
             if identity is not None and located is forms[0]:
                 record.provenance.evidence.template = identity
             report.records.append(record)
@@ -138,7 +145,7 @@ def sniff(path: Path) -> str:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
-        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+        raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
     if size == 0:
         raise InputError(MSG["empty_file"], file=str(path))
     if size > MAX_FILE_BYTES:
@@ -161,24 +168,75 @@ def sniff(path: Path) -> str:
 
 def _grids(
     path: Path, report: ReadReport, cache: BatchCache
-) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None]:
-    """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, and the
-    hazards of the zip's parts (None when the package was not a zip the reader opened)."""
+) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None, str]:
+    """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, the
+    hazards of the zip's parts (None when the package was not a zip the reader opened) and the
+    file's format (``xlsx``, ``ods``, ``xls``)."""
     kind = sniff(path)
+    local: dict[int, dict[str, str]] = {}
     if kind == "xlsx":
         with open_xlsx(path, cache) as book:
             grids = [book.grid(i) for i in range(len(book.sheet_names))]
-            local: dict[int, dict[str, str]] = {}
             for (sheet_index, name), text in book.local_names.items():
                 local.setdefault(sheet_index, {})[name] = text
             package = hazards.scan_zip(book.archive, path)
-            return grids, book.date1904, book.defined_names, local, package
-    report.notices.append(MSG["no_formats"].format(suffix="." + kind))
-    return _calamine_grids(path), False, {}, {}, None
+            return grids, book.date1904, book.defined_names, local, package, kind
+    if kind == "ods":
+        from sheetperf.xlsx.ods import read_ods
+
+        ods = read_ods(path, cache)
+        for (sheet_index, name), text in ods.local_names.items():
+            local.setdefault(sheet_index, {})[name] = text
+        return ods.grids, False, ods.defined_names, local, None, kind
+    grids = _calamine_grids(path)
+    defined = _xls_overlay(path, grids, local, report)
+    return grids, False, defined, local, None, kind
+
+
+def _xls_overlay(path: Path, grids: list[Grid], local: dict[int, dict[str, str]], report: ReadReport) -> dict[str, str]:
+    """What calamine leaves out of an .xls, from its BIFF records (:mod:`sheetperf.xlsx.biff`):
+    formula cells, error results, number formats, defined names.  Returns the names."""
+    from sheetperf.xlsx.biff import BiffError, read_biff
+
+    try:
+        biff = read_biff(path)
+    except (BiffError, ValueError, IndexError, OSError, struct.error):
+        report.notices.append(MSG["xls_values_only"])
+        for grid in grids:
+            grid.has_formats = False
+        return {}
+    by_name = {sheet.name: sheet for sheet in biff.sheets}
+    for grid in grids:
+        sheet = by_name.get(grid.name)
+        if sheet is None:
+            grid.has_formats = False
+            continue
+        cells = grid.cells
+        for rc, code in sheet.formats.items():
+            cell = cells.get(rc)
+            if cell is not None and isinstance(cell.value, float):
+                cell.fmt = code
+        for rc, text in sheet.errors.items():
+            cells[rc] = Cell(text, None, None, True)
+        for rc, found in sheet.formulas.items():
+            cell = cells.get(rc)
+            if found.error is not None:
+                cells[rc] = Cell(found.error, found.formula, None, True)
+            elif cell is None:
+                cells[rc] = Cell("", found.formula)  # an empty text result, saved as such
+            else:
+                cell.formula = found.formula
+    names = {sheet_name: index for index, sheet_name in enumerate(g.name for g in grids)}
+    for (sheet_index, name), text in biff.local_names.items():
+        if sheet_index < len(biff.sheets) and biff.sheets[sheet_index].name in names:
+            local.setdefault(names[biff.sheets[sheet_index].name], {})[name] = text
+    return biff.defined_names
 
 
 def _template_meta(grids: list[Grid], defined: dict[str, str]) -> tuple[dict[str, str], set[str]]:
-    """A sheetperf template's metadata (``SP_meta_*`` names) and the sheets holding it."""
+    """A sheetperf template's metadata and the sheets holding it: the cells the ``SP_meta_*``
+    names point at, else the ``key | value`` rows of the template's metadata sheet (a format or a
+    program that drops defined names still keeps the sheet)."""
     by_name = {g.name: g for g in grids}
     meta: dict[str, str] = {}
     sheets: set[str] = set()
@@ -191,9 +249,38 @@ def _template_meta(grids: list[Grid], defined: dict[str, str]) -> tuple[dict[str
         sheets.add(parsed[0])
         cell = by_name[parsed[0]].cells.get((parsed[1], parsed[2]))
         if cell is not None and cell.value is not None:
-            value = cell.value
-            meta[name.removeprefix("SP_meta_")] = format_number(value, None) if isinstance(value, float) else str(value)
+            meta[name.removeprefix("SP_meta_")] = _meta_text(cell.value)
+    sheet = by_name.get(META_SHEET)
+    if not meta and sheet is not None:
+        keys = {*META_KEYS, "form_id", "locked_values"}
+        for (row, col), cell in sheet.cells.items():
+            if col == 0 and isinstance(cell.value, str) and cell.value in keys:
+                value = sheet.cells.get((row, 1))
+                meta[cell.value] = _meta_text(value.value) if value is not None and value.value is not None else ""
+        if meta.get("form"):
+            sheets.add(META_SHEET)
+        else:
+            meta = {}
     return meta, sheets
+
+
+def _layout_refs(meta: dict[str, str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """The defined names a template of this metadata's form, capacity and layout version
+    carries, from the layout itself (empty for another layout version or a damaged sheet)."""
+    from sheetperf.forms.layout import LAYOUT_VERSION, get_layout
+
+    if meta.get("layout_version") != LAYOUT_VERSION:
+        return {}
+    identity = TemplateIdentity.from_meta(meta)
+    try:
+        layout = get_layout(identity.form, identity.capacity)
+    except SheetperfError:
+        return {}
+    return refs_by_sheet(layout.defined_names())
+
+
+def _meta_text(value: str | float | bool) -> str:
+    return format_number(value, None) if isinstance(value, float) else str(value)
 
 
 def _calamine_grids(path: Path) -> list[Grid]:
@@ -231,9 +318,9 @@ def _calamine_grids(path: Path) -> list[Grid]:
             for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
                 grid.merges.append((r1, c1, r2, c2))
             grids.append(grid)
-    except SheetperfError:
+    except (SheetperfError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # calamine's Rust panics arrive as PanicException, a BaseException
         detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise InputError(MSG["encrypted"], file=str(path)) from exc
@@ -290,6 +377,7 @@ class _Builder:
         self.provenance = Provenance(file=file, sheet=grid.name)
         self.formulas: dict[str, str] = {}
         self.uncalculated: list[str] = []
+        self.number_texts: dict[str, NumberText] = {}
         from sheetperf.model.a1 import to_a1
 
         self._a1 = to_a1
@@ -348,7 +436,16 @@ class _Builder:
             return _after_colon(self.shown(cell))
         return self.shown(cell)
 
-    def number(self, path: str, *, yuan: bool = False) -> float | None:
+    def number(self, path: str, *, unit: str = POINTS, yuan: bool = False) -> float | None:
+        """The number in a number field, in the field's ``unit`` (万元, 元, %, 分).
+
+        A number typed as text is read as people write it (``1.42万元``, ``80 万元``,
+        ``1,420,000元``, ``98%``, full-width digits), converted to the field's unit and kept in
+        the evidence (``number_texts``) with a notice naming the cell: a spreadsheet's formulas
+        do not count text.  Text that is no number (or a unit that does not convert) is missing,
+        kept in the evidence too, and the validator reports it at its cell.  ``yuan``: the
+        field's cells are in 元 and the record holds 万元.
+        """
         loc = self.located.fields.get(path)
         if loc is None:
             return None
@@ -359,12 +456,11 @@ class _Builder:
         value = cell.value
         if isinstance(value, bool):
             return None
+        where = self._a1(loc.row, loc.col)
         if isinstance(value, float):
             if not math.isfinite(value):  # <v>1e400</v> or <v>nan</v>: no figure a spreadsheet stores
                 self.notices.append(
-                    MSG["bad_number"].format(
-                        sheet=self.grid.name, cell=self._a1(loc.row, loc.col), field=path, text=repr(value)
-                    )
+                    MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=repr(value))
                 )
                 return None
             number = value
@@ -372,16 +468,26 @@ class _Builder:
                 number = float(Decimal(format(value, ".15g")) * 100)
         else:
             text = _after_colon(value) if loc.inline else value
+            if normalize_text(text).replace(" ", "") in _NOT_APPLICABLE:
+                return None  # "-" / "无" / a formula's empty text result: nothing given
+            typed = cell.formula is None  # a formula's text result is no one's typing
+            column = "元" if yuan else unit
             parsed = _parse_amount(text)
-            if parsed is None:
-                if normalize_text(text).replace(" ", "") not in _NOT_APPLICABLE:
-                    self.notices.append(
-                        MSG["bad_number"].format(
-                            sheet=self.grid.name, cell=self._a1(loc.row, loc.col), field=path, text=text[:20]
-                        )
-                    )
+            converted = convert(parsed[0], parsed[1], column) if parsed is not None else None
+            written = parsed[1] if parsed is not None else ""
+            if converted is None or not math.isfinite(float(converted)):
+                if typed:
+                    self.number_texts[path] = NumberText(text[:40], None, written)
+                self.notices.append(MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=text[:20]))
                 return None
-            number = parsed
+            number = float(converted)
+            if typed:
+                self.number_texts[path] = NumberText(text[:40], number, written)
+                self.notices.append(
+                    MSG["number_text"].format(
+                        sheet=self.grid.name, cell=where, text=text[:20], value=general(number), unit=column
+                    )
+                )
         if yuan:
             number = float(Decimal(repr(number)) / _SCALE_YUAN)
         return number
@@ -393,6 +499,7 @@ class _Builder:
         evidence.indicator_columns = self.located.indicator_columns
         evidence.formulas = self.formulas
         evidence.uncalculated = self.uncalculated
+        evidence.number_texts = self.number_texts
         if self.uncalculated:
             self.notices.append(MSG["formula_uncalculated"].format(sheet=self.grid.name, count=len(self.uncalculated)))
         evidence.error_cells, evidence.formula_cells = cell_evidence(self.located, self.grid)
@@ -405,19 +512,18 @@ def _after_colon(text: str) -> str:
     return text[match.end() :].strip() if match else text.strip()
 
 
-def _parse_amount(text: str) -> float | None:
-    """A number as typed: ``1.00``, ``５,５３５,０００``, `` 98 ``, ``99.13%``, ``100分``."""
+def _parse_amount(text: str) -> tuple[Decimal, str] | None:
+    """A number as typed and the unit written after it: ``1.00`` → (1.00, ""),
+    ``５,５３５,０００`` → (5535000, ""), ``1.42万元`` → (1.42, "万元"), ``99.13%`` → (99.13, "%"),
+    ``100分`` → (100, "分"); None when the text is no number."""
     folded = normalize_text(text).replace(" ", "")
     if folded in _NOT_APPLICABLE:
         return None
-    number = parse_number(folded)
-    if number is None:
-        stripped = re.sub(r"(?:%|万元|元|分)$", "", folded)
-        number = parse_number(stripped) if stripped != folded else None
+    unit = next((u for u in ALL_UNITS if folded.endswith(u) and len(folded) > len(u)), "")
+    number = parse_number(folded[: len(folded) - len(unit)] if unit else folded)
     if number is None:
         return None
-    value = float(number)
-    return value if math.isfinite(value) else None  # 400 digits typed: no number a sheet holds
+    return (number, unit) if math.isfinite(float(number)) else None  # 400 digits typed: no number a sheet holds
 
 
 def _int_if_integral(value: float | None) -> int | float | None:
@@ -457,7 +563,10 @@ def build_record(
             values: dict[str, Any] = {}
             for col in FUND_COLUMNS:
                 path = f"funds.{row}.{col}"
-                values[col] = b.number(path, yuan=yuan and col != "execution_rate")
+                if col == "execution_rate":
+                    values[col] = b.number(path, unit=PERCENT)
+                else:
+                    values[col] = b.number(path, unit="万元", yuan=yuan)
             for col in ("weight", "score"):
                 value = b.number(f"funds.{row}.{col}")
                 if value is not None:
@@ -483,7 +592,7 @@ def build_record(
             "performance_type",
         ):
             data[key] = b.text(key) or ""
-        data["budget_yuan"] = {key: _int_if_integral(b.number(f"budget_yuan.{key}")) for key in GOAL_BUDGET}
+        data["budget_yuan"] = {key: _int_if_integral(b.number(f"budget_yuan.{key}", unit="元")) for key in GOAL_BUDGET}
         data["texts"] = {key: b.text(f"texts.{key}") or "" for key in GOAL_TEXTS}
         data["indicators"] = [_indicator(b, i, "goal_table") for i in range(located.indicator_count)]
     for key, path in (("slug", "slug"),):

@@ -40,18 +40,32 @@ def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Reco
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given; a folder stands for the forms in it (recursively, Office lock files skipped)."""
+    return list_inputs(paths)[0]
+
+
+def list_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given, a folder standing for the workbooks and record JSON under it (recursively);
+    and the other files found in those folders, each with the reason it is left out (Chinese)."""
+    from sheetperf.vocab.labels import READER_MESSAGES
+
     out: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in JSON_SUFFIXES | WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-            )  # fmt: skip
-            out.extend(found)
-        else:
+        if not path.is_dir():
             out.append(path)
-    return out
+            continue
+        for found in sorted(p for p in path.rglob("*") if p.is_file()):
+            suffix = found.suffix.lower()
+            if found.name.startswith(("~$", ".~lock")):
+                skipped.append((found, READER_MESSAGES["folder_lock_file"]))
+            elif found.name.startswith("."):
+                continue  # hidden files (.DS_Store) are no one's return
+            elif suffix in JSON_SUFFIXES | WORKBOOK_SUFFIXES:
+                out.append(found)
+            else:
+                skipped.append((found, READER_MESSAGES["folder_not_workbook"].format(suffix=suffix or "无扩展名")))
+    return out, skipped
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from sheetperf.forms.formulas import (
 )
 from sheetperf.forms.layout import (
     LAYOUT_VERSION,
+    META_SHEET,
     Column,
     Field,
     Kind,
@@ -62,6 +63,7 @@ from sheetperf.forms.layout import (
     Role,
     Style,
     encode_digests,
+    encode_locked_values,
     fingerprint,
     get_layout,
     group_spans,
@@ -92,7 +94,6 @@ DEFAULT_ROW_HEIGHT: Final = 15.0  # an undeclared row (Excel's default)
 PAGE_WIDTH, PAGE_HEIGHT = 8.27, 11.69
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 0.5, 0.5, 0.5
 INSTRUCTIONS_WIDTH: Final = 92.0  # the 填表说明 column: fits the A4 width at 100%
-META_SHEET: Final = "_sheetperf"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
@@ -693,6 +694,7 @@ def template_meta(layout: Layout, record: Record | None, profile: Profile, locke
         "locked": ",".join(locked),
         "fingerprint": fingerprint(record, locked, layout.form),
         "cell_digests": encode_digests(locked_digests(record, locked, layout.form)) if locked else "",
+        "locked_values": encode_locked_values(record, locked, layout.form) if locked else "",
     }
 
 

@@ -54,6 +54,8 @@ class TemplateIdentity:
     cell_digests: str = ""
     #: The id ``distribute`` gave this copy (empty in a template made by ``template``).
     form_id: str = ""
+    #: The locked fields' values as distributed (JSON, path → value; empty in older templates).
+    locked_values: str = ""
 
     @classmethod
     def from_meta(cls, meta: Mapping[str, str]) -> TemplateIdentity:
@@ -72,6 +74,7 @@ class TemplateIdentity:
             fingerprint=meta.get("fingerprint", ""),
             cell_digests=meta.get("cell_digests", ""),
             form_id=meta.get("form_id", ""),
+            locked_values=meta.get("locked_values", ""),
         )
 
 
@@ -92,10 +95,24 @@ class TextSource:
     lines: dict[str, LineRef] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NumberText:
+    """Text typed into a number cell: as written, and the number it was read as (None when it is
+    no number), in the unit of the field (``1.42万元`` in a 万元 cell → 1.42; ``80万元`` in a 元 cell
+    → 800000)."""
+
+    text: str
+    value: float | None = None
+    #: The unit the text named (``万元``, ``元``, ``%``), empty when it named none.
+    unit: str = ""
+
+
 @dataclass
 class Evidence:
     """What the reader saw beyond the values (empty for a record from JSON)."""
 
+    #: The file format the form was read from: ``xlsx`` (also .xlsm), ``ods``, ``xls``; empty for JSON.
+    format: str = ""
     #: How the form was found: ``defined_names`` (a sheetperf template), ``labels``, ``text``.
     method: str = ""
     #: The unit the funds were written in (``万元`` or ``元``; records hold 万元).
@@ -116,6 +133,8 @@ class Evidence:
     hazards: list[Hazard] = field(default_factory=list)
     #: For a form imported from published text: its files and lines.
     text: TextSource | None = None
+    #: Number fields that held text (``1.42万元``, ``１２``, ``完成``): path → what was written and read.
+    number_texts: dict[str, NumberText] = field(default_factory=dict)
 
 
 __all__ = [
@@ -124,6 +143,7 @@ __all__ = [
     "Hazard",
     "HazardSeverity",
     "LineRef",
+    "NumberText",
     "TemplateIdentity",
     "TextSource",
 ]

@@ -35,6 +35,11 @@ class Finding:
     stated: Any
     expected: Any
     message: str
+    #: More than the view columns hold (an overwritten formula's text); in JSON only, when set.
+    detail: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if self.detail is None:
+            del out["detail"]
+        return out

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from sheetperf.checks.validation import has_errors, validate_against_goals, validate_record
 from sheetperf.errors import InputError, SheetperfError
-from sheetperf.io.sources import expand_inputs, load_goal_tables, load_records
+from sheetperf.io.sources import list_inputs, load_goal_tables, load_records
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.model.memo import BatchCache, ensure
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.profiles import Profile
-from sheetperf.vocab.labels import ANNOTATE_MESSAGES
+from sheetperf.vocab.labels import ANNOTATE_MESSAGES, READER_MESSAGES
 
 if TYPE_CHECKING:
     from sheetperf.io.annotate import Annotated
@@ -46,6 +46,8 @@ class ValidationRun:
     failed: dict[Path, str] = field(default_factory=dict)
     #: Files given as goal tables that hold other forms (one message each).
     goal_notes: list[str] = field(default_factory=list)
+    #: Files found in the folders given that are no workbook or record JSON → why they were left out.
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -97,7 +99,10 @@ def validate_files(
                 on_notice(note)
         if not goal_tables.tables and not run.failed:
             raise InputError(ANNOTATE_MESSAGES["goals_none"])
-    run.inputs = expand_inputs(paths)
+    run.inputs, run.skipped = list_inputs(paths)
+    for path, reason in run.skipped:
+        if on_notice is not None:
+            on_notice(READER_MESSAGES["skipped_file"].format(path=path, reason=reason))
     for path in run.inputs:
         try:
             records = load_records(path, cache)

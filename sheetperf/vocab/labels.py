@@ -6,6 +6,7 @@ CLI table headers.  Code and identifiers stay English; views look words up here.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from sheetperf.vocab import words
@@ -67,6 +68,21 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "note": "备注",
 }
 
+_INDICATOR_PATH: Final = re.compile(r"^indicators\[(\d+)\]\.(\w+)$")
+
+
+def field_label(path: str) -> str:
+    """A record path as a finance officer names it: ``indicators[2].actual`` → 第 3 项指标实际完成值,
+    ``funds.total.executed`` → 年度资金总额全年执行数, ``texts.basis`` → 立项依据."""
+    match = _INDICATOR_PATH.match(path)
+    if match:
+        return f"第 {int(match.group(1)) + 1} 项指标{FIELD_LABELS.get(match.group(2), match.group(2))}"
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "funds":
+        return FIELD_LABELS.get(f"funds.{parts[1]}", parts[1]) + FIELD_LABELS.get(parts[2], parts[2])
+    return FIELD_LABELS.get(path, path)
+
+
 SEVERITY_LABELS: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "notice": "提示"}
 
 # --- Validation: rule codes → Chinese explanation of the rule (the HTML report and CLI show these).
@@ -118,6 +134,13 @@ RULE_TITLES: Final[dict[str, str]] = {
     "score_without_inputs": "得分有值但计分依据为空",
     "cached_value": "公式的计算结果与重新计算不符",
     "error_value": "单元格含错误值",
+    # returns in every format (formats issue)
+    "input_missing": "必填的输入项为空",
+    "form_empty": "表单未填写",
+    "not_a_number": "数字单元格中填写了无法识别的内容",
+    "number_as_text": "数字以文字形式填写，已换算读取",
+    "formula_lost": "另存为 .xls 时模板公式失效",
+    "formulas_not_checked": "此格式下未能核对的模板检查",
 }
 
 RULE_EXPLANATIONS: Final[dict[str, str]] = {
@@ -168,6 +191,41 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "score_without_inputs": "得分应依据年度指标值和实际完成值计算；实际完成值或分值为空时不应给分。",
     "cached_value": "公式单元格保存的计算结果与按规则重新计算的结果不同，可能是文件保存时未重新计算或公式被改动。",
     "error_value": "#DIV/0!、#VALUE!、#REF!、#NAME? 等错误值说明公式引用或输入有误，须修正后再报送。",
+    "input_missing": "报送的表单中，全年预算数、全年执行数、每项指标的实际完成值、实际完成情况（自评表）和各项文字说明（绩效目标表）都须填写；空着无法计分，也不能视为完成。",
+    "form_empty": "表单的填写区全部为空，像是把未填写的模板交了回来；请填写后重新报送。",
+    "not_a_number": "金额、分值、执行率等数字单元格应填写数字；填写的内容无法识别为数字（或单位无法换算）时按未填写处理，须改正。",
+    "number_as_text": "数字单元格中填写了带单位或格式的文字（如 1.42万元、1,420,000元、98%），已换算为该栏的单位读取；但表中的公式不把文字当作数字，自动计算的执行率和得分会是空的，请改填数字。",
+    "formula_lost": "Excel 97–2003 (.xls) 格式装不下的公式（函数参数或嵌套层数超过该格式的上限，或用了 2007 版以后的函数），LibreOffice 另存时会写成 =NA()：重新打开后得分、总分和评分等级都显示 #N/A，表中保存的是另存前算出的旧结果。请另存为 .xlsx 或 .ods 报送。",
+    "formulas_not_checked": "读取 .xls 文件时不还原公式的内容，只知道哪些单元格是公式：公式被改写为数值能发现，公式被修改则无法核对；锁定内容仍按模板指纹核对。",
+}
+
+#: Messages of the validator's checks added for returns in every format (nothing empty passes,
+#: numbers typed as text, formulas a format lost); the older checks still word theirs inline.
+VALIDATION_MESSAGES: Final[dict[str, str]] = {
+    # profile rules: caps on the total, the deduction for a target set too low
+    "total_cap": "总分填写为 {stated}，执行率 {rate}% 低于 {below}%，按{profile}规则总分最高为 {cap}",
+    "total_capped": "，执行率低于 {below}% 时最高为 {cap}",
+    "over_target_deducted": "（实际完成值达到目标值的 {ratio}% 及以上，按目标设定偏低扣减分值的 {deduct}%）",
+    "input_missing": "{label}（{cell}）未填写，请填写",
+    "input_missing_indicator": "第 {n} 项指标“{name}”的{label}未填写，请填写",
+    "form_empty": "表单的填写区全部为空（{what}都未填写），请填写后重新报送",
+    "form_empty_what_self": "项目资金、实际完成值、实际完成情况",
+    "form_empty_what_goal": "项目信息、文字说明、绩效指标",
+    "not_a_number": "{label}（{cell}）应填写数字，填写为“{text}”，无法识别，按未填写处理",
+    "not_a_number_unit": "{label}（{cell}）应填写{unit}数，填写为“{text}”，单位“{written}”无法换算，按未填写处理",
+    "number_as_text": "{label}（{cell}）填写的是文字“{text}”，已按 {value}（{unit}）读取；表中公式不把文字当作数字，请改填数字 {value}",
+    "number_as_text_plain": "{label}（{cell}）填写的是文字“{text}”，已按 {value}（{unit}）读取",
+    "formula_lost": "本表另存为 Excel 97–2003 (.xls) 时有 {count} 个模板公式变成了 =NA()（{cells}）：重新打开后得分、总分和评分等级都将显示 #N/A，表中保存的是另存前的结果；请另存为 .xlsx 或 .ods 后重新报送",
+    "formulas_not_checked": ".xls 文件不还原公式的内容：已核对模板公式是否被改写为数值和锁定内容是否改动，未核对公式本身是否被修改",
+    "deviation_missing": "{who}得分 {shown} 低于分值 {weight}，须填写偏差原因分析及改进措施",
+    "deviation_missing_both": "{who}得分填写为 {stated}（按规则应为 {expected}），低于分值 {weight}，须填写偏差原因分析及改进措施",
+    "locked_changed": "{label}是模板下发时锁定的内容，现为{now}，与下发时不同；请按下发的模板恢复，或与财政部门确认后重新下发模板",
+    "locked_changed_was": "{label}是模板下发时锁定的内容，下发时为{was}，现为{now}；请按下发的模板恢复，或与财政部门确认后重新下发模板",
+    "formula_overwritten": "{label}（{cell}）原为模板公式，现为{now}；请恢复公式或重新下载模板",
+    "formula_overwritten_figure": "{label}（{cell}）原为模板公式（按规则应为 {figure}），现为{now}；请恢复公式或重新下载模板",
+    "overwritten_typed": "手填数值 {value}",
+    "overwritten_blank": "空白或手填内容",
+    "helper_errors": "本行 {count} 个隐藏计算单元格（{cells}）的值为错误值 {error}：模板公式无法计算，请检查本行填写的内容，或重新下载模板",
 }
 
 # --- Terminal tables (sheetperf score / validate).
@@ -220,11 +278,17 @@ READER_MESSAGES: Final[dict[str, str]] = {
     "no_sheets": "工作簿中没有工作表",
     "sheet_skipped": "工作表「{sheet}」中没有找到表单，已跳过",
     "sheet_hidden_skipped": "隐藏工作表「{sheet}」中没有找到表单，已跳过",
-    "no_formats": "{suffix} 文件不保存数字格式：数值按存储值读取（例如 98 而非 98.00(%)）",
+    "xls_values_only": "未能读取这个 .xls 文件中的公式、错误值和数字格式（文件结构不是 Excel 97–2003 的 BIFF8 格式），只读取了保存的数值：数值按存储值读取（例如 98 而非 98.00(%)），公式和锁定内容以外的模板检查无法进行",
     "funds_in_yuan": "工作表「{sheet}」的项目资金以元为单位，已换算为万元",
-    "formula_uncalculated": "工作表「{sheet}」有 {count} 个公式单元格没有计算结果（文件未经 Excel/WPS 保存），这些数值按缺失处理",
+    "formula_uncalculated": "工作表「{sheet}」有 {count} 个公式单元格没有保存计算结果（文件由程序生成后未经 Excel、WPS 或 LibreOffice 打开保存），这些数值按缺失处理",
     "bad_number": "工作表「{sheet}」单元格 {cell}（{field}）应为数字，实为「{text}」，按缺失处理",
+    "number_text": "工作表「{sheet}」单元格 {cell} 填写的是文字「{text}」，已按 {value}（{unit}）读取；表中公式不把文字当作数字，请改填数字",
     "failed_files": "{count} 个文件读取失败",
+    "missing_file": "文件不存在",
+    "folder_not_workbook": "不是工作簿或记录 JSON（{suffix}），已跳过",
+    "folder_lock_file": "Office/WPS/LibreOffice 打开工作簿时产生的锁定文件，已跳过",
+    "skipped_file": "{path}：{reason}",
+    "skipped_files": "{count} 个文件不是工作簿，已跳过",
     "read_summary": "共读取 {forms} 张表单（{files} 个文件）",
 }
 

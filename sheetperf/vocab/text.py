@@ -6,9 +6,37 @@ the summary and the manifest, row heights of filled forms.
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
+
+#: What the operating system said, in Chinese (its own text is English and never shown).
+OS_REASONS: Final[dict[int, str]] = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EACCES: "没有读取或写入权限",
+    errno.EPERM: "操作不被允许（权限不足）",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘为只读",
+    errno.EEXIST: "文件已存在",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.EIO: "读写磁盘时出错",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.ETXTBSY: "文件正被其他程序占用",
+    errno.ELOOP: "路径中的链接循环",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error as one Chinese phrase (``[Errno 21] Is a directory`` →
+    这是一个文件夹，不是文件); an unknown one keeps only its number."""
+    code = exc.errno
+    if code in OS_REASONS:
+        return OS_REASONS[code]
+    return f"系统错误（编号 {code}）" if code is not None else "系统错误"
 
 
 def display_width(text: str) -> int:

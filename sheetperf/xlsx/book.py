@@ -48,6 +48,7 @@ from sheetperf.model.a1 import col_index
 from sheetperf.model.memo import BatchCache
 from sheetperf.vocab.labels import LIMIT_MESSAGES as LIMIT_MSG
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
+from sheetperf.vocab.text import os_reason
 from sheetperf.xlsx.limits import (  # the named limits (sheetperf.xlsx.limits), re-exported for older callers
     DOCTYPE_MARKERS,
     MAX_COLS,
@@ -361,7 +362,7 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     except NotImplementedError as exc:  # a damaged 'version needed to extract' ("zip file version 14.8")
         raise InputError(MSG["corrupt_zip"].format(detail=one_line(exc)), file=str(path)) from exc
     except OSError as exc:
-        raise InputError(MSG["unreadable"].format(detail=exc.strerror or str(exc)), file=str(path)) from exc
+        raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
 
 
 def open_xlsx(path: str | Path, cache: BatchCache | None = None) -> XlsxBook:
@@ -998,6 +999,8 @@ class _Scan:
                 except _BadStringIndex:
                     ref = (col_b + row_b).decode("ascii")
                     raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref), file=str(path)) from None
+                if value is None and formula is not None and kind == "str" and self.trust_cache:
+                    value = ""  # a text result saved empty: computed, not missing
                 if formula is None and (value is None or value == ""):
                     continue
                 row_cells[(row, col)] = Cell(value, formula, fmt, error)
@@ -1121,6 +1124,8 @@ def _parse_sheet_tree(
                 value, fmt, error = _typed(kind, v_text, inline, style, strings, formats)
             except _BadStringIndex:
                 raise InputError(MSG["bad_string_index"].format(sheet=name, ref=ref or ""), file=str(path)) from None
+            if value is None and formula is not None and kind == "str" and trust_cache:
+                value = ""  # a text result saved empty: computed, not missing
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row, col)] = Cell(value, formula, fmt, error)
