@@ -15,7 +15,15 @@ turns the located cells into typed values the way the form shows them:
   separators and stray spaces; ``-`` (not applicable) and blanks read as missing;
   a number shown as a percentage (``0.00%``) reads ×100, as the form shows it;
 * a formula keeps its text in ``provenance.evidence.formulas``; without a cached
-  value (never saved by a spreadsheet program) its value is missing, never 0.
+  value (never saved by a spreadsheet program) its value is missing, never 0;
+* amounts are recorded in 万元 (a goal table's ``budget_yuan`` in 元): a block labelled
+  ``项目资金（元）``, a column ``全年预算数(元)`` or a cell typed ``72890元`` is converted, and the
+  unit it was written in kept in ``provenance.evidence`` (``funds_unit``, ``amount_units``);
+* a target split over 指标性质 | 指标值 | 度量单位 is joined as written, without spaces or
+  brackets: ``﹦`` + ``100`` + ``%`` → ``﹦100%`` (a word such as 定性 in 指标性质 is not part of it);
+* an indicator name loses the marks a template put into it (``★``, ``(≥**人)``); a level-1
+  label loses its printed points (``产出指标(50分)`` → ``产出指标``, the points go to
+  ``level1_points``).
 """
 
 from __future__ import annotations
@@ -35,14 +43,29 @@ from sheetperf.io.locate import (
     locate_by_defined_names,
     locate_forms,
     parse_defined_ref,
+    points_of,
     refs_by_sheet,
     squash_label,
+    strip_points,
     year_of,
 )
 from sheetperf.model.evidence import Hazard, TemplateIdentity
 from sheetperf.model.memo import BatchCache, Memo, ensure
-from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
+from sheetperf.model.record import (
+    FUND_COLUMNS,
+    FUND_ROWS,
+    GOAL_BUDGET,
+    GOAL_BUDGET_EXTRA,
+    GOAL_TEXTS,
+    OPTIONAL_FUND_ROWS,
+    SELF_TEXTS,
+    CellRef,
+    Provenance,
+    Record,
+    record_from_dict,
+)
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
+from sheetperf.vocab import form_labels as V
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES
 from sheetperf.xlsx import hazards
@@ -58,7 +81,6 @@ _TEMPLATE_AUX_SHEETS: Final = frozenset({SHEET_NAMES["instructions"], SHEET_NAME
 _NOT_APPLICABLE: Final = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "\\", "无"})
 _TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
 _QUOTED_RE: Final = re.compile(r'"[^"]*"')
-_SCALE_YUAN: Final = Decimal(10000)
 
 INDICATOR_INT_KEYS: Final = ("weight", "score")
 
@@ -289,6 +311,8 @@ class _Builder:
         self.provenance = Provenance(file=file, sheet=grid.name)
         self.formulas: dict[str, str] = {}
         self.uncalculated: list[str] = []
+        #: Amount paths whose cell said its own unit (``620.82万元``, ``72890元``).
+        self.amount_units: dict[str, str] = {}
         from sheetperf.model.a1 import to_a1
 
         self._a1 = to_a1
@@ -338,19 +362,43 @@ class _Builder:
                 op, value, unit = (by_key.get(k, "") for k in ("operator", "value", "unit"))
                 if not value:
                     return op
-                # 指标性质 holds ≥/≤/= for a quantitative target, 定性 or similar for a qualitative one.
+                # 指标性质 holds ≥/≤/= for a quantitative target, 定性 or similar for a qualitative one;
+                # the parts are joined as written: ﹦ + 100 + % → ﹦100%.
                 prefix = op if parse_operator(op) is not None else ""
-                return f"{prefix}{value}({unit})" if unit else f"{prefix}{value}"
+                return f"{prefix}{value}{unit}"
             return "\n".join(p for p in pieces if p)
         cell = self._cell(path, loc)
-        if loc.inline:
-            return _after_colon(self.shown(cell))
-        return self.shown(cell)
+        text = _after_colon(self.shown(cell)) if loc.inline else self.shown(cell)
+        if loc.join == "tick":
+            return _ticked(text)
+        if loc.join == "date":
+            return _iso_date(text)
+        if loc.join in ("period_start", "period_end"):
+            return _period(text, loc.join == "period_start")
+        return text
 
-    def number(self, path: str, *, yuan: bool = False) -> float | None:
+    def points(self, path: str) -> int | float | list[int | float] | None:
+        """The points a label prints (``产出指标(50分)`` → 50; ``(0-20)分`` → [0, 20])."""
         loc = self.located.fields.get(path)
         if loc is None:
             return None
+        self._where(path, loc)
+        points = points_of(self.shown(self.cells.get((loc.row, loc.col))))
+        if points is None:
+            return None
+        if isinstance(points, tuple):
+            return [_int_or_float(points[0]), _int_or_float(points[1])]
+        return _int_or_float(points)
+
+    def number(self, path: str, *, unit: str = "", record_unit: str = "") -> float | None:
+        """A number field; an amount written in ``unit`` (or in the unit its cell says) is
+        converted to ``record_unit`` (万元 or 元)."""
+        loc = self.located.fields.get(path)
+        if loc is None:
+            return None
+        if loc.join == "points":
+            points = self.points(path)
+            return float(points) if isinstance(points, int | float) else None
         self._where(path, loc)
         cell = self._cell(path, loc)
         if cell is None or cell.value is None or cell.error:
@@ -372,6 +420,10 @@ class _Builder:
         else:
             text = _after_colon(value) if loc.inline else value
             parsed = _parse_amount(text)
+            written = _cell_unit(text) if record_unit else ""
+            if written:
+                unit = written
+                self.amount_units[path] = written
             if parsed is None:
                 if normalize_text(text).replace(" ", "") not in _NOT_APPLICABLE:
                     self.notices.append(
@@ -381,14 +433,17 @@ class _Builder:
                     )
                 return None
             number = parsed
-        if yuan:
-            number = float(Decimal(repr(number)) / _SCALE_YUAN)
+        if record_unit and unit and unit != record_unit:
+            scale = Decimal(V.AMOUNT_UNITS[unit]) / Decimal(V.AMOUNT_UNITS[record_unit])
+            number = float(Decimal(repr(number)) * scale)
         return number
 
     def finish(self, record: Record) -> Record:
         evidence = self.provenance.evidence
         evidence.method = self.located.method
         evidence.funds_unit = self.located.funds_unit
+        evidence.amount_units = {**self.located.units, **self.amount_units}
+        evidence.notes = [self.text_at(loc) for loc in self.located.notes]
         evidence.indicator_columns = self.located.indicator_columns
         evidence.formulas = self.formulas
         evidence.uncalculated = self.uncalculated
@@ -397,6 +452,78 @@ class _Builder:
         evidence.error_cells, evidence.formula_cells = cell_evidence(self.located, self.grid)
         record.provenance = self.provenance
         return record
+
+
+    def text_at(self, loc: Loc) -> str:
+        text = self.shown(self.cells.get((loc.row, loc.col)))
+        return _after_colon(text) if loc.inline else text
+
+
+def _int_or_float(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+_CELL_UNIT_RE: Final = re.compile(r"(万元|元)\s*$")
+
+
+def _cell_unit(text: str) -> str:
+    """万元 or 元 when an amount cell says its unit (``620.82万元``), else ""."""
+    match = _CELL_UNIT_RE.search(normalize_text(text))
+    return match.group(1) if match else ""
+
+
+def _ticked(text: str) -> str:
+    """The ticked option of a tick row: ``1、部门预算项目□　2、区直专项☑`` → 区直专项; "" when not one."""
+    options = [o.strip() for o in re.split(r"(?:^|\s|　)*\d+\s*[、.．]\s*", text) if o.strip()]
+    ticked: list[str] = []
+    for option in options:
+        name = option.rstrip("".join(V.TICKED_MARKS) + "".join(V.UNTICKED_MARKS) + " 　")
+        if any(mark in option for mark in V.TICKED_MARKS):
+            ticked.append(name.strip())
+    if len(ticked) == 1:
+        return ticked[0]
+    if not ticked and len(options) == 1 and not any(m in options[0] for m in V.UNTICKED_MARKS):
+        return options[0]
+    return ""
+
+
+_DATE_RE: Final = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+
+
+def _iso_date(text: str) -> str:
+    """``2021年4月22日`` or ``2021-04-22`` → ``2021-04-22``; other text as written."""
+    match = _DATE_RE.search(normalize_text(text))
+    if match is None:
+        return text
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_PERIOD_SPLIT_RE: Final = re.compile(r"\s*(?:至|到|~|～|—|–)\s*|\s+-\s+")
+
+
+def _period(text: str, start: bool) -> str:
+    """One end of ``2022-01-01至2022-12-31``."""
+    parts = _PERIOD_SPLIT_RE.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return text if start else ""
+    return _iso_date(parts[0] if start else parts[1])
+
+
+_MARKS_RE: Final = re.compile("[" + "".join(m for m in V.NAME_MARKS if m != "*") + "]")
+_PLACEHOLDER_ALT: Final = "|".join(re.escape(p) for p in V.PLACEHOLDERS)
+_PLACEHOLDER_GROUP_RE: Final = re.compile(rf"[(（][^()（）]*(?:{_PLACEHOLDER_ALT})[^()（）]*[)）]")
+_PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[≥≤<>=＜＞≧≦]=?\s*(?:{_PLACEHOLDER_ALT})\S*$")
+
+
+def clean_name(text: str) -> str:
+    """An indicator name without a template's marks: ``★★★受益人口数(≥**人)`` → ``受益人口数``."""
+    if not text:
+        return text
+    cleaned = _MARKS_RE.sub("", text)
+    cleaned = _PLACEHOLDER_GROUP_RE.sub("", cleaned)
+    cleaned = _PLACEHOLDER_TAIL_RE.sub("", cleaned)
+    return cleaned.strip()
 
 
 def _after_colon(text: str) -> str:
@@ -450,13 +577,18 @@ def build_record(
         data["year"] = year
         for key in ("department", "implementing_unit", "project_name"):
             data[key] = b.text(key) or ""
-        yuan = located.funds_unit == "元"
         funds: dict[str, dict[str, Any]] = {}
-        for row in ("total", "current_year_appropriation", "carryover", "other"):
+        unit = located.funds_unit or "万元"
+        for row in (*FUND_ROWS, *OPTIONAL_FUND_ROWS):
+            if row in OPTIONAL_FUND_ROWS and not any(f"funds.{row}.{col}" in fields for col in FUND_COLUMNS):
+                continue
             values: dict[str, Any] = {}
             for col in FUND_COLUMNS:
                 path = f"funds.{row}.{col}"
-                values[col] = b.number(path, yuan=yuan and col != "execution_rate")
+                if col == "execution_rate":
+                    values[col] = b.number(path)
+                else:
+                    values[col] = b.number(path, unit=located.units.get(path, unit), record_unit="万元")
             for col in ("weight", "score"):
                 value = b.number(f"funds.{row}.{col}")
                 if value is not None:
@@ -470,6 +602,15 @@ def build_record(
         data["total_score"] = b.number("total_score")
         grade = b.text("grade")
         data["grade"] = grade or None
+        for key in ("filing_unit", "filing_date", "project_category", "project_attribute", "project_type"):
+            if key in fields:
+                data[key] = b.text(key) or ""
+        if "indicator_points" in fields:
+            data["indicator_points"] = b.points("indicator_points")
+        _level1_points(b, data)
+        texts = {key: b.text(f"texts.{key}") or "" for key in SELF_TEXTS if f"texts.{key}" in fields}
+        if texts:
+            data["texts"] = texts
     else:
         data["year"] = year
         for key in (
@@ -482,21 +623,40 @@ def build_record(
             "performance_type",
         ):
             data[key] = b.text(key) or ""
-        data["budget_yuan"] = {key: _int_if_integral(b.number(f"budget_yuan.{key}")) for key in GOAL_BUDGET}
+        budget: dict[str, Any] = {}
+        for key in (*GOAL_BUDGET, *GOAL_BUDGET_EXTRA):
+            path = f"budget_yuan.{key}"
+            if key in GOAL_BUDGET or path in fields:
+                budget[key] = _int_if_integral(b.number(path, unit=located.units.get(path, "元"), record_unit="元"))
+        data["budget_yuan"] = budget
         data["texts"] = {key: b.text(f"texts.{key}") or "" for key in GOAL_TEXTS}
         data["indicators"] = [_indicator(b, i, "goal_table") for i in range(located.indicator_count)]
+        if "department" in fields:
+            data["department"] = b.text("department") or ""
+        _level1_points(b, data)
     for key, path in (("slug", "slug"),):
         if path in fields:
             data[key] = b.text(path) or None
     return b.finish(record_from_dict(data))
 
 
+def _level1_points(b: _Builder, data: dict[str, Any]) -> None:
+    points: dict[str, Any] = {}
+    for path in b.located.fields:
+        if path.startswith("level1_points."):
+            value = b.points(path)
+            if value is not None:
+                points[path.removeprefix("level1_points.")] = value
+    if points:
+        data["level1_points"] = points
+
+
 def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
     prefix = f"indicators[{index}]."
     out: dict[str, Any] = {
-        "level1": squash_label(b.text(prefix + "level1") or ""),
+        "level1": strip_points(b.text(prefix + "level1") or ""),
         "level2": squash_label(b.text(prefix + "level2") or ""),
-        "name": b.text(prefix + "name") or "",
+        "name": clean_name(b.text(prefix + "name") or ""),
         "target": b.text(prefix + "target") or "",
     }
     if form == "self_evaluation":
@@ -504,6 +664,8 @@ def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
         out["weight"] = _int_if_integral(b.number(prefix + "weight"))
         out["score"] = _int_if_integral(b.number(prefix + "score"))
         out["deviation"] = b.text(prefix + "deviation") or ""
+        if "measures" in b.located.indicator_columns:
+            out["measures"] = b.text(prefix + "measures") or ""
     else:
         for key in ("actual", "deviation"):
             if prefix + key in b.located.fields:

@@ -466,6 +466,10 @@ IMPORT_LEVEL_SPELLINGS: Final[tuple[str, ...]] = (
     "未达成年度指标且效果较差",
     "达成目标",
     "已达成",
+    # the wording of several provinces (Anhui, Hubei): 达成 / 部分达成 / 未达成预期指标
+    "达成预期指标",
+    "部分达成预期指标",
+    "未达成预期指标",
 )
 
 # --- Distribution and return tracking (sheetperf distribute / status).
