@@ -26,6 +26,7 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "funds.current_year_appropriation": "当年财政拨款",
     "funds.carryover": "上年结转资金",
     "funds.other": "其他资金",
+    "funds.special_account": "财政专户管理资金",
     "initial_budget": "年初预算数",
     "annual_budget": "全年预算数",
     "executed": "全年执行数",
@@ -44,6 +45,19 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "total_weight": "总分值",
     "total_score": "总分",
     "grade": "评分等级",
+    "measures": "改进措施",
+    # regional keys of the self-evaluation
+    "filing_unit": "填报单位",
+    "filing_date": "填报日期",
+    "project_attribute": "项目属性",
+    "project_type": "项目类型",
+    "indicator_points": "绩效指标分值",
+    "level1_points": "一级指标分值",
+    "texts.other_matters": "其他需要说明事项",
+    "texts.conclusion": "评价结论",
+    "texts.problems": "存在问题",
+    "texts.measures": "改进措施",
+    "texts.deviation_analysis": "偏差大或目标未完成原因分析",
     # goal table
     "applicant_unit": "申报单位名称",
     "project_category": "项目类别",
@@ -56,6 +70,8 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "budget_yuan.current_year": "项目当年预算(元)",
     "budget_yuan.prior_year_same_project": "同名项目上年预算额(元)",
     "budget_yuan.prior_year_same_project_executed": "同名项目上年预算执行数(元)",
+    "budget_yuan.current_year_appropriation": "其中：财政拨款(元)",
+    "budget_yuan.current_year_other": "其中：其他资金(元)",
     "texts.overview": "项目概况",
     "texts.basis": "立项依据",
     "texts.necessity": "项目设立的必要性",
@@ -91,6 +107,9 @@ RULE_TITLES: Final[dict[str, str]] = {
     "unknown_category": "指标类别不在规范框架内",
     "required_field": "必填项为空",
     "no_indicators": "没有绩效指标",
+    "weights_not_printed": "表单没有指标分值列",
+    "level1_points": "一级指标标明的分值与其下指标不符",
+    "indicator_points": "绩效指标标明的分值与各部分不符",
     # consolidation (issue 6)
     "superseded": "同一项目有更新的版本，本表未汇总",
     # goal tables (issue 7) and goal drift (issue 5)
@@ -140,6 +159,9 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "unknown_category": "一级、二级指标应使用规范的指标体系名称。",
     "required_field": "项目名称、主管部门、实施单位等为必填项。",
     "no_indicators": "自评表应至少有一项绩效指标。",
+    "weights_not_printed": "有的地区的自评表不列每项指标的分值（权重），各指标得分无法逐项按规则核对；分值不会被臆造，只核对合计、一级指标标明的分值和偏差说明。",
+    "level1_points": "一级指标名称中标明的分值（如“产出指标(50分)”）应等于其下各指标分值之和；没有分值列时，其下各指标得分之和不应超过标明的分值。",
+    "indicator_points": "“年度绩效目标(80分)”等标明的绩效指标分值应等于各一级指标标明的分值之和，并与预算执行分值合计为满分。",
     # consolidation (issue 6)
     "superseded": "同一项目（年度、主管部门、实施单位、项目名称相同）出现在多个文件中时，汇总修改时间最新的文件（时间相同取路径排序靠后者），其余列为已被替代。",
     # goal tables (issue 7) and goal drift (issue 5)
