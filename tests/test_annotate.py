@@ -14,7 +14,8 @@ from handbuilt import Options, build_self_evaluation
 
 from conftest import CASES_DIR, load_case
 from sheetperf.cli import main
-from sheetperf.io.annotate import FILLS, annotate_files, annotate_workbook, output_path, safe_stem
+from sheetperf.io.annotate import FILLS, annotate_files, annotate_workbook, output_path
+from sheetperf.io.names import safe_stem
 from sheetperf.model.finding import Finding
 
 HETONG = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
@@ -88,14 +89,14 @@ def test_findings_inside_merged_ranges_and_without_cell(tmp_path: Path) -> None:
         ("a/b", "b"),
         ("a\\b", "b"),
         ("CON", "_CON"),
-        ("项目:1?", "项目_1_"),
+        ("项目:1?", "项目_1"),
         ("..", "workbook"),
         (" 交流推广. ", "交流推广"),
     ],
     ids=["dotdot", "slash", "backslash", "reserved", "forbidden", "only-dots", "trailing"],
 )
 def test_safe_stem(name: str, expected: str) -> None:
-    assert safe_stem(name) == expected
+    assert safe_stem(name, fallback="workbook") == expected
 
 
 def test_output_names_unique_and_inside_dir(tmp_path: Path) -> None:

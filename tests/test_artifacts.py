@@ -42,7 +42,10 @@ def test_every_record_has_a_sample() -> None:
 def test_shipped_artifact_is_current(fresh: Path, item: artifacts.Artifact) -> None:
     shipped = ROOT / item.path
     assert shipped.exists(), f"{item.path} missing: run python -m sheetperf.services.artifacts"
-    assert _sha(shipped) == _sha(fresh / item.path), f"{item.path} is stale: run python -m sheetperf.services.artifacts"
+    # Compared by content (cells, formulas, formats, merges, names …), not bytes: see artifacts.content.
+    assert artifacts.content(shipped) == artifacts.content(fresh / item.path), (
+        f"{item.path} is stale: run python -m sheetperf.services.artifacts"
+    )
 
 
 def test_build_is_reproducible(fresh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,3 +103,24 @@ def test_check_mode_reports_stale(tmp_path: Path) -> None:
     assert artifacts.main(["--root", str(tmp_path), "--check"]) == 0
     (tmp_path / "samples" / f"{record.stem}.xlsx").write_bytes(b"changed")
     assert artifacts.stale(tmp_path) == [Path("samples") / f"{record.stem}.xlsx"]
+
+
+def test_content_comparison_ignores_bytes_and_sees_cells(tmp_path: Path) -> None:
+    """The staleness check compares what a workbook holds: re-zipped bytes are the same workbook,
+    one changed cell is not."""
+    sample = ROOT / "samples" / "self_evaluation-2023-jiaoyi-zhishu.xlsx"
+    rezipped = tmp_path / "rezipped.xlsx"
+    with zipfile.ZipFile(sample) as src, zipfile.ZipFile(rezipped, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in reversed(src.infolist()):
+            dst.writestr(info.filename, src.read(info))
+    assert _sha(rezipped) != _sha(sample)
+    assert artifacts.content(rezipped) == artifacts.content(sample)
+
+    from openpyxl import load_workbook
+
+    saved, changed = tmp_path / "saved.xlsx", tmp_path / "changed.xlsx"
+    book = load_workbook(sample)
+    book.save(saved)
+    book.worksheets[0]["E6"] = 34.99
+    book.save(changed)
+    assert artifacts.content(changed) != artifacts.content(saved)

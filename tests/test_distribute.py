@@ -16,27 +16,22 @@ from hypothesis import strategies as st
 from conftest import GOAL_TABLE_PATHS, load_case
 from sheetperf.cli import main
 from sheetperf.errors import InputError, UnsafeInputError
+from sheetperf.io.csvcells import guard_cell, unguard_cell
+from sheetperf.io.names import WINDOWS_FORBIDDEN, WINDOWS_RESERVED, UniqueNames, name_key, safe_name
 from sheetperf.model.record import GoalTable, SelfEvaluation
 from sheetperf.rules.profiles import get_profile
 from sheetperf.services.distribute import (
     MANIFEST_CSV,
     MANIFEST_XLSX,
-    WINDOWS_FORBIDDEN,
-    WINDOWS_RESERVED,
     ManifestRow,
     RosterEntry,
-    UniqueNames,
     allocate_cents,
-    guard_cell,
     inside,
-    name_key,
     parse_weights,
     prepare_record,
     profile_split_weights,
     read_manifest,
     read_roster,
-    safe_name,
-    unguard_cell,
     write_manifest,
 )
 

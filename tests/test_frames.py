@@ -10,7 +10,8 @@ from handbuilt import build_goal_table, build_self_evaluation
 from openpyxl import Workbook
 
 from conftest import CASE_PATHS, load_case
-from sheetperf.io.frames import INDICATOR_COLUMNS, PROJECT_COLUMNS, chinese_columns, neutralize, to_frames
+from sheetperf.io.csvcells import neutralize
+from sheetperf.io.frames import INDICATOR_COLUMNS, PROJECT_COLUMNS, chinese_columns, to_frames
 from sheetperf.io.reader import read_workbook
 from sheetperf.model.record import Record, record_from_dict
 from sheetperf.vocab.labels import FRAME_COLUMN_LABELS

@@ -165,6 +165,7 @@ def test_formula_without_cached_value_reads_as_missing_not_zero(tmp_path: Path) 
     assert got == want
 
 
+@pytest.mark.libreoffice
 def test_formula_with_cached_value_keeps_both(converted: dict[str, Path]) -> None:
     """The formula workbook after LibreOffice saved it: cached results and formula texts both kept."""
     case = SELF_CASES[1]  # rates of 100%: recomputing gives the printed figures exactly
@@ -330,6 +331,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
+@pytest.mark.libreoffice
 def test_xls_and_ods_read_to_the_same_records(converted: dict[str, Path], fmt: str) -> None:
     for name, case in zip(SELF_IDS, SELF_CASES, strict=True):
         report = read_workbook_report(converted[fmt] / f"{name}.{fmt}")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
+from conftest import CASES_DIR
 from sheetperf.errors import SpecError
 from sheetperf.forms.layout import (
     BLANK_CAPACITY,
@@ -27,7 +27,6 @@ from sheetperf.forms.layout import (
 )
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, load_records_json
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 EXCEL_NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]{0,254}$")
 
 
@@ -195,7 +194,7 @@ def test_group_spans(values: list[str], parents: list[str] | None, spans: list[t
 
 
 def test_fingerprint_covers_only_the_locked_content() -> None:
-    path = SHARED / "cases" / "self_evaluation-2023-jiaoliu-tuiguang.json"
+    path = CASES_DIR / "self_evaluation-2023-jiaoliu-tuiguang.json"
     record = load_records_json(path)[0]
     base = fingerprint(record, LOCK_GROUPS)
     assert re.fullmatch(r"[0-9a-f]{64}", base)
@@ -219,7 +218,7 @@ def test_fingerprint_covers_only_the_locked_content() -> None:
 
 
 def test_layout_for_record_has_room_for_its_indicators() -> None:
-    path = SHARED / "cases" / "self_evaluation-2023-hetong-dengji-guanlifei.json"
+    path = CASES_DIR / "self_evaluation-2023-hetong-dengji-guanlifei.json"
     record = load_records_json(path)[0]
     assert layout_for(record).table.capacity == 18
     assert layout_for(None, "self_evaluation").table.capacity == BLANK_CAPACITY

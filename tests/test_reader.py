@@ -453,6 +453,7 @@ def test_published_forms_round_trip_through_templates(tmp_path: Path, stem: str)
     assert computed_paths(record) <= set(formulas) | {p for p in computed_paths(record) if p.startswith("goal_heading")}
 
 
+@pytest.mark.libreoffice
 def test_published_forms_recalculated_in_libreoffice_read_their_scores(tmp_path: Path) -> None:
     """After LibreOffice saved the filled templates, the stated figures are the computed ones."""
     from sheetperf.io.recalc import recalculate

@@ -17,17 +17,14 @@ from hypothesis import strategies as st
 
 from conftest import SELF_EVALUATION_PATHS
 from sheetperf.forms.layout import Kind, Role, get_layout
-from sheetperf.io.recalc import recalculate, soffice
+from sheetperf.io.recalc import recalculate
 from sheetperf.io.writer import write_template
 from sheetperf.model.record import FundRow, Funds, Indicator, SelfEvaluation, load_records_json
 from sheetperf.rules.parsing import LEVEL_TEXT, Level, TargetKind, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile, get_profile
 from sheetperf.rules.scoring import score_form
 
-try:
-    soffice()
-except Exception:  # pragma: no cover - CI installs LibreOffice
-    pytest.skip("LibreOffice (soffice) is not installed", allow_module_level=True)
+pytestmark = pytest.mark.libreoffice
 
 SHANGHAI = get_profile("shanghai")
 LINEAR = dataclasses.replace(

@@ -150,9 +150,7 @@ def console_messages(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed here (Debian package `chromium`; CI installs it in .ci/run)"
-)
+@pytest.mark.chromium
 def test_report_of_a_folder_opens_in_chromium_without_console_errors(tmp_path: Path) -> None:
     folder = tmp_path / "returned"
     folder.mkdir()

@@ -9,7 +9,6 @@ sheets, and writes comments; macros are never kept (``.xlsm`` copies are saved a
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.names import safe_stem
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.vocab.labels import ANNOTATE_MESSAGES as MSG
 from sheetperf.vocab.labels import SEVERITY_LABELS
@@ -37,9 +37,6 @@ FILLS: Final[dict[str, str]] = {"error": "FFC7CE", "warning": "FFEB9C", "notice"
 SUFFIX: Final = "-校验批注"
 #: Longest stated/expected value quoted in a comment (formulas run to thousands of characters).
 SHOWN_CHARS: Final = 48
-# Characters Windows forbids in names, path separators and control characters.
-_UNSAFE: Final = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED: Final = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,18 +49,9 @@ class Annotated:
     skipped: str = ""
 
 
-def safe_stem(name: str) -> str:
-    """A file stem that is one plain name on every system (readable Chinese kept)."""
-    stem = _UNSAFE.sub("_", Path(name.replace("\\", "/")).name)
-    stem = stem.strip(" .")
-    if not stem or stem in {".", ".."} or _RESERVED.match(stem):
-        stem = f"_{stem}" if stem else "workbook"
-    return stem[:120]
-
-
 def output_path(source: Path, out_dir: Path, taken: set[str]) -> Path:
     """``out_dir/<stem>-校验批注.xlsx``, unique among ``taken`` (names are compared case-folded)."""
-    base = safe_stem(source.stem) + SUFFIX
+    base = safe_stem(source.stem, fallback="workbook") + SUFFIX
     name, n = f"{base}.xlsx", 1
     while name.casefold() in taken:
         n += 1

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from sheetperf.io.csvcells import neutralize
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import parse_actual, parse_target
 from sheetperf.vocab.labels import FRAME_COLUMN_LABELS
@@ -181,21 +182,6 @@ def to_frames(records: Sequence[Record]) -> dict[str, pd.DataFrame]:
 def chinese_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """The same frame with Chinese column headers (for CSV files a finance officer opens)."""
     return frame.rename(columns={c: FRAME_COLUMN_LABELS.get(c, c) for c in frame.columns})
-
-
-#: First characters that make a spreadsheet treat a CSV cell as a formula (CSV injection).
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def neutralize(value: Any) -> Any:
-    """Prefix ``'`` to text a spreadsheet would run as a formula; other values unchanged.
-
-    Leading spaces are looked past: a spreadsheet that trims fields on import (LibreOffice's
-    "trim spaces", some Excel imports) would otherwise meet ``=`` first.
-    """
-    if isinstance(value, str) and value.lstrip(" \u3000\xa0").startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def write_csv(frames: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:

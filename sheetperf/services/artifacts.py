@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from sheetperf.model.record import Record, load_records_json
 
@@ -121,16 +121,78 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def content(path: Path) -> dict[str, Any]:
+    """What a workbook holds, as a person or a spreadsheet program sees it: every cell's value or
+    formula and its formatting, merges, widths and heights, validations, conditional formats,
+    protection, print setup, sheet states and defined names — not the bytes, so a new
+    xlsxwriter or lxml that writes the same workbook differently does not make it "stale"."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheets: list[dict[str, Any]] = []
+    for ws in book.worksheets:
+        cells = {
+            cell.coordinate: (
+                cell.value,
+                cell.number_format,
+                repr(cell.font),
+                repr(cell.fill),
+                repr(cell.border),
+                repr(cell.alignment),
+                repr(cell.protection),
+            )
+            for row in ws.iter_rows()
+            for cell in row
+            if cell.value is not None or cell.has_style
+        }
+        sheets.append(
+            {
+                "title": ws.title,
+                "state": ws.sheet_state,
+                "cells": cells,
+                "merges": sorted(str(r) for r in ws.merged_cells.ranges),
+                "widths": {k: (d.width, d.hidden) for k, d in ws.column_dimensions.items()},
+                "heights": {k: (d.height, d.hidden) for k, d in ws.row_dimensions.items()},
+                "validations": sorted(repr(v) for v in ws.data_validations.dataValidation),
+                "conditional": sorted(
+                    (str(rng.sqref), repr(rule)) for rng in ws.conditional_formatting for rule in rng.rules
+                ),
+                "protection": repr(ws.protection),
+                "print": (
+                    ws.print_area,
+                    ws.print_title_rows,
+                    repr(ws.page_setup),
+                    repr(ws.print_options),
+                    repr(ws.page_margins),
+                    repr(ws.sheet_properties.pageSetUpPr),
+                    sorted(b.id for b in ws.row_breaks.brk),
+                ),
+                "names": sorted((n, d.attr_text) for n, d in ws.defined_names.items()),
+                "freeze": ws.freeze_panes,
+            }
+        )
+    names = sorted((n, d.attr_text) for n, d in book.defined_names.items())
+    return {"sheets": sheets, "names": names, "protection": repr(book.security)}
+
+
 def stale(root: Path) -> list[Path]:
-    """Shipped workbooks that differ from a fresh build (or are missing)."""
+    """Shipped workbooks whose content differs from a fresh build (or are missing)."""
     found: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="sheetperf-artifacts-") as tmp:
         build_all(root, Path(tmp))
         for item in artifacts(root):
             shipped = root / item.path
-            if not shipped.exists() or sha256(shipped) != sha256(Path(tmp) / item.path):
+            if not shipped.exists() or _content_or_none(shipped) != content(Path(tmp) / item.path):
                 found.append(item.path)
     return found
+
+
+def _content_or_none(path: Path) -> dict[str, Any] | None:
+    """:func:`content`, or None for a file that is no longer a workbook at all (stale too)."""
+    try:
+        return content(path)
+    except Exception:  # openpyxl raises many kinds on a damaged file; any of them means "rebuild"
+        return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,10 +19,9 @@ import csv
 import io
 import re
 import tempfile
-import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.csvcells import guard_cell, unguard_cell
+from sheetperf.io.names import UniqueNames, safe_name
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
@@ -49,82 +50,6 @@ MANIFEST_CSV: Final = "manifest.csv"
 MANIFEST_XLSX: Final = "manifest.xlsx"
 RECORD_SUFFIXES: Final = JSON_SUFFIXES | WORKBOOK_SUFFIXES
 FORMS: Final[tuple[FormKind, ...]] = ("self_evaluation", "goal_table")
-
-# --- safe file names -------------------------------------------------------------------------
-
-#: Characters no Windows file name may hold (the control characters are checked by category).
-WINDOWS_FORBIDDEN: Final = frozenset('<>:"/\\|?*')
-#: Device names Windows reserves whatever the extension (``CON.xlsx`` is still the console).
-WINDOWS_RESERVED: Final = frozenset(
-    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "0123456789¹²³"}
-)
-#: Unicode categories never kept in a name: controls, format characters (bidi overrides,
-#: zero-width joiners that make two names look alike), line and paragraph separators.
-_DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
-#: Longest stem in characters; Chinese takes 3 bytes in UTF-8, the byte cap keeps every
-#: name far below the 255-byte limit of common file systems (and paths below Windows' 260).
-MAX_NAME_CHARS: Final = 60
-MAX_NAME_BYTES: Final = 180
-FALLBACK_NAME: Final = "未命名"
-
-
-def safe_name(text: str, *, max_chars: int = MAX_NAME_CHARS, fallback: str = FALLBACK_NAME) -> str:
-    """A file or folder name made from user text, safe on Linux, macOS and Windows.
-
-    Readable Chinese is kept; separators, Windows-forbidden and invisible characters
-    become ``_``; runs of dots (``..``) are cut; leading and trailing dots, spaces and
-    underscores go; reserved device names get a ``_`` prefix; the result is at most
-    ``max_chars`` characters and :data:`MAX_NAME_BYTES` UTF-8 bytes, never empty.
-    """
-    text = unicodedata.normalize("NFC", str(text))
-    out = []
-    for ch in text:
-        if ch.isspace():
-            out.append(" ")
-        elif ch in WINDOWS_FORBIDDEN or unicodedata.category(ch) in _DROPPED_CATEGORIES:
-            out.append("_")
-        else:
-            out.append(ch)
-    name = "".join(out)
-    name = re.sub(r"\.{2,}", "_", name)
-    name = re.sub(r" {2,}", " ", name)
-    name = re.sub(r"_{2,}", "_", name)
-    name = name.strip(" ._")
-    name = _truncate(name, max_chars)
-    if not name:
-        name = fallback
-    if name.split(".")[0].rstrip(" ").upper() in WINDOWS_RESERVED:
-        name = _truncate("_" + name, max_chars)
-    return name
-
-
-def _truncate(name: str, max_chars: int) -> str:
-    name = name[:max_chars]
-    while len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        name = name[:-1]
-    return name.rstrip(" ._")
-
-
-def name_key(name: str) -> str:
-    """The key two names collide under on a case-insensitive, normalising file system."""
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
-class UniqueNames:
-    """Hands out names unique under :func:`name_key` within one folder."""
-
-    def __init__(self, taken: Iterable[str] = ()) -> None:
-        self._taken = {name_key(n) for n in taken}
-
-    def claim(self, stem: str, suffix: str = "") -> str:
-        candidate = stem + suffix
-        number = 1
-        while name_key(candidate) in self._taken:
-            number += 1
-            tail = f"_{number}"
-            candidate = _truncate(stem, MAX_NAME_CHARS - len(tail)) + tail + suffix
-        self._taken.add(name_key(candidate))
-        return candidate
 
 
 def inside(root: Path, relative: str | Path) -> Path:
@@ -603,26 +528,6 @@ class ManifestRow:
 
 MANIFEST_FIELDS: Final[tuple[str, ...]] = tuple(f.name for f in fields(ManifestRow))
 assert set(MANIFEST_FIELDS) == set(MANIFEST_HEADERS), "every manifest column needs a header in labels.py"
-
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def guard_cell(value: str) -> str:
-    """Neutralise a CSV cell a spreadsheet would take for a formula (prefix ``'``).
-
-    Reversible by :func:`unguard_cell`, also for text that itself starts with ``'``.
-    """
-    return "'" + value if _needs_guard(value) else value
-
-
-def _needs_guard(value: str) -> bool:
-    if value.startswith(_FORMULA_START):
-        return True
-    return value.startswith("'") and _needs_guard(value[1:])
-
-
-def unguard_cell(value: str) -> str:
-    return value[1:] if value.startswith("'") and _needs_guard(value[1:]) else value
 
 
 def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Path]:

@@ -7,30 +7,14 @@ read back (reader) and validated, so every finding points at a cell of the writt
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
 
+from sheetperf.io.names import safe_name
 from sheetperf.model.finding import Finding
 from sheetperf.model.record import Record
 from sheetperf.rules.profiles import Profile
 from sheetperf.vocab import labels as L
-
-_WS_RE: Final = re.compile(r"\s+")
-
-_FORBIDDEN_RE: Final = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED: Final = frozenset(
-    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-)
-
-
-def _safe_stem(text: str) -> str:
-    stem = _WS_RE.sub(" ", _FORBIDDEN_RE.sub("_", text)).strip(" .")
-    stem = stem[:80].rstrip(" .")
-    if stem.split(".")[0].upper() in _RESERVED:
-        stem = f"_{stem}"
-    return stem
 
 
 def workbook_file_names(records: Sequence[Record]) -> list[str]:
@@ -39,7 +23,7 @@ def workbook_file_names(records: Sequence[Record]) -> list[str]:
     names: list[str] = []
     for index, record in enumerate(records, start=1):
         title = record.project_name or L.FORM_TITLES[record.form]
-        stem = _safe_stem(f"{record.year}-{title}" if record.year else title) or f"form-{index}"
+        stem = safe_name(f"{record.year}-{title}" if record.year else title, fallback=f"form-{index}")
         candidate, n = stem, 2
         while f"{candidate}.xlsx".casefold() in used:
             candidate, n = f"{stem}-{n}", n + 1

@@ -7,7 +7,7 @@ is written, so memory does not grow with the number of rows).
 
 Untrusted text never becomes a formula: every text cell goes through
 ``write_string``, and in CSV a text a spreadsheet would run as a formula is
-prefixed with an apostrophe (:func:`sheetperf.frames.neutralize`).  Every output
+prefixed with an apostrophe (:func:`sheetperf.io.csvcells.neutralize`).  Every output
 is written to a temporary file in its destination folder and renamed over the
 destination only when complete.
 """
@@ -26,7 +26,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from sheetperf.io.frames import neutralize
+from sheetperf.io.csvcells import neutralize
 from sheetperf.io.writer import write_text
 from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, SUMMARY_COLUMN_LABELS, SUMMARY_SHEETS
 from sheetperf.vocab.text import display_width
