@@ -68,7 +68,7 @@ from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab import form_labels as V
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES
-from sheetperf.xlsx.book import hazards
+from sheetperf.xlsx import hazards
 from sheetperf.xlsx.book import Cell, Grid, format_number, has_percent, open_xlsx
 from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
 

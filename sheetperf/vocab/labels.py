@@ -188,6 +188,19 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "error_value": "#DIV/0!、#VALUE!、#REF!、#NAME? 等错误值说明公式引用或输入有误，须修正后再报送。",
 }
 
+# --- Choosing the rules profile from what a form states (--profile auto; rules/choose.py).
+PROFILE_CHOICE_MESSAGES: Final[dict[str, str]] = {
+    "profile": "规则配置 {name}（{title}）",
+    "given": "按 --profile 指定",
+    "template": "按模板中记录的规则配置",
+    "nothing_stated": "表中未列出评分规则，按默认规则配置",
+    "agrees": "与表中所列规则一致（{stated}）",
+    "none_agrees": "没有与表中所列规则（{stated}）一致的规则配置，按默认规则配置核对，请用 --profile 指定",
+    "stated_budget": "预算执行 {points} 分",
+    "stated_indicators": "绩效指标 {points} 分",
+    "stated_bands": "定性指标分档下限 {bands}%",
+}
+
 # --- Terminal tables (sheetperf score / validate).
 TABLE_HEADERS: Final[dict[str, str]] = {
     "project": "项目名称",
