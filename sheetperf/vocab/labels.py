@@ -199,6 +199,7 @@ PROFILE_CHOICE_MESSAGES: Final[dict[str, str]] = {
     "stated_budget": "预算执行 {points} 分",
     "stated_indicators": "绩效指标 {points} 分",
     "stated_bands": "定性指标分档下限 {bands}%",
+    "auto_title": "自动（按各表所列规则选择，见各表）",
 }
 
 # --- Terminal tables (sheetperf score / validate).
@@ -323,6 +324,7 @@ FRAME_COLUMN_LABELS: Final[dict[str, str]] = {
     "deviation": "偏差原因分析及改进措施",
     "cell": "单元格",
     "forms": "表单数",
+    "profile": "规则配置",
 }
 
 # --- Templates (layout.py / writer.py): sheet names and the fixed texts printed on the forms.
