@@ -6,8 +6,9 @@ rows but loses the grid.  This module reads that text into
 :class:`~sheetperf.model.record.SelfEvaluation` and :class:`~sheetperf.model.record.GoalTable`
 records without any Excel library.
 
-The parser anchors on the form's own labels (``FIELD_LABELS`` and
-``IMPORT_ALIASES`` in :mod:`sheetperf.vocab.labels`), never on line numbers, and is
+The parser anchors on the form's own labels (the one label table of the vocabulary,
+:data:`sheetperf.vocab.form_labels.FORM_LABELS`, which the workbook reader uses too),
+never on line numbers, and is
 tolerant of what extraction does to a table:
 
 - cells separated by tabs, or by runs of two or more spaces (empty cells lost);
@@ -54,6 +55,7 @@ from sheetperf.model.record import (
 )
 from sheetperf.model.record import SelfEvaluation as _SelfEvaluation
 from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, TargetKind, parse_actual, parse_number, parse_target
+from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import labels as L
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -372,15 +374,55 @@ def _variants(label: str) -> set[str]:
     return {key, re.sub(r"\([^()]*\)$", "", key)} - {""}
 
 
+#: Where each field the importer places is declared in the vocabulary's one label table
+#: (:data:`~sheetperf.vocab.form_labels.FORM_LABELS`, the workbook reader's table too):
+#: importer path → (group, field).
+_LABEL_SOURCES: Final[dict[str, tuple[str, str]]] = {
+    **{key: ("self_evaluation_header", key) for key in ("project_name", "department", "implementing_unit")},
+    **{key: ("goal_table_header", key) for key in (*GoalTable.HEADER_KEYS, "department", "period")},
+    **{f"texts.{key}": ("goal_table_texts", key) for key in GOAL_TEXTS},
+    **{f"budget_yuan.{key}": ("goal_table_budget", key) for key in GOAL_BUDGET},
+    **{f"funds.{row}": ("funds_rows", row) for row in FUND_ROWS},
+    **{key: ("funds_columns", key) for key in (*FUND_COLUMNS, "weight", "score")},
+    "funds": ("funds_block", "block"),
+    "goal": ("goal_block", "block"),
+    "goal_expected": ("goal_block", "goal_expected"),
+    "goal_actual": ("goal_block", "goal_actual"),
+    "total_score": ("closing", "total"),
+    "grade": ("closing", "grade"),
+}
+#: Indicator-table roles: each column header of the vocabulary's table → the role it fills here.
+_TABLE_SOURCES: Final[dict[str, str]] = {
+    "level1": "level1",
+    "level2": "level2",
+    "name": "name",
+    "target": "target",
+    "actual": "actual",
+    "weight": "weight",
+    "score": "score",
+    "deviation": "deviation",
+    "reason": "deviation",
+    "measures": "deviation",
+}
+
+
 def _lookup(paths: Iterable[str]) -> dict[str, str]:
     """Map every spelling of the labels of ``paths`` to the path."""
     out: dict[str, str] = {}
     for path in paths:
-        spellings = [*L.IMPORT_ALIASES.get(path, ()), L.FIELD_LABELS.get(path, "")]
-        for spelling in spellings:
-            if spelling:
-                for key in _variants(spelling):
-                    out.setdefault(key, path)
+        group, name = _LABEL_SOURCES[path]
+        for spelling in V.FORM_LABELS[group][name]:
+            for key in _variants(spelling):
+                out.setdefault(key, path)
+    return out
+
+
+def _table_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, role in _TABLE_SOURCES.items():
+        for spelling in V.FORM_LABELS["indicator_columns"][name]:
+            for key in _variants(spelling):
+                out.setdefault(key, role)
     return out
 
 
@@ -397,11 +439,11 @@ _FUND_COLUMNS: Final = _lookup((*FUND_COLUMNS, "weight", "score"))
 _FUND_BLOCK: Final = _lookup(("funds",))
 _GOAL_LABELS: Final = _lookup(("goal", "goal_expected", "goal_actual"))
 _TABLE_ROLES: Final[tuple[str, ...]] = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
-_TABLE_HEADER: Final = _lookup(_TABLE_ROLES)
+_TABLE_HEADER: Final = _table_lookup()
 _TOTAL: Final = _lookup(("total_score",))
 _GRADE: Final = _lookup(("grade",))
 #: The row label of the goal block (年度总体目标); extraction may split it over two rows.
-_GOAL_BLOCK: Final = _key(L.IMPORT_ALIASES["goal"][0])
+_GOAL_BLOCK: Final = _key(V.FORM_LABELS["goal_block"]["block"][0])
 
 
 def _table_role(key: str) -> str | None:

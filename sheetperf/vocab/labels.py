@@ -401,8 +401,8 @@ GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)";"("-0"年度)";"("0"年度)";"("@"
 GOAL_HEADING_SUFFIX: Final = "年绩效目标"
 
 # --- Text import (importtext.py): problems reported for lines of a published disclosure, and the
-# other spellings of the form labels such texts use beside FIELD_LABELS (regional variants, the
-# goal table's own wording). The importer holds no Chinese of its own: it matches these.
+# words of such texts besides the form labels (those are vocab.form_labels.FORM_LABELS, the one
+# table the workbook reader uses too). The importer holds no Chinese of its own: it matches these.
 IMPORT_PROBLEMS: Final[dict[str, str]] = {
     "outside_form": "不属于任何表单的文字，未导入",
     "after_form": "表单结束（评分等级）之后的文字，未导入",
@@ -427,33 +427,6 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
     "no_findings": "校验通过，未发现问题",
     "findings": "校验发现 {count} 个问题：",
     "imported": "共导入 {count} 张表单",
-}
-#: Other spellings of a label, keyed by the field path of FIELD_LABELS (compared without spaces,
-#: full-width forms folded, trailing colon removed).
-IMPORT_ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "project_name": ("项目名称",),
-    "department": ("主管部门及代码", "主管单位", "主管部门名称"),
-    "implementing_unit": ("实施单位名称", "项目实施单位"),
-    "funds": ("项目资金(元)", "项目资金"),
-    "initial_budget": ("年初预算",),
-    "annual_budget": ("调整后预算数", "全年预算", "预算数"),
-    "executed": ("执行数", "全年执行"),
-    "execution_rate": ("执行率",),
-    "weight": ("分数", "权重", "分值(权重)"),
-    "funds.total": ("资金总额", "年度资金总额(万元)"),
-    "funds.current_year_appropriation": ("本年财政拨款", "财政拨款"),
-    "funds.carryover": ("上年结转",),
-    "funds.other": ("其他资金来源",),
-    "goal": ("年度总体目标", "总体目标", "年度目标"),
-    "goal_expected": ("预期目标",),
-    "goal_actual": ("实际完成情况",),
-    "level1": ("一级目标",),
-    "level2": ("二级目标",),
-    "name": ("三级目标", "指标名称"),
-    "target": ("指标目标值", "指标值", "目标值", "年度目标值"),
-    "actual": ("实际值", "全年实际值"),
-    "deviation": ("偏差原因分析", "偏差原因", "原因分析", "改进措施"),
-    "total_score": ("合计",),
 }
 #: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
 IMPORT_OF_WHICH: Final = "其中"
