@@ -12,12 +12,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CASES_DIR, SEEDS_DIR, needs_shared
+from conftest import CASES_DIR, REGIONAL_DIR, SEEDS_DIR, needs_shared
 from sheetperf.cli import main
 from sheetperf.errors import InputError
 from sheetperf.io.importtext import (
     ImportResult,
     decode_text,
+    implausible,
     import_files,
     import_text,
 )
@@ -391,7 +392,8 @@ def _self_evaluations(draw: st.DrawFn) -> SelfEvaluation:
         goal_actual=draw(_CJK_WORDS) + "。",
         indicators=indicators,
         total_weight=100.0,
-        total_score=float(draw(st.integers(0, 100))),
+        # the total re-adds its parts (a total that does not is reported: test_a_total_that_does_not_readd)
+        total_score=10.0 + sum(i.score or 0 for i in indicators),
         grade=draw(st.sampled_from(["优", "良", "中", "差"])),
     )
     money = [float(draw(st.integers(0, 10_000))) / 100 for _ in range(3)]
@@ -594,3 +596,95 @@ def test_numbers_one_space_apart_are_separate_cells_without_tabs() -> None:
     record, result = _one(_spaces(HEAD) + rows)
     assert (record.indicators[0].weight, record.indicators[0].score) == (90.0, 90.0)
     assert result.problems == []
+
+
+# --- real disclosures of other regions: import what can be placed, refuse the rest ------------------
+
+
+REGIONAL_TEXTS = sorted(REGIONAL_DIR.glob("*.txt")) if REGIONAL_DIR.is_dir() else []
+
+_SPLIT_TARGET_TEXT = "\n".join(
+    [
+        "2020年度项目支出绩效自评表",
+        "项目名称\t\t卫片执法补助经费",
+        "主管部门\t\t丽江市自然资源和规划局\t\t实施单位\t\t丽江市古城区自然资源局",
+        "项目资金（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+        "\t年度资金总额\t7.29\t7.29\t7.29\t10.00\t100%\t10.00",
+        "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+        "产出指标\t数量指标\t卫片执法补助经费\t﹦\t72890\t元\t72890\t10.00\t10.00",
+        "\t质量指标\t项目验收合格率\t═\t100\t%\t100%\t20.00\t20.00",
+        "效益指标\t社会效益指标\t违法行为责停率\t≥\t95\t%\t96%\t30.00\t30.00",
+        "\t\t违法用地整改到位率\t\t90\t%\t92%\t30.00\t30.00",
+        "总分\t\t\t\t\t\t\t100.00\t100.00",
+        "评分等级\t\t优",
+    ]
+)
+
+
+def test_split_target_columns_are_joined_as_written() -> None:
+    """指标性质 | 指标值 | 度量单位 by their tab columns: joined as the workbook reader joins them."""
+    result = import_text(_SPLIT_TARGET_TEXT, source="split.txt")
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert [i.target for i in record.indicators] == ["﹦72890元", "═100%", "≥95%", "90%"]
+    assert [(i.level1, i.level2, i.name) for i in record.indicators][1] == ("产出指标", "质量指标", "项目验收合格率")
+    assert record.funds.total.execution_rate == 100.0
+    assert result.problems == [] and result.refused == []
+
+
+def test_shifted_columns_are_refused_never_emitted(tmp_path: Path) -> None:
+    """The issue's Yunnan case: without the columns, level 1 would be the name, level 2 the operator,
+    the name the number and the target the unit: the form is refused with its reasons, exit 1."""
+    path = tmp_path / "flattened.txt"
+    path.write_text(_SPLIT_TARGET_TEXT.replace("\t", "   "), encoding="utf-8")
+    result = import_files([path])
+    assert result.records == []
+    [refusal] = result.refused
+    assert "一级指标“卫片执法补助经费”不是指标类别" in refusal.reasons[0]
+    run = CliRunner().invoke(main, ["import-text", str(path), "--json"])
+    assert run.exit_code == 1
+    assert run.stdout == ""
+    assert "栏目无法确定对应关系，未导入" in run.stderr and f"{path}:1" in run.stderr
+
+
+def test_a_unit_polluted_with_a_label_is_refused() -> None:
+    record = SelfEvaluation(project_name="卫片执法", implementing_unit="丽江市古城区自然资源局 项目资金 (元)")
+    assert any("含有表头文字" in reason for reason in implausible(record))
+
+
+def test_a_total_that_does_not_readd_is_reported() -> None:
+    text = _SPLIT_TARGET_TEXT.replace("总分\t\t\t\t\t\t\t100.00\t100.00", "总分\t\t\t\t\t\t\t100.00\t95.00")
+    result = import_text(text, source="total.txt")
+    assert len(result.records) == 1
+    assert [(p.code, p.line) for p in result.problems] == [("total_mismatch", 11)]
+
+
+@needs_shared
+@pytest.mark.parametrize("path", REGIONAL_TEXTS, ids=[p.stem for p in REGIONAL_TEXTS])
+def test_every_regional_text_imports_plausibly_or_is_refused(path: Path) -> None:
+    """Every published text of ../shared/regional: its records are plausible, each line it could
+    not place is reported, and a text with no placeable form exits non-zero with the reason."""
+    result = import_files([path])
+    for record in result.records:
+        assert implausible(record) == ()
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    placed = {ref.line for r in result.records if r.provenance.evidence.text for ref in r.provenance.evidence.text.lines.values()}
+    reported = {p.line for p in result.problems}
+    nonblank = {n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text.strip(" |")}
+    assert nonblank <= placed | reported | set(range(1, lines + 1)) - nonblank | _inside_forms(result)
+    run = CliRunner().invoke(main, ["import-text", str(path), "--json"])
+    if result.records and not result.refused:
+        assert run.exit_code == 0
+    else:
+        assert run.exit_code in (1, 2)
+        assert "错误：" in run.stderr
+
+
+def _inside_forms(result: Any) -> set[int]:
+    """Lines a record consumed without naming them (labels, headers): between its first and last line."""
+    out: set[int] = set()
+    for record in result.records:
+        text = record.provenance.evidence.text
+        if text and text.lines:
+            out.update(range(text.line, max(ref.line for ref in text.lines.values()) + 1))
+    return out

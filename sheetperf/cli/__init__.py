@@ -421,8 +421,10 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 
     FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
     多个文件按顺序视为同一份文字，表单可以跨文件。默认以 JSON 列表输出记录；给出 -o 时
-    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃。
-    退出码：0 成功；1 写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
+    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃；
+    栏目无法确定对应关系的表单（如一级指标处是指标名称、指标名称处是数字）说明原因后拒绝导入，
+    绝不输出错位的记录。
+    退出码：0 成功；1 有表单被拒绝导入，或写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
 
     \b
     示例：
@@ -445,11 +447,17 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
         click.echo(IMPORT_MESSAGES["problems"].format(count=len(result.problems)), err=True)
         for problem in result.problems:
             click.echo(f"  {problem.message()}", err=True)
+    for refusal in result.refused:
+        fail(refusal.message())
     if not result.records:
+        if result.refused:
+            sys.exit(EXIT_FINDINGS)
         fail(IMPORT_MESSAGES["no_forms"])
         sys.exit(EXIT_BAD_INPUT)
     if out_dir is None:
         click.echo(dump_records_json(result.records, provenance=provenance))
+        if result.refused:
+            sys.exit(EXIT_FINDINGS)
         return
     from sheetperf.checks.validation import has_errors
     from sheetperf.cli.views import findings_table
@@ -471,7 +479,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
         click.echo(findings_table(found) if found else IMPORT_MESSAGES["no_findings"])
         click.echo("")
     click.echo(IMPORT_MESSAGES["imported"].format(count=len(written)))
-    if has_errors(findings):
+    if has_errors(findings) or result.refused:
         sys.exit(EXIT_FINDINGS)
 
 

@@ -54,7 +54,15 @@ from sheetperf.model.record import (
     Record,
 )
 from sheetperf.model.record import SelfEvaluation as _SelfEvaluation
-from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, TargetKind, parse_actual, parse_number, parse_target
+from sheetperf.rules.parsing import (
+    LEVEL_TEXT,
+    ActualKind,
+    TargetKind,
+    parse_actual,
+    parse_number,
+    parse_operator,
+    parse_target,
+)
 from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import labels as L
 
@@ -99,12 +107,33 @@ class ImportProblem:
         return {"file": self.file, "line": self.line, "code": self.code, "reason": self.reason, "text": self.text}
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A form found in the text but not returned: its fields could not be placed with certainty."""
+
+    file: str | None
+    line: int
+    project_name: str
+    reasons: tuple[str, ...]
+
+    def message(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file else f"第 {self.line} 行"
+        shown = "；".join(self.reasons[:3]) + (f"（另有 {len(self.reasons) - 3} 处）" if len(self.reasons) > 3 else "")
+        return L.IMPORT_MESSAGES["refused"].format(where=where, project=self.project_name or "—", reasons=shown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "project_name": self.project_name, "reasons": list(self.reasons)}
+
+
 @dataclass
 class ImportResult:
-    """The records found, in the order of the text, and the problems met on the way."""
+    """The records found, in the order of the text, the problems met on the way, and the forms
+    refused because their rows could not be placed with certainty (never returned with fields
+    misplaced)."""
 
     records: list[Record] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,6 +432,9 @@ _TABLE_SOURCES: Final[dict[str, str]] = {
     "deviation": "deviation",
     "reason": "deviation",
     "measures": "deviation",
+    # a target split over 指标性质 | 指标值 | 度量单位: joined as written (﹦ + 100 + % → ﹦100%)
+    "operator": "operator",
+    "unit": "unit",
 }
 
 
@@ -648,6 +680,8 @@ class _Row:
     weight: Decimal | None = None
     score: Decimal | None = None
     deviation: str = ""
+    #: The target was joined from split columns, as written (not folded to canonical signs).
+    split: bool = False
 
 
 class _Table:
@@ -709,7 +743,37 @@ class _Table:
                 return index
         return None
 
+    @property
+    def split_target(self) -> bool:
+        return "operator" in self.cols and "unit" in self.cols and "target" in self.cols
+
+    def _split_row(self, line: _Line, cells: list[_Cell]) -> bool:
+        """A row of a table whose target is split over 指标性质 | 指标值 | 度量单位, placed by its
+        columns (tab-separated text keeps them); False when a cell falls in no column."""
+        by_col = {col: role for role, col in self.cols.items()}
+        roles = [by_col.get(c.col) if c.col is not None else None for c in cells]
+        if any(role is None for role in roles):
+            return False
+        values = {str(role): _table_text(c.text) for role, c in zip(roles, cells, strict=True)}
+        row = _Row(line, None, None, split=True)
+        operator = values.get("operator", "")
+        prefix = operator if parse_operator(operator) is not None else ""
+        row.target = prefix + values.get("target", "") + values.get("unit", "") if values.get("target") else operator
+        row.name, row.actual = values.get("name", ""), values.get("actual", "")
+        row.weight, row.score = _number(values.get("weight", "")), _number(values.get("score", ""))
+        row.deviation = values.get("deviation", "")
+        labels = [c for role, c in zip(roles, cells, strict=True) if role in ("level1", "level2")]
+        if len(labels) == 1 and roles[cells.index(labels[0])] == "level2":
+            self._set_level2(_label_text(labels[0].text), fresh=False)
+            row.level1, row.level2 = self.level1, self.level2
+        else:
+            self._labels(line, labels, row)
+        self.rows.append(row)
+        return True
+
     def _scored_row(self, line: _Line, cells: list[_Cell], anchor: int) -> None:
+        if self.split_target and line.positional and self._split_row(line, cells):
+            return
         before = cells[:anchor]
         row = _Row(line, None, None)
         row.weight = _number(cells[anchor].text)
@@ -860,7 +924,7 @@ class _Table:
                 level1=row.level1.value() if row.level1 else "",
                 level2=row.level2.value() if row.level2 else "",
                 name=row.name,
-                target=_canonical_target(row.target),
+                target=row.target if row.split else _canonical_target(row.target),
             )
             if self.scored:
                 ind.actual = _canonical_actual(row.actual)
@@ -1020,6 +1084,8 @@ class _SelfEvaluationBuilder(_Builder):
                 if _is_dash(text):
                     continue  # "-": no weight or score on the 其中 rows
                 number = _number(text)
+                if number is None and column == "execution_rate" and _fold(text).strip().endswith("%"):
+                    number = _number(_fold(text).strip()[:-1])  # 100%: the rate in percent
                 if number is None:
                     self.problem(line, "not_a_number", text)
                     continue
@@ -1249,6 +1315,99 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
         if not builder.feed(line):
             builder.problem(line, "unplaced_row")
     finish()
+    kept: list[Record] = []
+    refused: list[Refusal] = []
+    for record in records:
+        reasons = implausible(record)
+        text = record.provenance.evidence.text
+        if reasons:
+            refused.append(Refusal(record.provenance.file, text.line if text else 0, record.project_name, reasons))
+            continue
+        kept.append(record)
+        mismatch = _total_mismatch(record)
+        if mismatch is not None and text is not None:
+            where = text.lines.get("total_score")
+            problems.append(
+                ImportProblem(
+                    where.file if where else record.provenance.file, where.line if where else text.line, mismatch, "total_mismatch"
+                )
+            )
     file_order = {file: index for index, file in enumerate(dict.fromkeys(line.file for line in lines))}
     problems.sort(key=lambda p: (file_order.get(p.file, 0), p.line))
-    return ImportResult(records, problems)
+    return ImportResult(kept, problems, refused)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility: a record whose fields look misplaced is refused, never returned
+
+_OPERATOR_CHARS: Final = frozenset("<>=≥≤≧≦＜＞＝﹦═")
+_CATEGORY_ENDINGS: Final = ("指标", "目标", "效益", "满意度", "成本", "管理", "质量", "数量", "时效")
+
+
+def _label_like(text: str) -> bool:
+    """A level name: known to a framework, or a short text of words ending like a category."""
+    if text in _all_categories():
+        return True
+    folded = _fold(text)
+    return (
+        0 < len(folded) <= _MAX_LABEL
+        and not any(ch.isdigit() or ch in _OPERATOR_CHARS for ch in folded)
+        and folded.endswith(_CATEGORY_ENDINGS)
+    )
+
+
+def _bare(text: str) -> bool:
+    """A cell holding only a number, an operator or a unit: a piece of a target, never a name."""
+    folded = _WS_RE.sub("", _fold(text))
+    if not folded:
+        return False
+    if _PLAIN_NUMBER_RE.match(folded) or all(ch in _OPERATOR_CHARS for ch in folded):
+        return True
+    return len(folded) <= 2 and not any("\u4e00" <= ch <= "\u9fff" for ch in folded[:1]) and not folded.isalpha()
+
+
+def implausible(record: Record) -> tuple[str, ...]:
+    """Why a record's fields look misplaced (Chinese, one reason each); empty when it is plausible.
+
+    Level-1 and level-2 names must be categories (known to a framework, or category-like
+    words), names must not be bare numbers or operators, targets must parse or be text,
+    header fields must not hold the form's own labels.
+    """
+    msg = L.IMPORT_REFUSALS
+    reasons: list[str] = []
+    for k, ind in enumerate(record.indicators, start=1):
+        for level in ("level1", "level2"):
+            value = getattr(ind, level)
+            if value and not _label_like(value):
+                reasons.append(msg[level].format(n=k, value=value))
+        if not ind.name.strip():
+            reasons.append(msg["no_name"].format(n=k))
+        elif _bare(ind.name):
+            reasons.append(msg["bare_name"].format(n=k, value=ind.name))
+        target = ind.target.strip()
+        if target and _bare(target) and parse_target(_fold(target)).kind is not TargetKind.QUANTITATIVE:
+            reasons.append(msg["bare_target"].format(n=k, value=target))
+    header = ("project_name", "department", "implementing_unit", "applicant_unit")
+    labels = {key for key in (*_FUND_BLOCK, *_FUND_COLUMNS, *_TABLE_HEADER) if len(key) >= 4}
+    for name in header:
+        value = getattr(record, name, None)
+        if isinstance(value, str) and value:
+            key = _key(value)
+            found = next((label for label in labels if label in key), None)
+            if found is not None:
+                reasons.append(msg["label_in_value"].format(field=L.FIELD_LABELS[name], value=value, label=found))
+    return tuple(reasons)
+
+
+def _total_mismatch(record: Record) -> str | None:
+    """The stated total against the sum of the stated scores, when it does not re-add within rounding."""
+    if not isinstance(record, _SelfEvaluation) or record.total_score is None:
+        return None
+    parts = [record.funds.total.score, *(i.score for i in record.indicators)]
+    if any(p is None for p in parts):
+        return None
+    total = sum((Decimal(str(p)) for p in parts if p is not None), Decimal(0))
+    stated = Decimal(str(record.total_score))
+    if abs(total - stated) <= Decimal("0.01") * len(parts):
+        return None
+    return L.IMPORT_REFUSALS["total"].format(stated=stated, parts=total)

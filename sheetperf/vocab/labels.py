@@ -414,6 +414,17 @@ IMPORT_PROBLEMS: Final[dict[str, str]] = {
     "not_a_number": "应为数字，未能识别，未导入",
     "unknown_heading": "未识别的标题行，已跳过",
     "empty_form": "表单标题之后没有找到表单内容，未导入",
+    "total_mismatch": "总分与各项得分之和不符，已按原文导入，请核对",
+}
+#: Why a form found in a text is refused rather than returned with misplaced fields.
+IMPORT_REFUSALS: Final[dict[str, str]] = {
+    "level1": "第 {n} 项指标的一级指标“{value}”不是指标类别",
+    "level2": "第 {n} 项指标的二级指标“{value}”不是指标类别",
+    "no_name": "第 {n} 项指标没有三级指标名称",
+    "bare_name": "第 {n} 项指标的三级指标名称“{value}”只是数字或符号",
+    "bare_target": "第 {n} 项指标的年度指标值“{value}”只是符号或单位",
+    "label_in_value": "{field}“{value}”含有表头文字“{label}”",
+    "total": "总分 {stated} 与各项得分之和 {parts} 不符",
 }
 IMPORT_MESSAGES: Final[dict[str, str]] = {
     "no_forms": "未找到任何绩效自评表或绩效目标表：请确认文件是从 PDF 表单提取的文字",
@@ -427,6 +438,7 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
     "no_findings": "校验通过，未发现问题",
     "findings": "校验发现 {count} 个问题：",
     "imported": "共导入 {count} 张表单",
+    "refused": "{where}: 表单“{project}”的栏目无法确定对应关系，未导入：{reasons}。请核对原文，或将该表整理为每行一条指标后重试",
 }
 #: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
 IMPORT_OF_WHICH: Final = "其中"
@@ -468,6 +480,9 @@ IMPORT_KNOWN_LEVEL2: Final[tuple[str, ...]] = (
     "可持续影响",
     "服务对象满意度",
     "满意度",
+    # the older framework's catch-all level 2 (影响力目标 / 其它)
+    "其它",
+    "其他",
 )
 #: Spellings of the achievement levels besides parsing.LEVEL_TEXT, each complete as written.
 IMPORT_LEVEL_SPELLINGS: Final[tuple[str, ...]] = (
