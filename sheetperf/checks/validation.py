@@ -536,6 +536,8 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             expected=expected_grade,
         )
 
+    if not shape.weights_printed:
+        return  # no weights to split (the printed level-1 points are checked by _check_points)
     split: dict[str, Decimal] = {}
     for ind in record.indicators:
         split[ind.level1] = split.get(ind.level1, ZERO) + (to_decimal(ind.weight) or ZERO)
