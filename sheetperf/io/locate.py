@@ -95,6 +95,8 @@ Points = float | tuple[float, float]
 
 def points_of(text: str) -> Points | None:
     """The points a label prints: ``产出指标(50分)`` → 50.0, ``成本指标(0-20)分`` → (0.0, 20.0)."""
+    if "分" not in text:
+        return None
     match = _POINTS_RE.search(unicodedata.normalize("NFKC", text))
     if match is None:
         return None
@@ -105,6 +107,8 @@ def points_of(text: str) -> Points | None:
 
 def strip_points(text: str) -> str:
     """A label without its printed points: ``产出指标(50分)`` → ``产出指标``."""
+    if "分" not in text:
+        return squash_label(text)
     folded = unicodedata.normalize("NFKC", text)
     if _POINTS_RE.search(folded) is None:
         return squash_label(text)
@@ -346,6 +350,8 @@ _NUMBERED_RE: Final = re.compile(rf"^{V.TEMPLATE_NAME_PREFIX}\s*[0-9一二三四
 
 def is_template_leftover(text: str) -> bool:
     """A row a blank template prints and a department left in: ``指标1:``, ``……``."""
+    if not text or (text[0] not in _FILLER_CHARS and not text.lstrip().startswith(V.TEMPLATE_NAME_PREFIX)):
+        return False  # the common case, decided without normalising
     folded = unicodedata.normalize("NFKC", text).strip()
     return bool(folded) and (all(ch in _FILLER_CHARS for ch in folded) or bool(_NUMBERED_RE.match(folded)))
 
@@ -481,6 +487,8 @@ def _block_unit(index: SheetIndex, top: int, bottom: int) -> tuple[str, _Hit | N
 
 def _unit_in(text: str) -> str:
     """万元 or 元 when a label names it in parentheses (``(元)``, ``（万元）``), else ""."""
+    if "元" not in text:
+        return ""
     for unit in V.AMOUNT_UNITS:
         if f"({unit})" in unicodedata.normalize("NFKC", text).replace(" ", ""):
             return unit
@@ -494,9 +502,10 @@ def _funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
     """The funds block: the header row of its columns, the rows by their labels, the unit."""
     header_row = None
     columns: dict[str, int] = {}
-    for r in index.rows[bisect_right(index.rows, top - 1) :]:
-        if r > bottom:
-            break
+    candidates = sorted(
+        {h.row for name in ("annual_budget", "executed") for h in index.find("funds_columns", name, top, bottom)}
+    )
+    for r in candidates:
         found: dict[str, int] = {}
         for col in index.row_cols.get(r, ()):
             name = index.key_group(r, col, "funds_columns")
@@ -512,9 +521,9 @@ def _funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
     column_units = {name: _unit_in(index.text(header_row, col)) for name, col in columns.items()}
     first_value_col = min(columns.values())
     rows_seen: set[str] = set()
-    for r in range(header_row + 1, min(header_row + 8, bottom) + 1):
-        if any(index.key_group(r, c, "goal_block") for c in index.row_cols.get(r, ())):
-            break  # the goal block follows the funds
+    goal_rows = [h.row for h in index.find("goal_block", "block", header_row + 1, bottom)]
+    last_row = min(header_row + 8, bottom, goal_rows[0] - 1 if goal_rows else bottom)  # the goal block follows
+    for r in range(header_row + 1, last_row + 1):
         for c in range(first_value_col):
             src = index.source(r, c)
             key = index.keys.get(src)
@@ -642,10 +651,14 @@ def walk_indicator_rows(
                     # a new level-1 group starts its level 2 afresh unless one is written
                     carried["level2"] = None
         keys = columns if level_rows else [k for k in columns if k not in ("level1", "level2")]
-        typed = [k for k in keys if _typed_value(index, r, columns[k])]
-        if not typed:
+        if not any(_typed_value(index, r, columns[k]) for k in keys):
             continue  # an empty row (inserted, or a blank template row)
-        if not level_rows and typed == ["name"] and is_template_leftover(_shown_text(index, r, columns["name"])):
+        if (
+            not level_rows
+            and "name" in columns
+            and is_template_leftover(_shown_text(index, r, columns["name"]))
+            and not any(_typed_value(index, r, columns[k]) for k in keys if k != "name")
+        ):
             continue  # 指标1:, …… left in from the blank template
         prefix = f"indicators[{count}]."
         for level in ("level1", "level2"):
@@ -699,10 +712,12 @@ def _typed_value(index: SheetIndex, row: int, col: int) -> bool:
 def _points(index: SheetIndex, located: Located, header: _Header) -> None:
     """Points printed in level-1 labels (``产出指标(50分)``) and over the table (``年度绩效目标(80分)``)."""
     fields = located.fields
+    seen: set[tuple[int, int]] = set()
     for k in range(located.indicator_count):
         loc = fields.get(f"indicators[{k}].level1")
-        if loc is None:
+        if loc is None or (loc.row, loc.col) in seen:
             continue
+        seen.add((loc.row, loc.col))
         text = index.text(loc.row, loc.col)
         if points_of(text) is not None:
             fields.setdefault(f"level1_points.{strip_points(text)}", Loc(loc.row, loc.col, join="points"))

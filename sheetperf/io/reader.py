@@ -510,6 +510,7 @@ def _period(text: str, start: bool) -> str:
     return _iso_date(parts[0] if start else parts[1])
 
 
+_NAME_MARK_CHARS: Final = frozenset("".join(V.NAME_MARKS) + "".join(V.PLACEHOLDERS))
 _MARKS_RE: Final = re.compile("[" + "".join(m for m in V.NAME_MARKS if m != "*") + "]")
 _PLACEHOLDER_ALT: Final = "|".join(re.escape(p) for p in V.PLACEHOLDERS)
 _PLACEHOLDER_GROUP_RE: Final = re.compile(rf"[(（][^()（）]*(?:{_PLACEHOLDER_ALT})[^()（）]*[)）]")
@@ -518,8 +519,8 @@ _PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[≥≤<>=＜＞≧≦]=?\s*(?:{_PLA
 
 def clean_name(text: str) -> str:
     """An indicator name without a template's marks: ``★★★受益人口数(≥**人)`` → ``受益人口数``."""
-    if not text:
-        return text
+    if not text or not any(mark in text for mark in _NAME_MARK_CHARS):
+        return text  # the common case, decided without a regular expression
     cleaned = _MARKS_RE.sub("", text)
     cleaned = _PLACEHOLDER_GROUP_RE.sub("", cleaned)
     cleaned = _PLACEHOLDER_TAIL_RE.sub("", cleaned)
