@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.locate import points_of, strip_points
+from sheetperf.io.reader import clean_name
 from sheetperf.model.evidence import Evidence, LineRef, TextSource
 from sheetperf.model.record import (
     FUND_COLUMNS,
@@ -245,8 +247,75 @@ class _Line:
         return " | ".join(c.text for c in self.cells)
 
 
+_PIPE: Final = "|"
+
+
+def _pipe_text(lines: list[str]) -> bool:
+    """A web page's table stored as text: cells separated (or ended) by ``|``, tabs absent."""
+    filled = [line.strip() for line in lines if line.strip()]
+    return bool(filled) and sum(1 for line in filled if _PIPE in line) >= 0.6 * len(filled)
+
+
+def _pipe_lines(lines: list[str], file: str | None) -> list[_Line]:
+    """Rows of a ``|`` text, each cell in its column: ``X |`` is a cell, a lone ``|`` an empty one,
+    a line of pipes ends a row; a row may be broken over many lines (one cell a line).  After an
+    indicator header the rows are cut at the header's width, as the page's rows were."""
+    out: list[_Line] = []
+    row: list[tuple[int, str]] = []
+    width = 0
+
+    def flush() -> None:
+        nonlocal row, width
+        if row and any(text for _, text in row):
+            cells = tuple(_Cell(text, col) for col, (_, text) in enumerate(row) if text)
+            line = _Line(file, row[0][0], " | ".join(text for _, text in row), cells)
+            if not width and _Table.header_roles(line) is not None:
+                width = len(row)
+            out.append(line)
+        row = []
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if _PIPE not in line:  # a line of its own (a title)
+            flush()
+            out.append(_Line(file, number, raw, (_Cell(line, None),)))
+            continue
+        if not line.strip(_PIPE):  # only pipes
+            if len(line) >= 2 and not width:
+                flush()
+                continue
+            parts = [""] if len(line) == 1 else [""] * (len(line) - 1)
+        else:
+            parts = [p.strip() for p in line.split(_PIPE)]
+            if line.endswith(_PIPE):
+                parts = parts[:-1]
+        for part in parts:
+            if width and len(row) >= width:
+                flush()
+            row.append((number, part))
+            if not width and len(row) > 1 and _is_header_row(row) and not _header_label(part):
+                # the header ended with the cell before: this one starts the first row
+                last = row.pop()
+                flush()
+                row = [last]
+    flush()
+    return out
+
+
+def _header_label(text: str) -> bool:
+    return bool(text) and _table_role(_key(text)) is not None
+
+
+def _is_header_row(row: list[tuple[int, str]]) -> bool:
+    return sum(1 for _, text in row if _header_label(text)) >= 3
+
+
 def _split_lines(text: str, file: str | None) -> list[_Line]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" not in text and _pipe_text(text.split("\n")):
+        return _pipe_lines(text.split("\n"), file)
     positional = "\t" in text
     out: list[_Line] = []
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -352,6 +421,10 @@ def _is_dash(text: str) -> bool:
 
 def _as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _int_or_float(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
 
 
 def _as_int_or_float(value: Decimal | None) -> int | float | None:
@@ -478,6 +551,17 @@ _GRADE: Final = _lookup(("grade",))
 _GOAL_BLOCK: Final = _key(V.FORM_LABELS["goal_block"]["block"][0])
 
 
+def _variant_lookup(key: str, table: dict[str, str]) -> str | None:
+    """A label looked up as written, then without a trailing parenthesis (``全年预算数(A)``)."""
+    found = table.get(key)
+    if found is None:
+        for variant in _variants(key):
+            found = table.get(variant)
+            if found is not None:
+                break
+    return found
+
+
 def _table_role(key: str) -> str | None:
     """The column a header cell names; a header cut short (``一级``, ``年度指``) names it too."""
     if key in _TABLE_HEADER:
@@ -580,8 +664,8 @@ def _title_kind(line: _Line) -> FormKind | None:
     key = "".join(line.keys)
     if not key or len(key) > 40 or any(word in key for word in L.IMPORT_OTHER_FORMS):
         return None
-    for kind, word in L.IMPORT_TITLE_WORDS.items():
-        if word in key:
+    for kind, words in L.IMPORT_TITLE_WORDS.items():
+        if any(word in key for word in words):
             return "self_evaluation" if kind == "self_evaluation" else "goal_table"
     return None
 
@@ -724,6 +808,8 @@ class _Table:
         self.after_header = False
         cells = list(line.cells)
         if self.scored:
+            if self.by_columns and line.positional and self._placeable(cells) and self._split_row(line, cells):
+                return True
             anchor = self._anchor(cells)
             if anchor is not None:
                 self._scored_row(line, cells, anchor)
@@ -744,18 +830,23 @@ class _Table:
         return None
 
     @property
-    def split_target(self) -> bool:
-        return "operator" in self.cols and "unit" in self.cols and "target" in self.cols
+    def by_columns(self) -> bool:
+        """Rows are placed by their columns, not read from the right: the target is split over
+        指标性质 | 指标值 | 度量单位, or 分值 comes before the target (Anhui)."""
+        cols = self.cols
+        split = "operator" in cols and "unit" in cols and "target" in cols
+        weight_first = "weight" in cols and "target" in cols and cols["weight"] < cols["target"]
+        return split or weight_first
 
     def _split_row(self, line: _Line, cells: list[_Cell]) -> bool:
-        """A row of a table whose target is split over 指标性质 | 指标值 | 度量单位, placed by its
-        columns (tab-separated text keeps them); False when a cell falls in no column."""
+        """A row placed by its columns (tab- or ``|``-separated text keeps them); a split target
+        joined as written.  False when a cell falls in no column."""
         by_col = {col: role for role, col in self.cols.items()}
         roles = [by_col.get(c.col) if c.col is not None else None for c in cells]
         if any(role is None for role in roles):
             return False
         values = {str(role): _table_text(c.text) for role, c in zip(roles, cells, strict=True)}
-        row = _Row(line, None, None, split=True)
+        row = _Row(line, None, None, split="operator" in self.cols)
         operator = values.get("operator", "")
         prefix = operator if parse_operator(operator) is not None else ""
         row.target = prefix + values.get("target", "") + values.get("unit", "") if values.get("target") else operator
@@ -771,8 +862,14 @@ class _Table:
         self.rows.append(row)
         return True
 
+    def _placeable(self, cells: list[_Cell]) -> bool:
+        """A row of the table rather than the tail of one: it has a name and a weight or score."""
+        by_col = {col: role for role, col in self.cols.items()}
+        roles = {by_col.get(c.col) for c in cells if c.col is not None}
+        return "name" in roles and bool(roles & {"weight", "score"})
+
     def _scored_row(self, line: _Line, cells: list[_Cell], anchor: int) -> None:
-        if self.split_target and line.positional and self._split_row(line, cells):
+        if self.by_columns and line.positional and self._split_row(line, cells):
             return
         before = cells[:anchor]
         row = _Row(line, None, None)
@@ -917,13 +1014,28 @@ class _Table:
         return True
 
     # -- result
+    def level1_points(self) -> dict[str, int | float | list[int | float]]:
+        """Points printed in level-1 labels (``产出指标(50分)`` → 50)."""
+        out: dict[str, int | float | list[int | float]] = {}
+        for row in self.rows:
+            if row.level1 is None:
+                continue
+            points = points_of(row.level1.value())
+            if points is not None:
+                name = strip_points(row.level1.value())
+                if isinstance(points, tuple):
+                    out.setdefault(name, [_int_or_float(points[0]), _int_or_float(points[1])])
+                else:
+                    out.setdefault(name, _int_or_float(points))
+        return out
+
     def indicators(self) -> list[Indicator]:
         out: list[Indicator] = []
         for row in self.rows:
             ind = Indicator(
-                level1=row.level1.value() if row.level1 else "",
+                level1=strip_points(row.level1.value()) if row.level1 else "",
                 level2=row.level2.value() if row.level2 else "",
-                name=row.name,
+                name=clean_name(row.name),
                 target=row.target if row.split else _canonical_target(row.target),
             )
             if self.scored:
@@ -986,6 +1098,7 @@ class _SelfEvaluationBuilder(_Builder):
         self.last_header: str | None = None
         self.last_header_col: int | None = None
         self.fund_columns: list[str] = [*FUND_COLUMNS[:3], "weight", "execution_rate", "score"]
+        self.fund_cols: dict[int | None, str] = {}
         self.funds: dict[str, FundRow] = {}
         self.section: Literal["header", "funds", "goal", "table", "totals"] = "header"
         self.goal_col: int | None = None
@@ -1061,10 +1174,13 @@ class _SelfEvaluationBuilder(_Builder):
             self.note(path, line)
 
     def _fund_header(self, line: _Line) -> bool:
-        columns = [_FUND_COLUMNS[k] for k in line.keys if k in _FUND_COLUMNS]
+        found = [(cell, _variant_lookup(cell.key, _FUND_COLUMNS)) for cell in line.cells]
+        columns = [(cell, path) for cell, path in found if path is not None]
         if len(columns) < 3:
             return False
-        self.fund_columns = columns
+        self.fund_columns = [path for _, path in columns]
+        # tab- or |-separated text keeps the columns: a row's values are placed by them
+        self.fund_cols = {cell.col: path for cell, path in columns} if line.positional else {}
         self.section = "funds"
         return True
 
@@ -1077,10 +1193,17 @@ class _SelfEvaluationBuilder(_Builder):
             if path is None:
                 continue
             values = [c.text for c in line.cells[index + 1 :]]
-            if len(values) != len(self.fund_columns):
-                self.problem(line, "fund_values")
+            placed: list[tuple[str, str]]
+            value_cells = line.cells[index + 1 :]
+            if self.fund_cols and line.positional and all(c.col in self.fund_cols for c in value_cells):
+                # every value under a column header: placed by its column (cells left empty skipped)
+                placed = [(self.fund_cols[c.col], c.text) for c in value_cells]
+            else:
+                if len(values) != len(self.fund_columns):
+                    self.problem(line, "fund_values")
+                placed = list(zip(self.fund_columns, values, strict=False))
             fund = FundRow()
-            for column, text in zip(self.fund_columns, values, strict=False):
+            for column, text in placed:
                 if _is_dash(text):
                     continue  # "-": no weight or score on the 其中 rows
                 number = _number(text)
@@ -1153,6 +1276,7 @@ class _SelfEvaluationBuilder(_Builder):
             total_weight=self.total_weight,
             total_score=self.total_score,
             grade=self.grade,
+            level1_points=self.table.level1_points(),
         )
         for index, row in enumerate(self.table.rows):
             self.note(f"indicators[{index}]", row.line)
@@ -1287,6 +1411,8 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
                 builder = _new_builder(kind, line, problems)
                 builder.year = _year_in(line)
                 pending = None
+            elif not builder.lines and not builder.has_rows():
+                builder.year = builder.year or _year_in(line)  # the title again, with the year: (2019年度)
             else:
                 pending = (kind, _year_in(line))  # a repeated page title, or the next form
             continue

@@ -443,7 +443,10 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
 #: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
 IMPORT_OF_WHICH: Final = "其中"
 #: Words that make a short line the title of a form (compared without spaces).
-IMPORT_TITLE_WORDS: Final[dict[str, str]] = {"self_evaluation": "绩效自评表", "goal_table": "绩效目标表"}
+IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "self_evaluation": ("绩效自评表", "目标自评表"),  # 绩效目标自评表 (Anhui) is a self-evaluation
+    "goal_table": ("绩效目标表",),
+}
 #: A title with one of these is another form (部门整体支出绩效自评表), not a project form.
 IMPORT_OTHER_FORMS: Final[tuple[str, ...]] = ("部门整体", "整体支出")
 #: The year line under a title: "(2023 年度)"; the words after the number.
