@@ -717,3 +717,27 @@ def test_a_text_with_one_cell_a_line_imports() -> None:
     assert [i.name for i in record.indicators][-2:] == ["受益建档立卡贫困人口数", "受助对象满意度"]
     assert [p.line for p in result.problems] == [1, 150]  # the source note, and the excerpt's cut-off cell
 
+
+
+def test_amounts_in_yuan_are_recorded_in_wanyuan() -> None:
+    """项目资金（元）, or 元 typed in the cells: converted to 万元, the unit kept in the evidence."""
+    text = "\n".join(
+        [
+            "项目支出绩效自评表",
+            "项目名称\t\t卫片执法补助经费",
+            "主管部门\t\t丽江市自然资源和规划局\t\t实施单位\t\t丽江市古城区自然资源局",
+            "项目资金（元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+            "\t年度资金总额\t72890\t72890\t72890\t10.00\t100%\t10.00",
+            "\t其中：当年财政拨款\t72890元\t72890元\t72890元\t\t100%",
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+            "产出指标\t数量指标\t卫片执法补助经费\t=72890元\t72890\t90.00\t90.00",
+            "总分\t\t\t\t\t100.00\t100.00",
+        ]
+    )
+    result = import_text(text, source="yuan.txt")
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert (record.funds.total.executed, record.funds.current_year_appropriation.annual_budget) == (7.289, 7.289)
+    assert record.provenance.evidence.funds_unit == "元"
+    assert record.provenance.evidence.amount_units["funds.current_year_appropriation.executed"] == "元"
+    assert result.problems == []

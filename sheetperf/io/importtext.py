@@ -551,6 +551,27 @@ _GRADE: Final = _lookup(("grade",))
 _GOAL_BLOCK: Final = _key(V.FORM_LABELS["goal_block"]["block"][0])
 
 
+_YUAN: Final = "元"
+_YUAN_PER_WAN: Final = Decimal(V.AMOUNT_UNITS["万元"])
+
+
+def _label_unit(key: str) -> str:
+    """万元 or 元 when a label names its unit in parentheses (``项目资金(元)``), else ""."""
+    for unit in V.AMOUNT_UNITS:
+        if f"({unit})" in key:
+            return unit
+    return ""
+
+
+def _amount_unit(text: str) -> str:
+    """The unit an amount cell is typed with (``620.82万元`` → 万元), else ""."""
+    folded = _fold(text).strip()
+    for unit in V.AMOUNT_UNITS:  # 万元 before 元
+        if folded.endswith(unit) and _number(folded[: -len(unit)]) is not None:
+            return unit
+    return ""
+
+
 def _variant_lookup(key: str, table: dict[str, str]) -> str | None:
     """A label looked up as written, then without a trailing parenthesis (``全年预算数(A)``)."""
     found = table.get(key)
@@ -1073,6 +1094,8 @@ class _Builder:
     def provenance(self) -> Provenance:
         files = sorted({v.file for v in self.lines.values() if v.file})
         evidence = Evidence(method="text", text=TextSource(files, self.first.number, dict(self.lines)))
+        evidence.funds_unit = getattr(self, "funds_unit", "")
+        evidence.amount_units = dict(getattr(self, "amount_units", {}))
         return Provenance(file=self.first.file, evidence=evidence)
 
     def has_rows(self) -> bool:
@@ -1099,6 +1122,9 @@ class _SelfEvaluationBuilder(_Builder):
         self.last_header_col: int | None = None
         self.fund_columns: list[str] = [*FUND_COLUMNS[:3], "weight", "execution_rate", "score"]
         self.fund_cols: dict[int | None, str] = {}
+        #: The unit the funds are written in (项目资金（元）: 元), "" until a label says; records hold 万元.
+        self.funds_unit = ""
+        self.amount_units: dict[str, str] = {}
         self.funds: dict[str, FundRow] = {}
         self.section: Literal["header", "funds", "goal", "table", "totals"] = "header"
         self.goal_col: int | None = None
@@ -1179,6 +1205,10 @@ class _SelfEvaluationBuilder(_Builder):
         if len(columns) < 3:
             return False
         self.fund_columns = [path for _, path in columns]
+        for cell in line.cells:  # 项目资金（元）, 全年预算数(元): the block's or a column's unit
+            unit = _label_unit(cell.key)
+            if unit and (cell.key in _FUND_BLOCK or _variant_lookup(cell.key, _FUND_BLOCK) or not self.funds_unit):
+                self.funds_unit = unit
         # tab- or |-separated text keeps the columns: a row's values are placed by them
         self.fund_cols = {cell.col: path for cell, path in columns} if line.positional else {}
         self.section = "funds"
@@ -1207,11 +1237,19 @@ class _SelfEvaluationBuilder(_Builder):
                 if _is_dash(text):
                     continue  # "-": no weight or score on the 其中 rows
                 number = _number(text)
+                unit = self.funds_unit
                 if number is None and column == "execution_rate" and _fold(text).strip().endswith("%"):
                     number = _number(_fold(text).strip()[:-1])  # 100%: the rate in percent
+                elif number is None and column in FUND_COLUMNS[:3]:
+                    written = _amount_unit(text)  # 620.82万元, 72890元: the cell says its unit
+                    if written:
+                        number, unit = _number(_fold(text).strip()[: -len(written)]), written
+                        self.amount_units[f"{path}.{column}"] = written
                 if number is None:
                     self.problem(line, "not_a_number", text)
                     continue
+                if column in FUND_COLUMNS[:3] and unit == _YUAN:
+                    number = number / _YUAN_PER_WAN  # records hold 万元
                 setattr(fund, column, float(number))
             self.funds[path.removeprefix("funds.")] = fund
             self.note(path, line)
