@@ -741,3 +741,34 @@ def test_amounts_in_yuan_are_recorded_in_wanyuan() -> None:
     assert record.provenance.evidence.funds_unit == "元"
     assert record.provenance.evidence.amount_units["funds.current_year_appropriation.executed"] == "元"
     assert result.problems == []
+
+
+def test_a_goal_table_with_department_period_and_ranges() -> None:
+    """Chongqing-style goal table text: 主管部门, 项目期限 in one cell, level-1 weight ranges."""
+    text = "\n".join(
+        [
+            "项目支出绩效目标表",
+            "（2022年度）",
+            "项目名称\t\t2022年社区居家养老服务中心运营补助资金",
+            "主管部门\t\t重庆市渝北区民政局\t\t实施单位\t\t重庆市渝北区养老服务指导中心",
+            "项目期限\t\t2022-01-01至2022-12-31",
+            "项目年度目标\t\t对全区45个社区居家养老服务中心给予运营补助。",
+            "一级指标\t二级指标\t三级指标\t指标值\t分值",
+            "成本指标(0-20)分\t经济成本指标\t社区养老服务中心运营补助标准\t≤10万元/个·年\t10",
+            "产出指标(40-50)分\t数量指标\t补助社区养老服务中心数量\t≥45个\t15",
+        ]
+    )
+    result = import_text(text, source="cq.txt")
+    [record] = result.records
+    assert isinstance(record, GoalTable)
+    assert (record.department, record.applicant_unit) == ("重庆市渝北区民政局", "重庆市渝北区养老服务指导中心")
+    assert (record.planned_start, record.planned_end) == ("2022-01-01", "2022-12-31")
+    assert record.level1_points == {"成本指标": [0, 20], "产出指标": [40, 50]}
+    assert [i.level1 for i in record.indicators] == ["成本指标", "产出指标"]
+    assert result.problems == []
+
+
+def test_a_self_evaluation_without_title_is_not_taken_for_a_goal_table() -> None:
+    """主管部门 and 实施单位 are labels of both forms: without a title they start a self-evaluation."""
+    result = import_text(_SPLIT_TARGET_TEXT.split("\n", 1)[1], source="untitled.txt")
+    assert [r.form for r in result.records] == ["self_evaluation"]

@@ -535,10 +535,15 @@ _SELF_HEADER: Final = _lookup(("project_name", "department", "implementing_unit"
 _GOAL_HEADER: Final = _lookup(
     (
         *GoalTable.HEADER_KEYS,
+        "department",
+        "period",
         *(f"texts.{k}" for k in GOAL_TEXTS),
         *(f"budget_yuan.{k}" for k in GOAL_BUDGET),
     )
 )
+#: The goal table's labels a self-evaluation does not print (实施单位 and 主管部门 are both's): what
+#: makes a text without a title a goal table.
+_GOAL_HEADER_ONLY: Final = {key: path for key, path in _GOAL_HEADER.items() if key not in _SELF_HEADER}
 _FUND_ROWS: Final = _lookup(f"funds.{row}" for row in FUND_ROWS)
 _FUND_COLUMNS: Final = _lookup((*FUND_COLUMNS, "weight", "score"))
 _FUND_BLOCK: Final = _lookup(("funds",))
@@ -1399,9 +1404,17 @@ class _GoalTableBuilder(_Builder):
             budget_yuan={k.removeprefix("budget_yuan."): v for k, v in self.budget.items()},
             texts={k.removeprefix("texts."): t.value() for k, t in self.texts.items()},
             indicators=self.table.indicators(),
+            level1_points=self.table.level1_points(),
         )
         for key in GoalTable.HEADER_KEYS:
             setattr(record, key, self.header.get(key, ""))
+        if "department" in self.header:
+            record.department = self.header["department"]
+        if "period" in self.header:  # 项目期限 2022-01-01至2022-12-31
+            parts = re.split(r"\s*(?:至|到|~|～)\s*", self.header["period"].strip(), maxsplit=1)
+            start, end = (*parts, "")[:2]
+            record.planned_start = record.planned_start or start
+            record.planned_end = record.planned_end or end
         for index, row in enumerate(self.table.rows):
             self.note(f"indicators[{index}]", row.line)
         record.provenance = self.provenance()
@@ -1416,7 +1429,7 @@ def _new_builder(kind: FormKind, line: _Line, problems: list[ImportProblem]) -> 
 
 def _implicit_kind(line: _Line) -> FormKind | None:
     """A form whose title was not extracted starts at its first header label."""
-    goal = _label_pairs(line, _GOAL_HEADER)
+    goal = _label_pairs(line, _GOAL_HEADER_ONLY)
     if goal is not None and any(path != "project_name" for path, _ in goal[0]):
         return "goal_table"
     if _label_pairs(line, _SELF_HEADER) is not None:
