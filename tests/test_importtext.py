@@ -772,3 +772,37 @@ def test_a_self_evaluation_without_title_is_not_taken_for_a_goal_table() -> None
     """主管部门 and 实施单位 are labels of both forms: without a title they start a self-evaluation."""
     result = import_text(_SPLIT_TARGET_TEXT.split("\n", 1)[1], source="untitled.txt")
     assert [r.form for r in result.records] == ["self_evaluation"]
+
+
+_TWO_ROW_PIPE_TEXT = "\n".join(
+    [
+        "| 2020年度项目支出绩效自评表 |",
+        "| 项目名称 | 2020年省级自然资源卫片执法补助经费 |",
+        "| 主管部门 | 丽江市自然资源和规划局 | 实施单位 | 丽江市古城区自然资源局 |",
+        "| 项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |",
+        "| 年度资金总额 | 7.29 | 7.29 | 7.29 | 10.00 | 100% | 10.00 |",
+        "| 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 |",
+        "| 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 |",
+        "| 产出指标 | 数量指标 | 卫片执法补助经费 | ﹦ | 72890 | 元 | 72890 | 10.00 | 10.00 | |",
+        "| 质量指标 | 项目验收合格率 | ﹦ | 100 | % | 100 | 20 | 20 | |",
+        "| 效益指标 | 社会效益指标 | 违法行为责停率 | ≥ | 95 | % | 95 | 30.00 | 30.00 | |",
+        "| 满意度指标 | 服务对象满意度指标 | 满意度 | ≥ | 95 | % | 95 | 30.00 | 30.00 |",
+        "| 总分 | 100.00 | 100.00 | 优 |",
+    ]
+)
+
+
+def test_a_pipe_page_with_a_two_row_header_imports() -> None:
+    """A web page's table as text (the Yunnan layout): | between cells, the cells a merged level
+    label covers not written, 实际完成值/分值/得分 on the header row above 指标性质 | 指标值 | 度量单位."""
+    result = import_text(_TWO_ROW_PIPE_TEXT, source="page.txt")
+    assert result.problems == [] and result.refused == []
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert [(i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score) for i in record.indicators] == [
+        ("产出指标", "数量指标", "卫片执法补助经费", "﹦72890元", "72890", 10.0, 10.0),
+        ("产出指标", "质量指标", "项目验收合格率", "﹦100%", "100", 20.0, 20.0),
+        ("效益指标", "社会效益指标", "违法行为责停率", "≥95%", "95", 30.0, 30.0),
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥95%", "95", 30.0, 30.0),
+    ]
+    assert (record.total_score, record.grade, record.funds.total.execution_rate) == (100.0, "优", 100.0)

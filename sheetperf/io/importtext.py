@@ -291,6 +291,12 @@ def _pipe_lines(lines: list[str], file: str | None) -> list[_Line]:
             parts = [p.strip() for p in line.split(_PIPE)]
             if line.endswith(_PIPE):
                 parts = parts[:-1]
+            if line.startswith(_PIPE) and line.count(_PIPE) >= 3:
+                # a whole row on its line (| a | b | c |): the cells of a merged label are not written
+                flush()
+                row = [(number, part) for part in parts]
+                flush()
+                continue
         for part in parts:
             if width and len(row) >= width:
                 flush()
@@ -819,8 +825,23 @@ class _Table:
             return roles
         return None
 
-    def header(self, line: _Line) -> None:
+    @staticmethod
+    def upper_roles(line: _Line) -> list[str] | None:
+        """The first row of a two-row header (绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | …):
+        three table headers or more and no level or name; the roles in order."""
+        roles = [r for r in (_table_role(c.key) for c in line.cells) if r is not None]
+        if len(roles) >= 3 and not {"level1", "level2", "name"} & set(roles):
+            return list(dict.fromkeys(roles))
+        return None
+
+    def header(self, line: _Line, upper: list[str] | None = None) -> None:
         roles = self.header_roles(line) or {}
+        if upper and line.positional and "target" in upper:
+            # the headers after the split target stand over the columns after the lower row's last one
+            following = [r for r in upper[upper.index("target") + 1 :] if r not in roles]
+            last = max(roles.values(), default=-1)
+            for offset, role in enumerate(following, start=1):
+                roles[role] = last + offset
         if line.positional:
             self.cols = roles
         self.after_header = True
@@ -864,12 +885,29 @@ class _Table:
         weight_first = "weight" in cols and "target" in cols and cols["weight"] < cols["target"]
         return split or weight_first
 
+    def _row_roles(self, cells: list[_Cell]) -> list[str] | None:
+        """Each cell's column, as written or shifted right: a page that drops the cells a merged
+        level label covers writes the row's first cells further left (``| 质量指标 | 合格率 | ﹦ |…``).
+        A placement counts when the weight and score columns hold numbers and the name is text."""
+        by_col = {col: role for role, col in self.cols.items()}
+        for shift in (0, 1, 2):
+            roles = [by_col.get(c.col + shift) if c.col is not None else None for c in cells]
+            if any(role is None for role in roles):
+                continue
+            placed = {role: c.text for role, c in zip(roles, cells, strict=True) if role is not None}
+            numbers = [placed[k] for k in ("weight", "score") if k in placed]
+            if not numbers or not all(_is_plain_number(t) or _is_dash(t) for t in numbers):
+                continue
+            if "name" in placed and _bare(placed["name"]):
+                continue
+            return [str(role) for role in roles]
+        return None
+
     def _split_row(self, line: _Line, cells: list[_Cell]) -> bool:
         """A row placed by its columns (tab- or ``|``-separated text keeps them); a split target
         joined as written.  False when a cell falls in no column."""
-        by_col = {col: role for role, col in self.cols.items()}
-        roles = [by_col.get(c.col) if c.col is not None else None for c in cells]
-        if any(role is None for role in roles):
+        roles = self._row_roles(cells)
+        if roles is None:
             return False
         values = {str(role): _table_text(c.text) for role, c in zip(roles, cells, strict=True)}
         row = _Row(line, None, None, split="operator" in self.cols)
@@ -999,7 +1037,7 @@ class _Table:
         if line.positional and self.cols:
             by_col = {col: role for role, col in self.cols.items()}
             roles = [by_col.get(c.col) if c.col is not None else None for c in cells]
-            if all(r is not None and r not in ("weight", "score") for r in roles):
+            if all(r is not None and r not in ("weight", "score", "operator", "unit") for r in roles):
                 placed = [(str(r), c) for r, c in zip(roles, cells, strict=True)]
         if not placed:
             open_fields = self._open_fields(row)
@@ -1127,6 +1165,7 @@ class _SelfEvaluationBuilder(_Builder):
         self.last_header_col: int | None = None
         self.fund_columns: list[str] = [*FUND_COLUMNS[:3], "weight", "execution_rate", "score"]
         self.fund_cols: dict[int | None, str] = {}
+        self.upper_header: list[str] | None = None
         #: The unit the funds are written in (项目资金（元）: 元), "" until a label says; records hold 万元.
         self.funds_unit = ""
         self.amount_units: dict[str, str] = {}
@@ -1160,7 +1199,10 @@ class _SelfEvaluationBuilder(_Builder):
             return True
         if self.section != "totals" and _Table.header_roles(line) is not None:
             self.section = "table"
-            self.table.header(line)
+            self.table.header(line, self.upper_header)
+            return True
+        if self.section not in ("table", "totals") and _Table.upper_roles(line) is not None:
+            self.upper_header = _Table.upper_roles(line)  # the first of a two-row header
             return True
         for index, key in enumerate(keys):
             if key in _TOTAL and self.section in ("table", "totals"):
@@ -1169,6 +1211,11 @@ class _SelfEvaluationBuilder(_Builder):
                 self.total_score = _as_float(numbers[1]) if len(numbers) > 1 else None
                 self.note("total_score", line)
                 self.section = "totals"
+                # the grade printed beside the total, without a 评分等级 label (Yunnan)
+                beside = [_label_text(c.text) for c in line.cells[index + 1 :] if not _is_plain_number(c.text)]
+                if beside and beside[0] in V.GRADE_WORDS:
+                    self.grade = beside[0]
+                    self.note("grade", line)
                 return True
             if key in _GRADE:
                 rest = [_label_text(c.text) for c in line.cells[index + 1 :]]
