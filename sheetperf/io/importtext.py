@@ -212,8 +212,9 @@ def _fold(text: str) -> str:
 
 
 def _key(text: str) -> str:
-    """A cell as a label: tags removed, full-width folded, no spaces, no trailing colon."""
-    key = _WS_RE.sub("", _fold(_TAG_RE.sub("", text)))
+    """A cell as a label: tags removed, full-width and traditional characters folded, no spaces,
+    no trailing colon."""
+    key = _WS_RE.sub("", _fold(_TAG_RE.sub("", text))).translate(V.TRADITIONAL_FOLD)
     return key.rstrip(":")
 
 
@@ -318,8 +319,14 @@ def _is_header_row(row: list[tuple[int, str]]) -> bool:
     return sum(1 for _, text in row if _header_label(text)) >= 3
 
 
+#: Pinyin a page store put after a character: ``項(xiàng)目`` → ``項目``.
+_PINYIN_RE: Final = re.compile(rf"(?<=[\u4e00-\u9fff])\([{V.PINYIN_MARKS}]{{1,8}}\)")
+
+
 def _split_lines(text: str, file: str | None) -> list[_Line]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "(" in text:
+        text = _PINYIN_RE.sub("", text)
     if "\t" not in text and _pipe_text(text.split("\n")):
         return _pipe_lines(text.split("\n"), file)
     positional = "\t" in text
@@ -361,7 +368,8 @@ def _table_text(raw: str) -> str:
 
 
 def _label_text(raw: str) -> str:
-    return _WS_RE.sub("", _fold(html.unescape(_TAG_RE.sub("", raw))))
+    """A level label: no spaces, full-width and traditional characters folded (產出指標 → 产出指标)."""
+    return _WS_RE.sub("", _fold(html.unescape(_TAG_RE.sub("", raw)))).translate(V.TRADITIONAL_FOLD)
 
 
 _SENTENCE_END: Final = "。！？!?…"
@@ -696,6 +704,8 @@ def _title_kind(line: _Line) -> FormKind | None:
     key = "".join(line.keys)
     if not key or len(key) > 40 or any(word in key for word in L.IMPORT_OTHER_FORMS):
         return None
+    if any(k in _SELF_HEADER or k in _GOAL_HEADER for k in line.keys):
+        return None  # 项目名称 | …绩效自评表: a project named after its form, not a title
     for kind, words in L.IMPORT_TITLE_WORDS.items():
         if any(word in key for word in words):
             return "self_evaluation" if kind == "self_evaluation" else "goal_table"
@@ -1328,7 +1338,11 @@ class _SelfEvaluationBuilder(_Builder):
             cells.pop(0)  # the row label, or a piece of it (年度 / 总体目标)
         if not cells:
             return True
-        if self.goal_col is not None and all(c.col is not None for c in cells):
+        cols = [c.col for c in cells]
+        straddles = self.goal_col is not None and all(c is not None for c in cols)
+        # by column when the row reaches the actual's column; a row whose label cell was not written
+        # (a web page drops it) starts further left: its two texts are then expected and actual
+        if straddles and self.goal_col is not None and (len(cells) == 1 or max(c or 0 for c in cols) >= self.goal_col):
             for cell in cells:
                 target = self.actual if cell.col is not None and cell.col >= self.goal_col else self.expected
                 self._add_goal(target, cell.text, line)

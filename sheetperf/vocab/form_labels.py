@@ -191,16 +191,32 @@ GRADE_WORDS: Final[tuple[str, ...]] = ("优", "良", "中", "差", "优秀", "�
 #: evidence for choosing the rules profile.
 RULE_NOTE_WORDS: Final[tuple[str, ...]] = ("计分", "得分", "分值区间", "权重")
 
+#: Traditional forms of the characters of this vocabulary (labels, categories, level words) and their
+#: simplified ones: some web page stores serve a published form in traditional characters
+#: (``項目資金 (萬元)``, ``產出指標``).  Labels and level names are compared, and categories
+#: recorded, through this fold; other text is kept as written.  Derived from the CUHK
+#: traditional/simplified table (as packaged by hanziconv, Apache-2.0) for the characters that
+#: occur in the vocabulary, one-to-many variants left out.
+TRADITIONAL: Final = "並來係備價優別劃務問單執報實專對屬後態應戶撥據擬數時會標權況滿濟環產産當碼稱簽級結經綜總績續聯與萬蓋號製見計設評話說調論證負財責買資質購較轉辦進達門開階際電響項預題額類體"
+SIMPLIFIED: Final = "并来系备价优别划务问单执报实专对属后态应户拨据拟数时会标权况满济环产产当码称签级结经综总绩续联与万盖号制见计设评话说调论证负财责买资质购较转办进达门开阶际电响项预题额类体"
+TRADITIONAL_FOLD: Final = str.maketrans(TRADITIONAL, SIMPLIFIED)
+#: Pinyin a page store inserts after a character in parentheses: ``項(xiàng)目``.
+PINYIN_MARKS: Final = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ"
+
 __all__ = [
     "AMOUNT_UNITS",
     "FORM_LABELS",
     "GRADE_WORDS",
     "NAME_MARKS",
     "OF_WHICH",
+    "PINYIN_MARKS",
     "PLACEHOLDERS",
     "RULE_NOTE_WORDS",
+    "SIMPLIFIED",
     "TEMPLATE_FILLERS",
     "TEMPLATE_NAME_PREFIX",
     "TICKED_MARKS",
+    "TRADITIONAL",
+    "TRADITIONAL_FOLD",
     "UNTICKED_MARKS",
 ]
