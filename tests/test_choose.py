@@ -68,8 +68,8 @@ def test_a_template_names_its_own_profile() -> None:
 def test_a_given_profile_is_named_as_given() -> None:
     [record] = load_records_json(SELF_EVALUATION_PATHS[0])
     choice = resolve(get_profile("national"), record)
-    assert choice == ProfileChoice(get_profile("national"), "按 --profile 指定")
-    assert choice.describe() == "规则配置 national（全国通用）：按 --profile 指定"
+    assert choice == ProfileChoice(get_profile("national"), "按 --profile 选项（未给出时为默认规则配置）")
+    assert choice.describe() == "规则配置 national（全国通用）：按 --profile 选项（未给出时为默认规则配置）"
 
 
 @pytest.fixture
