@@ -62,6 +62,7 @@ _OPERATORS: Final[tuple[tuple[str, Operator], ...]] = (
     ("<=", Operator.LE),
     ("=<", Operator.LE),
     ("==", Operator.EQ),
+    ("═", Operator.EQ),  # U+2550, typed for = in Yunnan's forms
     ("≥", Operator.GE),
     ("≧", Operator.GE),
     ("⩾", Operator.GE),
@@ -106,8 +107,8 @@ _LEVEL_PATTERNS: Final[tuple[tuple[re.Pattern[str], Level], ...]] = (
     (re.compile(r"^未达到"), Level.NOT_ACHIEVED),
     (re.compile(r"^部分达成"), Level.PARTIAL),
     (re.compile(r"^部分达到"), Level.PARTIAL),
-    (re.compile(r"^(?:已)?达成(?:年度)?(?:指标|目标)?$"), Level.ACHIEVED),
-    (re.compile(r"^(?:已)?(?:全部)?达到(?:年度)?(?:指标|目标)?$"), Level.ACHIEVED),
+    (re.compile(r"^(?:已)?达成(?:年度|预期)?(?:指标|目标)?$"), Level.ACHIEVED),
+    (re.compile(r"^(?:已)?(?:全部)?达到(?:年度|预期)?(?:指标|目标)?$"), Level.ACHIEVED),
 )
 _NOT_APPLICABLE: Final[frozenset[str]] = frozenset({"不适用", "不涉及", "无此项", "n/a", "na", "N/A"})
 
