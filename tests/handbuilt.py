@@ -77,7 +77,7 @@ def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
 
 
-def _split_target(target: str) -> tuple[str, str, str]:
+def split_target(target: str) -> tuple[str, str, str]:
     """'≥98(%)' → ('≥', '98', '%'); qualitative text → ('', text, '')."""
     import re
 
@@ -203,7 +203,7 @@ def build_self_evaluation(ws: Worksheet, case: dict[str, Any], opts: Options | N
         rows.append(r)
         col = c + 3
         if o.split_target:
-            op, val, unit = _split_target(ind["target"])
+            op, val, unit = split_target(ind["target"])
             _place(ws, r, col, op)
             _place(ws, r, col + 1, val)
             _place(ws, r, col + 2, unit)

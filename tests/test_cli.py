@@ -34,7 +34,9 @@ def test_score_json_gives_published_figures(runner: CliRunner) -> None:
             "total_weight",
             "total_score",
             "grade",
+            "profile",
         }
+        assert item["profile"] == "shanghai"  # the default, named in every result
         assert item["project_name"] == case["project_name"]
         assert abs(item["budget_score"] - case["funds"]["total"]["score"]) < 0.005
         assert [i["name"] for i in item["indicators"]] == [i["name"] for i in case["indicators"]]
@@ -85,6 +87,7 @@ def test_validate_error_exit_1_with_json(runner: CliRunner, tmp_path: Path) -> N
             "stated": "良",
             "expected": "优",
             "message": "评分等级填写为“良”，按核定的总分 96.24 应为“优”",
+            "profile": "shanghai",
         }
     ]
 

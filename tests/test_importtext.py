@@ -12,18 +12,21 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CASES_DIR, SEEDS_DIR, needs_shared
+from conftest import CASES_DIR, REGIONAL_DIR, SEEDS_DIR, needs_shared
 from sheetperf.cli import main
 from sheetperf.errors import InputError
 from sheetperf.io.importtext import (
     ImportResult,
     decode_text,
+    implausible,
     import_files,
     import_text,
 )
+from sheetperf.io.locate import norm
 from sheetperf.model.evidence import LineRef
 from sheetperf.model.record import GoalTable, Indicator, SelfEvaluation, record_to_dict
 from sheetperf.services.importing import workbook_file_names
+from sheetperf.vocab.form_labels import FORM_LABELS, TRADITIONAL_FOLD
 
 SEED_SELF = SEEDS_DIR / "000_a2b032ae4d4f1a39.txt"
 SEED_GOAL = SEEDS_DIR / "004_b7751ed169681352.txt"
@@ -391,7 +394,8 @@ def _self_evaluations(draw: st.DrawFn) -> SelfEvaluation:
         goal_actual=draw(_CJK_WORDS) + "。",
         indicators=indicators,
         total_weight=100.0,
-        total_score=float(draw(st.integers(0, 100))),
+        # the total re-adds its parts (a total that does not is reported: test_a_total_that_does_not_readd)
+        total_score=10.0 + sum(i.score or 0 for i in indicators),
         grade=draw(st.sampled_from(["优", "良", "中", "差"])),
     )
     money = [float(draw(st.integers(0, 10_000))) / 100 for _ in range(3)]
@@ -594,3 +598,241 @@ def test_numbers_one_space_apart_are_separate_cells_without_tabs() -> None:
     record, result = _one(_spaces(HEAD) + rows)
     assert (record.indicators[0].weight, record.indicators[0].score) == (90.0, 90.0)
     assert result.problems == []
+
+
+# --- real disclosures of other regions: import what can be placed, refuse the rest ------------------
+
+
+REGIONAL_TEXTS = sorted(REGIONAL_DIR.glob("*.txt")) if REGIONAL_DIR.is_dir() else []
+
+_SPLIT_TARGET_TEXT = "\n".join(
+    [
+        "2020年度项目支出绩效自评表",
+        "项目名称\t\t卫片执法补助经费",
+        "主管部门\t\t丽江市自然资源和规划局\t\t实施单位\t\t丽江市古城区自然资源局",
+        "项目资金（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+        "\t年度资金总额\t7.29\t7.29\t7.29\t10.00\t100%\t10.00",
+        "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+        "产出指标\t数量指标\t卫片执法补助经费\t﹦\t72890\t元\t72890\t10.00\t10.00",
+        "\t质量指标\t项目验收合格率\t═\t100\t%\t100%\t20.00\t20.00",
+        "效益指标\t社会效益指标\t违法行为责停率\t≥\t95\t%\t96%\t30.00\t30.00",
+        "\t\t违法用地整改到位率\t\t90\t%\t92%\t30.00\t30.00",
+        "总分\t\t\t\t\t\t\t100.00\t100.00",
+        "评分等级\t\t优",
+    ]
+)
+
+
+def test_split_target_columns_are_joined_as_written() -> None:
+    """指标性质 | 指标值 | 度量单位 by their tab columns: joined as the workbook reader joins them."""
+    result = import_text(_SPLIT_TARGET_TEXT, source="split.txt")
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert [i.target for i in record.indicators] == ["﹦72890元", "═100%", "≥95%", "90%"]
+    assert [(i.level1, i.level2, i.name) for i in record.indicators][1] == ("产出指标", "质量指标", "项目验收合格率")
+    assert record.funds.total.execution_rate == 100.0
+    assert result.problems == [] and result.refused == []
+
+
+def test_shifted_columns_are_refused_never_emitted(tmp_path: Path) -> None:
+    """The issue's Yunnan case: without the columns, level 1 would be the name, level 2 the operator,
+    the name the number and the target the unit: the form is refused with its reasons, exit 1."""
+    path = tmp_path / "flattened.txt"
+    path.write_text(_SPLIT_TARGET_TEXT.replace("\t", "   "), encoding="utf-8")
+    result = import_files([path])
+    assert result.records == []
+    [refusal] = result.refused
+    assert "一级指标“卫片执法补助经费”不是指标类别" in refusal.reasons[0]
+    run = CliRunner().invoke(main, ["import-text", str(path), "--json"])
+    assert run.exit_code == 1
+    assert run.stdout == ""
+    assert "栏目无法确定对应关系，未导入" in run.stderr and f"{path}:1" in run.stderr
+
+
+def test_a_unit_polluted_with_a_label_is_refused() -> None:
+    record = SelfEvaluation(project_name="卫片执法", implementing_unit="丽江市古城区自然资源局 项目资金 (元)")
+    assert any("含有表头文字" in reason for reason in implausible(record))
+
+
+def test_a_total_that_does_not_readd_is_reported() -> None:
+    text = _SPLIT_TARGET_TEXT.replace("总分\t\t\t\t\t\t\t100.00\t100.00", "总分\t\t\t\t\t\t\t100.00\t95.00")
+    result = import_text(text, source="total.txt")
+    assert len(result.records) == 1
+    assert [(p.code, p.line) for p in result.problems] == [("total_mismatch", 11)]
+
+
+@needs_shared
+@pytest.mark.parametrize("path", REGIONAL_TEXTS, ids=[p.stem for p in REGIONAL_TEXTS])
+def test_every_regional_text_imports_plausibly_or_is_refused(path: Path) -> None:
+    """Every published text of ../shared/regional: the records it gives are plausible, what it could
+    not place is reported, and a text with no placeable form exits non-zero with the reason."""
+    result = import_files([path])
+    for record in result.records:
+        assert implausible(record) == ()
+    # every line's words went into a record or are reported (a row of a |-text spans several lines)
+    imported = json.dumps([record_to_dict(r) for r in result.records], ensure_ascii=False)
+    reported = " ".join(p.text for p in result.problems)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", "", line)  # pinyin a page store inserted
+        for cell in line.split("|"):
+            words = cell.strip().replace("★", "").removesuffix("%")  # 100% is the rate 100.0
+            if words and not _form_label(words):
+                folded = words.translate(TRADITIONAL_FOLD)  # categories are recorded in simplified characters
+                if re.fullmatch(r"\d+(?:\.\d+)?", words):
+                    folded = json.dumps(float(words))  # 9.00 is the number 9.0
+                assert words[:4] in imported or folded[:4] in imported or words[:8] in reported, (number, line)
+    run = CliRunner().invoke(main, ["import-text", str(path), "--json"])
+    if result.records and not result.refused:
+        assert run.exit_code == 0
+    else:
+        assert run.exit_code in (1, 2)
+        assert "错误：" in run.stderr
+
+
+_LABEL_KEYS = {norm(s) for fields in FORM_LABELS.values() for spellings in fields.values() for s in spellings}
+
+
+def _form_label(text: str) -> bool:
+    """A form's title or one of its labels: consumed by the form, not a value of the record."""
+    text = text.translate(TRADITIONAL_FOLD)
+    bare = re.sub(r"[(（][^()（）]*[)）]", "", text)
+    headings = ("自评表", "目标表", "绩效指标", "绩效目标")  # titles and section headings
+    return any(h in text for h in headings) or norm(text) in _LABEL_KEYS or norm(bare) in _LABEL_KEYS
+
+
+@needs_shared
+def test_a_text_with_one_cell_a_line_imports() -> None:
+    """Anhui 濉溪 (one cell a line, ``|`` after each, rows ended by lines of pipes, 分值 before the
+    target): every indicator in its place, ★ and (≥**人) taken off, the points of the level-1 labels kept."""
+    result = import_files([REGIONAL_DIR / "suixi-2019-linshi-jiuzhu.txt"])
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert (record.year, record.project_name, record.department) == (2019, "临时救助", "[155]濉溪县民政局")
+    assert (record.funds.total.annual_budget, record.funds.total.executed, record.funds.total.score) == (30, 30, 10)
+    assert record.level1_points == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    first = record.indicators[0]
+    assert (first.level1, first.level2, first.name, first.weight, first.target, first.actual, first.score) == (
+        "产出指标",
+        "数量指标",
+        "农村低保发放人数(按月平均)",
+        5,
+        ">=21933人",
+        "21980人",
+        5,
+    )
+    assert record.indicators[3].deviation == "特困人员实行动态管理"
+    assert [i.name for i in record.indicators][-2:] == ["受益建档立卡贫困人口数", "受助对象满意度"]
+    assert [p.line for p in result.problems] == [1, 150]  # the source note, and the excerpt's cut-off cell
+
+
+
+def test_amounts_in_yuan_are_recorded_in_wanyuan() -> None:
+    """项目资金（元）, or 元 typed in the cells: converted to 万元, the unit kept in the evidence."""
+    text = "\n".join(
+        [
+            "项目支出绩效自评表",
+            "项目名称\t\t卫片执法补助经费",
+            "主管部门\t\t丽江市自然资源和规划局\t\t实施单位\t\t丽江市古城区自然资源局",
+            "项目资金（元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+            "\t年度资金总额\t72890\t72890\t72890\t10.00\t100%\t10.00",
+            "\t其中：当年财政拨款\t72890元\t72890元\t72890元\t\t100%",
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+            "产出指标\t数量指标\t卫片执法补助经费\t=72890元\t72890\t90.00\t90.00",
+            "总分\t\t\t\t\t100.00\t100.00",
+        ]
+    )
+    result = import_text(text, source="yuan.txt")
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert (record.funds.total.executed, record.funds.current_year_appropriation.annual_budget) == (7.289, 7.289)
+    assert record.provenance.evidence.funds_unit == "元"
+    assert record.provenance.evidence.amount_units["funds.current_year_appropriation.executed"] == "元"
+    assert result.problems == []
+
+
+def test_a_goal_table_with_department_period_and_ranges() -> None:
+    """Chongqing-style goal table text: 主管部门, 项目期限 in one cell, level-1 weight ranges."""
+    text = "\n".join(
+        [
+            "项目支出绩效目标表",
+            "（2022年度）",
+            "项目名称\t\t2022年社区居家养老服务中心运营补助资金",
+            "主管部门\t\t重庆市渝北区民政局\t\t实施单位\t\t重庆市渝北区养老服务指导中心",
+            "项目期限\t\t2022-01-01至2022-12-31",
+            "项目年度目标\t\t对全区45个社区居家养老服务中心给予运营补助。",
+            "一级指标\t二级指标\t三级指标\t指标值\t分值",
+            "成本指标(0-20)分\t经济成本指标\t社区养老服务中心运营补助标准\t≤10万元/个·年\t10",
+            "产出指标(40-50)分\t数量指标\t补助社区养老服务中心数量\t≥45个\t15",
+        ]
+    )
+    result = import_text(text, source="cq.txt")
+    [record] = result.records
+    assert isinstance(record, GoalTable)
+    assert (record.department, record.applicant_unit) == ("重庆市渝北区民政局", "重庆市渝北区养老服务指导中心")
+    assert (record.planned_start, record.planned_end) == ("2022-01-01", "2022-12-31")
+    assert record.level1_points == {"成本指标": [0, 20], "产出指标": [40, 50]}
+    assert [i.level1 for i in record.indicators] == ["成本指标", "产出指标"]
+    assert result.problems == []
+
+
+def test_a_self_evaluation_without_title_is_not_taken_for_a_goal_table() -> None:
+    """主管部门 and 实施单位 are labels of both forms: without a title they start a self-evaluation."""
+    result = import_text(_SPLIT_TARGET_TEXT.split("\n", 1)[1], source="untitled.txt")
+    assert [r.form for r in result.records] == ["self_evaluation"]
+
+
+_TWO_ROW_PIPE_TEXT = "\n".join(
+    [
+        "| 2020年度项目支出绩效自评表 |",
+        "| 项目名称 | 2020年省级自然资源卫片执法补助经费 |",
+        "| 主管部门 | 丽江市自然资源和规划局 | 实施单位 | 丽江市古城区自然资源局 |",
+        "| 项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |",
+        "| 年度资金总额 | 7.29 | 7.29 | 7.29 | 10.00 | 100% | 10.00 |",
+        "| 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 |",
+        "| 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 |",
+        "| 产出指标 | 数量指标 | 卫片执法补助经费 | ﹦ | 72890 | 元 | 72890 | 10.00 | 10.00 | |",
+        "| 质量指标 | 项目验收合格率 | ﹦ | 100 | % | 100 | 20 | 20 | |",
+        "| 效益指标 | 社会效益指标 | 违法行为责停率 | ≥ | 95 | % | 95 | 30.00 | 30.00 | |",
+        "| 满意度指标 | 服务对象满意度指标 | 满意度 | ≥ | 95 | % | 95 | 30.00 | 30.00 |",
+        "| 总分 | 100.00 | 100.00 | 优 |",
+    ]
+)
+
+
+def test_a_pipe_page_with_a_two_row_header_imports() -> None:
+    """A web page's table as text (the Yunnan layout): | between cells, the cells a merged level
+    label covers not written, 实际完成值/分值/得分 on the header row above 指标性质 | 指标值 | 度量单位."""
+    result = import_text(_TWO_ROW_PIPE_TEXT, source="page.txt")
+    assert result.problems == [] and result.refused == []
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert [(i.level1, i.level2, i.name, i.target, i.actual, i.weight, i.score) for i in record.indicators] == [
+        ("产出指标", "数量指标", "卫片执法补助经费", "﹦72890元", "72890", 10.0, 10.0),
+        ("产出指标", "质量指标", "项目验收合格率", "﹦100%", "100", 20.0, 20.0),
+        ("效益指标", "社会效益指标", "违法行为责停率", "≥95%", "95", 30.0, 30.0),
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥95%", "95", 30.0, 30.0),
+    ]
+    assert (record.total_score, record.grade, record.funds.total.execution_rate) == (100.0, "优", 100.0)
+
+
+@needs_shared
+def test_a_traditional_character_page_with_pinyin_imports() -> None:
+    """Yunnan 丽江 as a page store served it: traditional characters, pinyin after some of them, | cells,
+    the target split over three columns under a two-row header.  Labels and categories are
+    matched through the vocabulary's traditional forms; names are kept as written."""
+    result = import_files([REGIONAL_DIR / "lijiang-2020-weipian-zhifa.txt"])
+    [record] = result.records
+    assert isinstance(record, SelfEvaluation)
+    assert (record.year, record.department) == (2020, "麗江市自然資源和規劃局")
+    assert (record.goal_expected, record.goal_actual) == ("自然資源衛片執法補助經費", "自然資源衛片執法補助經費")
+    assert record.funds.total.annual_budget == 7.29 and record.funds.total.score == 10
+    assert [(i.level1, i.level2, i.target, i.weight, i.score) for i in record.indicators] == [
+        ("产出指标", "数量指标", "﹦72890元", 10.0, 9.0),
+        ("产出指标", "质量指标", "﹦100%", 20.0, 19.0),
+        ("产出指标", "时效指标", "﹦100%", 20.0, 19.0),
+        ("效益指标", "社会效益指标", "≥95%", 30.0, 27.0),
+        ("满意度指标", "服务对象满意度指标", "≥95%", 10.0, None),
+    ]
+    assert record.indicators[0].name == "衛片執法補助經費"
+    # the source note; 100% under 分值 in a row that left its 分值 cell out is reported, not placed
+    assert [(p.line, p.code) for p in result.problems] == [(1, "outside_form"), (11, "not_a_number")]

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from regional import PLANT_KINDS, PLANTS, VARIANTS, Built, plant_target, resolve
 
 from sheetperf.model.record import SelfEvaluation, record_from_dict, record_to_dict
-from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, Level, TargetKind, parse_actual, parse_target
+from sheetperf.rules.parsing import ActualKind, Level, TargetKind, parse_actual, parse_target
 from sheetperf.rules.profiles import Band, get_profile
 from sheetperf.rules.scoring import Rule, excel_round, execution_rate, score_form
 
@@ -176,14 +176,10 @@ def leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 # --- the rules, recomputed -------------------------------------------------------------------------
 
-#: Spellings today's parser does not know yet (teaching it is the reader's task): recomputation
-#: reads ``═`` as ``=`` and the Anhui/Hubei achievement words as sheetperf's three levels.
-_OPERATOR_SPELLINGS = {"═": "="}
-_LEVEL_WORDS = {
-    "达成预期指标": LEVEL_TEXT[Level.ACHIEVED],
-    "部分达成预期指标": LEVEL_TEXT[Level.PARTIAL],
-    "未达成预期指标": LEVEL_TEXT[Level.NOT_ACHIEVED],
-}
+#: Spellings the parser once did not know (═ for =; 达成 / 部分达成 / 未达成预期指标): the reader's
+#: work taught it them, so recomputation now reads every record as written.
+_OPERATOR_SPELLINGS: dict[str, str] = {}
+_LEVEL_WORDS: dict[str, str] = {}
 
 
 def for_todays_parser(record: dict[str, Any]) -> dict[str, Any]:

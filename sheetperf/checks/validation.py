@@ -155,6 +155,34 @@ REQUIRED_FIELDS: Final[dict[str, tuple[tuple[str, Severity], ...]]] = {
 }
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What the form prints, as far as validation needs it (a record from JSON prints everything
+    it has: a key it lacks is a value left empty, not a column the form does not have)."""
+
+    #: The form has no per-indicator weight column (Wuhan style): weights are missing, not empty.
+    weights_printed: bool = True
+    #: The deviation is one form-level text (偏差大或目标未完成原因分析), not a column per indicator.
+    form_level_deviation: bool = False
+    #: The form prints a grade (a 评分等级 row, or a grade beside 总分).
+    grade_printed: bool = True
+
+
+def _shape(record: SelfEvaluation) -> _Shape:
+    evidence = record.provenance.evidence
+    by_labels = evidence.method == "labels"
+    columns = evidence.indicator_columns
+    if by_labels and columns:
+        weights = "weight" in columns
+        per_indicator = "deviation" in columns or "reason" in columns
+    else:
+        weights = not record.indicators or any(i.weight is not None for i in record.indicators)
+        per_indicator = any((i.deviation or "").strip() for i in record.indicators)
+    form_level = "deviation_analysis" in record.texts and not per_indicator
+    grade = not by_labels or "grade" in record.provenance.cells
+    return _Shape(weights, form_level, grade)
+
+
 def _check_required(c: _Collector, record: Record) -> None:
     for name, severity in REQUIRED_FIELDS[record.form]:
         if not str(getattr(record, name) or "").strip():
@@ -221,9 +249,9 @@ def _check_inputs(c: _Collector, record: Record) -> None:
                 "number_as_text",
                 "notice",
                 # in a template the sheet's own formulas skip text: its scores differ until it is retyped
-                VMSG["number_as_text" if record.provenance.evidence.template is not None else "number_as_text_plain"].format(
-                    label=label, cell=cell, text=typed.text, value=shown, unit=_unit_of(path, record)
-                ),
+                VMSG[
+                    "number_as_text" if record.provenance.evidence.template is not None else "number_as_text_plain"
+                ].format(label=label, cell=cell, text=typed.text, value=shown, unit=_unit_of(path, record)),
                 stated=typed.text,
                 expected=typed.value,
             )
@@ -309,9 +337,7 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
             )
     for column in FUND_COLUMNS[:3]:
         total = to_decimal(getattr(funds.total, column))
-        parts = [
-            to_decimal(getattr(r, column)) for r in (funds.current_year_appropriation, funds.carryover, funds.other)
-        ]
+        parts = [to_decimal(getattr(r, column)) for name, r in funds.rows().items() if name != "total"]
         if total is None or any(p is None for p in parts):
             continue
         part_sum = sum((p for p in parts if p is not None), ZERO)
@@ -384,7 +410,7 @@ def _band_text(score: IndicatorScore, profile: Profile) -> str:
 
 
 def _check_indicator(
-    c: _Collector, index: int, record: SelfEvaluation, score: IndicatorScore, profile: Profile
+    c: _Collector, index: int, record: SelfEvaluation, score: IndicatorScore, profile: Profile, shape: _Shape
 ) -> None:
     ind = record.indicators[index]
     path = f"indicators[{index}]"
@@ -450,7 +476,9 @@ def _check_indicator(
                 stated=stated,
                 expected=score.score,
             )
-    if score.rule is Rule.UNSCORED:
+    if score.rule is Rule.UNSCORED and weight is None and not shape.weights_printed:
+        pass  # no weight column on the form: the score cannot be checked alone (see weights_not_printed)
+    elif score.rule is Rule.UNSCORED:
         if target.is_numeric and actual.kind is ActualKind.TEXT:
             c.add(
                 f"{path}.actual",
@@ -506,6 +534,8 @@ def _check_indicator(
             stated=actual.text,
         )
 
+    if shape.form_level_deviation:
+        return  # one deviation text for the form (_check_form_deviation)
     has_reason = bool((ind.deviation or "").strip())
     below = weight is not None and any(
         v is not None and v < weight - profile.tolerance for v in (stated, score.score)
@@ -560,11 +590,14 @@ def _band_edge(
     return high_inclusive and stated == high_score
 
 
-def accepted_total(record: SelfEvaluation, result: FormScore, profile: Profile) -> Decimal:
+def accepted_total(
+    record: SelfEvaluation, result: FormScore, profile: Profile, *, stated_unchecked: bool = False
+) -> Decimal:
     """The total with each stated part kept where its rule accepts it, else recomputed.
 
     Recomputation gives each qualitative indicator its level's default share; a stated
-    score elsewhere in the band is the evaluator's judgment and stands.
+    score elsewhere in the band is the evaluator's judgment and stands.  ``stated_unchecked``
+    (a form without a weight column): a stated score no rule can check stands too.
     """
     parts: list[Decimal] = []
     budget = to_decimal(record.funds.total.score)
@@ -577,6 +610,8 @@ def accepted_total(record: SelfEvaluation, result: FormScore, profile: Profile) 
     for ind, score in zip(record.indicators, result.indicators, strict=True):
         stated = to_decimal(ind.score)
         if score.rule is Rule.QUALITATIVE and stated is not None and _in_band(stated, score, profile):
+            parts.append(stated)
+        elif stated_unchecked and score.weight is None and stated is not None:
             parts.append(stated)
         else:
             parts.append(score.score or ZERO)
@@ -595,7 +630,15 @@ def _cap_at(result: FormScore, profile: Profile) -> tuple[Decimal | None, Decima
     return cap, below
 
 
-def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
+def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile, shape: _Shape) -> None:
+    if not shape.weights_printed:
+        scored = sum(1 for i in record.indicators if i.score is not None)
+        c.add(
+            "indicators",
+            "weights_not_printed",
+            "notice",
+            f"表单没有指标分值（权重）列：{scored} 项指标得分无法逐项按规则核对，只核对合计与一级指标分值",
+        )
     stated_weight = to_decimal(record.total_weight)
     if stated_weight is not None and _differs(stated_weight, result.total_weight):
         c.add(
@@ -606,7 +649,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             stated=stated_weight,
             expected=result.total_weight,
         )
-    if _differs(result.total_weight, profile.total_weight):
+    if shape.weights_printed and _differs(result.total_weight, profile.total_weight):
         c.add(
             "total_weight",
             "weight_total",
@@ -665,13 +708,13 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
         )
     # The grade follows the total an evaluator may state: a qualitative score anywhere in its
     # level's band is a judgment, not a mistake, so it counts as stated; a wrong part counts as recomputed.
-    accepted = accepted_total(record, result, profile)
+    accepted = accepted_total(record, result, profile, stated_unchecked=not shape.weights_printed)
     if cap is not None:
         accepted = min(accepted, cap)
     expected_grade = profile.grade_for(accepted)
     grade = (record.grade or "").strip()
     if not grade:
-        if not c.uncalculated("grade"):
+        if not c.uncalculated("grade") and shape.grade_printed:
             c.add(
                 "grade",
                 "required_field",
@@ -689,6 +732,8 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             expected=expected_grade,
         )
 
+    if not shape.weights_printed:
+        return  # no weights to split (the printed level-1 points are checked by _check_points)
     split: dict[str, Decimal] = {}
     for ind in record.indicators:
         split[ind.level1] = split.get(ind.level1, ZERO) + (to_decimal(ind.weight) or ZERO)
@@ -706,6 +751,107 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 expected=guide,
                 at=(*at, "total_weight", "indicators[0].level1", "project_name"),
             )
+
+
+def _missed(ind: Any, score: IndicatorScore, tolerance: Decimal = TOLERANCE) -> bool:
+    """The indicator fell short of (or far over) its target: by its score when weighted (within the
+    profile's rounding, ``tolerance``), else by its values."""
+    stated = to_decimal(ind.score)
+    if score.weight is not None:
+        below = any(v is not None and v < score.weight - tolerance for v in (stated, score.score))
+        return below or score.over_completion
+    target, actual = parse_target(ind.target), parse_actual(ind.actual)
+    if actual.kind is ActualKind.LEVEL:
+        return actual.level is not None and actual.level.value != "achieved"
+    if target.kind is TargetKind.QUANTITATIVE and actual.kind is ActualKind.NUMBER:
+        assert target.number is not None and actual.number is not None
+        return actual.number > target.number if target.reverse else actual.number < target.number
+    return False
+
+
+def _check_form_deviation(c: _Collector, record: SelfEvaluation, result: FormScore, shape: _Shape) -> None:
+    """One deviation text for the whole form (偏差大或目标未完成原因分析): due when any indicator fell short."""
+    if not shape.form_level_deviation or record.texts.get("deviation_analysis", "").strip():
+        return
+    short = [
+        f"第 {k + 1} 项“{ind.name}”"
+        for k, (ind, score) in enumerate(zip(record.indicators, result.indicators, strict=True))
+        if score.rule is not Rule.NOT_APPLICABLE and _missed(ind, score, Decimal(5).scaleb(-(result.decimals + 1)))
+    ]
+    if short:
+        shown = "、".join(short[:3]) + (f"等 {len(short)} 项" if len(short) > 3 else "")
+        c.add(
+            "texts.deviation_analysis",
+            "deviation_missing",
+            "error",
+            f"{shown}指标未完成目标或得分低于分值，须填写{FIELD_LABELS['texts.deviation_analysis']}",
+            stated="",
+            expected=FIELD_LABELS["texts.deviation_analysis"],
+        )
+
+
+def _points_range(points: Any) -> tuple[Decimal, Decimal]:
+    if isinstance(points, list):
+        return Decimal(str(points[0])), Decimal(str(points[1]))
+    value = Decimal(str(points))
+    return value, value
+
+
+def _check_points(c: _Collector, record: SelfEvaluation, result: FormScore, profile: Profile) -> None:
+    """Points a form prints in its labels: 产出指标(50分) against the weights (or scores) of its group,
+    年度绩效目标(80分) against the level-1 points and the budget's."""
+    for name, points in record.level1_points.items():
+        low, high = _points_range(points)
+        group = [(ind, s) for ind, s in zip(record.indicators, result.indicators, strict=True) if ind.level1 == name]
+        weights = [to_decimal(ind.weight) for ind, _ in group]
+        path = f"level1_points.{name}"
+        shown = _fmt(high) if low == high else f"{_fmt(low)}–{_fmt(high)}"
+        if group and all(w is not None for w in weights):
+            total = sum((w for w in weights if w is not None), ZERO)
+            if total < low - TOLERANCE or total > high + TOLERANCE:
+                c.add(
+                    path,
+                    "level1_points",
+                    "error",
+                    f"一级指标“{name}”标明 {shown} 分，其下各指标分值合计为 {_fmt(total)}",
+                    stated=total,
+                    expected=shown,
+                )
+        elif group:
+            scores = sum((to_decimal(ind.score) or ZERO for ind, _ in group), ZERO)
+            if scores > high + TOLERANCE:
+                c.add(
+                    path,
+                    "level1_points",
+                    "error",
+                    f"一级指标“{name}”标明 {shown} 分，其下各指标得分合计却为 {_fmt(scores)}",
+                    stated=scores,
+                    expected=shown,
+                )
+    if record.indicator_points is None:
+        return
+    indicator_points = Decimal(str(record.indicator_points))
+    level_sum = sum((_points_range(p)[1] for p in record.level1_points.values()), ZERO)
+    budget = result.budget_weight
+    if record.level1_points and all(not isinstance(p, list) for p in record.level1_points.values()):
+        if _differs(level_sum, indicator_points):
+            c.add(
+                "indicator_points",
+                "indicator_points",
+                "error",
+                f"绩效指标标明 {_fmt(indicator_points)} 分，各一级指标标明的分值合计为 {_fmt(level_sum)}",
+                stated=level_sum,
+                expected=indicator_points,
+            )
+    if _differs(budget + indicator_points, profile.total_weight):
+        c.add(
+            "indicator_points",
+            "indicator_points",
+            "error",
+            f"预算执行 {_fmt(budget)} 分与绩效指标 {_fmt(indicator_points)} 分合计应为 {_fmt(profile.total_weight)} 分",
+            stated=budget + indicator_points,
+            expected=profile.total_weight,
+        )
 
 
 def validate_record(
@@ -738,10 +884,13 @@ def validate_record(
             assert result is not None
             if not record.indicators:
                 c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标", at=("project_name",))
+            shape = _shape(record)
             _check_funds(c, record, result, profile)
             for index, score in enumerate(result.indicators):
-                _check_indicator(c, index, record, score, profile)
-            _check_totals(c, record, result, profile)
+                _check_indicator(c, index, record, score, profile, shape)
+            _check_totals(c, record, result, profile, shape)
+            _check_form_deviation(c, record, result, shape)
+            _check_points(c, record, result, profile)
         elif isinstance(record, GoalTable):
             _check_goal_table(c, record, profile)
         _mark_formula_results(c, record)
@@ -1108,7 +1257,11 @@ def _check_formulas(
         )
         if actual is None:
             stated = _value_at(record, path) if path else None
-            now = VMSG["overwritten_typed"].format(value=_fmt_any(stated)) if stated not in (None, "") else VMSG["overwritten_blank"]
+            now = (
+                VMSG["overwritten_typed"].format(value=_fmt_any(stated))
+                if stated not in (None, "")
+                else VMSG["overwritten_blank"]
+            )
             figure = _figure(record, path, result)
             message = (
                 VMSG["formula_overwritten_figure"].format(label=label, cell=a1, figure=_fmt_any(figure), now=now)

@@ -11,6 +11,7 @@ import click
 
 from sheetperf.errors import SheetperfError
 from sheetperf.model.record import Record, SelfEvaluation
+from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab.labels import CLI_MESSAGES, READER_MESSAGES
@@ -40,6 +41,15 @@ def load_profile(name: str) -> Profile:
         sys.exit(EXIT_BAD_INPUT)
 
 
+def load_profile_source(name: str) -> ProfileSource:
+    """A rules profile, or ``auto``: each form's chosen from what it states (rules.choose)."""
+    try:
+        return profile_source(name)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+
+
 class InputTracker:
     """Loads each input file, reporting the ones that can't be used and going on."""
 
@@ -64,12 +74,13 @@ class InputTracker:
                 yield path, record
 
 
-profile_option = click.option(
-    "--profile",
-    default=DEFAULT_PROFILE,
-    show_default=True,
-    help="评分规则配置：名称（national、shanghai、hubei 等，见 sheetperf profiles）或 .toml 文件路径。",
+_PROFILE_HELP = (
+    "评分规则配置：名称（national、shanghai、hubei 等，见 sheetperf profiles），.toml 文件路径，"
+    "或 auto：按每张表自己列出的规则（预算执行分值、绩效指标分值、备注中的分档）选择，并在结果中注明。"
 )
+profile_option = click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help=_PROFILE_HELP)
+#: ``read`` and ``consolidate`` summarise forms of many regions: each form's own rules by default.
+auto_profile_option = click.option("--profile", default=AUTO, show_default=True, help=_PROFILE_HELP)
 goals_option = click.option(
     "--goals",
     "goal_paths",
@@ -98,17 +109,18 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     from sheetperf.cli.views import score_table
     from sheetperf.rules.scoring import score_form
 
-    rules = load_profile(profile)
+    rules = load_profile_source(profile)
     tracker = InputTracker()
     results = []
     for path, record in tracker.records(files):
         if not isinstance(record, SelfEvaluation):
             click.echo(f"{path}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
             continue
-        result = score_form(record, rules)
-        results.append(result.to_dict())
+        choice = resolve(rules, record)
+        result = score_form(record, choice.profile)
+        results.append({**result.to_dict(), "profile": choice.profile.name})
         if not as_json:
-            click.echo(f"{path}\n{score_table(result)}\n")
+            click.echo(f"{path}\n{choice.describe()}\n{score_table(result)}\n")
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if tracker.failed:
@@ -154,12 +166,13 @@ def validate(
     from sheetperf.services.validating import CheckedForm, annotate, validate_files, write_report
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
 
-    rules = load_profile(profile)
+    rules = load_profile_source(profile)
 
     def show(form: CheckedForm) -> None:
         if not as_json:
             body = findings_table(form.findings) if form.findings else CLI_MESSAGES["no_findings"]
-            click.echo(f"{form.path}：{form.record.project_name}\n{body}\n")
+            named = form.choice.describe() if form.choice is not None else ""
+            click.echo(f"{form.path}：{form.record.project_name}\n{named}\n{body}\n")
 
     try:
         run = validate_files(
@@ -175,7 +188,12 @@ def validate(
         sys.exit(EXIT_BAD_INPUT)
     findings = run.findings
     if as_json:
-        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        rows = [
+            {**f.to_dict(), "profile": form.choice.profile.name if form.choice is not None else None}
+            for form in run.forms
+            for f in form.findings
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
     if html_path is not None:
@@ -404,8 +422,10 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 
     FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
     多个文件按顺序视为同一份文字，表单可以跨文件。默认以 JSON 列表输出记录；给出 -o 时
-    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃。
-    退出码：0 成功；1 写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
+    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃；
+    栏目无法确定对应关系的表单（如一级指标处是指标名称、指标名称处是数字）说明原因后拒绝导入，
+    绝不输出错位的记录。
+    退出码：0 成功；1 有表单被拒绝导入，或写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
 
     \b
     示例：
@@ -428,17 +448,23 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
         click.echo(IMPORT_MESSAGES["problems"].format(count=len(result.problems)), err=True)
         for problem in result.problems:
             click.echo(f"  {problem.message()}", err=True)
+    for refusal in result.refused:
+        fail(refusal.message())
     if not result.records:
+        if result.refused:
+            sys.exit(EXIT_FINDINGS)
         fail(IMPORT_MESSAGES["no_forms"])
         sys.exit(EXIT_BAD_INPUT)
     if out_dir is None:
         click.echo(dump_records_json(result.records, provenance=provenance))
+        if result.refused:
+            sys.exit(EXIT_FINDINGS)
         return
     from sheetperf.checks.validation import has_errors
     from sheetperf.cli.views import findings_table
     from sheetperf.services.importing import write_workbooks
 
-    rules = load_profile(profile)
+    rules = load_profile_source(profile)
     try:
         written = write_workbooks(result.records, out_dir, rules)
     except SheetperfError as exc:
@@ -454,7 +480,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
         click.echo(findings_table(found) if found else IMPORT_MESSAGES["no_findings"])
         click.echo("")
     click.echo(IMPORT_MESSAGES["imported"].format(count=len(written)))
-    if has_errors(findings):
+    if has_errors(findings) or result.refused:
         sys.exit(EXIT_FINDINGS)
 
 
@@ -465,7 +491,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行读取的进程数（默认：CPU 核数）。")
 @goals_option
-@profile_option
+@auto_profile_option
 @click.option(
     "--csv",
     "csv_dir",
@@ -511,7 +537,7 @@ def consolidate(
     from sheetperf.services import consolidate as consolidation
     from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
 
-    rules = load_profile(profile)
+    rules = load_profile_source(profile)
     show_bar = not quiet and sys.stderr.isatty()
     bar: Any = None
 
@@ -572,7 +598,8 @@ def consolidate(
     type=click.Path(file_okay=False, path_type=Path),
     help="把 projects.csv 与 indicators.csv（UTF-8 带 BOM）写入该文件夹。",
 )
-def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
+@auto_profile_option
+def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: str) -> None:
     """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
 
     FILE 为工作簿、记录 JSON 或文件夹（其中的工作簿和记录 JSON，其他文件列出后跳过）。
@@ -593,6 +620,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
     from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
     from sheetperf.vocab.text import text_table
 
+    rules = load_profile_source(profile)
     records: list[Record] = []
     failed = 0
     cache = BatchCache()
@@ -635,6 +663,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
                 len(r.indicators),
                 "" if not isinstance(r, SelfEvaluation) or r.total_score is None else f"{r.total_score:.2f}",
                 r.grade or "" if isinstance(r, SelfEvaluation) else "",
+                resolve(rules, r).profile.name if isinstance(r, SelfEvaluation) else "",
             ]
             for r in records
         ]
@@ -646,6 +675,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None) -> None:
             h["indicator_count"],
             h["total_score"],
             h["grade"],
+            h["profile"],
         ]
         click.echo(text_table(headers, rows, right=(4, 5)))
     if not as_json:

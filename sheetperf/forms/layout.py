@@ -942,7 +942,11 @@ def decode_locked_values(text: str) -> dict[str, Any]:
         data = json.loads(text) if text else {}
     except ValueError:
         return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, (str, int, float)) or v is None} if isinstance(data, dict) else {}
+    return (
+        {str(k): v for k, v in data.items() if isinstance(v, (str, int, float)) or v is None}
+        if isinstance(data, dict)
+        else {}
+    )
 
 
 def encode_digests(digests: Mapping[str, str]) -> str:

@@ -6,8 +6,9 @@ rows but loses the grid.  This module reads that text into
 :class:`~sheetperf.model.record.SelfEvaluation` and :class:`~sheetperf.model.record.GoalTable`
 records without any Excel library.
 
-The parser anchors on the form's own labels (``FIELD_LABELS`` and
-``IMPORT_ALIASES`` in :mod:`sheetperf.vocab.labels`), never on line numbers, and is
+The parser anchors on the form's own labels (the one label table of the vocabulary,
+:data:`sheetperf.vocab.form_labels.FORM_LABELS`, which the workbook reader uses too),
+never on line numbers, and is
 tolerant of what extraction does to a table:
 
 - cells separated by tabs, or by runs of two or more spaces (empty cells lost);
@@ -38,6 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.locate import points_of, strip_points
+from sheetperf.io.reader import clean_name
 from sheetperf.model.evidence import Evidence, LineRef, TextSource
 from sheetperf.model.record import (
     FUND_COLUMNS,
@@ -53,7 +56,16 @@ from sheetperf.model.record import (
     Record,
 )
 from sheetperf.model.record import SelfEvaluation as _SelfEvaluation
-from sheetperf.rules.parsing import LEVEL_TEXT, ActualKind, TargetKind, parse_actual, parse_number, parse_target
+from sheetperf.rules.parsing import (
+    LEVEL_TEXT,
+    ActualKind,
+    TargetKind,
+    parse_actual,
+    parse_number,
+    parse_operator,
+    parse_target,
+)
+from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import labels as L
 from sheetperf.vocab import words
 from sheetperf.vocab.text import os_reason
@@ -99,12 +111,33 @@ class ImportProblem:
         return {"file": self.file, "line": self.line, "code": self.code, "reason": self.reason, "text": self.text}
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A form found in the text but not returned: its fields could not be placed with certainty."""
+
+    file: str | None
+    line: int
+    project_name: str
+    reasons: tuple[str, ...]
+
+    def message(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file else f"第 {self.line} 行"
+        shown = "；".join(self.reasons[:3]) + (f"（另有 {len(self.reasons) - 3} 处）" if len(self.reasons) > 3 else "")
+        return L.IMPORT_MESSAGES["refused"].format(where=where, project=self.project_name or "—", reasons=shown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "project_name": self.project_name, "reasons": list(self.reasons)}
+
+
 @dataclass
 class ImportResult:
-    """The records found, in the order of the text, and the problems met on the way."""
+    """The records found, in the order of the text, the problems met on the way, and the forms
+    refused because their rows could not be placed with certainty (never returned with fields
+    misplaced)."""
 
     records: list[Record] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,8 +214,9 @@ def _fold(text: str) -> str:
 
 
 def _key(text: str) -> str:
-    """A cell as a label: tags removed, full-width folded, no spaces, no trailing colon."""
-    key = _WS_RE.sub("", _fold(_TAG_RE.sub("", text)))
+    """A cell as a label: tags removed, full-width and traditional characters folded, no spaces,
+    no trailing colon."""
+    key = _WS_RE.sub("", _fold(_TAG_RE.sub("", text))).translate(V.TRADITIONAL_FOLD)
     return key.rstrip(":")
 
 
@@ -216,8 +250,87 @@ class _Line:
         return " | ".join(c.text for c in self.cells)
 
 
+_PIPE: Final = "|"
+
+
+def _pipe_text(lines: list[str]) -> bool:
+    """A web page's table stored as text: cells separated (or ended) by ``|``, tabs absent."""
+    filled = [line.strip() for line in lines if line.strip()]
+    return bool(filled) and sum(1 for line in filled if _PIPE in line) >= 0.6 * len(filled)
+
+
+def _pipe_lines(lines: list[str], file: str | None) -> list[_Line]:
+    """Rows of a ``|`` text, each cell in its column: ``X |`` is a cell, a lone ``|`` an empty one,
+    a line of pipes ends a row; a row may be broken over many lines (one cell a line).  After an
+    indicator header the rows are cut at the header's width, as the page's rows were."""
+    out: list[_Line] = []
+    row: list[tuple[int, str]] = []
+    width = 0
+
+    def flush() -> None:
+        nonlocal row, width
+        if row and any(text for _, text in row):
+            cells = tuple(_Cell(text, col) for col, (_, text) in enumerate(row) if text)
+            line = _Line(file, row[0][0], " | ".join(text for _, text in row), cells)
+            if not width and _Table.header_roles(line) is not None:
+                width = len(row)
+            out.append(line)
+        row = []
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if _PIPE not in line:  # a line of its own (a title)
+            flush()
+            out.append(_Line(file, number, raw, (_Cell(line, None),)))
+            continue
+        if not line.strip(_PIPE):  # only pipes
+            if len(line) >= 2 and not width:
+                flush()
+                continue
+            parts = [""] if len(line) == 1 else [""] * (len(line) - 1)
+        else:
+            parts = [p.strip() for p in line.split(_PIPE)]
+            if line.endswith(_PIPE):
+                parts = parts[:-1]
+            if line.startswith(_PIPE) and line.count(_PIPE) >= 3:
+                # a whole row on its line (| a | b | c |): the cells of a merged label are not written
+                flush()
+                row = [(number, part) for part in parts]
+                flush()
+                continue
+        for part in parts:
+            if width and len(row) >= width:
+                flush()
+            row.append((number, part))
+            if not width and len(row) > 1 and _is_header_row(row) and not _header_label(part):
+                # the header ended with the cell before: this one starts the first row
+                last = row.pop()
+                flush()
+                row = [last]
+    flush()
+    return out
+
+
+def _header_label(text: str) -> bool:
+    return bool(text) and _table_role(_key(text)) is not None
+
+
+def _is_header_row(row: list[tuple[int, str]]) -> bool:
+    return sum(1 for _, text in row if _header_label(text)) >= 3
+
+
+#: Pinyin a page store put after a character: ``項(xiàng)目`` → ``項目``.
+_PINYIN_RE: Final = re.compile(rf"(?<=[\u4e00-\u9fff])\([{V.PINYIN_MARKS}]{{1,8}}\)")
+
+
 def _split_lines(text: str, file: str | None) -> list[_Line]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "(" in text:
+        text = _PINYIN_RE.sub("", text)
+    if "\t" not in text and _pipe_text(text.split("\n")):
+        return _pipe_lines(text.split("\n"), file)
     positional = "\t" in text
     out: list[_Line] = []
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -257,7 +370,8 @@ def _table_text(raw: str) -> str:
 
 
 def _label_text(raw: str) -> str:
-    return _WS_RE.sub("", _fold(html.unescape(_TAG_RE.sub("", raw))))
+    """A level label: no spaces, full-width and traditional characters folded (產出指標 → 产出指标)."""
+    return _WS_RE.sub("", _fold(html.unescape(_TAG_RE.sub("", raw)))).translate(V.TRADITIONAL_FOLD)
 
 
 _SENTENCE_END: Final = "。！？!?…"
@@ -325,6 +439,10 @@ def _as_float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _int_or_float(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
 def _as_int_or_float(value: Decimal | None) -> int | float | None:
     if value is None:
         return None
@@ -374,15 +492,58 @@ def _variants(label: str) -> set[str]:
     return {key, re.sub(r"\([^()]*\)$", "", key)} - {""}
 
 
+#: Where each field the importer places is declared in the vocabulary's one label table
+#: (:data:`~sheetperf.vocab.form_labels.FORM_LABELS`, the workbook reader's table too):
+#: importer path → (group, field).
+_LABEL_SOURCES: Final[dict[str, tuple[str, str]]] = {
+    **{key: ("self_evaluation_header", key) for key in ("project_name", "department", "implementing_unit")},
+    **{key: ("goal_table_header", key) for key in (*GoalTable.HEADER_KEYS, "department", "period")},
+    **{f"texts.{key}": ("goal_table_texts", key) for key in GOAL_TEXTS},
+    **{f"budget_yuan.{key}": ("goal_table_budget", key) for key in GOAL_BUDGET},
+    **{f"funds.{row}": ("funds_rows", row) for row in FUND_ROWS},
+    **{key: ("funds_columns", key) for key in (*FUND_COLUMNS, "weight", "score")},
+    "funds": ("funds_block", "block"),
+    "goal": ("goal_block", "block"),
+    "goal_expected": ("goal_block", "goal_expected"),
+    "goal_actual": ("goal_block", "goal_actual"),
+    "total_score": ("closing", "total"),
+    "grade": ("closing", "grade"),
+}
+#: Indicator-table roles: each column header of the vocabulary's table → the role it fills here.
+_TABLE_SOURCES: Final[dict[str, str]] = {
+    "level1": "level1",
+    "level2": "level2",
+    "name": "name",
+    "target": "target",
+    "actual": "actual",
+    "weight": "weight",
+    "score": "score",
+    "deviation": "deviation",
+    "reason": "deviation",
+    "measures": "deviation",
+    # a target split over 指标性质 | 指标值 | 度量单位: joined as written (﹦ + 100 + % → ﹦100%)
+    "operator": "operator",
+    "unit": "unit",
+}
+
+
 def _lookup(paths: Iterable[str]) -> dict[str, str]:
     """Map every spelling of the labels of ``paths`` to the path."""
     out: dict[str, str] = {}
     for path in paths:
-        spellings = [*L.IMPORT_ALIASES.get(path, ()), L.FIELD_LABELS.get(path, "")]
-        for spelling in spellings:
-            if spelling:
-                for key in _variants(spelling):
-                    out.setdefault(key, path)
+        group, name = _LABEL_SOURCES[path]
+        for spelling in V.FORM_LABELS[group][name]:
+            for key in _variants(spelling):
+                out.setdefault(key, path)
+    return out
+
+
+def _table_lookup() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, role in _TABLE_SOURCES.items():
+        for spelling in V.FORM_LABELS["indicator_columns"][name]:
+            for key in _variants(spelling):
+                out.setdefault(key, role)
     return out
 
 
@@ -390,20 +551,57 @@ _SELF_HEADER: Final = _lookup(("project_name", "department", "implementing_unit"
 _GOAL_HEADER: Final = _lookup(
     (
         *GoalTable.HEADER_KEYS,
+        "department",
+        "period",
         *(f"texts.{k}" for k in GOAL_TEXTS),
         *(f"budget_yuan.{k}" for k in GOAL_BUDGET),
     )
 )
+#: The goal table's labels a self-evaluation does not print (实施单位 and 主管部门 are both's): what
+#: makes a text without a title a goal table.
+_GOAL_HEADER_ONLY: Final = {key: path for key, path in _GOAL_HEADER.items() if key not in _SELF_HEADER}
 _FUND_ROWS: Final = _lookup(f"funds.{row}" for row in FUND_ROWS)
 _FUND_COLUMNS: Final = _lookup((*FUND_COLUMNS, "weight", "score"))
 _FUND_BLOCK: Final = _lookup(("funds",))
 _GOAL_LABELS: Final = _lookup(("goal", "goal_expected", "goal_actual"))
 _TABLE_ROLES: Final[tuple[str, ...]] = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
-_TABLE_HEADER: Final = _lookup(_TABLE_ROLES)
+_TABLE_HEADER: Final = _table_lookup()
 _TOTAL: Final = _lookup(("total_score",))
 _GRADE: Final = _lookup(("grade",))
 #: The row label of the goal block (年度总体目标); extraction may split it over two rows.
-_GOAL_BLOCK: Final = _key(L.IMPORT_ALIASES["goal"][0])
+_GOAL_BLOCK: Final = _key(V.FORM_LABELS["goal_block"]["block"][0])
+
+
+_YUAN: Final = "元"
+_YUAN_PER_WAN: Final = Decimal(V.AMOUNT_UNITS["万元"])
+
+
+def _label_unit(key: str) -> str:
+    """万元 or 元 when a label names its unit in parentheses (``项目资金(元)``), else ""."""
+    for unit in V.AMOUNT_UNITS:
+        if f"({unit})" in key:
+            return unit
+    return ""
+
+
+def _amount_unit(text: str) -> str:
+    """The unit an amount cell is typed with (``620.82万元`` → 万元), else ""."""
+    folded = _fold(text).strip()
+    for unit in V.AMOUNT_UNITS:  # 万元 before 元
+        if folded.endswith(unit) and _number(folded[: -len(unit)]) is not None:
+            return unit
+    return ""
+
+
+def _variant_lookup(key: str, table: dict[str, str]) -> str | None:
+    """A label looked up as written, then without a trailing parenthesis (``全年预算数(A)``)."""
+    found = table.get(key)
+    if found is None:
+        for variant in _variants(key):
+            found = table.get(variant)
+            if found is not None:
+                break
+    return found
 
 
 def _table_role(key: str) -> str | None:
@@ -508,8 +706,10 @@ def _title_kind(line: _Line) -> FormKind | None:
     key = "".join(line.keys)
     if not key or len(key) > 40 or any(word in key for word in L.IMPORT_OTHER_FORMS):
         return None
-    for kind, word in L.IMPORT_TITLE_WORDS.items():
-        if word in key:
+    if any(k in _SELF_HEADER or k in _GOAL_HEADER for k in line.keys):
+        return None  # 项目名称 | …绩效自评表: a project named after its form, not a title
+    for kind, title_words in L.IMPORT_TITLE_WORDS.items():
+        if any(word in key for word in title_words):
             return "self_evaluation" if kind == "self_evaluation" else "goal_table"
     return None
 
@@ -608,6 +808,8 @@ class _Row:
     weight: Decimal | None = None
     score: Decimal | None = None
     deviation: str = ""
+    #: The target was joined from split columns, as written (not folded to canonical signs).
+    split: bool = False
 
 
 class _Table:
@@ -635,8 +837,23 @@ class _Table:
             return roles
         return None
 
-    def header(self, line: _Line) -> None:
+    @staticmethod
+    def upper_roles(line: _Line) -> list[str] | None:
+        """The first row of a two-row header (绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | …):
+        three table headers or more and no level or name; the roles in order."""
+        roles = [r for r in (_table_role(c.key) for c in line.cells) if r is not None]
+        if len(roles) >= 3 and not {"level1", "level2", "name"} & set(roles):
+            return list(dict.fromkeys(roles))
+        return None
+
+    def header(self, line: _Line, upper: list[str] | None = None) -> None:
         roles = self.header_roles(line) or {}
+        if upper and line.positional and "target" in upper:
+            # the headers after the split target stand over the columns after the lower row's last one
+            following = [r for r in upper[upper.index("target") + 1 :] if r not in roles]
+            last = max(roles.values(), default=-1)
+            for offset, role in enumerate(following, start=1):
+                roles[role] = last + offset
         if line.positional:
             self.cols = roles
         self.after_header = True
@@ -650,6 +867,8 @@ class _Table:
         self.after_header = False
         cells = list(line.cells)
         if self.scored:
+            if self.by_columns and line.positional and self._placeable(cells) and self._split_row(line, cells):
+                return True
             anchor = self._anchor(cells)
             if anchor is not None:
                 self._scored_row(line, cells, anchor)
@@ -669,7 +888,65 @@ class _Table:
                 return index
         return None
 
+    @property
+    def by_columns(self) -> bool:
+        """Rows are placed by their columns, not read from the right: the target is split over
+        指标性质 | 指标值 | 度量单位, or 分值 comes before the target (Anhui)."""
+        cols = self.cols
+        split = "operator" in cols and "unit" in cols and "target" in cols
+        weight_first = "weight" in cols and "target" in cols and cols["weight"] < cols["target"]
+        return split or weight_first
+
+    def _row_roles(self, cells: list[_Cell]) -> list[str] | None:
+        """Each cell's column, as written or shifted right: a page that drops the cells a merged
+        level label covers writes the row's first cells further left (``| 质量指标 | 合格率 | ﹦ |…``).
+        A placement counts when the weight and score columns hold numbers and the name is text."""
+        by_col = {col: role for role, col in self.cols.items()}
+        for shift in (0, 1, 2):
+            roles = [by_col.get(c.col + shift) if c.col is not None else None for c in cells]
+            if any(role is None for role in roles):
+                continue
+            placed = {role: c.text for role, c in zip(roles, cells, strict=True) if role is not None}
+            numbers = [placed[k] for k in ("weight", "score") if k in placed]
+            if not numbers or not all(_is_plain_number(t) or _is_dash(t) for t in numbers):
+                continue
+            if "name" in placed and _bare(placed["name"]):
+                continue
+            return [str(role) for role in roles]
+        return None
+
+    def _split_row(self, line: _Line, cells: list[_Cell]) -> bool:
+        """A row placed by its columns (tab- or ``|``-separated text keeps them); a split target
+        joined as written.  False when a cell falls in no column."""
+        roles = self._row_roles(cells)
+        if roles is None:
+            return False
+        values = {str(role): _table_text(c.text) for role, c in zip(roles, cells, strict=True)}
+        row = _Row(line, None, None, split="operator" in self.cols)
+        operator = values.get("operator", "")
+        prefix = operator if parse_operator(operator) is not None else ""
+        row.target = prefix + values.get("target", "") + values.get("unit", "") if values.get("target") else operator
+        row.name, row.actual = values.get("name", ""), values.get("actual", "")
+        row.weight, row.score = _number(values.get("weight", "")), _number(values.get("score", ""))
+        row.deviation = values.get("deviation", "")
+        labels = [c for role, c in zip(roles, cells, strict=True) if role in ("level1", "level2")]
+        if len(labels) == 1 and roles[cells.index(labels[0])] == "level2":
+            self._set_level2(_label_text(labels[0].text), fresh=False)
+            row.level1, row.level2 = self.level1, self.level2
+        else:
+            self._labels(line, labels, row)
+        self.rows.append(row)
+        return True
+
+    def _placeable(self, cells: list[_Cell]) -> bool:
+        """A row of the table rather than the tail of one: it has a name and a weight or score."""
+        by_col = {col: role for role, col in self.cols.items()}
+        roles = {by_col.get(c.col) for c in cells if c.col is not None}
+        return "name" in roles and bool(roles & {"weight", "score"})
+
     def _scored_row(self, line: _Line, cells: list[_Cell], anchor: int) -> None:
+        if self.by_columns and line.positional and self._split_row(line, cells):
+            return
         before = cells[:anchor]
         row = _Row(line, None, None)
         row.weight = _number(cells[anchor].text)
@@ -772,7 +1049,7 @@ class _Table:
         if line.positional and self.cols:
             by_col = {col: role for role, col in self.cols.items()}
             roles = [by_col.get(c.col) if c.col is not None else None for c in cells]
-            if all(r is not None and r not in ("weight", "score") for r in roles):
+            if all(r is not None and r not in ("weight", "score", "operator", "unit") for r in roles):
                 placed = [(str(r), c) for r, c in zip(roles, cells, strict=True)]
         if not placed:
             open_fields = self._open_fields(row)
@@ -813,14 +1090,29 @@ class _Table:
         return True
 
     # -- result
+    def level1_points(self) -> dict[str, int | float | list[int | float]]:
+        """Points printed in level-1 labels (``产出指标(50分)`` → 50)."""
+        out: dict[str, int | float | list[int | float]] = {}
+        for row in self.rows:
+            if row.level1 is None:
+                continue
+            points = points_of(row.level1.value())
+            if points is not None:
+                name = strip_points(row.level1.value())
+                if isinstance(points, tuple):
+                    out.setdefault(name, [_int_or_float(points[0]), _int_or_float(points[1])])
+                else:
+                    out.setdefault(name, _int_or_float(points))
+        return out
+
     def indicators(self) -> list[Indicator]:
         out: list[Indicator] = []
         for row in self.rows:
             ind = Indicator(
-                level1=row.level1.value() if row.level1 else "",
+                level1=strip_points(row.level1.value()) if row.level1 else "",
                 level2=row.level2.value() if row.level2 else "",
-                name=row.name,
-                target=_canonical_target(row.target),
+                name=clean_name(row.name),
+                target=row.target if row.split else _canonical_target(row.target),
             )
             if self.scored:
                 ind.actual = _canonical_actual(row.actual)
@@ -857,6 +1149,8 @@ class _Builder:
     def provenance(self) -> Provenance:
         files = sorted({v.file for v in self.lines.values() if v.file})
         evidence = Evidence(method="text", text=TextSource(files, self.first.number, dict(self.lines)))
+        evidence.funds_unit = getattr(self, "funds_unit", "")
+        evidence.amount_units = dict(getattr(self, "amount_units", {}))
         return Provenance(file=self.first.file, evidence=evidence)
 
     def has_rows(self) -> bool:
@@ -882,6 +1176,11 @@ class _SelfEvaluationBuilder(_Builder):
         self.last_header: str | None = None
         self.last_header_col: int | None = None
         self.fund_columns: list[str] = [*FUND_COLUMNS[:3], "weight", "execution_rate", "score"]
+        self.fund_cols: dict[int | None, str] = {}
+        self.upper_header: list[str] | None = None
+        #: The unit the funds are written in (项目资金（元）: 元), "" until a label says; records hold 万元.
+        self.funds_unit = ""
+        self.amount_units: dict[str, str] = {}
         self.funds: dict[str, FundRow] = {}
         self.section: Literal["header", "funds", "goal", "table", "totals"] = "header"
         self.goal_col: int | None = None
@@ -912,7 +1211,10 @@ class _SelfEvaluationBuilder(_Builder):
             return True
         if self.section != "totals" and _Table.header_roles(line) is not None:
             self.section = "table"
-            self.table.header(line)
+            self.table.header(line, self.upper_header)
+            return True
+        if self.section not in ("table", "totals") and _Table.upper_roles(line) is not None:
+            self.upper_header = _Table.upper_roles(line)  # the first of a two-row header
             return True
         for index, key in enumerate(keys):
             if key in _TOTAL and self.section in ("table", "totals"):
@@ -921,6 +1223,11 @@ class _SelfEvaluationBuilder(_Builder):
                 self.total_score = _as_float(numbers[1]) if len(numbers) > 1 else None
                 self.note("total_score", line)
                 self.section = "totals"
+                # the grade printed beside the total, without a 评分等级 label (Yunnan)
+                beside = [_label_text(c.text) for c in line.cells[index + 1 :] if not _is_plain_number(c.text)]
+                if beside and beside[0] in V.GRADE_WORDS:
+                    self.grade = beside[0]
+                    self.note("grade", line)
                 return True
             if key in _GRADE:
                 rest = [_label_text(c.text) for c in line.cells[index + 1 :]]
@@ -957,10 +1264,17 @@ class _SelfEvaluationBuilder(_Builder):
             self.note(path, line)
 
     def _fund_header(self, line: _Line) -> bool:
-        columns = [_FUND_COLUMNS[k] for k in line.keys if k in _FUND_COLUMNS]
+        found = [(cell, _variant_lookup(cell.key, _FUND_COLUMNS)) for cell in line.cells]
+        columns = [(cell, path) for cell, path in found if path is not None]
         if len(columns) < 3:
             return False
-        self.fund_columns = columns
+        self.fund_columns = [path for _, path in columns]
+        for cell in line.cells:  # 项目资金（元）, 全年预算数(元): the block's or a column's unit
+            unit = _label_unit(cell.key)
+            if unit and (cell.key in _FUND_BLOCK or _variant_lookup(cell.key, _FUND_BLOCK) or not self.funds_unit):
+                self.funds_unit = unit
+        # tab- or |-separated text keeps the columns: a row's values are placed by them
+        self.fund_cols = {cell.col: path for cell, path in columns} if line.positional else {}
         self.section = "funds"
         return True
 
@@ -973,16 +1287,33 @@ class _SelfEvaluationBuilder(_Builder):
             if path is None:
                 continue
             values = [c.text for c in line.cells[index + 1 :]]
-            if len(values) != len(self.fund_columns):
-                self.problem(line, "fund_values")
+            placed: list[tuple[str, str]]
+            value_cells = line.cells[index + 1 :]
+            if self.fund_cols and line.positional and all(c.col in self.fund_cols for c in value_cells):
+                # every value under a column header: placed by its column (cells left empty skipped)
+                placed = [(self.fund_cols[c.col], c.text) for c in value_cells]
+            else:
+                if len(values) != len(self.fund_columns):
+                    self.problem(line, "fund_values")
+                placed = list(zip(self.fund_columns, values, strict=False))
             fund = FundRow()
-            for column, text in zip(self.fund_columns, values, strict=False):
+            for column, text in placed:
                 if _is_dash(text):
                     continue  # "-": no weight or score on the 其中 rows
                 number = _number(text)
+                unit = self.funds_unit
+                if number is None and column == "execution_rate" and _fold(text).strip().endswith("%"):
+                    number = _number(_fold(text).strip()[:-1])  # 100%: the rate in percent
+                elif number is None and column in FUND_COLUMNS[:3]:
+                    written = _amount_unit(text)  # 620.82万元, 72890元: the cell says its unit
+                    if written:
+                        number, unit = _number(_fold(text).strip()[: -len(written)]), written
+                        self.amount_units[f"{path}.{column}"] = written
                 if number is None:
                     self.problem(line, "not_a_number", text)
                     continue
+                if column in FUND_COLUMNS[:3] and unit == _YUAN:
+                    number = number / _YUAN_PER_WAN  # records hold 万元
                 setattr(fund, column, float(number))
             self.funds[path.removeprefix("funds.")] = fund
             self.note(path, line)
@@ -1009,7 +1340,11 @@ class _SelfEvaluationBuilder(_Builder):
             cells.pop(0)  # the row label, or a piece of it (年度 / 总体目标)
         if not cells:
             return True
-        if self.goal_col is not None and all(c.col is not None for c in cells):
+        cols = [c.col for c in cells]
+        straddles = self.goal_col is not None and all(c is not None for c in cols)
+        # by column when the row reaches the actual's column; a row whose label cell was not written
+        # (a web page drops it) starts further left: its two texts are then expected and actual
+        if straddles and self.goal_col is not None and (len(cells) == 1 or max(c or 0 for c in cols) >= self.goal_col):
             for cell in cells:
                 target = self.actual if cell.col is not None and cell.col >= self.goal_col else self.expected
                 self._add_goal(target, cell.text, line)
@@ -1047,6 +1382,7 @@ class _SelfEvaluationBuilder(_Builder):
             total_weight=self.total_weight,
             total_score=self.total_score,
             grade=self.grade,
+            level1_points=self.table.level1_points(),
         )
         for index, row in enumerate(self.table.rows):
             self.note(f"indicators[{index}]", row.line)
@@ -1131,9 +1467,17 @@ class _GoalTableBuilder(_Builder):
             budget_yuan={k.removeprefix("budget_yuan."): v for k, v in self.budget.items()},
             texts={k.removeprefix("texts."): t.value() for k, t in self.texts.items()},
             indicators=self.table.indicators(),
+            level1_points=self.table.level1_points(),
         )
         for key in GoalTable.HEADER_KEYS:
             setattr(record, key, self.header.get(key, ""))
+        if "department" in self.header:
+            record.department = self.header["department"]
+        if "period" in self.header:  # 项目期限 2022-01-01至2022-12-31
+            parts = re.split(r"\s*(?:至|到|~|～)\s*", self.header["period"].strip(), maxsplit=1)
+            start, end = (*parts, "")[:2]
+            record.planned_start = record.planned_start or start
+            record.planned_end = record.planned_end or end
         for index, row in enumerate(self.table.rows):
             self.note(f"indicators[{index}]", row.line)
         record.provenance = self.provenance()
@@ -1148,7 +1492,7 @@ def _new_builder(kind: FormKind, line: _Line, problems: list[ImportProblem]) -> 
 
 def _implicit_kind(line: _Line) -> FormKind | None:
     """A form whose title was not extracted starts at its first header label."""
-    goal = _label_pairs(line, _GOAL_HEADER)
+    goal = _label_pairs(line, _GOAL_HEADER_ONLY)
     if goal is not None and any(path != "project_name" for path, _ in goal[0]):
         return "goal_table"
     if _label_pairs(line, _SELF_HEADER) is not None:
@@ -1181,6 +1525,8 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
                 builder = _new_builder(kind, line, problems)
                 builder.year = _year_in(line)
                 pending = None
+            elif not builder.lines and not builder.has_rows():
+                builder.year = builder.year or _year_in(line)  # the title again, with the year: (2019年度)
             else:
                 pending = (kind, _year_in(line))  # a repeated page title, or the next form
             continue
@@ -1209,6 +1555,102 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
         if not builder.feed(line):
             builder.problem(line, "unplaced_row")
     finish()
+    kept: list[Record] = []
+    refused: list[Refusal] = []
+    for record in records:
+        reasons = implausible(record)
+        text = record.provenance.evidence.text
+        if reasons:
+            refused.append(Refusal(record.provenance.file, text.line if text else 0, record.project_name, reasons))
+            continue
+        kept.append(record)
+        mismatch = _total_mismatch(record)
+        if mismatch is not None and text is not None:
+            where = text.lines.get("total_score")
+            problems.append(
+                ImportProblem(
+                    where.file if where else record.provenance.file,
+                    where.line if where else text.line,
+                    mismatch,
+                    "total_mismatch",
+                )
+            )
     file_order = {file: index for index, file in enumerate(dict.fromkeys(line.file for line in lines))}
     problems.sort(key=lambda p: (file_order.get(p.file, 0), p.line))
-    return ImportResult(records, problems)
+    return ImportResult(kept, problems, refused)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plausibility: a record whose fields look misplaced is refused, never returned
+
+_OPERATOR_CHARS: Final = frozenset("<>=≥≤≧≦＜＞＝﹦═")
+_CATEGORY_ENDINGS: Final = ("指标", "目标", "效益", "满意度", "成本", "管理", "质量", "数量", "时效")
+
+
+def _label_like(text: str) -> bool:
+    """A level name: known to a framework, or a short text of words ending like a category."""
+    if text in _all_categories():
+        return True
+    folded = _fold(text)
+    return (
+        0 < len(folded) <= _MAX_LABEL
+        and not any(ch.isdigit() or ch in _OPERATOR_CHARS for ch in folded)
+        and folded.endswith(_CATEGORY_ENDINGS)
+    )
+
+
+def _bare(text: str) -> bool:
+    """A cell holding only a number, an operator or a unit: a piece of a target, never a name."""
+    folded = _WS_RE.sub("", _fold(text))
+    if not folded:
+        return False
+    if _PLAIN_NUMBER_RE.match(folded) or all(ch in _OPERATOR_CHARS for ch in folded):
+        return True
+    return len(folded) <= 2 and not any("\u4e00" <= ch <= "\u9fff" for ch in folded[:1]) and not folded.isalpha()
+
+
+def implausible(record: Record) -> tuple[str, ...]:
+    """Why a record's fields look misplaced (Chinese, one reason each); empty when it is plausible.
+
+    Level-1 and level-2 names must be categories (known to a framework, or category-like
+    words), names must not be bare numbers or operators, targets must parse or be text,
+    header fields must not hold the form's own labels.
+    """
+    msg = L.IMPORT_REFUSALS
+    reasons: list[str] = []
+    for k, ind in enumerate(record.indicators, start=1):
+        for level in ("level1", "level2"):
+            value = getattr(ind, level)
+            if value and not _label_like(value):
+                reasons.append(msg[level].format(n=k, value=value))
+        if not ind.name.strip():
+            reasons.append(msg["no_name"].format(n=k))
+        elif _bare(ind.name):
+            reasons.append(msg["bare_name"].format(n=k, value=ind.name))
+        target = ind.target.strip()
+        if target and _bare(target) and parse_target(_fold(target)).kind is not TargetKind.QUANTITATIVE:
+            reasons.append(msg["bare_target"].format(n=k, value=target))
+    header = ("project_name", "department", "implementing_unit", "applicant_unit")
+    labels = {key for key in (*_FUND_BLOCK, *_FUND_COLUMNS, *_TABLE_HEADER) if len(key) >= 4}
+    for name in header:
+        value = getattr(record, name, None)
+        if isinstance(value, str) and value:
+            key = _key(value)
+            found = next((label for label in labels if label in key), None)
+            if found is not None:
+                reasons.append(msg["label_in_value"].format(field=L.FIELD_LABELS[name], value=value, label=found))
+    return tuple(reasons)
+
+
+def _total_mismatch(record: Record) -> str | None:
+    """The stated total against the sum of the stated scores, when it does not re-add within rounding."""
+    if not isinstance(record, _SelfEvaluation) or record.total_score is None:
+        return None
+    parts = [record.funds.total.score, *(i.score for i in record.indicators)]
+    if any(p is None for p in parts):
+        return None
+    total = sum((Decimal(str(p)) for p in parts if p is not None), Decimal(0))
+    stated = Decimal(str(record.total_score))
+    if abs(total - stated) <= Decimal("0.01") * len(parts):
+        return None
+    return L.IMPORT_REFUSALS["total"].format(stated=stated, parts=total)

@@ -1,19 +1,24 @@
-"""Find a form in a sheet by its labels, not by coordinates.
+"""Find a form in a sheet by its labels and its shape, not by coordinates or region names.
 
-Departments copy the published Word/PDF form into Excel by hand: the form lands
-at any offset, under banner rows, with labels spaced or in full-width
-punctuation (``一级 指标``, ``项目资金（万元）``, ``年度资金总额：``), level labels
-merged, repeated or written once, rows inserted.  Labels are therefore matched
-after :func:`norm` (NFKC, no spaces, no punctuation) against the synonym lists
-of :data:`LABELS` — the single declaration of every label spelling the reader
-accepts — and values are found relative to their labels.
+Departments copy the published Word/PDF form into Excel by hand, and every province prints
+it a little differently: the form lands at any offset, under banner rows, with labels
+spaced or in full-width punctuation (``一级 指标``, ``项目资金（万元）``, ``年度资金总额：``),
+labels of its own (权重, 完成值, 调整后预算数, 实施单位(盖章)), points printed in labels
+(``产出指标(50分)``, ``预算执行情况(万元)(20分)``), the target split over 指标性质 | 指标值 |
+度量单位 under a two-row header, level labels merged, repeated or written once, rows inserted,
+template rows left in (``指标1:``, ``……``), texts and signature rows below the table, several
+forms on one sheet.  Labels are matched after :func:`norm` (NFKC, no spaces, no punctuation;
+a trailing parenthesis and printed points tried off) against :data:`LABELS` — the vocabulary's
+:data:`~sheetperf.vocab.form_labels.FORM_LABELS`, the one declaration of every label spelling
+that the text importer uses too — and values are found relative to their labels.
 
-The result of locating is a :class:`Located`: for every field path of the
-record (``project_name``, ``funds.total.executed``, ``indicators[3].score``) the
-cell(s) holding it.  Turning those cells into typed values is the reader's job
-(:mod:`sheetperf.io.reader`), shared with the defined-name path for sheetperf's
-own templates.  Nothing here imports an Excel library: it works on a
-:class:`~sheetperf.xlsx.book.Grid` whoever filled it (lxml engine or calamine).
+The result of locating is a :class:`Located`: for every field path of the record
+(``project_name``, ``funds.total.executed``, ``indicators[3].score``, ``texts.conclusion``,
+``level1_points.产出指标``) the cell(s) holding it, how to read it (:attr:`Loc.join`), and the
+unit the amounts are written in.  Turning those cells into typed values is the reader's job
+(:mod:`sheetperf.io.reader`), shared with the defined-name path for sheetperf's own templates.
+Nothing here imports an Excel library: it works on a :class:`~sheetperf.xlsx.book.Grid`
+whoever filled it (lxml engine or calamine).
 """
 
 from __future__ import annotations
@@ -28,98 +33,30 @@ from typing import Final, Literal
 
 from sheetperf.model.memo import Memo
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS
+from sheetperf.vocab import form_labels as V
 from sheetperf.xlsx.book import Cell, Grid
 from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
 
 FormKind = Literal["self_evaluation", "goal_table"]
 
 # --- the label declaration -------------------------------------------------------------------
-# Every spelling below is compared after norm(): full-width folded, spaces and punctuation
-# removed, so 项目资金（万元） == 项目资金 (万元) == 项目资金(万元) → "项目资金万元".
+# Every spelling is compared after norm(): full-width folded, spaces and punctuation removed,
+# so 项目资金（万元） == 项目资金 (万元) == 项目资金(万元) → "项目资金万元".
 
-LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
-    # label → value pairs above the self-evaluation's tables
-    "self_evaluation_header": {
-        "project_name": ("项目名称",),
-        "department": ("主管部门", "主管部门及代码", "主管单位"),
-        "implementing_unit": ("实施单位", "项目实施单位", "实施单位及代码"),
-    },
-    # the funds block: its row label, column headers and row labels
-    "funds_block": {
-        "block": ("项目资金万元", "项目资金元", "项目资金", "资金情况万元", "资金情况"),
-    },
-    "funds_columns": {
-        "initial_budget": ("年初预算数", "年初预算"),
-        "annual_budget": ("全年预算数", "调整后预算数", "全年预算", "调整后预算"),
-        "executed": ("全年执行数", "执行数", "全年实际执行数"),
-        "weight": ("分数", "分值", "权重"),
-        "execution_rate": ("执行率", "预算执行率"),
-        "score": ("得分",),
-    },
-    "funds_rows": {
-        "total": ("年度资金总额", "资金总额"),
-        "current_year_appropriation": ("当年财政拨款", "本年财政拨款", "财政拨款"),
-        "carryover": ("上年结转资金", "上年结转"),
-        "other": ("其他资金",),
-    },
-    "goal_block": {
-        "block": ("年度总体目标", "总体目标"),
-        "goal_expected": ("预期目标",),
-        "goal_actual": ("实际完成情况",),
-    },
-    # the indicator table's column headers (both forms)
-    "indicator_columns": {
-        "level1": ("一级指标", "一级目标"),
-        "level2": ("二级指标", "二级目标"),
-        "name": ("三级指标", "三级目标", "三级指标名称"),
-        "target": ("年度指标值", "指标目标值", "年度目标值", "目标值", "指标值"),
-        "actual": ("实际完成值", "全年实际值", "实际值", "实际完成情况"),
-        "weight": ("分值", "权重", "指标分值"),
-        "score": ("得分", "自评得分"),
-        "deviation": ("偏差原因分析及改进措施", "偏差原因分析及改进", "偏差原因及改进措施", "未完成原因分析"),
-        "reason": ("原因分析", "偏差原因分析", "偏差原因"),
-        "fix": ("改进措施",),
-        "operator": ("指标性质",),
-        "unit": ("度量单位", "计量单位"),
-    },
-    "closing": {
-        "total": ("总分", "合计"),
-        "grade": ("评分等级", "自评等级"),
-    },
-    # label → value pairs of the goal table (the value may follow a colon in the same cell)
-    "goal_table_header": {
-        "applicant_unit": ("申报单位名称", "申报单位"),
-        "project_name": ("项目名称",),
-        "project_category": ("项目类别",),
-        "planned_start": ("计划开始日期",),
-        "planned_end": ("计划完成日期",),
-        "government_procurement": ("是否含有政府购买服务",),
-        "performance_type": ("绩效类型",),
-    },
-    "goal_table_texts": {
-        "overview": ("项目概况",),
-        "basis": ("立项依据",),
-        "necessity": ("项目设立的必要性",),
-        "safeguards": ("保证项目实施的制度措施",),
-        "implementation_plan": ("项目实施计划",),
-        "objectives": ("总目标及阶段性目标",),
-    },
-    "goal_table_budget": {
-        "project_total": ("项目总预算元", "项目总预算"),
-        "current_year": ("项目当年预算元", "项目当年预算"),
-        "prior_year_same_project": ("同名项目上年预算额元", "同名项目上年预算额"),
-        "prior_year_same_project_executed": ("同名项目上年预算执行数元", "同名项目上年预算执行数"),
-    },
-    "titles": {
-        "self_evaluation": ("财政项目支出绩效自评表", "项目支出绩效自评表", "绩效自评表"),
-        "goal_table": ("财政项目支出绩效目标表", "项目支出绩效目标表", "绩效目标表"),
-    },
-}
+#: The label table (``group → field → spellings``): the vocabulary's, shared with import-text.
+LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = V.FORM_LABELS
 
-_OPTIONAL_PREFIXES: Final = ("其中",)
+_OPTIONAL_PREFIXES: Final = V.OF_WHICH
 _COLON_RE: Final = re.compile(r"[:：]")
 _YEAR_RE: Final = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _CJK_GAP_RE: Final = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+#: Printed points: ``(50分)``, ``（20 分）``, and a range ``(0-20)分``.
+_POINTS_RE: Final = re.compile(
+    r"[(（]\s*(?P<one>\d+(?:\.\d+)?)\s*分\s*[)）]"
+    r"|[(（]\s*(?P<low>\d+(?:\.\d+)?)\s*[-~～—–至]\s*(?P<high>\d+(?:\.\d+)?)\s*[)）]\s*分"
+)
+#: A parenthesis ending a label: ``(A)``, ``(万元)``, ``(全年执行数/全年预算数)``, ``(盖章)``.
+_TRAILING_PAREN_RE: Final = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 #: Strings longer than this are values, never labels (saves normalising long texts).
 MAX_LABEL_CHARS: Final = 40
 
@@ -153,6 +90,31 @@ def squash_label(text: str) -> str:
     return _CJK_GAP_RE.sub("", text.strip())
 
 
+Points = float | tuple[float, float]
+
+
+def points_of(text: str) -> Points | None:
+    """The points a label prints: ``产出指标(50分)`` → 50.0, ``成本指标(0-20)分`` → (0.0, 20.0)."""
+    if "分" not in text:
+        return None
+    match = _POINTS_RE.search(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None
+    if match.group("one") is not None:
+        return float(match.group("one"))
+    return float(match.group("low")), float(match.group("high"))
+
+
+def strip_points(text: str) -> str:
+    """A label without its printed points: ``产出指标(50分)`` → ``产出指标``."""
+    if "分" not in text:
+        return squash_label(text)
+    folded = unicodedata.normalize("NFKC", text)
+    if _POINTS_RE.search(folded) is None:
+        return squash_label(text)
+    return squash_label(_POINTS_RE.sub("", folded))
+
+
 def _invert(group: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for field_name, spellings in LABELS[group].items():
@@ -167,7 +129,7 @@ _SPELLING_KEYS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     group: {name: tuple(dict.fromkeys(norm(s) for s in spellings)) for name, spellings in fields.items()}
     for group, fields in LABELS.items()
 }
-_ACTUAL_TEXT_KEY: Final = norm("实际完成情况")
+_ACTUAL_TEXT_KEY: Final = norm(LABELS["goal_block"]["goal_actual"][0])
 _LABEL_KEY_LIMIT: Final = 1 << 15
 _DEFINED_REF_LIMIT: Final = 1 << 16
 
@@ -186,12 +148,24 @@ class LocateMemory:
 
 
 ALL_LABEL_KEYS: Final[frozenset[str]] = frozenset(k for keys in _KEYS.values() for k in keys)
+#: Labels of the parts of a form that are not its indicator table: a row holding one in a label
+#: position ends the table (总分, 其他需要说明事项, 评价结论, 填表人, 备注, the next form's title).
+_END_GROUPS: Final = ("closing", "closing_texts", "signature", "filing", "titles")
+_END_KEYS: Final[frozenset[str]] = frozenset(k for g in _END_GROUPS for k in _KEYS[g])
+#: Labels that start another form's header: the closing rows of a form end before them.
+_HEADER_KEYS: Final[frozenset[str]] = frozenset(
+    {*_KEYS["titles"], *_KEYS["self_evaluation_header"], *_KEYS["goal_table_header"], *_KEYS["funds_block"]}
+)
 _STOP_KEYS: Final[frozenset[str]] = frozenset(
     {*_KEYS["closing"], *_KEYS["titles"], *_KEYS["self_evaluation_header"], *_KEYS["goal_table_header"]}
 )
+#: Keys of the indicator header that say the row above a level-1 header row belongs to it.
+_UPPER_HEADER_KEYS: Final = frozenset({"target", "actual", "deviation", "reason", "measures", "value", "unit"})
 
 
 # --- the located form ------------------------------------------------------------------------
+
+Join = Literal["", "target", "lines", "points", "tick", "date", "period_start", "period_end"]
 
 
 @dataclass(frozen=True)
@@ -199,14 +173,16 @@ class Loc:
     """Where a field's value is: one cell, or several joined (a split target or deviation).
 
     ``inline`` marks a value written after the label's colon in the same cell
-    (``申报单位名称：上海市…``).  ``join`` tells how parts combine.
+    (``申报单位名称：上海市…``).  ``join`` tells how to read the value: parts joined as a
+    target or as lines; the points a label prints (``points``); the ticked option of a tick
+    row (``tick``); a date (``date``); either end of a period ``2022-01-01至2022-12-31``.
     """
 
     row: int
     col: int
     inline: bool = False
     parts: tuple[tuple[int, int], ...] = ()
-    join: Literal["", "target", "lines"] = ""
+    join: Join = ""
     # What each part is, for a split target: "operator", "value", "unit".
     part_keys: tuple[str, ...] = ()
 
@@ -221,8 +197,12 @@ class Located:
     indicator_count: int = 0
     #: The unit the funds block is written in ("万元", "元"; "" when not said).
     funds_unit: str = ""
+    #: Amount paths whose label names another unit than the block's (path → "元"/"万元").
+    units: dict[str, str] = field(default_factory=dict)
     #: Zero-based column of each indicator-table key.
     indicator_columns: dict[str, int] = field(default_factory=dict)
+    #: Cells of notes below the form (备注: the scoring rules some regions print).
+    notes: list[Loc] = field(default_factory=list)
     method: Literal["labels", "defined_names"] = "labels"
 
 
@@ -326,22 +306,67 @@ class SheetIndex:
     def cell(self, row: int, col: int) -> Cell | None:
         return self.cells.get((row, col))
 
+    def text(self, row: int, col: int) -> str:
+        """The text a cell holds ("" for numbers and empty cells)."""
+        cell = self.cells.get((row, col))
+        return cell.value.strip() if cell is not None and isinstance(cell.value, str) else ""
+
+
+def _lookup(text: str) -> str:
+    """The label key of a short text: as written, then without printed points and trailing parentheses."""
+    key = norm(text)
+    if key in ALL_LABEL_KEYS:
+        return key
+    stripped = _POINTS_RE.sub("", unicodedata.normalize("NFKC", text))
+    while True:
+        key = norm(stripped)
+        if key in ALL_LABEL_KEYS:
+            return key
+        shorter = _TRAILING_PAREN_RE.sub("", stripped)
+        if shorter == stripped or not shorter.strip():
+            return ""
+        stripped = shorter
+
 
 def _label_key(value: str) -> tuple[str, str]:
     """The label key of a cell and the text after its colon (``项目名称：X`` → 项目名称, X)."""
     if len(value) <= MAX_LABEL_CHARS:
-        key = norm(value)
-        if key in ALL_LABEL_KEYS:
+        key = _lookup(value)
+        if key:
             return key, ""
     match = _COLON_RE.search(value, 0, MAX_LABEL_CHARS)
     if match:
-        key = norm(value[: match.start()])
-        if key in ALL_LABEL_KEYS:
+        key = _lookup(value[: match.start()])
+        if key:
             return key, value[match.end() :].strip()
     return "", ""
 
 
+# --- template leftovers and marks ------------------------------------------------------------
+
+_FILLER_CHARS: Final = frozenset("".join(V.TEMPLATE_FILLERS) + ".。…⋯—-－ ")
+_NUMBERED_RE: Final = re.compile(rf"^{V.TEMPLATE_NAME_PREFIX}\s*[0-9一二三四五六七八九十]+\s*[:：.、]?$")
+
+
+def is_template_leftover(text: str) -> bool:
+    """A row a blank template prints and a department left in: ``指标1:``, ``……``."""
+    if not text or (text[0] not in _FILLER_CHARS and not text.lstrip().startswith(V.TEMPLATE_NAME_PREFIX)):
+        return False  # the common case, decided without normalising
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return bool(folded) and (all(ch in _FILLER_CHARS for ch in folded) or bool(_NUMBERED_RE.match(folded)))
+
+
 # --- locating ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Header:
+    """An indicator table's header: its first and last rows, the level-1 row, the column map."""
+
+    first: int
+    level1_row: int
+    last: int
+    columns: dict[str, int]
 
 
 def locate_forms(grid: Grid, memory: LocateMemory | None = None) -> list[Located]:
@@ -350,24 +375,30 @@ def locate_forms(grid: Grid, memory: LocateMemory | None = None) -> list[Located
     tables = _indicator_headers(index)
     forms: list[Located] = []
     top = 0
-    for k, (header_row, columns, last_header_row) in enumerate(tables):
-        next_header = tables[k + 1][0] if k + 1 < len(tables) else None
-        located, end = _locate_one(index, top, header_row, last_header_row, columns, next_header)
+    for k, header in enumerate(tables):
+        next_first = tables[k + 1].first if k + 1 < len(tables) else None
+        located, end = _locate_one(index, top, header, next_first)
         forms.append(located)
         top = end + 1
     return forms
 
 
-def _indicator_headers(index: SheetIndex) -> list[tuple[int, dict[str, int], int]]:
-    """Rows holding an indicator table header: (row, column map, last header row)."""
-    found: list[tuple[int, dict[str, int], int]] = []
+def _indicator_headers(index: SheetIndex) -> list[_Header]:
+    """Rows holding an indicator table header, with the row above or below when the header has two."""
+    found: list[_Header] = []
     level1_rows = sorted({h.row for h in index.find("indicator_columns", "level1")})
     for row in level1_rows:
-        if found and row <= found[-1][2]:
+        if found and row <= found[-1].last:
             continue
         columns = _header_columns(index, row)
-        last = row
-        # a two-row header: sub-headers under a merged 年度指标值 / 偏差原因 (Sichuan and others)
+        first = last = row
+        # two rows: wide headers over the level-1 row (绩效指标 | 年度指标值 over 指标性质 | 指标值 | …)
+        above = _header_columns(index, row - 1) if row > 0 and (not found or row - 1 > found[-1].last) else {}
+        if above and "level1" not in above and _UPPER_HEADER_KEYS & set(above):
+            for key, col in above.items():
+                columns.setdefault(key, col)
+            first = row - 1
+        # or sub-headers under a merged 年度指标值 / 偏差原因 (Sichuan and others)
         below = _header_columns(index, row + 1)
         if below and "level1" not in below:
             for key, col in below.items():
@@ -375,8 +406,11 @@ def _indicator_headers(index: SheetIndex) -> list[tuple[int, dict[str, int], int
             last = row + 1
         else:
             last = max(index.end_row(row, c) for c in columns.values()) if columns else row
-        if "level1" in columns and ("name" in columns or "target" in columns):
-            found.append((row, columns, last))
+        if "operator" in columns and "target" in columns:
+            # 指标性质 | 指标值 | 度量单位: the "target" column is only the number
+            columns["value"] = columns.pop("target")
+        if "level1" in columns and ("name" in columns or "target" in columns or "value" in columns):
+            found.append(_Header(first, row, last, columns))
     return found
 
 
@@ -389,35 +423,38 @@ def _header_columns(index: SheetIndex, row: int) -> dict[str, int]:
         if name == "actual" and index.keys.get((row, col)) == _ACTUAL_TEXT_KEY and "actual" in columns:
             continue
         columns.setdefault(name, col)
-    if "operator" in columns and "target" in columns:
-        # 指标性质 | 指标值 | 度量单位: the "target" column is only the number
-        columns["value"] = columns.pop("target")
     return columns
 
 
-def _locate_one(
-    index: SheetIndex,
-    top: int,
-    header_row: int,
-    last_header_row: int,
-    columns: dict[str, int],
-    next_header: int | None,
-) -> tuple[Located, int]:
+def _locate_one(index: SheetIndex, top: int, header: _Header, next_first: int | None) -> tuple[Located, int]:
+    columns = header.columns
     kind: FormKind = "self_evaluation" if ("actual" in columns or "score" in columns) else "goal_table"
     located = Located(kind, index.grid.name)
     fields = located.fields
-    bottom = (next_header - 1) if next_header is not None else index.max_row
-    end = _indicator_rows(index, located, columns, last_header_row + 1, bottom)
-    above = header_row - 1
+    bottom = (next_first - 1) if next_first is not None else index.max_row
+    end = _indicator_rows(index, located, columns, header.last + 1, bottom)
+    _points(index, located, header)
+    above = header.first - 1
+    closing_bottom = _closing_bottom(index, end, bottom)
     if kind == "self_evaluation":
         first_field = _header_fields(index, fields, "self_evaluation_header", top, above, "")
+        for name in ("project_category", "project_attribute", "project_type"):
+            if name in fields:
+                loc = fields[name]
+                fields[name] = Loc(loc.row, loc.col, inline=loc.inline, join="tick")
         _funds(index, located, top, above)
         _goal_texts(index, fields, top, above)
-        end = max(end, _closing(index, located, columns, end, bottom))
+        end = max(end, _closing(index, located, columns, end, closing_bottom))
+        _filing(index, located, top, closing_bottom)
     else:
         first_field = _header_fields(index, fields, "goal_table_header", top, above, "")
+        period = fields.pop("period", None)
+        if period is not None:
+            fields.setdefault("planned_start", Loc(period.row, period.col, period.inline, join="period_start"))
+            fields.setdefault("planned_end", Loc(period.row, period.col, period.inline, join="period_end"))
         texts_first = _header_fields(index, fields, "goal_table_texts", top, above, "texts.")
         budget_first = _header_fields(index, fields, "goal_table_budget", top, above, "budget_yuan.")
+        _goal_funds(index, located, top, above)
         first_field = min(first_field, texts_first, budget_first)
     _year(index, located, top, first_field if first_field <= above else above, above)
     return located, end
@@ -439,36 +476,84 @@ def _header_fields(index: SheetIndex, fields: dict[str, Loc], group: str, top: i
     return first
 
 
+def _block_unit(index: SheetIndex, top: int, bottom: int) -> tuple[str, _Hit | None]:
+    """The unit the funds block's label names (万元 by default) and the label."""
+    blocks = index.find("funds_block", "block", top, bottom)
+    if not blocks:
+        return "万元", None
+    text = unicodedata.normalize("NFKC", index.text(blocks[0].row, blocks[0].col))
+    return _unit_in(text) or "万元", blocks[0]
+
+
+def _unit_in(text: str) -> str:
+    """万元 or 元 when a label names it in parentheses (``(元)``, ``（万元）``), else ""."""
+    if "元" not in text:
+        return ""
+    for unit in V.AMOUNT_UNITS:
+        if f"({unit})" in unicodedata.normalize("NFKC", text).replace(" ", ""):
+            return unit
+    return ""
+
+
+_FUND_VALUE_KEYS: Final = frozenset({"initial_budget", "annual_budget", "executed", "execution_rate"})
+
+
 def _funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
-    hits = index.find("funds_columns", "initial_budget", top, bottom)
-    if not hits:
-        return
-    header_row = hits[0].row
+    """The funds block: the header row of its columns, the rows by their labels, the unit."""
+    header_row = None
     columns: dict[str, int] = {}
-    for col in index.row_cols.get(header_row, ()):
-        name = index.key_group(header_row, col, "funds_columns")
-        if name is not None:
-            columns.setdefault(name, col)
-    unit = "万元"
-    blocks = index.find("funds_block", "block", top, header_row)
-    if blocks:
-        key = index.keys.get((blocks[0].row, blocks[0].col), "")
-        if key.endswith("元") and not key.endswith("万元"):
-            unit = "元"
+    candidates = sorted(
+        {h.row for name in ("annual_budget", "executed") for h in index.find("funds_columns", name, top, bottom)}
+    )
+    for r in candidates:
+        found: dict[str, int] = {}
+        for col in index.row_cols.get(r, ()):
+            name = index.key_group(r, col, "funds_columns")
+            if name is not None:
+                found.setdefault(name, col)
+        if len(_FUND_VALUE_KEYS & set(found)) >= 2 and ({"annual_budget", "executed"} & set(found)):
+            header_row, columns = r, found
+            break
+    if header_row is None:
+        return
+    unit, block = _block_unit(index, top, header_row)
     located.funds_unit = unit
+    column_units = {name: _unit_in(index.text(header_row, col)) for name, col in columns.items()}
     first_value_col = min(columns.values())
     rows_seen: set[str] = set()
-    for r in range(index.end_row(header_row, first_value_col) + 1, min(header_row + 8, bottom) + 1):
-        for c in index.row_cols.get(r, ()):
-            if c >= first_value_col:
-                break
-            name = index.key_group(r, c, "funds_rows")
+    goal_rows = [h.row for h in index.find("goal_block", "block", header_row + 1, bottom)]
+    last_row = min(header_row + 8, bottom, goal_rows[0] - 1 if goal_rows else bottom)  # the goal block follows
+    for r in range(header_row + 1, last_row + 1):
+        for c in range(first_value_col):
+            src = index.source(r, c)
+            key = index.keys.get(src)
+            name = _KEYS["funds_rows"].get(key) if key is not None else None
             if name is None or name in rows_seen:
                 continue
             rows_seen.add(name)
             for col_name, col in columns.items():
-                located.fields[f"funds.{name}.{col_name}"] = Loc(r, col)
+                path = f"funds.{name}.{col_name}"
+                located.fields[path] = Loc(r, col)
+                if column_units.get(col_name) and col_name in ("initial_budget", "annual_budget", "executed"):
+                    located.units[path] = column_units[col_name]
             break
+    if block is not None and "weight" not in columns and "total" in rows_seen:
+        # 预算执行情况(万元)(20分): the budget's points printed in the block's label
+        if points_of(index.text(block.row, block.col)) is not None:
+            located.fields["funds.total.weight"] = Loc(block.row, block.col, join="points")
+
+
+def _goal_funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
+    """A goal table's money by source (年度资金总额 / 其中：财政拨款 / 其他资金), recorded in 元."""
+    unit, block = _block_unit(index, top, bottom)
+    if block is None:
+        return
+    for name in LABELS["goal_table_funds"]:
+        hits = [h for h in index.find("goal_table_funds", name, block.row, bottom) if h.col > block.col]
+        if hits and f"budget_yuan.{name}" not in located.fields:
+            path = f"budget_yuan.{name}"
+            located.fields[path] = index.right_of(hits[0].row, hits[0].col)
+            located.units[path] = unit
 
 
 def _goal_texts(index: SheetIndex, fields: dict[str, Loc], top: int, bottom: int) -> None:
@@ -494,6 +579,7 @@ def _year(index: SheetIndex, located: Located, top: int, first_field: int, above
                     isinstance(value, str)
                     and len(value) <= MAX_LABEL_CHARS
                     and _YEAR_RE.search(unicodedata.normalize("NFKC", value))
+                    and index.keys.get((r, c)) not in _KEYS["filing"]
                 ):
                     located.fields["year"] = Loc(r, c)
                     return
@@ -509,15 +595,22 @@ def year_of(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _ends_table(index: SheetIndex, row: int, label_col: int) -> bool:
+    """A row that is not an indicator: a closing, text, signature or title label in a label position."""
+    for c in index.row_cols.get(row, ()):
+        if c > label_col:
+            break
+        if index.keys.get((row, c)) in _END_KEYS or index.keys.get((row, c)) in _STOP_KEYS:
+            return True
+    return False
+
+
 def _indicator_rows(index: SheetIndex, located: Located, columns: dict[str, int], start: int, bottom: int) -> int:
     """Walk the indicator table from ``start`` to its first closing label; returns the last row used."""
-    table_first = min(columns.values())
-    table_last = max(columns.values())
+    label_col = columns.get("name", min(columns.values()))
     rows: list[tuple[int, dict[str, int]]] = []
     for r in index.rows[bisect_right(index.rows, start - 1) :]:
-        if r > bottom:
-            break
-        if any(table_first <= c <= table_last and index.keys.get((r, c)) in _STOP_KEYS for c in index.row_cols[r]):
+        if r > bottom or _ends_table(index, r, label_col):
             break
         rows.append((r, columns))
     located.indicator_columns = dict(columns)
@@ -537,8 +630,10 @@ def walk_indicator_rows(
     Level labels are taken where written, from their merge anchor, or carried
     down from the last one written (forms write them once and leave the cells
     below blank).  A row counts when a cell someone types into holds a value:
-    formula cells (a template's score column) never make a row.  With ``level_rows``
-    (a template's named rows) a level label written in the row itself counts too.
+    formula cells (a template's score column) never make a row, nor does a template
+    row left in (``指标1:``, ``……`` with nothing else filled in) or a row of level labels
+    only (an empty 生态效益指标 row).  With ``level_rows`` (a template's named rows) a level
+    label written in the row itself counts too.
     """
     fields = located.fields
     carried: dict[str, tuple[int, int] | None] = {"level1": None, "level2": None}
@@ -558,6 +653,13 @@ def walk_indicator_rows(
         keys = columns if level_rows else [k for k in columns if k not in ("level1", "level2")]
         if not any(_typed_value(index, r, columns[k]) for k in keys):
             continue  # an empty row (inserted, or a blank template row)
+        if (
+            not level_rows
+            and "name" in columns
+            and is_template_leftover(_shown_text(index, r, columns["name"]))
+            and not any(_typed_value(index, r, columns[k]) for k in keys if k != "name")
+        ):
+            continue  # 指标1:, …… left in from the blank template
         prefix = f"indicators[{count}]."
         for level in ("level1", "level2"):
             src_cell = carried[level]
@@ -565,7 +667,7 @@ def walk_indicator_rows(
                 fields[prefix + level] = Loc(*src_cell)
             elif level in columns:
                 fields[prefix + level] = Loc(r, columns[level])
-        for key in ("name", "actual", "weight", "score"):
+        for key in ("name", "actual", "weight", "score", "measures"):
             if key in columns:
                 fields[prefix + key] = Loc(*index.source(r, columns[key]))
         if "operator" in columns:
@@ -577,13 +679,17 @@ def walk_indicator_rows(
             fields[prefix + "target"] = Loc(*index.source(r, columns["target"]))
         if "deviation" in columns:
             fields[prefix + "deviation"] = Loc(*index.source(r, columns["deviation"]))
-        elif "reason" in columns or "fix" in columns:
-            parts = tuple((r, columns[k]) for k in ("reason", "fix") if k in columns)
-            fields[prefix + "deviation"] = Loc(parts[0][0], parts[0][1], parts=parts, join="lines")
+        elif "reason" in columns:
+            fields[prefix + "deviation"] = Loc(*index.source(r, columns["reason"]))
         count += 1
         last_used = r
     located.indicator_count = count
     return last_used
+
+
+def _shown_text(index: SheetIndex, row: int, col: int) -> str:
+    cell = index.cells.get(index.source(row, col))
+    return cell.value if cell is not None and isinstance(cell.value, str) else ""
 
 
 def _every_row(index: SheetIndex, located: Located, rows: list[tuple[int, dict[str, int]]]) -> None:
@@ -603,11 +709,47 @@ def _typed_value(index: SheetIndex, row: int, col: int) -> bool:
     return cell is not None and cell.formula is None and cell.value not in (None, "")
 
 
+def _points(index: SheetIndex, located: Located, header: _Header) -> None:
+    """Points printed in level-1 labels (``产出指标(50分)``) and over the table (``年度绩效目标(80分)``)."""
+    fields = located.fields
+    seen: set[tuple[int, int]] = set()
+    for k in range(located.indicator_count):
+        loc = fields.get(f"indicators[{k}].level1")
+        if loc is None or (loc.row, loc.col) in seen:
+            continue
+        seen.add((loc.row, loc.col))
+        text = index.text(loc.row, loc.col)
+        if points_of(text) is not None:
+            fields.setdefault(f"level1_points.{strip_points(text)}", Loc(loc.row, loc.col, join="points"))
+    level1_col = header.columns.get("level1")
+    if level1_col is None or located.indicator_count == 0:
+        return
+    for c in range(level1_col):
+        src = index.source(header.last + 1, c)
+        if src[0] > header.last:
+            continue  # a cell of the rows, not a label spanning the table
+        points = points_of(index.text(*src))
+        if points is not None and not isinstance(points, tuple):
+            fields["indicator_points"] = Loc(src[0], src[1], join="points")
+            return
+
+
+def _closing_bottom(index: SheetIndex, end: int, bottom: int) -> int:
+    """The last row the closing rows of a form may use: before the next form's title or header."""
+    for r in index.rows[bisect_right(index.rows, end) :]:
+        if r > bottom:
+            break
+        if any(index.keys.get((r, c)) in _HEADER_KEYS for c in index.row_cols[r]):
+            return r - 1
+    return bottom
+
+
 def _closing(index: SheetIndex, located: Located, columns: dict[str, int], start: int, bottom: int) -> int:
-    """总分 and 评分等级 rows wherever they follow the table."""
+    """总分, the grade (labelled, or printed beside the total), the texts and notes below the table."""
     end = start
     fields = located.fields
     totals = index.find("closing", "total", start + 1, bottom)
+    score_at: tuple[int, int] | None = None
     if totals:
         hit = totals[0]
         end = max(end, hit.row)
@@ -625,12 +767,48 @@ def _closing(index: SheetIndex, located: Located, columns: dict[str, int], start
                 fields.setdefault("total_score", Loc(hit.row, numbers[1]))
             elif numbers:
                 fields.setdefault("total_score", Loc(hit.row, numbers[0]))
+        if "total_score" in fields:
+            score_at = (fields["total_score"].row, fields["total_score"].col)
     grades = index.find("closing", "grade", start + 1, bottom)
     if grades:
         hit = grades[0]
         end = max(end, hit.row)
         fields["grade"] = Loc(hit.row, hit.col, inline=True) if hit.inline else index.right_of(hit.row, hit.col)
+    elif score_at is not None:
+        # the grade printed right of the total score, without a label (Yunnan)
+        row, col = score_at
+        for c in index.row_cols.get(row, ()):
+            if c > index.end_col(row, col) and index.text(row, c) in V.GRADE_WORDS:
+                fields["grade"] = Loc(row, c)
+                break
+    for name in LABELS["closing_texts"]:
+        hits = index.find("closing_texts", name, start + 1, bottom)
+        if hits:
+            hit = hits[0]
+            end = max(end, hit.row)
+            fields[f"texts.{name}"] = (
+                Loc(hit.row, hit.col, inline=True) if hit.inline else index.right_of(hit.row, hit.col)
+            )
+    for name in LABELS["signature"]:
+        for hit in index.find("signature", name, start + 1, bottom):
+            end = max(end, hit.row)
+            if name == "notes":
+                located.notes.append(
+                    Loc(hit.row, hit.col, inline=True) if hit.inline else index.right_of(hit.row, hit.col)
+                )
     return end
+
+
+def _filing(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
+    """单位名称 and 填报日期, above the form or in its signature rows."""
+    for name in LABELS["filing"]:
+        hits = index.find("filing", name, top, bottom)
+        if hits:
+            hit = hits[0]
+            loc = Loc(hit.row, hit.col, inline=True) if hit.inline else index.right_of(hit.row, hit.col)
+            if name == "filing_date":
+                loc = Loc(loc.row, loc.col, loc.inline, join="date")
+            located.fields[name] = loc
 
 
 # --- sheetperf's own templates: defined names ------------------------------------------------
@@ -754,12 +932,15 @@ __all__ = [
     "Loc",
     "Located",
     "SheetIndex",
+    "is_template_leftover",
     "locate_by_defined_names",
     "locate_forms",
     "norm",
     "parse_defined_ref",
+    "points_of",
     "refs_by_sheet",
     "squash_label",
+    "strip_points",
     "walk_indicator_rows",
     "year_of",
 ]

@@ -15,7 +15,15 @@ turns the located cells into typed values the way the form shows them:
   separators and stray spaces; ``-`` (not applicable) and blanks read as missing;
   a number shown as a percentage (``0.00%``) reads ×100, as the form shows it;
 * a formula keeps its text in ``provenance.evidence.formulas``; without a cached
-  value (never saved by a spreadsheet program) its value is missing, never 0.
+  value (never saved by a spreadsheet program) its value is missing, never 0;
+* amounts are recorded in 万元 (a goal table's ``budget_yuan`` in 元): a block labelled
+  ``项目资金（元）``, a column ``全年预算数(元)`` or a cell typed ``72890元`` is converted, and the
+  unit it was written in kept in ``provenance.evidence`` (``funds_unit``, ``amount_units``);
+* a target split over 指标性质 | 指标值 | 度量单位 is joined as written, without spaces or
+  brackets: ``﹦`` + ``100`` + ``%`` → ``﹦100%`` (a word such as 定性 in 指标性质 is not part of it);
+* an indicator name loses the marks a template put into it (``★``, ``(≥**人)``); a level-1
+  label loses its printed points (``产出指标(50分)`` → ``产出指标``, the points go to
+  ``level1_points``).
 """
 
 from __future__ import annotations
@@ -37,19 +45,34 @@ from sheetperf.io.locate import (
     locate_by_defined_names,
     locate_forms,
     parse_defined_ref,
+    points_of,
     refs_by_sheet,
     squash_label,
+    strip_points,
     year_of,
 )
 from sheetperf.model.evidence import Hazard, NumberText, TemplateIdentity
 from sheetperf.model.memo import BatchCache, Memo, ensure
-from sheetperf.model.record import FUND_COLUMNS, GOAL_BUDGET, GOAL_TEXTS, CellRef, Provenance, Record, record_from_dict
+from sheetperf.model.record import (
+    FUND_COLUMNS,
+    FUND_ROWS,
+    GOAL_BUDGET,
+    GOAL_BUDGET_EXTRA,
+    GOAL_TEXTS,
+    OPTIONAL_FUND_ROWS,
+    SELF_TEXTS,
+    CellRef,
+    Provenance,
+    Record,
+    record_from_dict,
+)
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
+from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import words
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES, field_label
 from sheetperf.vocab.text import os_reason
-from sheetperf.vocab.units import ALL_UNITS, PERCENT, POINTS, convert
+from sheetperf.vocab.units import ALL_UNITS, MONEY_UNITS, PERCENT, POINTS, convert
 from sheetperf.xlsx import hazards
 from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, open_xlsx
 from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
@@ -63,7 +86,6 @@ _TEMPLATE_AUX_SHEETS: Final = frozenset({SHEET_NAMES["instructions"], SHEET_NAME
 _NOT_APPLICABLE: Final = frozenset(words.AMOUNT_BLANKS)
 _TYPED_TEXT_RE: Final = re.compile(r"[^\x00-\x7f]|\d\s*\(|\(%\)")
 _QUOTED_RE: Final = re.compile(r'"[^"]*"')
-_SCALE_YUAN: Final = Decimal(10000)
 
 INDICATOR_INT_KEYS: Final = ("weight", "score")
 
@@ -378,6 +400,8 @@ class _Builder:
         self.formulas: dict[str, str] = {}
         self.uncalculated: list[str] = []
         self.number_texts: dict[str, NumberText] = {}
+        #: Amount paths whose cell said its own unit (``620.82万元``, ``72890元``).
+        self.amount_units: dict[str, str] = {}
         from sheetperf.model.a1 import to_a1
 
         self._a1 = to_a1
@@ -427,28 +451,51 @@ class _Builder:
                 op, value, unit = (by_key.get(k, "") for k in ("operator", "value", "unit"))
                 if not value:
                     return op
-                # 指标性质 holds ≥/≤/= for a quantitative target, 定性 or similar for a qualitative one.
+                # 指标性质 holds ≥/≤/= for a quantitative target, 定性 or similar for a qualitative one;
+                # the parts are joined as written: ﹦ + 100 + % → ﹦100%.
                 prefix = op if parse_operator(op) is not None else ""
-                return f"{prefix}{value}({unit})" if unit else f"{prefix}{value}"
+                return f"{prefix}{value}{unit}"
             return "\n".join(p for p in pieces if p)
         cell = self._cell(path, loc)
-        if loc.inline:
-            return _after_colon(self.shown(cell))
-        return self.shown(cell)
+        text = _after_colon(self.shown(cell)) if loc.inline else self.shown(cell)
+        if loc.join == "tick":
+            return _ticked(text)
+        if loc.join == "date":
+            return _iso_date(text)
+        if loc.join in ("period_start", "period_end"):
+            return _period(text, loc.join == "period_start")
+        return text
 
-    def number(self, path: str, *, unit: str = POINTS, yuan: bool = False) -> float | None:
-        """The number in a number field, in the field's ``unit`` (万元, 元, %, 分).
+    def points(self, path: str) -> int | float | list[int | float] | None:
+        """The points a label prints (``产出指标(50分)`` → 50; ``(0-20)分`` → [0, 20])."""
+        loc = self.located.fields.get(path)
+        if loc is None:
+            return None
+        self._where(path, loc)
+        points = points_of(self.shown(self.cells.get((loc.row, loc.col))))
+        if points is None:
+            return None
+        if isinstance(points, tuple):
+            return [_int_or_float(points[0]), _int_or_float(points[1])]
+        return _int_or_float(points)
+
+    def number(self, path: str, *, unit: str = POINTS, record_unit: str = "") -> float | None:
+        """The number in a number field whose column is written in ``unit`` (万元, 元, %, 分).
 
         A number typed as text is read as people write it (``1.42万元``, ``80 万元``,
-        ``1,420,000元``, ``98%``, full-width digits), converted to the field's unit and kept in
+        ``1,420,000元``, ``98%``, full-width digits), converted to the column's unit and kept in
         the evidence (``number_texts``) with a notice naming the cell: a spreadsheet's formulas
         do not count text.  Text that is no number (or a unit that does not convert) is missing,
-        kept in the evidence too, and the validator reports it at its cell.  ``yuan``: the
-        field's cells are in 元 and the record holds 万元.
+        kept in the evidence too, and the validator reports it at its cell.  ``record_unit``:
+        the unit the record holds an amount in (万元 for funds, 元 for a goal table's budget);
+        an amount in a column of another unit (项目资金（元）) is converted to it.
         """
         loc = self.located.fields.get(path)
         if loc is None:
             return None
+        if loc.join == "points":
+            points = self.points(path)
+            return float(points) if isinstance(points, int | float) else None
         self._where(path, loc)
         cell = self._cell(path, loc)
         if cell is None or cell.value is None or cell.error:
@@ -460,7 +507,9 @@ class _Builder:
         if isinstance(value, float):
             if not math.isfinite(value):  # <v>1e400</v> or <v>nan</v>: no figure a spreadsheet stores
                 self.notices.append(
-                    MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=repr(value))
+                    MSG["bad_number"].format(
+                        sheet=self.grid.name, cell=where, field=field_label(path), text=repr(value)
+                    )
                 )
                 return None
             number = value
@@ -471,31 +520,36 @@ class _Builder:
             if normalize_text(text).replace(" ", "") in _NOT_APPLICABLE:
                 return None  # "-" / "无" / a formula's empty text result: nothing given
             typed = cell.formula is None  # a formula's text result is no one's typing
-            column = "元" if yuan else unit
             parsed = _parse_amount(text)
-            converted = convert(parsed[0], parsed[1], column) if parsed is not None else None
             written = parsed[1] if parsed is not None else ""
+            if record_unit and written in MONEY_UNITS:
+                self.amount_units[path] = written
+            converted = convert(parsed[0], written, unit) if parsed is not None else None
             if converted is None or not math.isfinite(float(converted)):
                 if typed:
                     self.number_texts[path] = NumberText(text[:40], None, written)
-                self.notices.append(MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=text[:20]))
+                self.notices.append(
+                    MSG["bad_number"].format(sheet=self.grid.name, cell=where, field=field_label(path), text=text[:20])
+                )
                 return None
             number = float(converted)
             if typed:
                 self.number_texts[path] = NumberText(text[:40], number, written)
                 self.notices.append(
                     MSG["number_text"].format(
-                        sheet=self.grid.name, cell=where, text=text[:20], value=general(number), unit=column
+                        sheet=self.grid.name, cell=where, text=text[:20], value=general(number), unit=unit
                     )
                 )
-        if yuan:
-            number = float(Decimal(repr(number)) / _SCALE_YUAN)
+        if record_unit and unit != record_unit and unit in MONEY_UNITS and record_unit in MONEY_UNITS:
+            number = float(Decimal(repr(number)) * MONEY_UNITS[unit] / MONEY_UNITS[record_unit])
         return number
 
     def finish(self, record: Record) -> Record:
         evidence = self.provenance.evidence
         evidence.method = self.located.method
         evidence.funds_unit = self.located.funds_unit
+        evidence.amount_units = {**self.located.units, **self.amount_units}
+        evidence.notes = [self.text_at(loc) for loc in self.located.notes]
         evidence.indicator_columns = self.located.indicator_columns
         evidence.formulas = self.formulas
         evidence.uncalculated = self.uncalculated
@@ -505,6 +559,69 @@ class _Builder:
         evidence.error_cells, evidence.formula_cells = cell_evidence(self.located, self.grid)
         record.provenance = self.provenance
         return record
+
+    def text_at(self, loc: Loc) -> str:
+        text = self.shown(self.cells.get((loc.row, loc.col)))
+        return _after_colon(text) if loc.inline else text
+
+
+def _int_or_float(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _ticked(text: str) -> str:
+    """The ticked option of a tick row: ``1、部门预算项目□　2、区直专项☑`` → 区直专项; "" when not one."""
+    options = [o.strip() for o in re.split(r"(?:^|\s|　)*\d+\s*[、.．]\s*", text) if o.strip()]
+    ticked: list[str] = []
+    for option in options:
+        name = option.rstrip("".join(V.TICKED_MARKS) + "".join(V.UNTICKED_MARKS) + " 　")
+        if any(mark in option for mark in V.TICKED_MARKS):
+            ticked.append(name.strip())
+    if len(ticked) == 1:
+        return ticked[0]
+    if not ticked and len(options) == 1 and not any(m in options[0] for m in V.UNTICKED_MARKS):
+        return options[0]
+    return ""
+
+
+_DATE_RE: Final = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+
+
+def _iso_date(text: str) -> str:
+    """``2021年4月22日`` or ``2021-04-22`` → ``2021-04-22``; other text as written."""
+    match = _DATE_RE.search(normalize_text(text))
+    if match is None:
+        return text
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_PERIOD_SPLIT_RE: Final = re.compile(r"\s*(?:至|到|~|～|—|–)\s*|\s+-\s+")
+
+
+def _period(text: str, start: bool) -> str:
+    """One end of ``2022-01-01至2022-12-31``."""
+    parts = _PERIOD_SPLIT_RE.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return text if start else ""
+    return _iso_date(parts[0] if start else parts[1])
+
+
+_NAME_MARK_CHARS: Final = frozenset("".join(V.NAME_MARKS) + "".join(V.PLACEHOLDERS))
+_MARKS_RE: Final = re.compile("[" + "".join(m for m in V.NAME_MARKS if m != "*") + "]")
+_PLACEHOLDER_ALT: Final = "|".join(re.escape(p) for p in V.PLACEHOLDERS)
+_PLACEHOLDER_GROUP_RE: Final = re.compile(rf"[(（][^()（）]*(?:{_PLACEHOLDER_ALT})[^()（）]*[)）]")
+_PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[≥≤<>=＜＞≧≦]=?\s*(?:{_PLACEHOLDER_ALT})\S*$")
+
+
+def clean_name(text: str) -> str:
+    """An indicator name without a template's marks: ``★★★受益人口数(≥**人)`` → ``受益人口数``."""
+    if not text or not any(mark in text for mark in _NAME_MARK_CHARS):
+        return text  # the common case, decided without a regular expression
+    cleaned = _MARKS_RE.sub("", text)
+    cleaned = _PLACEHOLDER_GROUP_RE.sub("", cleaned)
+    cleaned = _PLACEHOLDER_TAIL_RE.sub("", cleaned)
+    return cleaned.strip()
 
 
 def _after_colon(text: str) -> str:
@@ -557,16 +674,18 @@ def build_record(
         data["year"] = year
         for key in ("department", "implementing_unit", "project_name"):
             data[key] = b.text(key) or ""
-        yuan = located.funds_unit == "元"
         funds: dict[str, dict[str, Any]] = {}
-        for row in ("total", "current_year_appropriation", "carryover", "other"):
+        unit = located.funds_unit or "万元"
+        for row in (*FUND_ROWS, *OPTIONAL_FUND_ROWS):
+            if row in OPTIONAL_FUND_ROWS and not any(f"funds.{row}.{col}" in fields for col in FUND_COLUMNS):
+                continue
             values: dict[str, Any] = {}
             for col in FUND_COLUMNS:
                 path = f"funds.{row}.{col}"
                 if col == "execution_rate":
                     values[col] = b.number(path, unit=PERCENT)
                 else:
-                    values[col] = b.number(path, unit="万元", yuan=yuan)
+                    values[col] = b.number(path, unit=located.units.get(path, unit), record_unit="万元")
             for col in ("weight", "score"):
                 value = b.number(f"funds.{row}.{col}")
                 if value is not None:
@@ -580,6 +699,15 @@ def build_record(
         data["total_score"] = b.number("total_score")
         grade = b.text("grade")
         data["grade"] = grade or None
+        for key in ("filing_unit", "filing_date", "project_category", "project_attribute", "project_type"):
+            if key in fields:
+                data[key] = b.text(key) or ""
+        if "indicator_points" in fields:
+            data["indicator_points"] = b.points("indicator_points")
+        _level1_points(b, data)
+        texts = {key: b.text(f"texts.{key}") or "" for key in SELF_TEXTS if f"texts.{key}" in fields}
+        if texts:
+            data["texts"] = texts
     else:
         data["year"] = year
         for key in (
@@ -592,21 +720,40 @@ def build_record(
             "performance_type",
         ):
             data[key] = b.text(key) or ""
-        data["budget_yuan"] = {key: _int_if_integral(b.number(f"budget_yuan.{key}", unit="元")) for key in GOAL_BUDGET}
+        budget: dict[str, Any] = {}
+        for key in (*GOAL_BUDGET, *GOAL_BUDGET_EXTRA):
+            path = f"budget_yuan.{key}"
+            if key in GOAL_BUDGET or path in fields:
+                budget[key] = _int_if_integral(b.number(path, unit=located.units.get(path, "元"), record_unit="元"))
+        data["budget_yuan"] = budget
         data["texts"] = {key: b.text(f"texts.{key}") or "" for key in GOAL_TEXTS}
         data["indicators"] = [_indicator(b, i, "goal_table") for i in range(located.indicator_count)]
+        if "department" in fields:
+            data["department"] = b.text("department") or ""
+        _level1_points(b, data)
     for key, path in (("slug", "slug"),):
         if path in fields:
             data[key] = b.text(path) or None
     return b.finish(record_from_dict(data))
 
 
+def _level1_points(b: _Builder, data: dict[str, Any]) -> None:
+    points: dict[str, Any] = {}
+    for path in b.located.fields:
+        if path.startswith("level1_points."):
+            value = b.points(path)
+            if value is not None:
+                points[path.removeprefix("level1_points.")] = value
+    if points:
+        data["level1_points"] = points
+
+
 def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
     prefix = f"indicators[{index}]."
     out: dict[str, Any] = {
-        "level1": squash_label(b.text(prefix + "level1") or ""),
+        "level1": strip_points(b.text(prefix + "level1") or ""),
         "level2": squash_label(b.text(prefix + "level2") or ""),
-        "name": b.text(prefix + "name") or "",
+        "name": clean_name(b.text(prefix + "name") or ""),
         "target": b.text(prefix + "target") or "",
     }
     if form == "self_evaluation":
@@ -614,6 +761,8 @@ def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
         out["weight"] = _int_if_integral(b.number(prefix + "weight"))
         out["score"] = _int_if_integral(b.number(prefix + "score"))
         out["deviation"] = b.text(prefix + "deviation") or ""
+        if "measures" in b.located.indicator_columns:
+            out["measures"] = b.text(prefix + "measures") or ""
     else:
         for key in ("actual", "deviation"):
             if prefix + key in b.located.fields:

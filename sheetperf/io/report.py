@@ -38,11 +38,13 @@ class FormEntry:
     project_name: str
     sheet: str | None = None
     findings: tuple[Finding, ...] = ()
+    #: The rules profile the form was validated with, in words (``规则配置 hubei（湖北省）：…``).
+    profile: str = ""
 
     @classmethod
-    def of(cls, record: Record, findings: Sequence[Finding], file: str) -> FormEntry:
+    def of(cls, record: Record, findings: Sequence[Finding], file: str, *, profile: str = "") -> FormEntry:
         ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], _cell_order(f)))
-        return cls(file, record.form, record.project_name, record.provenance.sheet, tuple(ordered))
+        return cls(file, record.form, record.project_name, record.provenance.sheet, tuple(ordered), profile)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -117,6 +117,11 @@ class Evidence:
     method: str = ""
     #: The unit the funds were written in (``万元`` or ``元``; records hold 万元).
     funds_unit: str = ""
+    #: Amount paths whose own label or cell named their unit (``funds.total.executed`` → ``元``
+    #: for a cell typed ``72890元``; ``budget_yuan.current_year`` → ``万元``), before conversion.
+    amount_units: dict[str, str] = field(default_factory=dict)
+    #: Notes printed under the form (备注): the scoring rules some regions print, as written.
+    notes: list[str] = field(default_factory=list)
     #: Zero-based column of each indicator-table key, as found.
     indicator_columns: dict[str, int] = field(default_factory=dict)
     #: Record path → formula text of the cell the value came from.

@@ -5,6 +5,20 @@ dumping is lossless (unknown keys are kept in ``extra`` and written back in
 place, numbers keep their int/float type).  Provenance (file, sheet and cell of
 each field) travels beside the data in :class:`Provenance` and is emitted only
 on request.
+
+Regional forms carry more than the Shanghai layout; those keys are typed too and
+written only when a form has them (so a Shanghai record's JSON is unchanged):
+
+* self-evaluation ``texts`` (:data:`SELF_TEXTS`: 其他需要说明事项 ``other_matters``,
+  评价结论 ``conclusion``, 存在问题 ``problems``, 改进措施 ``measures``, the form-level
+  偏差大或目标未完成原因分析 ``deviation_analysis``), ``filing_unit`` / ``filing_date``
+  (ISO ``2021-04-22``), the ticked ``project_category`` / ``project_attribute`` /
+  ``project_type``, ``indicator_points`` (年度绩效目标(80分) → 80) and ``level1_points``
+  (``产出指标(50分)`` → ``{"产出指标": 50}``; a printed range ``成本指标(0-20)分`` → ``[0, 20]``);
+* an indicator's ``measures`` (a separate 改进措施 column);
+* ``funds.special_account`` (财政专户管理资金), a fund row like the others;
+* a goal table's ``department`` and ``level1_points``, and in its ``budget_yuan`` the
+  optional ``current_year_appropriation`` / ``current_year_other`` (:data:`GOAL_BUDGET_EXTRA`).
 """
 
 from __future__ import annotations
@@ -22,6 +36,8 @@ Number: TypeAlias = int | float
 FormKind = Literal["self_evaluation", "goal_table"]
 
 FUND_ROWS: tuple[str, ...] = ("total", "current_year_appropriation", "carryover", "other")
+#: Fund rows only some regions print (Sichuan's 财政专户管理资金), written only when present.
+OPTIONAL_FUND_ROWS: tuple[str, ...] = ("special_account",)
 FUND_COLUMNS: tuple[str, ...] = ("initial_budget", "annual_budget", "executed", "execution_rate")
 GOAL_TEXTS: tuple[str, ...] = (
     "overview",
@@ -37,6 +53,12 @@ GOAL_BUDGET: tuple[str, ...] = (
     "prior_year_same_project",
     "prior_year_same_project_executed",
 )
+#: Budget lines of goal tables that split the year's money (财政拨款 / 其他资金), in 元.
+GOAL_BUDGET_EXTRA: tuple[str, ...] = ("current_year_appropriation", "current_year_other")
+#: Form-level texts of a self-evaluation besides its goal texts (rows below the indicator table).
+SELF_TEXTS: tuple[str, ...] = ("other_matters", "conclusion", "problems", "measures", "deviation_analysis")
+#: A level-1 category's points: a number, or the range ``[low, high]`` a form prints.
+Points: TypeAlias = "Number | list[Number]"
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,38 @@ def _put(out: dict[str, Any], key: str, value: Any, present: set[str]) -> None:
         out[key] = value
 
 
+def _pop_text(data: dict[str, Any], key: str) -> str | None:
+    value = data.pop(key, None)
+    return None if value is None else _text(value)
+
+
+def _pop_points(data: dict[str, Any], key: str) -> dict[str, Points]:
+    """``level1_points``: category → points, or → ``[low, high]``."""
+    raw = data.pop(key, None) or {}
+    if not isinstance(raw, dict):
+        raise InputError(f"字段 {key} 应为对象（一级指标 → 分值），实为 {raw!r}")
+    out: dict[str, Points] = {}
+    for name, value in raw.items():
+        if isinstance(value, list):
+            if len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
+                raise InputError(f"字段 {key}.{name} 应为分值或 [下限, 上限]，实为 {value!r}")
+            out[str(name)] = [value[0], value[1]]
+        else:
+            label = f"{key}.{name}"
+            number = _pop_number({label: value}, label)
+            if number is None:
+                raise InputError(f"字段 {key}.{name} 应为分值或 [下限, 上限]，实为 {value!r}")
+            out[str(name)] = number
+    return out
+
+
+def _pop_texts(data: dict[str, Any], key: str) -> dict[str, str]:
+    raw = data.pop(key, None) or {}
+    if not isinstance(raw, dict):
+        raise InputError(f"字段 {key} 应为对象，实为 {raw!r}")
+    return {str(k): _text(v) for k, v in raw.items()}
+
+
 @dataclass
 class FundRow:
     """One funding row (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)."""
@@ -128,16 +182,25 @@ class Funds:
     current_year_appropriation: FundRow = field(default_factory=FundRow)
     carryover: FundRow = field(default_factory=FundRow)
     other: FundRow = field(default_factory=FundRow)
+    #: 财政专户管理资金 (Sichuan), None when the form has no such row.
+    special_account: FundRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Funds:
         data = dict(data)
         rows = {name: FundRow.from_dict(data.pop(name, {}) or {}) for name in FUND_ROWS}
-        return cls(**rows, extra=data)
+        special = data.pop("special_account", None)
+        return cls(**rows, special_account=None if special is None else FundRow.from_dict(special), extra=data)
 
     def rows(self) -> dict[str, FundRow]:
-        return {name: getattr(self, name) for name in FUND_ROWS}
+        """Every fund row the form has: the four of every form, then the optional ones present."""
+        out: dict[str, FundRow] = {name: getattr(self, name) for name in FUND_ROWS}
+        for name in OPTIONAL_FUND_ROWS:
+            row = getattr(self, name)
+            if row is not None:
+                out[name] = row
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: row.to_dict() for name, row in self.rows().items()}
@@ -169,10 +232,12 @@ class Indicator:
     weight: Number | None = None
     score: Number | None = None
     deviation: str | None = None
+    #: 改进措施 written in a column of its own (Sichuan); None when the form has none.
+    measures: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     present: set[str] = field(default_factory=set, repr=False, compare=False)
 
-    KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation")
+    KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation", "measures")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Indicator:
@@ -189,6 +254,7 @@ class Indicator:
             weight=_pop_number(data, "weight"),
             score=_pop_number(data, "score"),
             deviation=None if deviation is None else _text(deviation),
+            measures=_pop_text(data, "measures"),
         )
         ind.extra = data
         ind.present = present
@@ -209,6 +275,8 @@ class Indicator:
         else:
             for key in ("actual", "weight", "score", "deviation"):
                 _put(out, key, getattr(self, key), self.present)
+        if self.measures is not None:
+            out["measures"] = self.measures
         out.update(self.extra)
         return out
 
@@ -229,11 +297,32 @@ class SelfEvaluation:
     total_weight: Number | None = None
     total_score: Number | None = None
     grade: str | None = None
+    # What regional forms print besides (written only when the form has it; see the module doc).
+    filing_unit: str | None = None
+    filing_date: str | None = None
+    project_category: str | None = None
+    project_attribute: str | None = None
+    project_type: str | None = None
+    indicator_points: Number | None = None
+    level1_points: dict[str, Points] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
     order: list[str] = field(default_factory=list, repr=False, compare=False)
 
     form: Literal["self_evaluation"] = "self_evaluation"
+
+    #: The regional keys, in the order they are written after ``grade``.
+    REGIONAL_KEYS = (
+        "filing_unit",
+        "filing_date",
+        "project_category",
+        "project_attribute",
+        "project_type",
+        "indicator_points",
+        "level1_points",
+        "texts",
+    )
 
     KEYS = (
         "form",
@@ -270,6 +359,14 @@ class SelfEvaluation:
             total_weight=_pop_number(data, "total_weight"),
             total_score=_pop_number(data, "total_score"),
             grade=data.pop("grade", None),
+            filing_unit=_pop_text(data, "filing_unit"),
+            filing_date=_pop_text(data, "filing_date"),
+            project_category=_pop_text(data, "project_category"),
+            project_attribute=_pop_text(data, "project_attribute"),
+            project_type=_pop_text(data, "project_type"),
+            indicator_points=_pop_number(data, "indicator_points"),
+            level1_points=_pop_points(data, "level1_points"),
+            texts=_pop_texts(data, "texts"),
         )
         record.extra = data
         record.order = order
@@ -293,6 +390,10 @@ class SelfEvaluation:
         }
         if self.slug is None and "slug" not in self.order:
             del values["slug"]
+        for key in self.REGIONAL_KEYS:
+            value = getattr(self, key)
+            if (value is not None and value != {}) or key in self.order:
+                values[key] = dict(value) if isinstance(value, dict) else value
         values.update(self.extra)
         return _ordered(values, self.order)
 
@@ -314,6 +415,9 @@ class GoalTable:
     texts: dict[str, str] = field(default_factory=dict)
     note: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    #: 主管部门, where a goal table prints one (None otherwise).
+    department: str | None = None
+    level1_points: dict[str, Points] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
     order: list[str] = field(default_factory=list, repr=False, compare=False)
@@ -350,6 +454,8 @@ class GoalTable:
             texts={k: _text(v) for k, v in (data.pop("texts", {}) or {}).items()},
             note=data.pop("note", None),
             indicators=[Indicator.from_dict(i) for i in data.pop("indicators", []) or []],
+            department=_pop_text(data, "department"),
+            level1_points=_pop_points(data, "level1_points"),
         )
         for key, value in header.items():
             setattr(record, key, value)
@@ -369,6 +475,10 @@ class GoalTable:
         if self.note is not None or "note" in self.order:
             values["note"] = self.note
         values["indicators"] = [i.to_dict("goal_table") for i in self.indicators]
+        if self.department is not None or "department" in self.order:
+            values["department"] = self.department
+        if self.level1_points or "level1_points" in self.order:
+            values["level1_points"] = dict(self.level1_points)
         values.update(self.extra)
         return _ordered(values, self.order)
 

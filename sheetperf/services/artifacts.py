@@ -63,7 +63,7 @@ class Artifact:
 
 def repo_root() -> Path:
     """The repository this module lives in (artifacts are a development tool)."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[2]  # sheetperf/services/artifacts.py → the checkout
 
 
 def blank_name(form: str) -> Path:

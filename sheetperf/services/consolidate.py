@@ -47,8 +47,9 @@ from sheetperf.errors import FormNotFoundError, InputError, SheetperfError
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
+from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
-from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
+from sheetperf.rules.profiles import Profile
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.labels import (
     CONSOLIDATE_MESSAGES,
@@ -188,7 +189,8 @@ class FormRows:
 class Settings:
     """What every worker needs, sent once when it starts, and the memory of its batch."""
 
-    profile: Profile
+    #: A rules profile, or AutoProfile: each form's chosen from what it states (named in 项目汇总).
+    profile: ProfileSource
     goal_tables: tuple[GoalTable, ...] = ()
     cache: BatchCache = field(default_factory=BatchCache, compare=False)
 
@@ -250,7 +252,8 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     from sheetperf.checks.validation import validate_against_goals, validate_record
     from sheetperf.rules.scoring import score_form
 
-    profile = settings.profile
+    choice = resolve(settings.profile, record)
+    profile = choice.profile
     prov = record.provenance
     sheet = prov.sheet or ""
     result = score_form(record, profile) if isinstance(record, SelfEvaluation) else None
@@ -276,7 +279,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             None,
             _num(result.execution_rate), _num(funds.total.score), _num(result.budget_score),
             len(record.indicators), _num(record.total_score), _num(result.total_score),
-            (record.grade or "").strip() or None, result.grade,
+            (record.grade or "").strip() or None, result.grade, profile.name,
             severities["error"], severities["warning"], severities["notice"],
         ]  # fmt: skip
         scores = result.indicators
@@ -293,7 +296,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             None, None, record.applicant_unit, record.project_name,
             None, None, None, None, None, None, None, None, None, None,
             _num(record.budget_yuan.get("current_year")),
-            None, None, None, len(record.indicators), None, None, None, None,
+            None, None, None, len(record.indicators), None, None, None, None, profile.name,
             severities["error"], severities["warning"], severities["notice"],
         ]  # fmt: skip
         scores = []
@@ -441,7 +444,7 @@ def consolidate(
     paths: Sequence[str | Path],
     output: str | Path,
     *,
-    profile: str | Profile = DEFAULT_PROFILE,
+    profile: str | ProfileSource = AUTO,
     goals: Sequence[str | Path] = (),
     jobs: int | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
@@ -455,13 +458,15 @@ def consolidate(
     worker runs on each file (tests replace it to simulate hangs and crashes).  Raises
     :class:`SheetperfError` only for unusable arguments (rules profile, goal tables, an
     output folder that does not exist); unreadable inputs are listed, never raised.
+    ``profile``: a rules profile (or its name), or ``auto`` (the default): each form is scored
+    with the profile its own statements agree with, named in the 规则配置 column.
     """
     started = time.perf_counter()
     output = Path(output)
     csv_path = Path(csv_dir) if csv_dir is not None else None
     if not output.parent.is_dir():
         raise InputError(MSG["output_folder_missing"], file=str(output))
-    rules = profile if isinstance(profile, Profile) else get_profile(profile)
+    rules = profile if isinstance(profile, Profile | AutoProfile) else profile_source(profile)
     goal_set = load_goal_tables(goals) if goals else GoalTables(())
     if goals and not goal_set.tables:
         problems = goal_set.problems()
@@ -512,7 +517,9 @@ def consolidate(
         final = [h for h in held if h is not None]
         assert len(final) == total
         read_done = time.perf_counter()
-        report = _write_summary(final, inputs, spool, output, csv_path, rules)
+        report = _write_summary(
+            final, inputs, spool, output, csv_path, rules.default if isinstance(rules, AutoProfile) else rules
+        )
     report.seconds = time.perf_counter() - started
     report.read_seconds = read_done - started
     report.write_seconds = report.seconds - report.read_seconds

@@ -13,7 +13,7 @@ from pathlib import Path
 from sheetperf.io.names import safe_name
 from sheetperf.model.finding import Finding
 from sheetperf.model.record import Record
-from sheetperf.rules.profiles import Profile
+from sheetperf.rules.choose import ProfileSource, resolve
 from sheetperf.vocab import labels as L
 
 
@@ -33,7 +33,7 @@ def workbook_file_names(records: Sequence[Record]) -> list[str]:
 
 
 def write_workbooks(
-    records: Sequence[Record], out_dir: str | Path, profile: Profile
+    records: Sequence[Record], out_dir: str | Path, profile: ProfileSource
 ) -> list[tuple[Path, list[Finding]]]:
     """Write one filled sheetperf workbook per record into ``out_dir``; validate each form.
 
@@ -41,7 +41,8 @@ def write_workbooks(
     (filler).  The findings are those of the published figures (stated scores,
     totals, grade, as imported), placed on the cells of the written workbook where
     the reader finds the field; the workbook itself computes its scores with
-    formulas, so a freshly written file holds no stated scores to check.
+    formulas, so a freshly written file holds no stated scores to check.  ``profile``: a rules
+    profile, or :class:`~sheetperf.rules.choose.AutoProfile` to take each form's from what it states.
     """
     import dataclasses
     import tempfile
@@ -57,13 +58,14 @@ def write_workbooks(
     with tempfile.TemporaryDirectory(prefix="sheetperf-import-") as tmp:
         for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
             template = Path(tmp) / f"template-{index}.xlsx"
-            write_template(template, record.form, record=record, profile=profile)
+            rules = resolve(profile, record).profile
+            write_template(template, record.form, record=record, profile=rules)
             target = out / name
             fill_workbook(template, record, target)
             back = read_workbook(target)
             cells = back[0].provenance if len(back) == 1 else None
             findings = []
-            for finding in validate_record(record, profile, file=str(target)):
+            for finding in validate_record(record, rules, file=str(target)):
                 ref = cells.cell_of(finding.field) if cells is not None else None
                 if finding.cell is None and ref is not None:
                     finding = dataclasses.replace(finding, sheet=ref.sheet, cell=ref.cell)

@@ -79,6 +79,7 @@ PROJECT_COLUMNS: Final[tuple[Column, ...]] = (
     _c("recomputed_total_score", "score"),
     _c("grade", width=9),
     _c("recomputed_grade", width=9),
+    _c("profile", width=10),
     _c("errors", "int", 8),
     _c("warnings", "int", 8),
     _c("notices", "int", 8),

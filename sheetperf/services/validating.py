@@ -20,7 +20,7 @@ from sheetperf.io.sources import list_inputs, load_goal_tables, load_records
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.model.memo import BatchCache, ensure
 from sheetperf.model.record import Record, SelfEvaluation
-from sheetperf.rules.profiles import Profile
+from sheetperf.rules.choose import AutoProfile, ProfileChoice, ProfileSource, resolve
 from sheetperf.vocab.labels import ANNOTATE_MESSAGES, READER_MESSAGES
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class CheckedForm:
     path: Path
     record: Record
     findings: list[Finding]
+    #: The rules profile the form was validated with, and why (``--profile auto`` chooses per form).
+    choice: ProfileChoice | None = None
 
 
 @dataclass
@@ -64,7 +66,7 @@ class ValidationRun:
 
 def validate_files(
     paths: Iterable[str | Path],
-    profile: Profile,
+    profile: ProfileSource,
     *,
     goal_paths: Sequence[str | Path] = (),
     cache: BatchCache | None = None,
@@ -79,7 +81,8 @@ def validate_files(
     :class:`InputError`.  ``on_form``, ``on_failure`` and ``on_notice`` are told as each form
     is validated, each file fails (with the message naming the file) and each goal file turns
     out to hold other forms, so a caller can show progress; everything is also in the
-    returned :class:`ValidationRun`.
+    returned :class:`ValidationRun`.  ``profile``: a rules profile, or :class:`AutoProfile`
+    to choose each form's from what it states (each :class:`CheckedForm` names its choice).
     """
     cache = ensure(cache)
     run = ValidationRun()
@@ -110,26 +113,32 @@ def validate_files(
             failed(path, str(exc))
             continue
         for record in records:
-            found = validate_record(record, profile, file=str(path), cache=cache)
+            choice = resolve(profile, record)
+            found = validate_record(record, choice.profile, file=str(path), cache=cache)
             if goal_tables is not None and isinstance(record, SelfEvaluation):
                 found = sorted(
                     [*found, *validate_against_goals(record, goal_tables.tables, file=str(path))],
                     key=lambda f: SEVERITY_ORDER[f.severity],
                 )
-            checked = CheckedForm(path, record, found)
+            checked = CheckedForm(path, record, found, choice)
             run.forms.append(checked)
             if on_form is not None:
                 on_form(checked)
     return run
 
 
-def write_report(run: ValidationRun, path: str | Path, profile: Profile) -> Path:
-    """The HTML report of a run (every form, its findings, and the files that failed)."""
+def write_report(run: ValidationRun, path: str | Path, profile: ProfileSource) -> Path:
+    """The HTML report of a run (every form, its findings and its rules profile, and the files that failed)."""
     from sheetperf.io.report import FormEntry, write_html
+    from sheetperf.vocab.labels import PROFILE_CHOICE_MESSAGES
 
-    entries = [FormEntry.of(form.record, form.findings, str(form.path)) for form in run.forms]
+    entries = [
+        FormEntry.of(form.record, form.findings, str(form.path), profile=form.choice.describe() if form.choice else "")
+        for form in run.forms
+    ]
     failed = [(str(p), reason) for p, reason in run.failed.items()]
-    return write_html(path, entries, failed=failed, profile_title=profile.title)
+    title = PROFILE_CHOICE_MESSAGES["auto_title"] if isinstance(profile, AutoProfile) else profile.title
+    return write_html(path, entries, failed=failed, profile_title=title)
 
 
 def annotate(run: ValidationRun, out_dir: str | Path) -> list[Annotated]:

@@ -29,6 +29,7 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "funds.current_year_appropriation": "当年财政拨款",
     "funds.carryover": "上年结转资金",
     "funds.other": "其他资金",
+    "funds.special_account": "财政专户管理资金",
     "initial_budget": "年初预算数",
     "annual_budget": "全年预算数",
     "executed": "全年执行数",
@@ -47,6 +48,19 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "total_weight": "总分值",
     "total_score": "总分",
     "grade": "评分等级",
+    "measures": "改进措施",
+    # regional keys of the self-evaluation
+    "filing_unit": "填报单位",
+    "filing_date": "填报日期",
+    "project_attribute": "项目属性",
+    "project_type": "项目类型",
+    "indicator_points": "绩效指标分值",
+    "level1_points": "一级指标分值",
+    "texts.other_matters": "其他需要说明事项",
+    "texts.conclusion": "评价结论",
+    "texts.problems": "存在问题",
+    "texts.measures": "改进措施",
+    "texts.deviation_analysis": "偏差大或目标未完成原因分析",
     # goal table
     "applicant_unit": "申报单位名称",
     "project_category": "项目类别",
@@ -59,6 +73,8 @@ FIELD_LABELS: Final[dict[str, str]] = {
     "budget_yuan.current_year": "项目当年预算(元)",
     "budget_yuan.prior_year_same_project": "同名项目上年预算额(元)",
     "budget_yuan.prior_year_same_project_executed": "同名项目上年预算执行数(元)",
+    "budget_yuan.current_year_appropriation": "其中：财政拨款(元)",
+    "budget_yuan.current_year_other": "其中：其他资金(元)",
     "texts.overview": "项目概况",
     "texts.basis": "立项依据",
     "texts.necessity": "项目设立的必要性",
@@ -110,6 +126,9 @@ RULE_TITLES: Final[dict[str, str]] = {
     "unknown_category": "指标类别不在规范框架内",
     "required_field": "必填项为空",
     "no_indicators": "没有绩效指标",
+    "weights_not_printed": "表单没有指标分值列",
+    "level1_points": "一级指标标明的分值与其下指标不符",
+    "indicator_points": "绩效指标标明的分值与各部分不符",
     # consolidation (issue 6)
     "superseded": "同一项目有更新的版本，本表未汇总",
     # goal tables (issue 7) and goal drift (issue 5)
@@ -167,6 +186,9 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "unknown_category": "一级、二级指标应使用规范的指标体系名称。",
     "required_field": "项目名称、主管部门、实施单位等为必填项。",
     "no_indicators": "自评表应至少有一项绩效指标。",
+    "weights_not_printed": "有的地区的自评表不列每项指标的分值（权重），各指标得分无法逐项按规则核对；分值不会被臆造，只核对合计、一级指标标明的分值和偏差说明。",
+    "level1_points": "一级指标名称中标明的分值（如“产出指标(50分)”）应等于其下各指标分值之和；没有分值列时，其下各指标得分之和不应超过标明的分值。",
+    "indicator_points": "“年度绩效目标(80分)”等标明的绩效指标分值应等于各一级指标标明的分值之和，并与预算执行分值合计为满分。",
     # consolidation (issue 6)
     "superseded": "同一项目（年度、主管部门、实施单位、项目名称相同）出现在多个文件中时，汇总修改时间最新的文件（时间相同取路径排序靠后者），其余列为已被替代。",
     # goal tables (issue 7) and goal drift (issue 5)
@@ -226,6 +248,21 @@ VALIDATION_MESSAGES: Final[dict[str, str]] = {
     "overwritten_typed": "手填数值 {value}",
     "overwritten_blank": "空白或手填内容",
     "helper_errors": "本行 {count} 个隐藏计算单元格（{cells}）的值为错误值 {error}：模板公式无法计算，请检查本行填写的内容，或重新下载模板",
+}
+
+# --- Choosing the rules profile from what a form states (--profile auto; rules/choose.py).
+PROFILE_CHOICE_MESSAGES: Final[dict[str, str]] = {
+    "profile": "规则配置 {name}（{title}）",
+    "given": "按 --profile 选项（未给出时为默认规则配置）",
+    "template": "按模板中记录的规则配置",
+    "nothing_stated": "表中未列出评分规则，按默认规则配置",
+    "agrees": "与表中所列规则一致（{stated}）",
+    "none_agrees": "没有与表中所列规则（{stated}）一致的规则配置，按默认规则配置核对，请用 --profile 指定",
+    "stated_budget": "预算执行 {points} 分",
+    "stated_indicators": "绩效指标 {points} 分",
+    "stated_bands": "定性指标分档下限 {bands}%",
+    "stated_sep": "，",
+    "auto_title": "自动（按各表所列规则选择，见各表）",
 }
 
 # --- Terminal tables (sheetperf score / validate).
@@ -356,6 +393,7 @@ FRAME_COLUMN_LABELS: Final[dict[str, str]] = {
     "deviation": "偏差原因分析及改进措施",
     "cell": "单元格",
     "forms": "表单数",
+    "profile": "规则配置",
 }
 
 # --- Templates (layout.py / writer.py): sheet names and the fixed texts printed on the forms.
@@ -432,8 +470,8 @@ GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)";"("-0"年度)";"("0"年度)";"("@"
 GOAL_HEADING_SUFFIX: Final = "年绩效目标"
 
 # --- Text import (importtext.py): problems reported for lines of a published disclosure, and the
-# other spellings of the form labels such texts use beside FIELD_LABELS (regional variants, the
-# goal table's own wording). The importer holds no Chinese of its own: it matches these.
+# words of such texts besides the form labels (those are vocab.form_labels.FORM_LABELS, the one
+# table the workbook reader uses too). The importer holds no Chinese of its own: it matches these.
 IMPORT_PROBLEMS: Final[dict[str, str]] = {
     "outside_form": "不属于任何表单的文字，未导入",
     "after_form": "表单结束（评分等级）之后的文字，未导入",
@@ -445,6 +483,17 @@ IMPORT_PROBLEMS: Final[dict[str, str]] = {
     "not_a_number": "应为数字，未能识别，未导入",
     "unknown_heading": "未识别的标题行，已跳过",
     "empty_form": "表单标题之后没有找到表单内容，未导入",
+    "total_mismatch": "总分与各项得分之和不符，已按原文导入，请核对",
+}
+#: Why a form found in a text is refused rather than returned with misplaced fields.
+IMPORT_REFUSALS: Final[dict[str, str]] = {
+    "level1": "第 {n} 项指标的一级指标“{value}”不是指标类别",
+    "level2": "第 {n} 项指标的二级指标“{value}”不是指标类别",
+    "no_name": "第 {n} 项指标没有三级指标名称",
+    "bare_name": "第 {n} 项指标的三级指标名称“{value}”只是数字或符号",
+    "bare_target": "第 {n} 项指标的年度指标值“{value}”只是符号或单位",
+    "label_in_value": "{field}“{value}”含有表头文字“{label}”",
+    "total": "总分 {stated} 与各项得分之和 {parts} 不符",
 }
 IMPORT_MESSAGES: Final[dict[str, str]] = {
     "no_forms": "未找到任何绩效自评表或绩效目标表：请确认文件是从 PDF 表单提取的文字",
@@ -458,38 +507,15 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
     "no_findings": "校验通过，未发现问题",
     "findings": "校验发现 {count} 个问题：",
     "imported": "共导入 {count} 张表单",
-}
-#: Other spellings of a label, keyed by the field path of FIELD_LABELS (compared without spaces,
-#: full-width forms folded, trailing colon removed).
-IMPORT_ALIASES: Final[dict[str, tuple[str, ...]]] = {
-    "project_name": ("项目名称",),
-    "department": ("主管部门及代码", "主管单位", "主管部门名称"),
-    "implementing_unit": ("实施单位名称", "项目实施单位"),
-    "funds": ("项目资金(元)", "项目资金"),
-    "initial_budget": ("年初预算",),
-    "annual_budget": ("调整后预算数", "全年预算", "预算数"),
-    "executed": ("执行数", "全年执行"),
-    "execution_rate": ("执行率",),
-    "weight": ("分数", "权重", "分值(权重)"),
-    "funds.total": ("资金总额", "年度资金总额(万元)"),
-    "funds.current_year_appropriation": ("本年财政拨款", "财政拨款"),
-    "funds.carryover": ("上年结转",),
-    "funds.other": ("其他资金来源",),
-    "goal": ("年度总体目标", "总体目标", "年度目标"),
-    "goal_expected": ("预期目标",),
-    "goal_actual": ("实际完成情况",),
-    "level1": ("一级目标",),
-    "level2": ("二级目标",),
-    "name": ("三级目标", "指标名称"),
-    "target": ("指标目标值", "指标值", "目标值", "年度目标值"),
-    "actual": ("实际值", "全年实际值"),
-    "deviation": ("偏差原因分析", "偏差原因", "原因分析", "改进措施"),
-    "total_score": ("合计",),
+    "refused": "{where}: 表单“{project}”的栏目无法确定对应关系，未导入：{reasons}。请核对原文，或将该表整理为每行一条指标后重试",
 }
 #: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
 IMPORT_OF_WHICH: Final = "其中"
 #: Words that make a short line the title of a form (compared without spaces).
-IMPORT_TITLE_WORDS: Final[dict[str, str]] = {"self_evaluation": "绩效自评表", "goal_table": "绩效目标表"}
+IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "self_evaluation": ("绩效自评表", "目标自评表"),  # 绩效目标自评表 (Anhui) is a self-evaluation
+    "goal_table": ("绩效目标表",),
+}
 #: A title with one of these is another form (部门整体支出绩效自评表), not a project form.
 IMPORT_OTHER_FORMS: Final[tuple[str, ...]] = ("部门整体", "整体支出")
 #: The year line under a title: "(2023 年度)"; the words after the number.
@@ -526,6 +552,9 @@ IMPORT_KNOWN_LEVEL2: Final[tuple[str, ...]] = (
     "可持续影响",
     "服务对象满意度",
     "满意度",
+    # the older framework's catch-all level 2 (影响力目标 / 其它)
+    "其它",
+    "其他",
 )
 # --- Distribution and return tracking (sheetperf distribute / status).
 #: Roster column headers a user may write, per field; the first is the canonical Chinese header.

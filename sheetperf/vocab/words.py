@@ -34,6 +34,7 @@ OPERATOR_SPELLINGS: Final[tuple[tuple[str, str], ...]] = (
     ("<=", LE),
     ("=<", LE),
     ("==", EQ),
+    ("═", EQ),  # U+2550, typed for = in Yunnan's forms
     ("≥", GE),
     ("≧", GE),
     ("⩾", GE),
@@ -109,10 +110,16 @@ LEVEL_OFFICIAL: Final[dict[str, str]] = {
 NOT_ACHIEVED_PREFIXES: Final[tuple[str, ...]] = ("未达成", "未能达成", "未完全达成", "未能完全达成", "未达到")
 #: An actual starting with one of these is partly achieved; checked second.
 PARTIAL_PREFIXES: Final[tuple[str, ...]] = ("部分达成", "部分达到")
-#: An actual that is exactly one of these is achieved (已达成, 全部达到年度目标, ...).
+#: An actual that is exactly one of these is achieved (已达成, 全部达到年度目标, 达成预期指标, ...).
 ACHIEVED_SPELLINGS: Final[tuple[str, ...]] = tuple(
-    [f"{a}达成{y}{s}" for a in ("", "已") for y in ("", "年度") for s in ("", "指标", "目标")]
-    + [f"{a}{q}达到{y}{s}" for a in ("", "已") for q in ("", "全部") for y in ("", "年度") for s in ("", "指标", "目标")]
+    [f"{a}达成{y}{s}" for a in ("", "已") for y in ("", "年度", "预期") for s in ("", "指标", "目标")]
+    + [
+        f"{a}{q}达到{y}{s}"
+        for a in ("", "已")
+        for q in ("", "全部")
+        for y in ("", "年度", "预期")
+        for s in ("", "指标", "目标")
+    ]
 )
 #: Complete spellings of a level seen in published forms besides the official ones (a text
 #: importer takes an actual cell ending in one of these as complete, not cut by a line break).
@@ -122,6 +129,10 @@ LEVEL_VARIANTS: Final[tuple[str, ...]] = (
     "未达成年度指标且效果较差",
     "达成目标",
     "已达成",
+    # the wording of several provinces (Anhui, Hubei): 达成 / 部分达成 / 未达成预期指标
+    "达成预期指标",
+    "部分达成预期指标",
+    "未达成预期指标",
 )
 
 # --- Normalisation the sheet reproduces ------------------------------------------------------

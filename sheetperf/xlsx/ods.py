@@ -56,7 +56,15 @@ _ROW_CONTAINERS: Final = frozenset({_TABLE + "table-header-rows", _TABLE + "tabl
 _CELL_TAGS: Final = frozenset({_TABLE + "table-cell", _TABLE + "covered-table-cell"})
 _NUMBER_STYLES: Final = frozenset(
     _NUMBER + k
-    for k in ("number-style", "percentage-style", "currency-style", "date-style", "time-style", "text-style", "boolean-style")
+    for k in (
+        "number-style",
+        "percentage-style",
+        "currency-style",
+        "date-style",
+        "time-style",
+        "text-style",
+        "boolean-style",
+    )
 )
 _DATE_PARTS: Final = {
     "year": "yyyy",
@@ -275,9 +283,13 @@ def _sheet(table: Any, formats: _Formats, path: Path) -> Grid:
         if cells:
             for offset in range(max(1, min(repeat, MAX_ROWS - row))):
                 for (_, col), cell in cells.items():
-                    grid.cells[(row + offset, col)] = cell if offset == 0 else Cell(cell.value, None, cell.fmt, cell.error)
+                    grid.cells[(row + offset, col)] = (
+                        cell if offset == 0 else Cell(cell.value, None, cell.fmt, cell.error)
+                    )
                 if len(grid.cells) > MAX_SHEET_CELLS:
-                    raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+                    raise UnsafeInputError(
+                        MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path)
+                    )
         row += max(repeat, 1)
     _add_merges(grid, merges, name, path, formats.memory.book)
     return grid
@@ -302,7 +314,11 @@ def _column_styles(table: Any) -> list[tuple[int, str | None]]:
             if child.tag == _TABLE + "table-column":
                 out.append((col, child.get(_TABLE + "default-cell-style-name")))
                 col += max(_int(child.get(_TABLE + "number-columns-repeated"), 1), 1)
-            elif child.tag in (_TABLE + "table-header-columns", _TABLE + "table-columns", _TABLE + "table-column-group"):
+            elif child.tag in (
+                _TABLE + "table-header-columns",
+                _TABLE + "table-columns",
+                _TABLE + "table-column-group",
+            ):
                 walk(child)
 
     walk(table)
