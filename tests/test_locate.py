@@ -122,8 +122,8 @@ def test_clean_regional_forms_validate_without_errors(build: Callable[..., Built
 @pytest.mark.parametrize(("variant", "plant"), PLANTED, ids=[f"{v}-{p}" for v, p in PLANTED])
 def test_planted_mistake_is_an_error_at_its_cell(build: Callable[..., Built], variant: str, plant: str) -> None:
     built = build(variant, plant)
-    # a 20-point form scores its budget by the points it prints (funds.total.weight), so its planted
-    # mistakes are found under the national rules too until the hubei profile is shipped
+    # each form under the profile its builder names (the 20-point forms: hubei); a profile that
+    # is not shipped falls back to national
     profile = get_profile(built.profile if built.profile in available_profiles() else "national")
     records = read_workbook(built.path)
     record = records[PLANTED_FORM.get(variant, 0)]

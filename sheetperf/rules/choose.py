@@ -115,7 +115,7 @@ class ProfileChoice:
     def describe(self) -> str:
         """``hubei（湖北省）：表中预算执行为 20 分`` — how a report names the profile."""
         head = MSG["profile"].format(name=self.profile.name, title=self.profile.title)
-        return f"{head}：{self.reason}" if self.reason else head
+        return MSG["profile_reason"].format(head=head, reason=self.reason) if self.reason else head
 
 
 @dataclass

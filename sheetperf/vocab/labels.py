@@ -253,6 +253,7 @@ VALIDATION_MESSAGES: Final[dict[str, str]] = {
 # --- Choosing the rules profile from what a form states (--profile auto; rules/choose.py).
 PROFILE_CHOICE_MESSAGES: Final[dict[str, str]] = {
     "profile": "规则配置 {name}（{title}）",
+    "profile_reason": "{head}：{reason}",
     "given": "按 --profile 选项（未给出时为默认规则配置）",
     "template": "按模板中记录的规则配置",
     "nothing_stated": "表中未列出评分规则，按默认规则配置",
