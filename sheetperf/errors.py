@@ -47,3 +47,16 @@ class SpecError(SheetperfError, KeyError):
 
 class ProfileError(SpecError):
     """An unknown rules profile or a malformed profile file."""
+
+
+class OutputError(SheetperfError):
+    """An output that can't or must not be written: a missing folder, a full disk, a file
+    open in Excel, an existing file sheetperf did not write."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The command was stopped by SIGINT (Ctrl-C) or SIGTERM; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)

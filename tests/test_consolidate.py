@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import GOAL_TABLE_PATHS, REPO, SELF_EVALUATION_PATHS, load_case
 from sheetperf.cli import main
+from sheetperf.errors import OutputError
 from sheetperf.io.filler import fill_workbook
 from sheetperf.io.writer import write_template
 from sheetperf.model.record import record_from_dict
@@ -409,8 +410,8 @@ def test_failed_write_leaves_previous_summary(tmp_path: Path, monkeypatch: pytes
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(summary._Table, "add", broken)
-    with pytest.raises(OSError):
-        consolidate([tmp_path / "in"], out, jobs=1)
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        consolidate([tmp_path / "in"], out, jobs=1, force=True)  # "previous" is not a summary
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "summary.xlsx"]
 
@@ -551,19 +552,23 @@ def test_output_never_overwrites_an_input(small: Path, tmp_path: Path, where: st
         args = ["consolidate", str(target), str(small / "b.xlsx"), "-o", str(target)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
-    assert "汇总文件不能覆盖输入的工作簿" in result.stderr
+    assert "不是 sheetperf 写出的汇总工作簿" in result.stderr or "汇总文件不能覆盖输入的工作簿" in result.stderr
+    forced = CliRunner().invoke(main, [*args, "--force"])  # --force replaces other files, never an input
+    assert forced.exit_code == 2
+    assert "汇总文件不能覆盖输入的工作簿" in forced.stderr
     assert sha256(target) == before
 
 
 def test_progress_reports_every_file(small: Path, tmp_path: Path) -> None:
     (small / "notes.txt").write_text("x")
     calls: list[tuple[int, int]] = []
+    os.mkfifo(small / "pipe.xlsx")
     consolidate(
-        [small, tmp_path / "missing.xlsx"],
+        [small],
         tmp_path / "s.xlsx",
         jobs=2,
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls[0] == (1, 4)  # the missing file is settled before any worker starts
+    assert calls[0] == (1, 4)  # the FIFO is settled before any worker starts
     assert calls[-1] == (4, 4)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)

@@ -89,6 +89,9 @@ goals_option = click.option(
     help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+force_option = click.option(
+    "--force", is_flag=True, help="输出位置已有不是 sheetperf 写出的同名文件时，仍然覆盖它（默认拒绝）。"
+)
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
@@ -507,6 +510,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 )
 @click.option("--quiet", is_flag=True, help="不显示进度条和汇总信息（失败的文件仍会列出）。")
 @click.option("--strict", is_flag=True, help="有文件读取失败或发现错误时退出码为 1。")
+@force_option
 def consolidate(
     paths: tuple[Path, ...],
     output: Path,
@@ -517,6 +521,7 @@ def consolidate(
     timeout: float,
     quiet: bool,
     strict: bool,
+    force: bool,
 ) -> None:
     """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.ods）汇总为一个工作簿。
 
@@ -562,6 +567,7 @@ def consolidate(
             time_limit=timeout,
             csv_dir=csv_dir,
             progress=progress,
+            force=force,
         )
     except SheetperfError as exc:
         fail(str(exc))

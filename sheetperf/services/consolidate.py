@@ -37,13 +37,15 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from sheetperf.errors import FormNotFoundError, InputError, SheetperfError
+from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError
+from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
@@ -55,18 +57,21 @@ from sheetperf.vocab.labels import (
     CONSOLIDATE_MESSAGES,
     FILE_STATUS_LABELS,
     FORM_SHORT_TITLES,
+    OUTPUT_MESSAGES,
     RULE_TITLES,
     SCORING_RULE_LABELS,
     SEVERITY_LABELS,
     SUMMARY_SHEETS,
 )
+from sheetperf.vocab.text import os_reason
+from sheetperf.xlsx.marker import output_kind
 
 MSG: Final = CONSOLIDATE_MESSAGES
 #: Seconds one file may take before its worker is killed and the file reported failed.
 DEFAULT_TIME_LIMIT: Final = 120.0
 LOCK_PREFIX: Final = "~$"
 
-Status = Literal["ok", "failed", "no_form", "superseded", "skipped"]
+Status = Literal["ok", "failed", "no_form", "superseded", "skipped", "own_output"]
 Kind = Literal["read", "lock", "other", "missing", "special"]
 ProjectKey = tuple[str, str, str, str, str]
 
@@ -353,6 +358,10 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
     if kind == "lock":
         entry.status, entry.reason = "skipped", MSG["lock_file"]
         return entry, b""
+    own = output_kind(path) if kind == "read" else None
+    if own is not None:  # an older summary (or status workbook, annotated copy) in the folder
+        entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(own))
+        return entry, b""
     if kind == "other":
         why = (
             MSG["json_in_folder"]
@@ -451,6 +460,7 @@ def consolidate(
     csv_dir: str | Path | None = None,
     progress: Progress | None = None,
     handler: Callable[[Settings, tuple[int, str, Kind]], tuple[FileEntry, bytes]] = analyse_file,
+    force: bool = False,
 ) -> ConsolidationReport:
     """Consolidate every form under ``paths`` into the summary workbook ``output``.
 
@@ -460,12 +470,40 @@ def consolidate(
     output folder that does not exist); unreadable inputs are listed, never raised.
     ``profile``: a rules profile (or its name), or ``auto`` (the default): each form is scored
     with the profile its own statements agree with, named in the 规则配置 column.
+
+    Before anything is read: every input must exist, and ``output`` must be a place a summary
+    may be written (:func:`~sheetperf.io.atomic.check_output`; ``force`` replaces a file
+    sheetperf did not write); a second run writing the same summary is refused while this
+    one runs.
     """
-    started = time.perf_counter()
     output = Path(output)
-    csv_path = Path(csv_dir) if csv_dir is not None else None
+    check_inputs(paths)
     if not output.parent.is_dir():
         raise InputError(MSG["output_folder_missing"], file=str(output))
+    if any(_identity(Path(p)) == _identity(output) for p in paths):
+        raise InputError(MSG["output_is_input"], file=str(output))
+    check_output(output, "summary", suffixes=(".xlsx",), force=force)
+    with OutputLock([output]):
+        return _consolidate(
+            paths, output, profile=profile, goals=goals, jobs=jobs, time_limit=time_limit, csv_dir=csv_dir,
+            progress=progress, handler=handler,
+        )  # fmt: skip
+
+
+def _consolidate(
+    paths: Sequence[str | Path],
+    output: Path,
+    *,
+    profile: str | ProfileSource,
+    goals: Sequence[str | Path],
+    jobs: int | None,
+    time_limit: float,
+    csv_dir: str | Path | None,
+    progress: Progress | None,
+    handler: Callable[[Settings, tuple[int, str, Kind]], tuple[FileEntry, bytes]],
+) -> ConsolidationReport:
+    started = time.perf_counter()
+    csv_path = Path(csv_dir) if csv_dir is not None else None
     rules = profile if isinstance(profile, Profile | AutoProfile) else profile_source(profile)
     goal_set = load_goal_tables(goals) if goals else GoalTables(())
     if goals and not goal_set.tables:
@@ -477,13 +515,16 @@ def consolidate(
 
     held: list[_Held | None] = [None] * total
     names: dict[str, str] = {}  # one copy of each sheet name
-    with tempfile.TemporaryFile(prefix="sheetperf-spool-") as spool:
+    with _spool() as spool:
 
         def keep(entry: FileEntry, blob: bytes) -> None:
             offset = spool.tell()
-            spool.write(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-            middle = spool.tell()
-            spool.write(blob)
+            try:
+                spool.write(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+                middle = spool.tell()
+                spool.write(blob)
+            except OSError as exc:  # $TMPDIR full
+                raise _spool_failure(exc) from exc
             held[entry.index] = _Held.of(entry, offset, middle - offset, len(blob), names)
 
         for index, item in enumerate(inputs):
@@ -528,6 +569,21 @@ def consolidate(
     return report
 
 
+@contextmanager
+def _spool() -> Iterator[IO[bytes]]:
+    """The rows of every file as they arrive (an unnamed file in $TMPDIR: gone when the command is)."""
+    try:
+        spool = tempfile.TemporaryFile(prefix="sheetperf-spool-")
+    except OSError as exc:
+        raise _spool_failure(exc) from exc
+    with spool:
+        yield spool
+
+
+def _spool_failure(exc: OSError) -> OutputError:
+    return OutputError(OUTPUT_MESSAGES["scratch_failed"].format(folder=tempfile.gettempdir(), reason=os_reason(exc)))
+
+
 def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None) -> list[InputFile]:
     """The inputs less this run's own outputs (a previous summary in the folder consolidated).
 
@@ -554,7 +610,10 @@ def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None
 
 
 def _is_summary(path: Path) -> bool:
-    """A workbook this module wrote: its sheet list names 文件清单."""
+    """A workbook this module wrote: marked as a summary, or (before outputs were marked)
+    its sheet list names 文件清单."""
+    if output_kind(path) == "summary":
+        return True
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("xl/workbook.xml")
@@ -676,7 +735,7 @@ def _write_summary(
     try:
         writer = SummaryWriter(output, grades=grades, csv_dir=csv_dir)
     except OSError as exc:
-        raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
+        raise OutputError(MSG["cannot_write"].format(detail=os_reason(exc)), file=str(output)) from exc
     with writer:
         for index, item in enumerate(held):
             entry, forms = item.read(spool)
@@ -729,7 +788,7 @@ def _write_summary(
         try:
             outputs = writer.close()
         except OSError as exc:
-            raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
+            raise OutputError(MSG["cannot_write"].format(detail=os_reason(exc)), file=str(output)) from exc
     return ConsolidationReport(
         outputs=outputs,
         files=len(held),

@@ -15,8 +15,6 @@ destination only when complete.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +24,12 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from sheetperf.io.atomic import Staging, xlsxwriter_options
 from sheetperf.io.csvcells import neutralize
 from sheetperf.io.writer import write_text
 from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, SUMMARY_COLUMN_LABELS, SUMMARY_SHEETS
 from sheetperf.vocab.text import display_width
+from sheetperf.xlsx.marker import mark_xlsxwriter
 
 Kind = Literal["text", "int", "amount", "rate", "score", "mixed"]
 
@@ -170,20 +170,6 @@ _MEASURED_ROWS: Final = 500
 _MAX_WIDTH: Final = 60
 
 
-def _temp_beside(path: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".~{path.stem}-", suffix=suffix)
-    os.close(fd)
-    return Path(name)
-
-
-def _publish(temp: Path, final: Path) -> None:
-    """Give the temporary file ordinary permissions and rename it over ``final``."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)
-    os.replace(temp, final)
-
-
 class _Table:
     """One sheet being streamed, plus its CSV (and Parquet) twins."""
 
@@ -304,20 +290,33 @@ class SummaryWriter:
         self.output = output
         self.grades = tuple(grades)
         self.csv_dir = csv_dir
-        self._temps: list[tuple[Path, Path]] = []
         self._files: list[IO[str]] = []
         self.written: list[Path] = []
-        self._temp = _temp_beside(output, ".xlsx")
-        self._temps.append((self._temp, output))
+        self.tables: dict[str, _Table] = {}
+        # Every file goes to a temporary file beside its destination; xlsxwriter's own
+        # temporary files to a scratch folder of ours (io.atomic): nothing is left on failure.
+        self._staging = Staging("summary", output)
+        try:
+            self._open(output, csv_dir)
+        except BaseException as exc:
+            self.abort()
+            failure = self._staging.failure(exc)
+            if failure is not None:
+                raise failure from exc
+            raise
+
+    def _open(self, output: Path, csv_dir: Path | None) -> None:
+        self._temp = self._staging.file(output)
         self.book = xlsxwriter.Workbook(
             str(self._temp),
-            {
-                "constant_memory": True,
-                "nan_inf_to_errors": True,  # a last guard: no figure may stop the summary
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
+            xlsxwriter_options(
+                self._staging,
+                constant_memory=True,
+                nan_inf_to_errors=True,  # a last guard: no figure may stop the summary
+                strings_to_formulas=False,
+                strings_to_numbers=False,
+                strings_to_urls=False,
+            ),
         )
         header = self.book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
@@ -332,7 +331,7 @@ class SummaryWriter:
             "files": FILE_COLUMNS,
             "departments": department_columns(self.grades),
         }
-        self.tables: dict[str, _Table] = {}
+        self.tables = {}
         write_parquet = csv_dir is not None and parquet_available()
         if csv_dir is not None:
             csv_dir.mkdir(parents=True, exist_ok=True)
@@ -342,8 +341,7 @@ class SummaryWriter:
             if csv_dir is not None:
                 name = SUMMARY_SHEETS[key]
                 final = csv_dir / f"{name}.csv"
-                temp = _temp_beside(final, ".csv")
-                self._temps.append((temp, final))
+                temp = self._staging.file(final)
                 handle = temp.open("w", encoding="utf-8-sig", newline="")
                 self._files.append(handle)
                 table.csv_file = handle
@@ -351,17 +349,19 @@ class SummaryWriter:
                 table.csv.writerow([column_label(c) for c in table.columns])
                 if write_parquet:
                     final = csv_dir / f"{name}.parquet"
-                    temp = _temp_beside(final, ".parquet")
-                    self._temps.append((temp, final))
+                    temp = self._staging.file(final)
                     table.parquet = _ParquetTable(temp, table.columns)
             self.tables[key] = table
 
     def __enter__(self) -> SummaryWriter:
         return self
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is not None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, *rest: object) -> None:
+        if exc is not None:
             self.abort()
+            failure = self._staging.failure(exc)
+            if failure is not None:
+                raise failure from exc
 
     def add(self, table: str, row: Sequence[Any]) -> None:
         self.tables[table].add(row)
@@ -417,16 +417,17 @@ class SummaryWriter:
                 if table.parquet is not None:
                     table.parquet.close()
             self._charts()
+            mark_xlsxwriter(self.book, "summary", [SUMMARY_SHEETS[key] for key in TABLE_KEYS])
             self.book.close()
             for handle in self._files:
                 handle.close()
-        except BaseException:
+            self.written = self._staging.commit()
+        except BaseException as exc:
             self.abort()
+            failure = self._staging.failure(exc)
+            if failure is not None:
+                raise failure from exc
             raise
-        for temp, final in self._temps:
-            _publish(temp, final)
-            self.written.append(final)
-        self._temps = []
         return self.written
 
     def abort(self) -> None:
@@ -439,6 +440,4 @@ class SummaryWriter:
                     table.parquet.writer.close()
                 except Exception:  # already failing; the file is removed below
                     pass
-        for temp, _ in self._temps:
-            temp.unlink(missing_ok=True)
-        self._temps = []
+        self._staging.abort()

@@ -799,6 +799,7 @@ FILE_STATUS_LABELS: Final[dict[str, str]] = {
     "no_form": "无表单",
     "superseded": "已被替代",
     "skipped": "已跳过",
+    "own_output": "已跳过（sheetperf 输出）",
 }
 
 #: The scoring rule applied to an indicator (values of scoring.Rule).
@@ -1058,3 +1059,34 @@ HAZARD_MESSAGES: Final[dict[str, str]] = {
 
 RULE_TITLES.update(HAZARD_TITLES)
 RULE_EXPLANATIONS.update(HAZARD_EXPLANATIONS)
+
+# --- Outputs (io/atomic.py): what is refused before a file is written, and why a write failed.
+OUTPUT_KIND_LABELS: Final[dict[str, str]] = {
+    "summary": "汇总工作簿",
+    "status": "交回情况工作簿",
+    "manifest": "分发清单工作簿",
+    "annotated": "批注副本",
+    "report": "HTML 校验报告",
+    "template": "模板",
+    "filled": "填写后的工作簿",
+    "csv": "CSV 文件",
+}
+
+OUTPUT_MESSAGES: Final[dict[str, str]] = {
+    "cannot_write": "无法写出{kind}：{reason}；原有文件（如有）保持不变",
+    "scratch_failed": "无法在临时文件夹 {folder} 中写入：{reason}；请清理该文件夹，或把环境变量 TMPDIR 指向空间充足的文件夹",
+    "folder_missing": "输出文件所在的文件夹不存在，请先创建或改正路径",
+    "is_folder": "这是一个文件夹，请给出{kind}的文件名",
+    "wrong_suffix": "写出的是{kind}，文件名应以 {expected} 结尾，请改正文件名",
+    "open_in_excel": "文件正在 Excel 或 WPS 中打开（旁边有锁定文件 {lock}），请先关闭该文件再运行",
+    "open_in_libreoffice": "文件正在 LibreOffice 中打开（旁边有锁定文件 {lock}），请先关闭该文件再运行",
+    "read_only": "文件为只读，不会覆盖；请另选文件名，或先取消文件的只读属性",
+    "not_ours": "已有同名文件，它不是 sheetperf 写出的{kind}（可能是交回的表单或其他文件），不会覆盖；请另选文件名，或加 --force 覆盖",
+    "other_kind": "已有同名文件，它是 sheetperf 写出的{found}，不是{kind}，不会覆盖；请另选文件名，或加 --force 覆盖",
+    "sheets_changed": "已有同名的{kind}，但其中的工作表已被改动（如添加或改名了工作表），不会覆盖；请另选文件名，或加 --force 覆盖",
+    "exists": "文件已存在，不会覆盖；请另选文件名，或加 --force 覆盖",
+    "busy": "另一个 sheetperf 正在写出这个文件，请等它结束后再运行",
+    "inputs_missing": "找不到输入：{paths}；没有写出任何文件，请检查路径是否写错",
+    "interrupted": "已中断，没有写出或改动任何输出文件",
+    "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
+}
