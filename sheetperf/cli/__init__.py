@@ -50,6 +50,23 @@ def load_profile_source(name: str) -> ProfileSource:
         sys.exit(EXIT_BAD_INPUT)
 
 
+def outputs_allowed(
+    inputs: Sequence[Path], outputs: Sequence[tuple[Path | None, str, tuple[str, ...]]], force: bool
+) -> None:
+    """Before anything is read or written: every input exists, every output may be written
+    (io.atomic.check_output); else one line and exit 2."""
+    from sheetperf.io.atomic import check_inputs, check_output
+
+    try:
+        check_inputs(inputs)
+        for path, kind, suffixes in outputs:
+            if path is not None:
+                check_output(path, kind, suffixes=suffixes, force=force)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+
+
 class InputTracker:
     """Loads each input file, reporting the ones that can't be used and going on."""
 
@@ -147,6 +164,7 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="把每个工作簿的批注副本写入该文件夹：出错单元格标色并附批注；原文件不动。",
 )
+@force_option
 def validate(
     files: tuple[Path, ...],
     profile: str,
@@ -154,6 +172,7 @@ def validate(
     goal_paths: tuple[Path, ...],
     html_path: Path | None,
     annotate_dir: Path | None,
+    force: bool,
 ) -> None:
     """把每张表的填报数字与重新计算的结果逐项核对，指出出错的单元格。
 
@@ -170,6 +189,8 @@ def validate(
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
 
     rules = load_profile_source(profile)
+    if html_path is not None or annotate_dir is not None:
+        outputs_allowed(files, [(html_path, "report", (".html", ".htm"))], force)
 
     def show(form: CheckedForm) -> None:
         if not as_json:
@@ -202,13 +223,13 @@ def validate(
     if html_path is not None:
         try:
             write_report(run, html_path, rules)
-        except OSError as exc:
-            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=os_reason(exc)))
+        except SheetperfError as exc:
+            fail(str(exc))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
     if annotate_dir is not None:
         try:
-            results = annotate(run, annotate_dir)
+            results = annotate(run, annotate_dir, force=force)
         except (OSError, SheetperfError) as exc:
             fail(
                 ANNOTATE_MESSAGES["cannot_write"].format(
@@ -239,8 +260,9 @@ def validate(
 )
 @click.option("--password", default=None, help="工作表保护密码（默认不设密码）。")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="生成的模板 (.xlsx)。")
+@force_option
 def template(
-    form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path
+    form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path, force: bool
 ) -> None:
     """生成空白或预填的自评表 / 绩效目标表模板（含计分公式、下拉列表、保护与填表说明）。
 
@@ -254,6 +276,7 @@ def template(
     from sheetperf.vocab.labels import TEMPLATE_MESSAGES
 
     rules = load_profile(profile)
+    outputs_allowed([source] if source is not None else [], [(output, "template", (".xlsx",))], force)
     try:
         record = None
         if source is not None:
@@ -276,7 +299,8 @@ def template(
 @click.argument("template", type=click.Path(path_type=Path))
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
-def fill(template: Path, record: Path, output: Path) -> None:
+@force_option
+def fill(template: Path, record: Path, output: Path, force: bool) -> None:
     """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
 
     写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
@@ -295,6 +319,12 @@ def fill(template: Path, record: Path, output: Path) -> None:
     try:
         if output.resolve() == template.resolve():
             raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    written_as = template.suffix.lower() if template.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    outputs_allowed([template, record], [(output, "filled", (written_as,))], force)
+    try:
         records = load_records(record)
         if not records:
             raise SheetperfError(FILL_MESSAGES["no_records"], file=str(record))
@@ -376,7 +406,8 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile:
 @click.option(
     "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
 )
-def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> None:
+@force_option
+def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, force: bool) -> None:
     """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
 
     MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
@@ -387,9 +418,12 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
         sheetperf status 分发/2024自评/manifest.csv 交回/
         sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
     """
+    from sheetperf.io.atomic import OutputLock
     from sheetperf.services.status import status_for_manifest, status_text, write_status_xlsx
     from sheetperf.vocab.labels import STATUS_MESSAGES
 
+    if xlsx_path is not None:
+        outputs_allowed([manifest, *paths], [(xlsx_path, "status", (".xlsx",))], force)
     try:
         report = status_for_manifest(manifest, list(paths))
     except SheetperfError as exc:
@@ -398,9 +432,10 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
     click.echo(status_text(report))
     if xlsx_path is not None:
         try:
-            write_status_xlsx(report, xlsx_path)
-        except OSError as exc:
-            fail(f"{xlsx_path}: 无法写出：{os_reason(exc)}")
+            with OutputLock([xlsx_path]):
+                write_status_xlsx(report, xlsx_path)
+        except SheetperfError as exc:
+            fail(str(exc))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
 
@@ -627,6 +662,8 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     from sheetperf.vocab.text import text_table
 
     rules = load_profile_source(profile)
+    if csv_dir is not None:
+        outputs_allowed(files, [], False)
     records: list[Record] = []
     failed = 0
     cache = BatchCache()
@@ -656,7 +693,12 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     if as_json:
         click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
     if csv_dir is not None:
-        for written in write_csv(to_frames(records), csv_dir):
+        try:
+            csv_files = write_csv(to_frames(records), csv_dir)
+        except SheetperfError as exc:
+            fail(str(exc))
+            sys.exit(EXIT_BAD_INPUT)
+        for written in csv_files:
             click.echo(str(written), err=as_json)
     if not as_json and csv_dir is None and records:
         h = FRAME_COLUMN_LABELS

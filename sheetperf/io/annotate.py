@@ -23,12 +23,14 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.atomic import atomic_path, check_output
 from sheetperf.io.names import safe_stem
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.vocab.labels import ANNOTATE_MESSAGES as MSG
 from sheetperf.vocab.labels import SEVERITY_LABELS
 from sheetperf.xlsx.book import one_line, sheet_sizes
 from sheetperf.xlsx.limits import MAX_ANNOTATE_CELLS
+from sheetperf.xlsx.marker import mark_openpyxl
 
 #: Workbook types openpyxl can open and save.
 ANNOTATABLE: Final = frozenset({".xlsx", ".xlsm"})
@@ -146,12 +148,14 @@ def _annotate(source: Path, findings: Iterable[Finding], output: Path) -> int:
         cell.comment = comment
         colour = FILLS[found[0].severity]
         cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)
-    wb.save(output)
+    mark_openpyxl(wb, "annotated")
+    with atomic_path(output, "annotated") as temp:
+        wb.save(temp)
     return len(by_cell)
 
 
 def annotate_files(
-    findings: Iterable[Finding], out_dir: str | Path, *, sources: Sequence[str | Path] = ()
+    findings: Iterable[Finding], out_dir: str | Path, *, sources: Sequence[str | Path] = (), force: bool = False
 ) -> list[Annotated]:
     """One annotated copy per workbook that has findings or is named in ``sources``.
 
@@ -179,6 +183,8 @@ def annotate_files(
         while out.resolve() in protected:
             out = output_path(path, out_dir, taken)
         try:
+            # An earlier copy is replaced; a file sheetperf did not write there is not (without force).
+            check_output(out, "annotated", suffixes=(".xlsx",), force=force)
             results.append(Annotated(path, out, annotate_workbook(path, found, out)))
         except SheetperfError as exc:  # this file gets no copy; the others still do
             results.append(Annotated(path, None, skipped=str(exc.args[0]) if exc.args else str(exc)))

@@ -50,6 +50,7 @@ from sheetperf.forms.layout import (
     meta_name,
     normalize_form,
 )
+from sheetperf.io.atomic import atomic_path
 from sheetperf.model.a1 import from_a1, parse_range, to_a1
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
@@ -359,8 +360,7 @@ def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_p
         if added_sst:
             replaced.update(_register_shared_strings(zin, template_path, sst_part))
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_path.with_name(out_path.name + ".tmp")
-        try:
+        with atomic_path(out_path, "filled") as tmp:
             with zipfile.ZipFile(tmp, "w") as zout:
                 for info in zin.infolist():
                     data = replaced.pop(info.filename, None)
@@ -372,9 +372,6 @@ def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_p
                     new = zipfile.ZipInfo(name, stamp)
                     new.compress_type = zipfile.ZIP_DEFLATED
                     zout.writestr(new, data)
-            tmp.replace(out_path)
-        finally:
-            tmp.unlink(missing_ok=True)
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from sheetperf.io.atomic import atomic_path
 from sheetperf.io.csvcells import neutralize
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import parse_actual, parse_target
@@ -195,7 +196,8 @@ def write_csv(frames: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]
             if frame[column].dtype == "string":
                 frame[column] = frame[column].map(neutralize, na_action="ignore").astype("string")
         path = out_dir / f"{name}.csv"
-        chinese_columns(frame).to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic_path(path, "csv") as temp:
+            chinese_columns(frame).to_csv(temp, index=False, encoding="utf-8-sig")
         written.append(path)
     return written
 

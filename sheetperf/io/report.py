@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from sheetperf.io.atomic import atomic_open
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.model.record import Record
 from sheetperf.vocab.labels import (
@@ -161,5 +162,7 @@ def render_html(
 def write_html(path: str | Path, entries: Sequence[FormEntry], **options: Any) -> Path:
     """Render and write the report (UTF-8); returns the path written."""
     path = Path(path)
-    path.write_text(render_html(entries, **options), encoding="utf-8")
+    text = render_html(entries, **options)
+    with atomic_open(path, "report", encoding="utf-8") as handle:
+        handle.write(text)
     return path

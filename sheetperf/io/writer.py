@@ -45,7 +45,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from sheetperf.errors import InputError
+from sheetperf.errors import InputError, OutputError
 from sheetperf.forms.formulas import (
     deviation_missing_rule,
     form_formulas,
@@ -72,6 +72,7 @@ from sheetperf.forms.layout import (
     normalize_form,
     points_format,
 )
+from sheetperf.io.atomic import atomic_path
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
 from sheetperf.model.record import GoalTable, Indicator, Record, SelfEvaluation
 from sheetperf.rules.parsing import Level
@@ -745,6 +746,24 @@ def write_template(
     the_year = year if year is not None else (prepared.year if prepared is not None else None)
     locked = locked_groups(prepared)
     out = Path(path)
+    try:
+        with atomic_path(out, "template") as temp:
+            _write_book(temp, layout, prepared, the_year, rules, locked, password, form_id)
+    except OutputError as exc:
+        raise InputError(labels.TEMPLATE_MESSAGES["cannot_write"].format(detail=exc.args[0]), file=str(out)) from exc
+    return out
+
+
+def _write_book(
+    out: Path,
+    layout: Layout,
+    prepared: Record | None,
+    the_year: int | None,
+    rules: Profile,
+    locked: tuple[str, ...],
+    password: str | None,
+    form_id: str | None,
+) -> None:
     book = xlsxwriter.Workbook(
         str(out),
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
@@ -772,11 +791,7 @@ def write_template(
     if form_id is not None:
         meta["form_id"] = form_id
     _meta_sheet(book, meta, fmt, password or "")
-    try:
-        book.close()
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise InputError(labels.TEMPLATE_MESSAGES["cannot_write"].format(detail=exc), file=str(out)) from exc
-    return out
+    book.close()
 
 
 __all__ = [

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.io.atomic import Staging, atomic_open, atomic_path
 from sheetperf.io.csvcells import guard_cell, unguard_cell
 from sheetperf.io.names import UniqueNames, safe_name
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
@@ -45,6 +45,7 @@ from sheetperf.vocab.labels import (
     WEIGHT_SOURCE_LABELS,
 )
 from sheetperf.vocab.text import display_width
+from sheetperf.xlsx.marker import OutputKind, mark_xlsxwriter
 
 MANIFEST_CSV: Final = "manifest.csv"
 MANIFEST_XLSX: Final = "manifest.xlsx"
@@ -535,23 +536,35 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
     headers = [MANIFEST_HEADERS[name] for name in MANIFEST_FIELDS]
     table = [row.cells() for row in rows]
     csv_path = inside(folder, MANIFEST_CSV)
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_open(csv_path, "csv", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)
         writer.writerows([[guard_cell(cell) for cell in cells] for cells in table])
     xlsx_path = inside(folder, MANIFEST_XLSX)
-    write_table_workbook(xlsx_path, [("清单", headers, table)])
+    write_table_workbook(xlsx_path, [("清单", headers, table)], kind="manifest")
     return csv_path, xlsx_path
 
 
-def write_table_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> Path:
-    """A plain workbook of text tables; every cell through ``write_string`` (never a formula)."""
+def write_table_workbook(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]], *, kind: OutputKind
+) -> Path:
+    """A plain workbook of text tables; every cell through ``write_string`` (never a formula),
+    marked as sheetperf's ``kind`` of output and written atomically."""
+    with atomic_path(path, kind) as temp:
+        _table_workbook(temp, sheets, kind)
+    return path
+
+
+def _table_workbook(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]], kind: OutputKind
+) -> None:
     import xlsxwriter
 
     from sheetperf.io.writer import write_text
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     try:
+        mark_xlsxwriter(book, kind, [name for name, _, _ in sheets])
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         for name, headers, rows in sheets:
             sheet = book.add_worksheet(name)
@@ -569,7 +582,6 @@ def write_table_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], 
                 sheet.autofilter(0, 0, len(rows), len(headers) - 1)
     finally:
         book.close()
-    return path
 
 
 _HEADER_FIELDS: Final[dict[str, str]] = {header: name for name, header in MANIFEST_HEADERS.items()}
@@ -736,7 +748,8 @@ def write_project_template(
     from sheetperf.io.writer import write_template
     from sheetperf.xlsx.book import open_xlsx
 
-    with tempfile.TemporaryDirectory(prefix="sheetperf-") as tmp:
+    with Staging("template", target) as staging:  # a scratch folder the janitor removes after a kill
+        tmp = staging.scratch()
         if record.indicators:
             template = write_template(
                 Path(tmp) / "t.xlsx", form, record=record, year=record.year, profile=profile, form_id=form_id
@@ -744,6 +757,7 @@ def write_project_template(
         else:
             template = write_template(Path(tmp) / "t.xlsx", form, year=record.year, profile=profile, form_id=form_id)
         fill_workbook(template, record, target)
+        staging.clean_scratch()
     with open_xlsx(target) as book:
         info = read_template_info(book)
     return ",".join(sorted(info.locked)), info.fingerprint

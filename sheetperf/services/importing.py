@@ -45,9 +45,9 @@ def write_workbooks(
     profile, or :class:`~sheetperf.rules.choose.AutoProfile` to take each form's from what it states.
     """
     import dataclasses
-    import tempfile
 
     from sheetperf.checks.validation import validate_record
+    from sheetperf.io.atomic import Staging
     from sheetperf.io.filler import fill_workbook
     from sheetperf.io.reader import read_workbook
     from sheetperf.io.writer import write_template
@@ -55,7 +55,8 @@ def write_workbooks(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, list[Finding]]] = []
-    with tempfile.TemporaryDirectory(prefix="sheetperf-import-") as tmp:
+    with Staging("filled", out) as staging:  # the templates in a scratch folder the janitor removes after a kill
+        tmp = staging.scratch()
         for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
             template = Path(tmp) / f"template-{index}.xlsx"
             rules = resolve(profile, record).profile
@@ -71,4 +72,5 @@ def write_workbooks(
                     finding = dataclasses.replace(finding, sheet=ref.sheet, cell=ref.cell)
                 findings.append(finding)
             written.append((target, findings))
+        staging.clean_scratch()
     return written

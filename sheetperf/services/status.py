@@ -264,6 +264,7 @@ def write_status_xlsx(report: StatusReport, path: Path) -> Path:
             (MSG["sheet_projects"], [STATUS_HEADERS[c] for c in PROJECT_COLUMNS], project_rows(report)),
             (MSG["sheet_unknown"], [STATUS_HEADERS[c] for c in OTHER_COLUMNS], other_rows(report)),
         ],
+        kind="status",
     )
 
 

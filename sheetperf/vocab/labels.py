@@ -1086,7 +1086,7 @@ OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "sheets_changed": "已有同名的{kind}，但其中的工作表已被改动（如添加或改名了工作表），不会覆盖；请另选文件名，或加 --force 覆盖",
     "exists": "文件已存在，不会覆盖；请另选文件名，或加 --force 覆盖",
     "busy": "另一个 sheetperf 正在写出这个文件，请等它结束后再运行",
-    "inputs_missing": "找不到输入：{paths}；没有写出任何文件，请检查路径是否写错",
+    "inputs_missing": "输入文件不存在：{paths}；没有写出任何文件，请检查路径是否写错",
     "interrupted": "已中断，没有写出或改动任何输出文件",
     "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
 }
