@@ -3,34 +3,141 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, Final
 
 import click
 
-from sheetperf.errors import SheetperfError
+from sheetperf.errors import Interrupted, SheetperfError
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
-from sheetperf.vocab.labels import CLI_MESSAGES, READER_MESSAGES
-from sheetperf.vocab.text import os_reason
+from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
+from sheetperf.vocab.text import escape_controls, os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Exit status after SIGINT / SIGTERM (128 + the signal, as shells report it).
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _usage_text(exc: click.UsageError) -> str:
+    """click's usage error, in Chinese (its English never reaches a user)."""
+    m = CLI_USAGE_MESSAGES
+    if isinstance(exc, click.NoSuchOption):
+        text = m["no_such_option"].format(name=exc.option_name)
+        if exc.possibilities:
+            text += m["did_you_mean"].format(names="、".join(sorted(exc.possibilities)))
+    elif isinstance(exc, click.MissingParameter):
+        param = exc.param
+        name = param.get_error_hint(exc.ctx) if param is not None and exc.ctx is not None else ""
+        name = name.replace("'", "")
+        is_option = isinstance(param, click.Option)
+        text = m["missing_option" if is_option else "missing_argument"].format(name=name)
+    elif isinstance(exc, click.BadParameter):
+        param = exc.param
+        hint = param.get_error_hint(exc.ctx) if param is not None and exc.ctx is not None else exc.param_hint
+        name = str(hint or "").replace("'", "")
+        detail = _detail(exc.message)
+        text = m["bad_value"].format(name=name, detail=detail) if detail else m["bad_value_plain"].format(name=name)
+    elif isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        text = m["needs_value"].format(name=exc.option_name)
+    else:
+        text = _generic_usage(exc.message)
+    if exc.ctx is not None:
+        text += m["see_help"].format(command=exc.ctx.command_path)
+    return text
+
+
+_DETAILS: Final = (
+    (re.compile(r"^'(?P<value>.*)' is not a valid integer(?: range)?\.?$", re.S), "not_integer"),
+    (re.compile(r"^'(?P<value>.*)' is not a valid float(?: range)?\.?$", re.S), "not_number"),
+    (re.compile(r"^'(?P<value>.*)' is not (?:one of )?(?P<choices>.*?)\.?$", re.S), "not_choice"),
+    (re.compile(r"^(?P<value>\S+) is not in the range (?P<range>.*?)\.?$", re.S), "out_of_range"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' does not exist\.?$", re.S), "path_missing"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' is a directory\.?$", re.S), "path_is_folder"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' is a file\.?$", re.S), "path_is_file"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' is not readable\.?$", re.S), "path_unreadable"),
+)
+
+
+def _detail(message: str) -> str:
+    for pattern, key in _DETAILS:
+        match = pattern.match(message.strip())
+        if match:
+            values = {k: v.replace("'", "") for k, v in match.groupdict().items()}
+            return CLI_USAGE_MESSAGES[key].format(**values)
+    return ""
+
+
+def _generic_usage(message: str) -> str:
+    m = CLI_USAGE_MESSAGES
+    extra = re.match(r"^Got unexpected extra arguments? \((?P<args>.*)\)$", message.strip())
+    if extra:
+        return m["extra_arguments"].format(args=extra.group("args"))
+    command = re.match(r"^No such command '(?P<name>.*)'\.?$", message.strip())
+    if command:
+        return m["no_such_command"].format(name=command.group("name"))
+    return m["usage"].format(detail=_detail(message) or message)
+
+
+class SheetperfGroup(click.Group):
+    """The command group: click's errors in Chinese on one line, SIGTERM handled like Ctrl-C
+    (the run stops, temporary files are removed, 已中断 and exit 130/143)."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        if not standalone:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, _stop)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
+        try:
+            try:
+                code = super().main(args, prog_name, standalone_mode=False, **extra)
+            except click.UsageError as exc:
+                fail(_usage_text(exc))
+                sys.exit(exc.exit_code)
+            except click.ClickException as exc:
+                fail(exc.format_message())
+                sys.exit(exc.exit_code)
+            except (click.Abort, KeyboardInterrupt) as exc:
+                cause = exc if isinstance(exc, Interrupted) else exc.__cause__ or exc.__context__
+                signum = cause.signum if isinstance(cause, Interrupted) else signal.SIGINT
+                click.echo(OUTPUT_MESSAGES["interrupted"], err=True)
+                sys.exit(128 + signum)
+            sys.exit(code if isinstance(code, int) else 0)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=SheetperfGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetperf")
 def main() -> None:
     """sheetperf：财政项目支出绩效自评表与绩效目标表的 Excel 生成、读取、校验与汇总。"""
 
 
 def fail(message: str) -> None:
-    """Print a one-line error to stderr (the caller decides the exit code)."""
-    click.echo(f"{CLI_MESSAGES['error_prefix']}：{message}", err=True)
+    """Print a one-line error to stderr (the caller decides the exit code); control characters
+    in file names are shown escaped, so that the message stays one line."""
+    click.echo(escape_controls(f"{CLI_MESSAGES['error_prefix']}：{message}"), err=True)
 
 
 def load_profile(name: str) -> Profile:
@@ -572,8 +679,6 @@ def consolidate(
         sheetperf consolidate returned/ late/ -o summary.xlsx --jobs 4 --csv tables/
         sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
     """
-    from typing import Any
-
     from sheetperf.services import consolidate as consolidation
     from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
 
@@ -613,7 +718,7 @@ def consolidate(
     for message in report.goal_problems:
         click.echo(message, err=True)
     for path, reason in report.failed:
-        click.echo(f"{path}：{reason}", err=True)
+        click.echo(escape_controls(f"{path}：{reason}"), err=True)
     if not quiet:
         statuses = "，".join(
             f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key]

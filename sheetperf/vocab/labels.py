@@ -1090,3 +1090,26 @@ OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "interrupted": "已中断，没有写出或改动任何输出文件",
     "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
 }
+
+# --- click's usage errors, said in Chinese (cli/__init__.py translates them by their kind).
+CLI_USAGE_MESSAGES: Final[dict[str, str]] = {
+    "no_such_option": "没有选项 {name}",
+    "did_you_mean": "，是否想用 {names}",
+    "no_such_command": "没有命令 {name}",
+    "missing_argument": "缺少参数 {name}",
+    "missing_option": "缺少选项 {name}",
+    "bad_value": "{name} 的值无效：{detail}",
+    "bad_value_plain": "{name} 的值无效",
+    "needs_value": "选项 {name} 需要一个值",
+    "extra_arguments": "多余的参数：{args}",
+    "usage": "用法有误：{detail}",
+    "see_help": "（用 {command} -h 查看用法）",
+    "not_integer": "「{value}」不是整数",
+    "not_number": "「{value}」不是数字",
+    "not_choice": "「{value}」不是可选的值（{choices}）",
+    "out_of_range": "{value} 不在允许的范围 {range} 内",
+    "path_missing": "「{value}」不存在",
+    "path_is_folder": "「{value}」是文件夹，这里应给出文件",
+    "path_is_file": "「{value}」是文件，这里应给出文件夹",
+    "path_unreadable": "「{value}」无法读取",
+}
