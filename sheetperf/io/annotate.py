@@ -22,7 +22,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.errors import InputError, OutputError, SheetperfError, UnsafeInputError
 from sheetperf.io.atomic import atomic_path, check_output
 from sheetperf.io.names import safe_stem
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
@@ -117,8 +117,9 @@ def annotate_workbook(source: str | Path, findings: Iterable[Finding], output: s
             )
     try:
         return _annotate(source, findings, output)
+    except OutputError:  # the copy could not be written (a full disk): the run stops, nothing is left
+        raise
     except Exception as exc:  # a workbook sheetperf reads may still be one openpyxl cannot
-        output.unlink(missing_ok=True)
         raise InputError(MSG["cannot_annotate"].format(detail=one_line(exc)), file=str(source)) from exc
 
 
@@ -186,6 +187,8 @@ def annotate_files(
             # An earlier copy is replaced; a file sheetperf did not write there is not (without force).
             check_output(out, "annotated", suffixes=(".xlsx",), force=force)
             results.append(Annotated(path, out, annotate_workbook(path, found, out)))
+        except OutputError:
+            raise
         except SheetperfError as exc:  # this file gets no copy; the others still do
             results.append(Annotated(path, None, skipped=str(exc.args[0]) if exc.args else str(exc)))
     return results

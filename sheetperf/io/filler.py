@@ -57,6 +57,7 @@ from sheetperf.rules.parsing import normalize_text
 from sheetperf.vocab.labels import FIELD_LABELS
 from sheetperf.vocab.labels import FILL_MESSAGES as MSG
 from sheetperf.xlsx.book import XlsxBook, check_zip_directory, open_xlsx, open_zip, parse_xml, read_member
+from sheetperf.xlsx.limits import MAX_CELL_CHARS
 
 _NS_MAIN: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -187,7 +188,9 @@ def plan_writes(layout: Layout, info: TemplateInfo, record: Record) -> Iterator[
     """Every cell the record sets (or clears), in layout order."""
     for item in layout.record_fields:
         if _writable(item.role, lock_group(layout, item.path), info):
-            yield CellWrite(item.path, item.row, item.col, item.kind, _value(item.kind, _get(record, item.path), item))
+            value = _value(item.kind, _get(record, item.path), item)
+            _fits(value, item.path, layout.sheet_name, item.row, item.col)
+            yield CellWrite(item.path, item.row, item.col, item.kind, value)
     table = layout.table
     for index in range(table.capacity):
         indicator = record.indicators[index] if index < len(record.indicators) else None
@@ -196,7 +199,19 @@ def plan_writes(layout: Layout, info: TemplateInfo, record: Record) -> Iterator[
                 continue
             raw = getattr(indicator, column.key) if indicator is not None else None
             path = f"indicators[{index}].{column.key}"
-            yield CellWrite(path, table.row(index), column.col, column.kind, _value(column.kind, raw, path))
+            value = _value(column.kind, raw, path)
+            _fits(value, path, layout.sheet_name, table.row(index), column.col)
+            yield CellWrite(path, table.row(index), column.col, column.kind, value)
+
+
+def _fits(value: Value, path: str, sheet: str, row: int, col: int) -> None:
+    """Refuse a text longer than a cell holds (Excel: 32,767 characters), naming the cell."""
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise InputError(
+            MSG["too_long"].format(
+                sheet=sheet, cell=to_a1(row, col), field=_label(path), count=len(value), limit=MAX_CELL_CHARS
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -573,7 +573,7 @@ def _consolidate(
 def _spool() -> Iterator[IO[bytes]]:
     """The rows of every file as they arrive (an unnamed file in $TMPDIR: gone when the command is)."""
     try:
-        spool = tempfile.TemporaryFile(prefix="sheetperf-spool-")
+        spool = tempfile.TemporaryFile(prefix="sheetperf-spool-", buffering=0)  # a full disk fails the write itself
     except OSError as exc:
         raise _spool_failure(exc) from exc
     with spool:

@@ -27,8 +27,15 @@ from xlsxwriter.worksheet import Worksheet
 from sheetperf.io.atomic import Staging, xlsxwriter_options
 from sheetperf.io.csvcells import neutralize
 from sheetperf.io.writer import write_text
-from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, SUMMARY_COLUMN_LABELS, SUMMARY_SHEETS
+from sheetperf.vocab.labels import (
+    CONSOLIDATE_MESSAGES,
+    RULE_TITLES,
+    SEVERITY_LABELS,
+    SUMMARY_COLUMN_LABELS,
+    SUMMARY_SHEETS,
+)
 from sheetperf.vocab.text import display_width
+from sheetperf.xlsx.limits import MAX_CELL_CHARS
 from sheetperf.xlsx.marker import mark_xlsxwriter
 
 Kind = Literal["text", "int", "amount", "rate", "score", "mixed"]
@@ -195,7 +202,9 @@ class _Table:
         for col, column in enumerate(columns):
             write_text(sheet, 0, col, column_label(column), header)
 
-    def add(self, row: Sequence[Any]) -> None:
+    def add(self, row: Sequence[Any]) -> list[tuple[int, int]]:
+        """Write one row; the (column, length) of every text cut to fit a cell."""
+        cut: list[tuple[int, int]] = []
         self.rows += 1
         r = self.rows
         sheet = self.sheet
@@ -213,6 +222,10 @@ class _Table:
                 text = value if value_type is str else str(value)
                 if not text:
                     continue
+                if len(text) > MAX_CELL_CHARS:
+                    cut.append((col, len(text)))
+                    mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
+                    text = text[: MAX_CELL_CHARS - len(mark)] + mark
                 write_text(sheet, r, col, text)
                 if measure:
                     width = min(display_width(text) + 2, _MAX_WIDTH)
@@ -222,6 +235,7 @@ class _Table:
             self.csv.writerow(["" if v is None else neutralize(v) for v in row])
         if self.parquet is not None:
             self.parquet.add(row)
+        return cut
 
     def finish(self) -> None:
         for col, width in enumerate(self.widths):
@@ -364,7 +378,28 @@ class SummaryWriter:
                 raise failure from exc
 
     def add(self, table: str, row: Sequence[Any]) -> None:
-        self.tables[table].add(row)
+        target = self.tables[table]
+        for col, length in target.add(row):
+            self.tables["findings"].add(self._cut_finding(target, row, col, length))
+
+    def _cut_finding(self, table: _Table, row: Sequence[Any], col: int, length: int) -> list[Any]:
+        """A 校验问题 row saying a text was cut to fit its cell (the CSV keeps it whole)."""
+        keys = [c.key for c in table.columns]
+
+        def at(key: str) -> Any:
+            return row[keys.index(key)] if key in keys else None
+
+        message = CONSOLIDATE_MESSAGES["cut_finding"].format(
+            column=column_label(table.columns[col]),
+            count=length,
+            limit=MAX_CELL_CHARS,
+            table=SUMMARY_SHEETS[table.key],
+            row=table.rows + 1,
+        )
+        return [
+            at("file"), at("sheet"), at("cell"), at("project_name"), table.columns[col].key, "text_truncated",
+            RULE_TITLES["text_truncated"], SEVERITY_LABELS["warning"], length, MAX_CELL_CHARS, message,
+        ]  # fmt: skip
 
     def rows(self, table: str) -> int:
         return self.tables[table].rows
@@ -433,7 +468,10 @@ class SummaryWriter:
     def abort(self) -> None:
         """Remove every temporary file; the destinations are left as they were."""
         for handle in self._files:
-            handle.close()
+            try:
+                handle.close()
+            except OSError:  # a full disk fails the last flush too; the file is removed below
+                pass
         for table in self.tables.values() if hasattr(self, "tables") else ():
             if table.parquet is not None:
                 try:

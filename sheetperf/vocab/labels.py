@@ -131,6 +131,7 @@ RULE_TITLES: Final[dict[str, str]] = {
     "indicator_points": "绩效指标标明的分值与各部分不符",
     # consolidation (issue 6)
     "superseded": "同一项目有更新的版本，本表未汇总",
+    "text_truncated": "文字超过 Excel 单元格上限，汇总表中已截断",
     # goal tables (issue 7) and goal drift (issue 5)
     "legacy_category": "一级指标使用旧版指标体系名称",
     "goal_category_missing": "绩效目标表缺少必备的一级指标类别",
@@ -191,6 +192,7 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "indicator_points": "“年度绩效目标(80分)”等标明的绩效指标分值应等于各一级指标标明的分值之和，并与预算执行分值合计为满分。",
     # consolidation (issue 6)
     "superseded": "同一项目（年度、主管部门、实施单位、项目名称相同）出现在多个文件中时，汇总修改时间最新的文件（时间相同取路径排序靠后者），其余列为已被替代。",
+    "text_truncated": "Excel 的一个单元格最多容纳 32,767 个字符；更长的文字在汇总工作簿中截断并注明，CSV 文件中保留全文。",
     # goal tables (issue 7) and goal drift (issue 5)
     "legacy_category": "2020 年前后的绩效目标表使用“投入与管理、产出目标、效果目标、影响力目标、满意度”等旧名称；产出目标视为产出指标，效果目标和影响力目标视为效益指标，满意度视为满意度指标，投入与管理在现行体系中由预算执行体现。建议改用现行名称。",
     "goal_category_missing": "绩效目标表应在规则要求的每个一级指标（如产出指标、效益指标、满意度指标）下至少设一项指标。",
@@ -732,6 +734,7 @@ FILL_MESSAGES: Final[dict[str, str]] = {
     "merged_cell": "工作表「{sheet}」单元格 {cell}（{field}）位于以 {anchor} 开头的合并区域内，无法单独填写：请重新生成模板",
     "not_number": "{field} 应为数字，记录中为「{value}」：请改为数字",
     "bad_char": "{field} 含有工作簿无法保存的控制字符 {code}：请删除该字符后重试",
+    "too_long": "工作表「{sheet}」单元格 {cell}（{field}）的文字有 {count} 个字符，超过 Excel 单元格的上限 {limit}：请删减后重试",
     "indicator_field": "第 {n} 项指标的{field}",
     "unreadable": "无法打开模板：{detail}",
     "several_records": "记录文件含有 {count} 条记录，fill 一次只填写一条：请把要填写的记录单独存为一个 JSON 文件",
@@ -834,6 +837,8 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "unexpected": "无法读取文件（{detail}），请另存为 .xlsx 后重试",
     "superseded_file": "全部 {count} 张表单已被更新的文件替代：{newer}",
     "superseded_some": "{count} 张表单已被更新的文件替代：{newer}",
+    "cut_mark": "……（已截断：原文 {count} 字，全文见 CSV 或原表）",
+    "cut_finding": "「{column}」的文字有 {count} 个字符，超过单元格上限 {limit}，汇总表中已截断（{table}第 {row} 行）",
     "superseded_finding": "项目“{project}”在更新的文件 {newer}（工作表「{sheet}」）中也有，本表未汇总",
     "summary_line": "共 {files} 个文件（{statuses}）；汇总 {projects} 个项目；{findings}",
     "written": "已写出 {path}",
