@@ -32,7 +32,16 @@ from sheetperf.model.evidence import TemplateIdentity
 from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
 from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import FUND_COLUMNS, GOAL_TEXTS, CellRef, GoalTable, Record, SelfEvaluation
-from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
+from sheetperf.rules.parsing import (
+    ActualKind,
+    ParsedTarget,
+    ParseMemory,
+    TargetKind,
+    normalize_text,
+    parse_actual,
+    parse_memory,
+    parse_target,
+)
 from sheetperf.rules.profiles import Profile, get_profile
 from sheetperf.rules.scoring import (
     HUNDRED,
@@ -82,9 +91,10 @@ def _differs(stated: Decimal, expected: Decimal, tolerance: Decimal = TOLERANCE)
 class _Collector:
     """Builds findings for one record, resolving each field to its cell."""
 
-    def __init__(self, record: Record, file: str | None) -> None:
+    def __init__(self, record: Record, file: str | None, parse: ParseMemory | None = None) -> None:
         self.record = record
         self.file = file if file is not None else record.provenance.file
+        self.parse = parse if parse is not None else ParseMemory()
         self.findings: list[Finding] = []
         evidence = record.provenance.evidence
         unknown = set(evidence.uncalculated)
@@ -417,7 +427,7 @@ def _check_indicator(
     who = f"第 {index + 1} 项指标“{ind.name}”"
     stated = to_decimal(ind.score)
     weight = score.weight
-    target, actual = parse_target(ind.target), parse_actual(ind.actual)
+    target, actual = c.parse.target(ind.target), c.parse.actual(ind.actual)
 
     framework = profile.framework
     if ind.level1 and ind.level1 not in framework:
@@ -868,10 +878,10 @@ def validate_record(
     scores each form for its summary row too).  ``cache``: the batch's memory (a template's
     expected formulas are built once per layout and profile).
     """
-    c = _Collector(record, file)
+    c = _Collector(record, file, parse_memory(cache))
     result: FormScore | None = None
     if isinstance(record, SelfEvaluation):
-        result = scored if scored is not None else score_form(record, profile)
+        result = scored if scored is not None else score_form(record, profile, cache=cache)
     if is_untouched(record):
         # a template returned as it went out: one finding, not one per empty cell
         what = VMSG["form_empty_what_self" if isinstance(record, SelfEvaluation) else "form_empty_what_goal"]
@@ -1162,7 +1172,7 @@ class CheckMemory:
 def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
     out: list[tuple[str, str | None, str, int | None]] = []
     if layout.form == "self_evaluation":
-        built = form_formulas(layout, profile)
+        built = form_formulas(layout, profile)  # CheckMemory remembers what is built from it
         for path, formula in built.fields.items():
             out.append((layout.field(path).a1, None if path.startswith("calc.") else path, formula, None))
         table = layout.table
