@@ -38,7 +38,7 @@ def test_package_is_typed() -> None:
 
 
 def test_import_layers_are_kept() -> None:
-    """cli → services → checks | io → forms | xlsx → rules → model | vocab → errors (pyproject.toml)."""
+    """cli → services → checks | io → forms | xlsx → rules → model → vocab → errors (pyproject.toml)."""
     lint = shutil.which("lint-imports")
     assert lint, "import-linter is a test dependency: pip install -e '.[test]'"
     result = subprocess.run([lint], cwd=REPO, capture_output=True, text=True, check=False)

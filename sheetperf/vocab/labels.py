@@ -223,6 +223,31 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
 
 #: Messages of the validator's checks added for returns in every format (nothing empty passes,
 #: numbers typed as text, formulas a format lost); the older checks still word theirs inline.
+#: Messages about a record JSON file (sheetperf/model/record.py).
+RECORD_MESSAGES: Final[dict[str, str]] = {
+    "not_number": "字段 {key} 应为数字，实为 {value!r}",
+    "unknown_form": "未知的表单类型 form={form!r}（应为 self_evaluation 或 goal_table）",
+    "not_points_table": "字段 {key} 应为对象（一级指标 → 分值），实为 {raw!r}",
+    "not_object": "字段 {key} 应为对象，实为 {raw!r}",
+    "not_json_object": "记录应为 JSON 对象",
+    "not_finite": "字段 {key} 应为有限的数字，实为 {value!r}",
+    "not_utf8": "不是 UTF-8 编码的 JSON 文件",
+    "json_syntax": "JSON 格式错误（第 {lineno} 行第 {colno} 列）：{msg}",
+    "unreadable": "无法读取文件：{strerror}",
+    "bad_points": "字段 {key}.{name} 应为分值或 [下限, 上限]，实为 {value!r}",
+    "budget_not_number": "字段 budget_yuan.{key} 应为数字，实为 {value!r}",
+    "record_number": "第 {index} 条记录：",
+}
+
+#: Messages of the LibreOffice recalculation (sheetperf/io/recalc.py).
+RECALC_MESSAGES: Final[dict[str, str]] = {
+    "no_soffice": "未安装 LibreOffice（soffice）：请安装 libreoffice-calc",
+    "duplicate_stems": "待转换的文件名（不含扩展名）重复",
+    "same_folder": "输出目录不能与输入文件所在目录相同",
+    "not_converted": "LibreOffice 未能转换 {count} 个文件（{names}）：{detail}",
+    "timeout": "LibreOffice 转换超时（{timeout:.0f} 秒）",
+}
+
 VALIDATION_MESSAGES: Final[dict[str, str]] = {
     # profile rules: caps on the total, the deduction for a target set too low
     "total_cap": "总分填写为 {stated}，执行率 {rate}% 低于 {below}%，按{profile}规则总分最高为 {cap}",
