@@ -753,7 +753,7 @@ def write_template(
     out = Path(path)
     try:
         with atomic_path(out, "template") as temp:
-            _write_book(temp, layout, prepared, the_year, rules, locked, password, form_id)
+            _write_book(temp, layout, prepared, the_year, rules, locked, password, form_id, cache)
     except OutputError as exc:
         raise InputError(labels.TEMPLATE_MESSAGES["cannot_write"].format(detail=exc.args[0]), file=str(out)) from exc
     return out
@@ -768,6 +768,7 @@ def _write_book(
     locked: tuple[str, ...],
     password: str | None,
     form_id: str | None,
+    cache: BatchCache | None,
 ) -> None:
     book = xlsxwriter.Workbook(
         str(out),
