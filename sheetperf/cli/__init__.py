@@ -134,6 +134,11 @@ def main() -> None:
     """sheetperf：财政项目支出绩效自评表与绩效目标表的 Excel 生成、读取、校验与汇总。"""
 
 
+def shown(path: object) -> str:
+    """A path as printed: control characters and undecodable bytes escaped (one line, printable)."""
+    return escape_controls(str(path))
+
+
 def fail(message: str) -> None:
     """Print a one-line error to stderr (the caller decides the exit code); control characters
     in file names are shown escaped, so that the message stays one line."""
@@ -241,13 +246,13 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     results = []
     for path, record in tracker.records(files):
         if not isinstance(record, SelfEvaluation):
-            click.echo(f"{path}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
+            click.echo(f"{shown(path)}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
             continue
         choice = resolve(rules, record)
         result = score_form(record, choice.profile)
         results.append({**result.to_dict(), "profile": choice.profile.name})
         if not as_json:
-            click.echo(f"{path}\n{choice.describe()}\n{score_table(result)}\n")
+            click.echo(f"{shown(path)}\n{choice.describe()}\n{score_table(result)}\n")
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if tracker.failed:
@@ -303,7 +308,7 @@ def validate(
         if not as_json:
             body = findings_table(form.findings) if form.findings else CLI_MESSAGES["no_findings"]
             named = form.choice.describe() if form.choice is not None else ""
-            click.echo(f"{form.path}：{form.record.project_name}\n{named}\n{body}\n")
+            click.echo(f"{shown(form.path)}：{form.record.project_name}\n{named}\n{body}\n")
 
     try:
         run = validate_files(
@@ -346,7 +351,7 @@ def validate(
             sys.exit(EXIT_BAD_INPUT)
         for done in results:
             if done.output is None:
-                click.echo(f"{done.source}：{done.skipped}", err=True)
+                click.echo(f"{shown(done.source)}：{done.skipped}", err=True)
             else:
                 click.echo(ANNOTATE_MESSAGES["written"].format(path=done.output, cells=done.cells), err=True)
     if run.failed:
@@ -730,7 +735,7 @@ def consolidate(
             )
         )
         for written in report.outputs:
-            click.echo(CONSOLIDATE_MESSAGES["written"].format(path=written))
+            click.echo(CONSOLIDATE_MESSAGES["written"].format(path=shown(written)))
     if strict and (report.failed or report.errors):
         sys.exit(EXIT_FINDINGS)
 
@@ -774,7 +779,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     cache = BatchCache()
     inputs, skipped = list_inputs(files)
     for skipped_path, reason in skipped:
-        click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
+        click.echo(READER_MESSAGES["skipped_file"].format(path=shown(skipped_path), reason=reason), err=True)
     for path in inputs:
         try:
             if not path.exists():
@@ -793,7 +798,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             failed += 1
             continue
         for notice in notices:
-            click.echo(f"{SEVERITY_LABELS['notice']}：{path}: {notice}", err=True)
+            click.echo(f"{SEVERITY_LABELS['notice']}：{shown(path)}: {notice}", err=True)
         records.extend(loaded)
     if as_json:
         click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))

@@ -354,7 +354,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
     try:
         entry.size, entry.sha256 = _hash(path)
     except OSError as exc:
-        entry.status, entry.reason = "failed", MSG["unexpected"].format(detail=exc.strerror or exc)
+        entry.status, entry.reason = "failed", MSG["unexpected"].format(detail=os_reason(exc))
         return entry, b""
     if kind == "lock":
         entry.status, entry.reason = "skipped", MSG["lock_file"]
