@@ -547,7 +547,7 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
 
 
 def write_table_workbook(
-    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]], *, kind: OutputKind
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]], *, kind: OutputKind = "manifest"
 ) -> Path:
     """A plain workbook of text tables; every cell through ``write_string`` (never a formula),
     marked as sheetperf's ``kind`` of output and written atomically."""
