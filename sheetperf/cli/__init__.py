@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sheetperf.errors import SheetperfError
+from sheetperf.errors import SheetperfError, shown
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
@@ -68,7 +68,7 @@ class InputTracker:
             except SheetperfError as exc:
                 fail(str(exc))
                 self.failed.append(path)
-                self.reasons[path] = str(exc).removeprefix(f"{path}: ")
+                self.reasons[path] = str(exc).removeprefix(f"{shown(str(path))}: ")
                 continue
             for record in loaded:
                 yield path, record
@@ -614,7 +614,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     """
     from sheetperf.io.frames import to_frames, write_csv
     from sheetperf.io.reader import read_workbook_report
-    from sheetperf.io.sources import list_inputs
+    from sheetperf.io.sources import walk_inputs
     from sheetperf.model.memo import BatchCache
     from sheetperf.model.record import load_records_json, record_to_dict
     from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
@@ -624,13 +624,15 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     records: list[Record] = []
     failed = 0
     cache = BatchCache()
-    inputs, skipped = list_inputs(files)
+    found = walk_inputs(files)
+    inputs, skipped = found.files, found.skipped
     for skipped_path, reason in skipped:
-        click.echo(READER_MESSAGES["skipped_file"].format(path=skipped_path, reason=reason), err=True)
+        click.echo(READER_MESSAGES["skipped_file"].format(path=shown(str(skipped_path)), reason=reason), err=True)
+    for failed_path, reason in found.failed:
+        fail(f"{shown(str(failed_path))}: {reason}")
+        failed += 1
     for path in inputs:
         try:
-            if not path.exists():
-                raise SheetperfError(READER_MESSAGES["missing_file"], file=str(path))
             if path.suffix.lower() == ".json":
                 loaded, notices = load_records_json(path), []
             else:
@@ -641,11 +643,11 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             failed += 1
             continue
         except OSError as exc:
-            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=os_reason(exc))}")
+            fail(f"{shown(str(path))}: {READER_MESSAGES['unreadable'].format(detail=os_reason(exc))}")
             failed += 1
             continue
         for notice in notices:
-            click.echo(f"{SEVERITY_LABELS['notice']}：{path}: {notice}", err=True)
+            click.echo(f"{SEVERITY_LABELS['notice']}：{shown(str(path))}: {notice}", err=True)
         records.extend(loaded)
     if as_json:
         click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
@@ -679,7 +681,10 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
         ]
         click.echo(text_table(headers, rows, right=(4, 5)))
     if not as_json:
-        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(inputs) - failed), err=True)
+        click.echo(
+            READER_MESSAGES["read_summary"].format(forms=len(records), files=len(inputs) + len(found.failed) - failed),
+            err=True,
+        )
     if skipped:
         click.echo(READER_MESSAGES["skipped_files"].format(count=len(skipped)), err=True)
     if failed:

@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
+from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.forms.layout import META_KEYS, META_SHEET
 from sheetperf.io.locate import (
     Loc,
@@ -117,7 +117,7 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
     cache = ensure(cache)
     located_memory = cache.part(LocateMemory)
     memory = cache.part(ReaderMemory)
-    report = ReadReport(str(path))
+    report = ReadReport(shown(str(path)))
     grids, date1904, defined, local, package_hazards, kind = _grids(path, report, cache)
     meta, meta_sheets = _template_meta(grids, defined)
     named = refs_by_sheet(defined, located_memory)
@@ -142,7 +142,7 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
             report.notices.append(MSG[key].format(sheet=grid.name))
             continue
         for located in forms:
-            record = build_record(located, grid, str(path), report.notices, date1904, memory)
+            record = build_record(located, grid, shown(str(path)), report.notices, date1904, memory)
             record.provenance.evidence.format = kind
             if identity is not None and located is forms[0]:
                 record.provenance.evidence.template = identity

@@ -32,7 +32,6 @@ import hashlib
 import math
 import os
 import pickle
-import stat
 import tempfile
 import time
 import zipfile
@@ -43,8 +42,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from sheetperf.errors import FormNotFoundError, InputError, SheetperfError
+from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, shown
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
+from sheetperf.io.walk import FAILED_KINDS, Walked, identity, walk
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
@@ -60,6 +60,7 @@ from sheetperf.vocab.labels import (
     SEVERITY_LABELS,
     SUMMARY_SHEETS,
 )
+from sheetperf.vocab.text import os_reason
 
 MSG: Final = CONSOLIDATE_MESSAGES
 #: Seconds one file may take before its worker is killed and the file reported failed.
@@ -67,7 +68,10 @@ DEFAULT_TIME_LIMIT: Final = 120.0
 LOCK_PREFIX: Final = "~$"
 
 Status = Literal["ok", "failed", "no_form", "superseded", "skipped"]
-Kind = Literal["read", "lock", "other", "missing", "special"]
+#: read: a file to read; lock/other: skipped; missing: a named file that is not there; special: a
+#: FIFO or device (never opened); refused: a folder or link that can't be read (failed, with its
+#: reason); left: a link or hidden folder not followed (skipped, with its reason).
+Kind = Literal["read", "lock", "other", "missing", "special", "refused", "left"]
 ProjectKey = tuple[str, str, str, str, str]
 
 
@@ -83,61 +87,42 @@ class InputFile:
     kind: Kind
     mtime_ns: int = 0
     explicit: bool = False
+    #: Why the file is not read (refused, left, special).
+    reason: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The path as it may be printed and written (bytes that are no UTF-8 escaped)."""
+        return shown(self.path)
 
 
-def _classify(file: Path, explicit: bool) -> InputFile:
-    path = str(file)
-    try:
-        info = file.stat()
-    except FileNotFoundError:
+def _classify(found: Walked) -> InputFile:
+    path, explicit, mtime = found.path, found.explicit, found.mtime_ns
+    if found.kind == "missing":
         return InputFile(path, "missing", explicit=explicit)
-    except OSError:
-        return InputFile(path, "special", explicit=explicit)
-    if not stat.S_ISREG(info.st_mode):
-        return InputFile(path, "special", info.st_mtime_ns, explicit)
-    suffix = file.suffix.lower()
-    if file.name.startswith(LOCK_PREFIX) and suffix in WORKBOOK_SUFFIXES:
-        return InputFile(path, "lock", info.st_mtime_ns, explicit)
+    if found.kind == "special":
+        return InputFile(path, "special", mtime, explicit, found.reason)
+    if found.kind in FAILED_KINDS:
+        return InputFile(path, "refused", mtime, explicit, found.reason)
+    if found.kind in ("linked", "outside", "ours"):
+        return InputFile(path, "left", mtime, explicit, found.reason)
+    suffix = os.path.splitext(path)[1].lower()
+    if found.kind == "lock" and suffix in WORKBOOK_SUFFIXES:
+        return InputFile(path, "lock", mtime, explicit)
     if explicit or suffix in WORKBOOK_SUFFIXES:
-        return InputFile(path, "read", info.st_mtime_ns, explicit)
-    return InputFile(path, "other", info.st_mtime_ns, explicit)
+        return InputFile(path, "read", mtime, explicit)
+    return InputFile(path, "other", mtime, explicit)
 
 
 def discover(paths: Iterable[str | Path]) -> list[InputFile]:
-    """Every file under ``paths``: folders walked recursively in name order, each file once.
-
-    Hidden folders (``.git``) are not entered.
-    """
-    roots = [Path(p) for p in paths]
-    # A file named explicitly is read whatever its type, even when a folder given
-    # before it holds it too.
-    named = {_identity(p) for p in roots if not p.is_dir()}
-    seen: set[str] = set()
-    found: list[InputFile] = []
-
-    def add(path: Path, explicit: bool) -> None:
-        identity = _identity(path)
-        if identity in seen:
-            return
-        seen.add(identity)
-        found.append(_classify(path, explicit or identity in named))
-
-    for root in roots:
-        if root.is_dir():
-            for folder, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    add(Path(folder) / name, explicit=False)
-        else:
-            add(root, explicit=True)
-    return found
+    """Every file under ``paths``: folders walked recursively in name order, each file once
+    (:func:`sheetperf.io.walk.walk`: links, unreadable folders, FIFOs and hidden folders are
+    listed with their reason, never dropped and never followed outside the folders given)."""
+    return [_classify(found) for found in walk(paths)]
 
 
 def _identity(path: Path) -> str:
-    try:
-        return str(path.resolve())
-    except OSError:
-        return str(path.absolute())
+    return identity(str(path))
 
 
 # --- what a worker sends back ----------------------------------------------------------------
@@ -343,12 +328,12 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
     """Read one file in a worker: its 文件清单 entry and its pickled :class:`FormRows`."""
     index, name, kind = task
     path = Path(name)
-    entry = FileEntry(index, name, "ok")
+    entry = FileEntry(index, shown(name), "ok")
     started = time.perf_counter()
     try:
         entry.size, entry.sha256 = _hash(path)
     except OSError as exc:
-        entry.status, entry.reason = "failed", MSG["unexpected"].format(detail=exc.strerror or exc)
+        entry.status, entry.reason = "failed", MSG["unexpected"].format(detail=os_reason(exc))
         return entry, b""
     if kind == "lock":
         entry.status, entry.reason = "skipped", MSG["lock_file"]
@@ -371,7 +356,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         else:
             records = load_records(path)
         for record in records:
-            rows.append(form_rows(record, settings, name))
+            rows.append(form_rows(record, settings, entry.path))
             entry.forms.append(FormKey(project_key(record), record.provenance.sheet or "", record.project_name))
     except FormNotFoundError as exc:
         entry.status, entry.reason = "no_form", _reason(exc)
@@ -423,8 +408,8 @@ Progress = Callable[[int, int], None]
 
 def _parent_entry(index: int, item: InputFile, status: Status, reason: str) -> FileEntry:
     """An entry made without a worker: a missing file, a timeout, a crashed worker."""
-    entry = FileEntry(index, str(item.path), status, reason, mtime_ns=item.mtime_ns)
-    if item.kind not in ("missing", "special"):
+    entry = FileEntry(index, item.shown, status, reason, mtime_ns=item.mtime_ns)
+    if item.kind in ("read", "lock", "other"):  # never open a link that leads outside, or a FIFO
         try:
             entry.size, entry.sha256 = _hash(Path(item.path))
         except OSError:
@@ -489,9 +474,11 @@ def consolidate(
         for index, item in enumerate(inputs):
             if item.kind == "missing":
                 keep(_parent_entry(index, item, "failed", MSG["missing"]), b"")
-            elif item.kind == "special":
-                keep(_parent_entry(index, item, "skipped", MSG["not_regular"]), b"")
-        to_read = [index for index, item in enumerate(inputs) if item.kind not in ("missing", "special")]
+            elif item.kind == "refused":
+                keep(_parent_entry(index, item, "failed", item.reason), b"")
+            elif item.kind in ("special", "left"):
+                keep(_parent_entry(index, item, "skipped", item.reason or MSG["not_regular"]), b"")
+        to_read = [index for index, item in enumerate(inputs) if item.kind in ("read", "lock", "other")]
         tasks = ((index, (index, inputs[index].path, inputs[index].kind)) for index in to_read)
         done = total - len(to_read)
         if progress:
@@ -687,7 +674,7 @@ def _write_summary(
                 digest = item.keys[position]
                 where = winners.get(digest) if digest is not None else None
                 if where is not None and where != (index, position):
-                    newer = inputs[where[0]].path
+                    newer = inputs[where[0]].shown
                     superseded_total += 1
                     replaced_by.append(newer)
                     message = MSG["superseded_finding"].format(

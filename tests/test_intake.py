@@ -1,0 +1,270 @@
+"""What real collection folders hold (issue 18, the input side): every path met accounted for,
+never a crash, nothing silently left out; archives; content before extension; which
+resubmission wins; rosters as people keep them."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import REPO, SELF_EVALUATION_PATHS, load_case
+from sheetperf.cli import main
+from sheetperf.rules.choose import AUTO, profile_source
+from sheetperf.services.consolidate import Settings, analyse_file, consolidate
+from sheetperf.vocab.labels import FILE_STATUS_LABELS, SUMMARY_SHEETS
+
+SAMPLE = REPO / "samples" / "self_evaluation-2023-jiaoyi-zhishu.xlsx"
+OTHER_SAMPLE = REPO / "samples" / "self_evaluation-2023-tongji-fenxi.xlsx"
+OK, FAILED, SKIPPED, SUPERSEDED = (FILE_STATUS_LABELS[k] for k in ("ok", "failed", "skipped", "superseded"))
+GBK_NAME = os.fsdecode("报送".encode("gbk") + b".xlsx")  # a name copied from a Windows share
+GBK_SHOWN = r"\xb1\xa8\xcb\xcd.xlsx"
+AUTO_PROFILE = profile_source(AUTO)
+
+
+def files_sheet(path: Path) -> dict[str, dict[str, Any]]:
+    """文件清单 of a summary, keyed by the file column."""
+    wb = load_workbook(path, read_only=True)
+    rows = list(wb[SUMMARY_SHEETS["files"]].iter_rows(values_only=True))
+    wb.close()
+    header = rows[0]
+    return {str(row[0]): dict(zip(header, row, strict=True)) for row in rows[1:]}
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The command in a process of its own (a hang is a failure, not a stuck suite)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "sheetperf.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+        errors="strict",  # the output must be text: raw bytes of a GBK name are a failure
+    )
+
+
+def as_nobody(work: Callable[[], Any], warm: Callable[[], Any]) -> Any:
+    """``work()`` run in a forked child as the unprivileged user 65534 (root reads every
+    folder whatever its permissions); its result comes back pickled.  ``warm()`` runs first as
+    root, so that every module the work imports lazily is loaded before the child can no longer
+    read the interpreter's folders."""
+    if os.geteuid() != 0:
+        return work()  # already unprivileged: permissions hold as they are
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork() on this platform: the unprivileged run needs one")
+    warm()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_end)
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            payload = pickle.dumps(("ok", work()))
+        except BaseException as exc:
+            payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write_end, "wb") as out:
+            out.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as handle:
+        data = handle.read()
+    os.waitpid(pid, 0)
+    state, value = pickle.loads(data)
+    if state == "error" and value.startswith("PermissionError") and "setuid" in value:
+        pytest.skip(f"cannot become an unprivileged user here: {value}")
+    assert state == "ok", value
+    return value
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A folder the unprivileged user can reach (pytest's own tmp folder is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="sheetperf-intake-"))
+    folder.chmod(0o777)
+    try:
+        yield folder
+    finally:
+        for sub in folder.rglob("*"):
+            if sub.is_dir() and not sub.is_symlink():
+                sub.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def deep_folder(base: Path, depth: int = 18) -> str:
+    """A chain of folders whose path is longer than PATH_MAX (made relative, one level at a time)."""
+    name = "深" * 80  # 240 bytes of UTF-8
+    fd = os.open(base, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=fd)
+            child = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        handle = os.open("返回.xlsx", os.O_CREAT | os.O_WRONLY, dir_fd=fd)
+        os.write(handle, SAMPLE.read_bytes())
+        os.close(handle)
+    finally:
+        os.close(fd)
+    return str(base / "/".join([name] * depth))
+
+
+# --- 1. every path walk: links, loops, names, FIFOs, long paths ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_folder(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One folder holding every case, consolidated once."""
+    root = tmp_path_factory.mktemp("walk")
+    folder = root / "in"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "a.xlsx")
+    shutil.copy(OTHER_SAMPLE, folder / "sub" / "b.xlsx")
+    (folder / GBK_NAME).write_bytes(SAMPLE.read_bytes())
+    (folder / "loop").mkdir()
+    os.symlink("self", folder / "loop" / "self")
+    secret = root / "outside"
+    secret.mkdir()
+    shutil.copy(SAMPLE, secret / "secret.xlsx")
+    os.symlink(secret / "secret.xlsx", folder / "passwd.xlsx")
+    os.symlink(secret, folder / "outside-folder")
+    os.symlink(folder / "sub", folder / "sub-link")
+    os.symlink(folder / "gone.xlsx", folder / "broken.xlsx")
+    os.mkfifo(folder / "pipe.xlsx")
+    deep = deep_folder(folder)
+    out = root / "summary.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out), "--strict"])
+    return {"folder": folder, "result": result, "files": files_sheet(out), "deep": deep, "out": out}
+
+
+WALK_CASES = [
+    ("self-loop", "loop/self", FAILED, "链接循环"),
+    ("gbk-name", GBK_SHOWN, OK, ""),
+    ("link-to-file-outside", "passwd.xlsx", SKIPPED, "给定文件夹之外"),
+    ("link-to-folder-outside", "outside-folder", SKIPPED, "给定文件夹之外"),
+    ("link-to-folder-inside", "sub-link", SKIPPED, "已按其原位置读取"),
+    ("broken-link", "broken.xlsx", FAILED, "不存在"),
+    ("fifo", "pipe.xlsx", SKIPPED, "命名管道"),
+]
+
+
+@pytest.mark.parametrize(("relative", "status", "reason"), [c[1:] for c in WALK_CASES], ids=[c[0] for c in WALK_CASES])
+def test_every_path_met_is_listed_in_the_file_list(
+    hostile_folder: dict[str, Any], relative: str, status: str, reason: str
+) -> None:
+    files = hostile_folder["files"]
+    row = files[f"{hostile_folder['folder']}/{relative}"]
+    assert row["状态"] == status
+    assert reason in (row["原因"] or "")
+
+
+def test_the_walk_ends_in_a_summary_not_a_traceback(hostile_folder: dict[str, Any]) -> None:
+    result = hostile_folder["result"]
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1  # --strict: the loop, the broken link and the long path failed
+    assert "Traceback" not in result.output and "RuntimeError" not in result.stderr
+    assert any(name.endswith(GBK_SHOWN) for name in hostile_folder["files"])
+    assert not any("secret" in name for name in hostile_folder["files"])  # never read through the link
+
+
+def test_a_path_beyond_path_max_is_listed_as_failed(hostile_folder: dict[str, Any]) -> None:
+    deep = [row for name, row in hostile_folder["files"].items() if name.startswith(hostile_folder["deep"][:300])]
+    assert deep, "the deep folder is not listed"
+    assert all(row["状态"] == FAILED and "路径过长" in row["原因"] for row in deep)
+
+
+@pytest.mark.parametrize("command", ["read", "score", "validate"], ids=["read", "score", "validate"])
+def test_a_fifo_named_is_refused_without_opening(tmp_path: Path, command: str) -> None:
+    pipe = tmp_path / "pipe.xlsx"
+    os.mkfifo(pipe)
+    result = cli(command, str(pipe), timeout=60)  # opening the FIFO would block forever
+    assert result.returncode == 2
+    assert "命名管道" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("as_csv", [False, True], ids=["table", "csv"])
+def test_read_names_in_gbk_bytes_are_shown_escaped(tmp_path: Path, as_csv: bool) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / GBK_NAME).write_bytes(SAMPLE.read_bytes())
+    args = ["read", str(folder)] + (["--csv", str(tmp_path / "csv")] if as_csv else [])
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    if as_csv:
+        assert GBK_SHOWN in (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig")
+    else:
+        assert GBK_SHOWN in result.stdout
+
+
+def test_an_unreadable_folder_is_failed_in_the_file_list(shared_tmp: Path) -> None:
+    folder = shared_tmp / "in"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy(SAMPLE, folder / "a.xlsx")
+    shutil.copy(OTHER_SAMPLE, folder / "locked" / "b.xlsx")
+    (folder / "locked").chmod(0o000)
+    out = shared_tmp / "summary.xlsx"
+
+    def run() -> dict[str, dict[str, Any]]:
+        consolidate([folder], out, jobs=1)
+        return files_sheet(out)
+
+    def warm() -> None:
+        (shared_tmp / "warm").mkdir()
+        shutil.copy(SAMPLE, shared_tmp / "warm" / "a.xlsx")
+        consolidate([shared_tmp / "warm"], shared_tmp / "warm.xlsx", jobs=1)
+        files_sheet(shared_tmp / "warm.xlsx")
+        analyse_file(Settings(AUTO_PROFILE), (0, str(SAMPLE), "read"))  # what the workers import
+
+    files = as_nobody(run, warm)
+    row = files[str(folder / "locked")]
+    assert row["状态"] == FAILED and "没有读取或写入权限" in row["原因"]
+    assert files[str(folder / "a.xlsx")]["状态"] == OK, files[str(folder / "a.xlsx")]["原因"]
+
+
+def test_status_lists_an_unreadable_folder_instead_of_calling_its_project_missing(shared_tmp: Path) -> None:
+    from sheetperf.services.distribute import ManifestRow
+    from sheetperf.services.status import collect_status, status_text
+
+    case = load_case(SELF_EVALUATION_PATHS[0])
+    row = ManifestRow(
+        form_id="f-1",
+        form="self_evaluation",
+        year=case["year"],
+        department=case["department"],
+        implementing_unit=case["implementing_unit"],
+        project_name=case["project_name"],
+        path="x.xlsx",
+        fingerprint="",
+        locked="",
+        weights_source="none",
+    )
+    folder = shared_tmp / "returns"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "r.json").write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    (folder / "locked").chmod(0o000)
+
+    def run() -> tuple[list[tuple[str, str, str]], str]:
+        report = collect_status([row], [folder])
+        return [(o.file, o.state, o.reason) for o in report.others], status_text(report)
+
+    def warm() -> None:
+        collect_status([row], [SELF_EVALUATION_PATHS[0]])
+
+    others, text = as_nobody(run, warm)
+    assert (str(folder / "locked"), "unreadable") in [(f, s) for f, s, _ in others]
+    assert "可能被列为未交回" in text
