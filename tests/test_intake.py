@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from sheetperf.services.consolidate import Settings, analyse_file, consolidate
 from sheetperf.vocab.labels import FILE_STATUS_LABELS, SUMMARY_SHEETS
 
 SAMPLE = REPO / "samples" / "self_evaluation-2023-jiaoyi-zhishu.xlsx"
+GOAL_SAMPLE = REPO / "samples" / "goal_table-2020-neihan-jianshe.xlsx"
 OTHER_SAMPLE = REPO / "samples" / "self_evaluation-2023-tongji-fenxi.xlsx"
 OK, FAILED, SKIPPED, SUPERSEDED = (FILE_STATUS_LABELS[k] for k in ("ok", "failed", "skipped", "superseded"))
 GBK_NAME = os.fsdecode("报送".encode("gbk") + b".xlsx")  # a name copied from a Windows share
@@ -268,3 +270,67 @@ def test_status_lists_an_unreadable_folder_instead_of_calling_its_project_missin
     others, text = as_nobody(run, warm)
     assert (str(folder / "locked"), "unreadable") in [(f, s) for f, s, _ in others]
     assert "可能被列为未交回" in text
+
+
+# --- 2. archives -------------------------------------------------------------------------------
+
+
+def windows_zip(path: Path, members: dict[str, bytes]) -> Path:
+    """A zip as Windows' own tool writes it: names in GBK bytes, no UTF-8 flag."""
+    placeholders = {f"M{i:0{len(n.encode('gbk')) - 1}d}": n for i, n in enumerate(members)}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for placeholder, name in placeholders.items():
+            zf.writestr(placeholder, members[name])
+    data = path.read_bytes()
+    for placeholder, name in placeholders.items():
+        assert len(placeholder) == len(name.encode("gbk"))
+        data = data.replace(placeholder.encode("ascii"), name.encode("gbk"))
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("zips")
+    folder = root / "in"
+    folder.mkdir()
+    windows_zip(
+        folder / "报送.zip",
+        {"内涵建设.xlsx": GOAL_SAMPLE.read_bytes(), "说明.docx": b"not a workbook", "子包.zip": b"PK\x05\x06" + bytes(18)},
+    )
+    with zipfile.ZipFile(folder / "traversal.zip", "w") as zf:
+        zf.writestr("../../逃逸.xlsx", SAMPLE.read_bytes())
+    with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("炸弹.xlsx", bytes(300 * 2**20))  # 300 MB of zeros in ~300 KB
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (folder / "报送.rar").write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(64))
+    (folder / "报送.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + bytes(64))
+    out = root / "summary.xlsx"
+    strict = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out), "--strict"])
+    return {"folder": folder, "files": files_sheet(out), "strict": strict}
+
+
+ARCHIVE_CASES = [
+    ("gbk-member-read", "报送.zip!内涵建设.xlsx", OK, ""),
+    ("other-member-listed", "报送.zip!说明.docx", SKIPPED, ".docx"),
+    ("nested-archive", "报送.zip!子包.zip", FAILED, "压缩包中的压缩包"),
+    ("path-traversal", "traversal.zip!../../逃逸.xlsx", FAILED, "路径不安全"),
+    ("bomb", "bomb.zip", FAILED, "压缩"),
+    ("broken", "broken.zip", FAILED, "文件已损坏"),
+    ("rar", "报送.rar", FAILED, "请解压"),
+    ("7z", "报送.7z", FAILED, "请解压"),
+]
+
+
+@pytest.mark.parametrize(("relative", "status", "reason"), [c[1:] for c in ARCHIVE_CASES], ids=[c[0] for c in ARCHIVE_CASES])
+def test_archive_members_are_listed_one_by_one(archive_run: dict[str, Any], relative: str, status: str, reason: str) -> None:
+    row = archive_run["files"][f"{archive_run['folder']}/{relative}"]
+    assert row["状态"] == status, row
+    assert reason in (row["原因"] or "")
+
+
+def test_an_archive_that_cannot_be_opened_counts_for_strict(archive_run: dict[str, Any]) -> None:
+    result = archive_run["strict"]
+    assert result.exit_code == 1
+    assert "broken.zip" in result.stderr and "报送.rar" in result.stderr
+    assert not (archive_run["folder"].parent / "逃逸.xlsx").exists()

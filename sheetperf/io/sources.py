@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from sheetperf.errors import InputError, SheetperfError, shown
+from sheetperf.io.archives import content_kind
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, load_records_json
 from sheetperf.vocab.intake import WALK_MESSAGES
@@ -16,7 +17,10 @@ from sheetperf.vocab.labels import READER_MESSAGES
 from sheetperf.vocab.text import os_reason
 
 JSON_SUFFIXES: Final = frozenset({".json"})
-WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+#: Workbook suffixes (WPS saves .et, an .xls inside); a file's bytes decide how it is read.
+WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
+#: What :func:`sheetperf.io.archives.content_kind` calls a workbook.
+WORKBOOK_CONTENT: Final = frozenset({"xlsx", "ods", "xls", "encrypted"})
 
 
 def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Record]:
@@ -43,7 +47,7 @@ def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Reco
     suffix = path.suffix.lower()
     if suffix in JSON_SUFFIXES:
         return load_records_json(path)
-    if suffix in WORKBOOK_SUFFIXES:
+    if suffix in WORKBOOK_SUFFIXES or content_kind(path) in WORKBOOK_CONTENT:
         from sheetperf.io.reader import read_workbook  # the reader pulls in the Excel libraries
 
         return list(read_workbook(path, cache))

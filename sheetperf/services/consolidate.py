@@ -43,7 +43,15 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, shown
-from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
+from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
+from sheetperf.io.sources import (
+    JSON_SUFFIXES,
+    WORKBOOK_CONTENT,
+    WORKBOOK_SUFFIXES,
+    GoalTables,
+    load_goal_tables,
+    load_records,
+)
 from sheetperf.io.walk import FAILED_KINDS, Walked, identity, walk
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
@@ -71,7 +79,10 @@ Status = Literal["ok", "failed", "no_form", "superseded", "skipped"]
 #: read: a file to read; lock/other: skipped; missing: a named file that is not there; special: a
 #: FIFO or device (never opened); refused: a folder or link that can't be read (failed, with its
 #: reason); left: a link or hidden folder not followed (skipped, with its reason).
-Kind = Literal["read", "lock", "other", "missing", "special", "refused", "left"]
+#: member: a workbook inside an archive (``报送.zip!内涵建设.xlsx``).
+Kind = Literal["read", "lock", "other", "missing", "special", "refused", "left", "member"]
+#: Separates an archive's path, a member's raw name and its decoded name in a worker's task.
+_TASK_SEP: Final = "\0"
 ProjectKey = tuple[str, str, str, str, str]
 
 
@@ -89,11 +100,21 @@ class InputFile:
     explicit: bool = False
     #: Why the file is not read (refused, left, special).
     reason: str = ""
+    #: A member of the archive at ``path``: its raw name in the zip and its decoded name.
+    member: str = ""
+    member_name: str = ""
 
     @property
     def shown(self) -> str:
         """The path as it may be printed and written (bytes that are no UTF-8 escaped)."""
-        return shown(self.path)
+        return shown_member(self.path, self.member_name) if self.member_name else shown(self.path)
+
+    @property
+    def task_name(self) -> str:
+        """What a worker is told: the path, or the archive, member and its name."""
+        if self.kind == "member":
+            return _TASK_SEP.join((self.path, self.member, self.member_name))
+        return self.path
 
 
 def _classify(found: Walked) -> InputFile:
@@ -114,11 +135,41 @@ def _classify(found: Walked) -> InputFile:
     return InputFile(path, "other", mtime, explicit)
 
 
+def _by_content(item: InputFile) -> list[InputFile]:
+    """A file whose extension is no workbook's: what its bytes say (an archive's members, a
+    workbook under another name, or something else)."""
+    suffix = os.path.splitext(item.path)[1].lower()
+    if item.kind not in ("read", "other") or suffix in WORKBOOK_SUFFIXES or suffix in JSON_SUFFIXES:
+        return [item]
+    kind = content_kind(item.path)
+    if kind in WORKBOOK_CONTENT:
+        return [replace(item, kind="read")]
+    if kind not in ("zip", "7z", "rar"):
+        return [item]
+    try:
+        members = list_members(item.path)
+    except SheetperfError as exc:
+        return [replace(item, kind="refused", reason=_reason(exc))]
+    states: dict[str, Kind] = {"read": "member", "failed": "refused", "skipped": "left"}
+    return [
+        replace(
+            item,
+            kind=states[m.state],
+            reason=m.reason,
+            member=m.raw,
+            member_name=m.name,
+            mtime_ns=m.mtime_ns or item.mtime_ns,
+        )
+        for m in members
+    ]
+
+
 def discover(paths: Iterable[str | Path]) -> list[InputFile]:
     """Every file under ``paths``: folders walked recursively in name order, each file once
     (:func:`sheetperf.io.walk.walk`: links, unreadable folders, FIFOs and hidden folders are
-    listed with their reason, never dropped and never followed outside the folders given)."""
-    return [_classify(found) for found in walk(paths)]
+    listed with their reason, never dropped and never followed outside the folders given);
+    the workbooks inside an archive each listed on their own (:mod:`sheetperf.io.archives`)."""
+    return [item for found in walk(paths) for item in _by_content(_classify(found))]
 
 
 def _identity(path: Path) -> str:
@@ -327,6 +378,8 @@ def _reason(exc: SheetperfError) -> str:
 def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileEntry, bytes]:
     """Read one file in a worker: its 文件清单 entry and its pickled :class:`FormRows`."""
     index, name, kind = task
+    if kind == "member":
+        return _analyse_member(settings, index, *name.split(_TASK_SEP))
     path = Path(name)
     entry = FileEntry(index, shown(name), "ok")
     started = time.perf_counter()
@@ -346,9 +399,32 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         )
         entry.status, entry.reason = "skipped", why
         return entry, b""
+    blob = _read_forms(settings, path, entry, workbook=path.suffix.lower() not in JSON_SUFFIXES)
+    entry.seconds = time.perf_counter() - started
+    return entry, blob
+
+
+def _analyse_member(settings: Settings, index: int, archive: str, raw: str, name: str) -> tuple[FileEntry, bytes]:
+    """A workbook inside an archive, inflated under the workbook limits into a temporary file."""
+    entry = FileEntry(index, shown_member(archive, name), "ok")
+    started = time.perf_counter()
+    try:
+        with extracted(archive, raw, name) as (path, data):
+            entry.size, entry.sha256 = len(data), hashlib.sha256(data).hexdigest()
+            blob = _read_forms(settings, path, entry, workbook=True)
+    except SheetperfError as exc:
+        entry.status, entry.reason, blob = "failed", _reason(exc), b""
+    except OSError as exc:
+        entry.status, entry.reason, blob = "failed", MSG["unexpected"].format(detail=os_reason(exc)), b""
+    entry.seconds = time.perf_counter() - started
+    return entry, blob
+
+
+def _read_forms(settings: Settings, path: Path, entry: FileEntry, *, workbook: bool) -> bytes:
+    """Read, score and validate the forms of ``path`` into ``entry`` and the pickled rows."""
     rows: list[FormRows] = []
     try:
-        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        if workbook:
             from sheetperf.io.reader import read_workbook_report
 
             report = read_workbook_report(path, settings.cache)
@@ -356,6 +432,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         else:
             records = load_records(path)
         for record in records:
+            record.provenance.file = entry.path
             rows.append(form_rows(record, settings, entry.path))
             entry.forms.append(FormKey(project_key(record), record.provenance.sheet or "", record.project_name))
     except FormNotFoundError as exc:
@@ -371,8 +448,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
             entry.status = "no_form"
     if entry.status != "ok":
         rows, entry.forms = [], []
-    entry.seconds = time.perf_counter() - started
-    return entry, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL) if rows else b""
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL) if rows else b""
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -478,8 +554,8 @@ def consolidate(
                 keep(_parent_entry(index, item, "failed", item.reason), b"")
             elif item.kind in ("special", "left"):
                 keep(_parent_entry(index, item, "skipped", item.reason or MSG["not_regular"]), b"")
-        to_read = [index for index, item in enumerate(inputs) if item.kind in ("read", "lock", "other")]
-        tasks = ((index, (index, inputs[index].path, inputs[index].kind)) for index in to_read)
+        to_read = [index for index, item in enumerate(inputs) if item.kind in ("read", "lock", "other", "member")]
+        tasks = ((index, (index, inputs[index].task_name, inputs[index].kind)) for index in to_read)
         done = total - len(to_read)
         if progress:
             progress(done, total)
