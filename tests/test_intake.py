@@ -125,6 +125,18 @@ def deep_folder(base: Path, depth: int = 18) -> str:
     return str(base / "/".join([name] * depth))
 
 
+def awkward_roster(path: Path) -> Path:
+    """A roster as people keep it (filled in below, item 5)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["名册"])
+    wb.save(path)
+    return path
+
+
 # --- 1. every path walk: links, loops, names, FIFOs, long paths ---------------------------------
 
 
@@ -334,3 +346,92 @@ def test_an_archive_that_cannot_be_opened_counts_for_strict(archive_run: dict[st
     assert result.exit_code == 1
     assert "broken.zip" in result.stderr and "报送.rar" in result.stderr
     assert not (archive_run["folder"].parent / "逃逸.xlsx").exists()
+
+
+# --- 3. content, not the extension; encrypted workbooks -----------------------------------------
+
+
+def encrypted(source: Path, target: Path, password: str) -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with source.open("rb") as handle, target.open("wb") as out:
+        OOXMLFile(handle).encrypt(password, out)
+    return target
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample form and the awkward roster saved by LibreOffice as .xls and .ods (two runs
+    of soffice for every file at once)."""
+    folder = tmp_path_factory.mktemp("converted")
+    shutil.copy(SAMPLE, folder / "form.xlsx")
+    awkward_roster(folder / "roster.xlsx")
+    for target in ("xls", "ods"):
+        subprocess.run(
+            ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", target,
+             "--outdir", str(folder), str(folder / "form.xlsx"), str(folder / "roster.xlsx")],
+            check=True, capture_output=True, timeout=240,
+        )  # fmt: skip
+    return {p.name: p for p in folder.iterdir() if p.is_file()}
+
+
+CONTENT_CASES = [
+    ("xls-named-xlsx", "form.xls", "form.xlsx"),
+    ("ods-named-xlsx", "form.ods", "form.xlsx"),
+    ("wps-et", "form.xls", "form.et"),
+]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("source", "name"), [c[1:] for c in CONTENT_CASES], ids=[c[0] for c in CONTENT_CASES])
+def test_a_workbook_is_read_by_its_content_in_a_folder_and_when_named(
+    converted: dict[str, Path], tmp_path: Path, source: str, name: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(converted[source], folder / name)
+    for given in (folder, folder / name):
+        out = tmp_path / "summary.xlsx"
+        result = CliRunner().invoke(main, ["consolidate", str(given), "-o", str(out), "--strict"])
+        assert result.exit_code == 0, result.output
+        assert files_sheet(out)[str(folder / name)]["状态"] == OK
+    read = CliRunner().invoke(main, ["read", str(folder / name)])
+    assert read.exit_code == 0, read.stderr
+
+
+def test_a_workbook_under_another_extension_is_read_in_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "自评表.dat")
+    (folder / "说明.dat").write_text("not a workbook", encoding="utf-8")
+    out = tmp_path / "summary.xlsx"
+    assert CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out)]).exit_code == 0
+    files = files_sheet(out)
+    assert files[str(folder / "自评表.dat")]["状态"] == OK
+    assert files[str(folder / "说明.dat")]["状态"] == SKIPPED
+
+
+ENCRYPTION_CASES = [
+    ("excel-default-password", "VelvetSweatshop", 0, "默认密码"),
+    ("user-password", "secret", 2, "设置了打开密码"),
+]
+
+
+@pytest.mark.parametrize(("password", "exit_code", "message"), [c[1:] for c in ENCRYPTION_CASES], ids=[c[0] for c in ENCRYPTION_CASES])
+def test_encrypted_workbooks(tmp_path: Path, password: str, exit_code: int, message: str) -> None:
+    book = encrypted(SAMPLE, tmp_path / "加密.xlsx", password)
+    result = CliRunner().invoke(main, ["read", str(book)])
+    assert result.exit_code == exit_code, result.stderr
+    assert message in result.stderr
+    out = tmp_path / "summary.xlsx"
+    CliRunner().invoke(main, ["consolidate", str(book), "-o", str(out)])
+    row = files_sheet(out)[str(book)]
+    assert row["状态"] == (OK if exit_code == 0 else FAILED)
+
+
+def test_fill_on_an_encrypted_template_says_so(tmp_path: Path) -> None:
+    template = encrypted(SAMPLE, tmp_path / "模板.xlsx", "secret")
+    record = REPO / "samples" / "records" / "self_evaluation-2023-jiaoyi-zhishu.json"
+    result = CliRunner().invoke(main, ["fill", str(template), str(record), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2
+    assert "打开密码" in result.stderr and "损坏" not in result.stderr
