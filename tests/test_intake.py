@@ -4,9 +4,11 @@ resubmission wins; rosters as people keep them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -435,3 +437,75 @@ def test_fill_on_an_encrypted_template_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["fill", str(template), str(record), "-o", str(tmp_path / "out.xlsx")])
     assert result.exit_code == 2
     assert "打开密码" in result.stderr and "损坏" not in result.stderr
+
+
+# --- 4. which resubmission wins ------------------------------------------------------------------
+
+
+def with_saved_time(source: Path, target: Path, saved: str) -> Path:
+    """A copy of the workbook whose document properties say it was saved at ``saved``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + saved.encode(), data)
+            zout.writestr(info, data)
+    return target
+
+
+def set_mtime(path: Path, when: str) -> None:
+    stamp = dt.datetime.fromisoformat(when).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+RESUBMISSION_CASES = [
+    # (files: name → (saved time inside, file time)), the one kept
+    ("saved-time-beats-a-2031-file-time", {"新.xlsx": ("2024-05-01T10:00:00Z", "2024-05-01"), "旧.xlsx": ("2024-03-01T10:00:00Z", "2031-01-01")}, "新.xlsx"),
+    ("saved-time-beats-cp-r-order", {"a-新.xlsx": ("2024-05-01T10:00:00Z", "2024-06-01"), "b-旧.xlsx": ("2024-03-01T10:00:00Z", "2024-06-01")}, "a-新.xlsx"),
+    ("file-time-when-saved-times-agree", {"a.xlsx": ("2024-05-01T10:00:00Z", "2024-06-02"), "b.xlsx": ("2024-05-01T10:00:00Z", "2024-06-01")}, "a.xlsx"),
+    ("v10-after-v2", {"回执_v10.xlsx": ("2024-05-01T10:00:00Z", "2024-06-01"), "回执_v2.xlsx": ("2024-05-01T10:00:00Z", "2024-06-01")}, "回执_v10.xlsx"),
+    ("copy-1-after-the-original", {"回执(1).xlsx": ("2024-05-01T10:00:00Z", "2024-06-01"), "回执.xlsx": ("2024-05-01T10:00:00Z", "2024-06-01")}, "回执(1).xlsx"),
+]
+
+
+@pytest.mark.parametrize(("files", "kept"), [c[1:] for c in RESUBMISSION_CASES], ids=[c[0] for c in RESUBMISSION_CASES])
+def test_the_newest_resubmission_by_what_the_workbook_says(
+    tmp_path: Path, files: dict[str, tuple[str, str]], kept: str
+) -> None:
+    folder = tmp_path / "in"
+    for name, (saved, mtime) in files.items():
+        set_mtime(with_saved_time(SAMPLE, folder / name, saved), mtime)
+    out = tmp_path / "summary.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = files_sheet(out)
+    assert listed[str(folder / kept)]["状态"] == OK
+    assert "保留" in listed[str(folder / kept)]["附注"]  # the choice, in 文件清单
+    (other,) = [name for name in files if name != kept]
+    assert listed[str(folder / other)]["状态"] == SUPERSEDED
+    assert "重复交回 1 个项目" in result.stdout  # and in the summary line
+
+
+def test_a_corrected_header_with_the_same_form_id_is_the_same_project(tmp_path: Path) -> None:
+    from sheetperf.model.record import record_from_dict
+    from sheetperf.rules.profiles import get_profile
+    from sheetperf.services.distribute import write_project_template
+
+    case = load_case(SELF_EVALUATION_PATHS[0])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, unit in (("第一次.xlsx", case["implementing_unit"]), ("更正实施单位.xlsx", "更正后的实施单位")):
+        record = record_from_dict({**case, "implementing_unit": unit})
+        write_project_template(folder / name, "self_evaluation", record, get_profile("shanghai"), form_id="f-42")
+    report = consolidate([folder], tmp_path / "summary.xlsx", jobs=1)
+    assert report.projects == 1 and report.superseded_forms == 1
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["form.xlsx", "form.xls", "form.ods"], ids=["xlsx", "xls", "ods"])
+def test_the_saved_time_is_read_from_every_format(converted: dict[str, Path], name: str) -> None:
+    from sheetperf.io.saved import saved_time
+
+    when = saved_time(converted[name])
+    assert when is not None and when.year >= 2024

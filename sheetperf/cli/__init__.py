@@ -535,6 +535,7 @@ def consolidate(
     from typing import Any
 
     from sheetperf.services import consolidate as consolidation
+    from sheetperf.vocab.intake import RESUBMISSION_MESSAGES
     from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
 
     rules = load_profile_source(profile)
@@ -582,6 +583,7 @@ def consolidate(
             CONSOLIDATE_MESSAGES["summary_line"].format(
                 files=report.files, statuses=statuses or "—", projects=report.projects, findings=findings
             )
+            + (f"；{RESUBMISSION_MESSAGES['line'].format(count=report.resubmitted)}" if report.resubmitted else "")
         )
         for written in report.outputs:
             click.echo(CONSOLIDATE_MESSAGES["written"].format(path=written))

@@ -44,6 +44,7 @@ from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, shown
 from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
+from sheetperf.io.saved import natural_key, saved_ns
 from sheetperf.io.sources import (
     JSON_SUFFIXES,
     WORKBOOK_CONTENT,
@@ -59,6 +60,7 @@ from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_sou
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
+from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
 from sheetperf.vocab.labels import (
     CONSOLIDATE_MESSAGES,
     FILE_STATUS_LABELS,
@@ -84,6 +86,8 @@ Kind = Literal["read", "lock", "other", "missing", "special", "refused", "left",
 #: Separates an archive's path, a member's raw name and its decoded name in a worker's task.
 _TASK_SEP: Final = "\0"
 ProjectKey = tuple[str, str, str, str, str]
+#: Marks a project key made from a template's form id (never a year).
+FORM_ID_KEY: Final = "#form-id"
 
 
 # --- discovery ------------------------------------------------------------------------------
@@ -199,6 +203,8 @@ class FileEntry:
     size: int | None = None
     sha256: str | None = None
     mtime_ns: int = 0
+    #: When the workbook says it was last saved (its document properties), ns; 0 when unknown.
+    saved_ns: int = 0
     forms: list[FormKey] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -256,10 +262,17 @@ def _fold(text: Any) -> str:
 
 
 def project_key(record: Record) -> ProjectKey | None:
-    """(form, year, 主管部门, 实施单位, 项目名称), folded; None without a project name."""
+    """(form, year, 主管部门, 实施单位, 项目名称), folded; None without a project name.
+
+    A return of a distributed template carries its form id: (form, id, project name) is then
+    the key, so a resubmission that corrects a header field (the 实施单位) is the same project,
+    while a template copied to fill in another project is not."""
     name = _fold(record.project_name)
     if not name:
         return None
+    template = record.provenance.evidence.template
+    if template is not None and template.form_id:
+        return (record.form, FORM_ID_KEY, template.form_id, "", name)
     year = "" if record.year is None else str(record.year)
     if isinstance(record, SelfEvaluation):
         return (record.form, year, _fold(record.department), _fold(record.implementing_unit), name)
@@ -431,6 +444,8 @@ def _read_forms(settings: Settings, path: Path, entry: FileEntry, *, workbook: b
             records, entry.notes = report.records, list(dict.fromkeys(report.notices))
         else:
             records = load_records(path)
+        if workbook:
+            entry.saved_ns = saved_ns(path)
         for record in records:
             record.provenance.file = entry.path
             rows.append(form_rows(record, settings, entry.path))
@@ -473,6 +488,8 @@ class ConsolidationReport:
     write_seconds: float = 0.0
     # --goals files that could not be used (unreadable, or not goal tables), one message each.
     goal_problems: list[str] = field(default_factory=list)
+    #: Projects returned more than once (one version kept, the others superseded).
+    resubmitted: int = 0
 
     @property
     def errors(self) -> int:
@@ -634,6 +651,7 @@ class _Held:
     enough to choose between versions of a project (a few hundred bytes, whatever the file)."""
 
     mtime_ns: int
+    saved_ns: int
     offset: int
     entry_length: int
     rows_length: int
@@ -647,7 +665,7 @@ class _Held:
             for f in entry.forms
         )
         sheets = tuple(names.setdefault(f.sheet, f.sheet) for f in entry.forms)
-        return cls(entry.mtime_ns, offset, entry_length, rows_length, keys, sheets)
+        return cls(entry.mtime_ns, entry.saved_ns, offset, entry_length, rows_length, keys, sheets)
 
     def read(self, spool: IO[bytes]) -> tuple[FileEntry, list[FormRows]]:
         spool.seek(self.offset)
@@ -656,18 +674,36 @@ class _Held:
         return entry, rows
 
 
-def _winners(held: Sequence[_Held]) -> dict[bytes, tuple[int, int]]:
+Rank = tuple[int, int, tuple[tuple[int, int, str], ...], int]
+
+
+def _rank(item: _Held, name: str, position: int) -> Rank:
+    """Newest first by the workbook's own saved time, then the file's time, then the name in
+    natural order (``_v10`` after ``_v2``, ``回执(1)`` after ``回执``), then the later sheet."""
+    return (item.saved_ns, item.mtime_ns, natural_key(os.path.splitext(name)[0]), position)
+
+
+def _winners(held: Sequence[_Held], names: Sequence[str]) -> dict[bytes, tuple[int, int]]:
     """For each project key, the (file index, form position) of the version to keep."""
-    best: dict[bytes, tuple[tuple[int, int, int], tuple[int, int]]] = {}
+    best: dict[bytes, tuple[Rank, tuple[int, int]]] = {}
     for index, item in enumerate(held):
         for position, key in enumerate(item.keys):
             if key is None:
                 continue
-            rank = (item.mtime_ns, index, position)
+            rank = _rank(item, names[index], position)
             current = best.get(key)
             if current is None or rank > current[0]:
                 best[key] = (rank, (index, position))
     return {key: where for key, (_, where) in best.items()}
+
+
+def _why(winner: _Held, loser: _Held) -> str:
+    """Why ``winner`` was kept over ``loser`` (文件清单, one phrase)."""
+    if winner.saved_ns != loser.saved_ns and winner.saved_ns:
+        return RESUBMIT["why_saved"].format(time=_modified(winner.saved_ns))
+    if winner.mtime_ns != loser.mtime_ns:
+        return RESUBMIT["why_mtime"].format(time=_modified(winner.mtime_ns))
+    return RESUBMIT["why_order"]
 
 
 @dataclass
@@ -729,7 +765,17 @@ def _write_summary(
     """Stream every kept form's rows and every file's row from the spool into the summary."""
     from sheetperf.services.summary import SummaryWriter
 
-    winners = _winners(held)
+    names = [item.shown for item in inputs]
+    winners = _winners(held, names)
+    replaced: dict[int, dict[int, None]] = {}  # winner file → the files it replaced
+    versions: Counter[bytes] = Counter()
+    for index, item in enumerate(held):
+        for digest in item.keys:
+            if digest is not None:
+                versions[digest] += 1
+            where = winners.get(digest) if digest is not None else None
+            if where is not None and where[0] != index:
+                replaced.setdefault(where[0], {})[index] = None
     grades = [g.name for g in profile.grades]
     departments: dict[str, _Department] = {}
     severities: Counter[str] = Counter()
@@ -779,13 +825,24 @@ def _write_summary(
                     entry.status = "superseded"
                 template = "superseded_file" if kept == 0 else "superseded_some"
                 reason = MSG[template].format(count=len(replaced_by), newer="、".join(dict.fromkeys(replaced_by)))
+                first = winners[next(d for d in item.keys if d is not None and winners[d][0] != index)][0]
+                reason += f"（{_why(held[first], item)}）"
+            notes = list(entry.notes)
+            if index in replaced:
+                losers = list(replaced[index])
+                notes.insert(
+                    0,
+                    RESUBMIT["kept_because"].format(
+                        kept=entry.path, why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
+                    ),
+                )
             statuses[entry.status] += 1
             if entry.status == "failed":
                 failed.append((entry.path, entry.reason))
             writer.add(
                 "files",
                 [entry.path, FILE_STATUS_LABELS[entry.status], reason or None, len(entry.forms), kept,
-                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(entry.notes) or None],
+                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(notes) or None],
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))
@@ -800,6 +857,7 @@ def _write_summary(
         forms=forms_total,
         projects=forms_total - superseded_total,
         superseded_forms=superseded_total,
+        resubmitted=sum(1 for count in versions.values() if count > 1),
         severities=severities,
         failed=failed,
         seconds=0.0,
