@@ -57,7 +57,7 @@ from sheetperf.io.walk import FAILED_KINDS, Walked, identity, walk
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
-from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
+from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
@@ -305,7 +305,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     profile = choice.profile
     prov = record.provenance
     sheet = prov.sheet or ""
-    result = score_form(record, profile) if isinstance(record, SelfEvaluation) else None
+    result = score_form(record, profile, cache=settings.cache) if isinstance(record, SelfEvaluation) else None
     findings = validate_record(record, profile, file=file, scored=result, cache=settings.cache)
     if settings.goal_tables and isinstance(record, SelfEvaluation):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
@@ -315,7 +315,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     indicator_rows: list[list[Any]] = []
 
     if isinstance(record, SelfEvaluation):
-        result = result if result is not None else score_form(record, profile)  # scored above
+        result = result if result is not None else score_form(record, profile, cache=settings.cache)  # scored above
         funds = record.funds
         project = [
             file, sheet, FORM_SHORT_TITLES[record.form], record.year,
@@ -351,8 +351,9 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
         scores = []
         department = None
     owner = record.department if isinstance(record, SelfEvaluation) else record.applicant_unit
+    parse = parse_memory(settings.cache)
     for position, ind in enumerate(record.indicators):
-        target, actual = parse_target(ind.target), parse_actual(ind.actual)
+        target, actual = parse.target(ind.target), parse.actual(ind.actual)
         score = scores[position] if position < len(scores) else None
         ref = prov.cell_of(f"indicators[{position}].name")
         indicator_rows.append(
