@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 
 from conftest import REPO, SELF_EVALUATION_PATHS, load_case
 from sheetperf.cli import main
+from sheetperf.errors import InputError
 from sheetperf.rules.choose import AUTO, profile_source
 from sheetperf.services.consolidate import Settings, analyse_file, consolidate
 from sheetperf.vocab.labels import FILE_STATUS_LABELS, SUMMARY_SHEETS
@@ -128,15 +129,34 @@ def deep_folder(base: Path, depth: int = 18) -> str:
 
 
 def awkward_roster(path: Path) -> Path:
-    """A roster as people keep it (filled in below, item 5)."""
+    """A roster as people keep it: instructions on the first sheet, a title above the header,
+    主管部门 merged down over its projects, years typed as dates (one a bare serial), a 合计 row."""
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["名册"])
+    notes = wb.active
+    assert notes is not None
+    notes.title = "填表说明"
+    notes.append(["请按下表填写本单位项目"])
+    ws = wb.create_sheet("名册")
+    ws.append(["2024年度项目绩效自评名册"])
+    ws.append([])
+    ws.append(["年度", "主管部门", "实施单位", "项目名称"])
+    ws.append([dt.datetime(2024, 1, 1), "上海市科委", "单位甲", "项目一"])
+    ws.append([45292, None, "单位乙", "项目二"])
+    ws.append([2024, "上海市教委", "单位丙", "项目三"])
+    ws.append(["合计", None, None, None])
+    ws["A4"].number_format = "yyyy-mm-dd"
+    ws.merge_cells("B4:B5")
     wb.save(path)
     return path
+
+
+ROSTER_EXPECTED = [
+    (2024, "上海市科委", "单位甲", "项目一"),
+    (2024, "上海市科委", "单位乙", "项目二"),
+    (2024, "上海市教委", "单位丙", "项目三"),
+]
 
 
 # --- 1. every path walk: links, loops, names, FIFOs, long paths ---------------------------------
@@ -509,3 +529,60 @@ def test_the_saved_time_is_read_from_every_format(converted: dict[str, Path], na
 
     when = saved_time(converted[name])
     assert when is not None and when.year >= 2024
+
+
+# --- 5. rosters ----------------------------------------------------------------------------------
+
+
+def roster_entries(path: Path) -> list[tuple[int | None, str, str, str]]:
+    from sheetperf.services.distribute import read_roster
+
+    return [(e.year, e.department, e.implementing_unit, e.project_name) for e in read_roster(path)]
+
+
+def test_a_roster_as_people_keep_it(tmp_path: Path) -> None:
+    assert roster_entries(awkward_roster(tmp_path / "名册.xlsx")) == ROSTER_EXPECTED
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("source", "name"), [("roster.xls", "名册.xls"), ("roster.xls", "名册.et"), ("roster.ods", "名册.ods")], ids=["xls", "et", "ods"])
+def test_a_roster_in_every_format(converted: dict[str, Path], tmp_path: Path, source: str, name: str) -> None:
+    roster = shutil.copy(converted[source], tmp_path / name)
+    assert roster_entries(Path(roster)) == ROSTER_EXPECTED
+
+
+def test_a_title_row_above_a_csv_header(tmp_path: Path) -> None:
+    roster = tmp_path / "名册.csv"
+    roster.write_text("2024年度名册\n\n年度,主管部门,实施单位,项目名称\n2024,部门,单位,项目\n合计,,,\n", encoding="utf-8")
+    assert roster_entries(roster) == [(2024, "部门", "单位", "项目")]
+
+
+def duplicate_roster(folder: Path) -> Path:
+    roster = folder / "名册.csv"
+    rows = ["年度,主管部门,实施单位,项目名称", "2024,部门,单位,项目甲", "2024,部门,单位,项目乙", "2024,部门,单位,项目甲", "2024,部门,单位 ,项目甲"]
+    roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return roster
+
+
+def test_duplicate_roster_rows_are_refused_by_distribute(tmp_path: Path) -> None:
+    out = tmp_path / "分发"
+    result = CliRunner().invoke(main, ["distribute", str(duplicate_roster(tmp_path)), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "第 2 行、第 4 行、第 5 行「项目甲」" in result.stderr
+    assert not out.exists()  # nothing written
+
+
+def test_a_manifest_listing_a_project_twice_is_refused_by_status(tmp_path: Path) -> None:
+    from sheetperf.rules.profiles import get_profile
+    from sheetperf.services.distribute import distribute, read_manifest, read_roster
+
+    roster = tmp_path / "名册.csv"
+    roster.write_text("年度,主管部门,实施单位,项目名称\n2024,部门,单位,项目甲\n2024,部门,单位,项目乙\n", encoding="utf-8")
+    result = distribute(read_roster(roster), tmp_path / "分发", form="goal_table", profile=get_profile("national"))
+    manifest = result.manifest_csv
+    lines = manifest.read_text(encoding="utf-8-sig").splitlines()
+    manifest.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8-sig")  # an older, duplicated row
+    with pytest.raises(InputError, match="第 2 行、第 4 行「项目甲」"):
+        read_manifest(manifest)
+    status = CliRunner().invoke(main, ["status", str(manifest), str(tmp_path / "分发")])
+    assert status.exit_code == 2 and "重复的项目行" in status.stderr

@@ -161,6 +161,14 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
     return report
 
 
+def read_grids(path: str | Path, cache: BatchCache | None = None) -> list[Grid]:
+    """Every sheet of a workbook as a grid, whatever its format (decided by its bytes: .xlsx,
+    .xlsm, .xls, WPS .et, .ods, Excel's default-password encryption): for tables that are no
+    forms, such as a roster."""
+    path = Path(path)
+    return _grids(path, ReadReport(shown(str(path))), ensure(cache))[0]
+
+
 # --- opening --------------------------------------------------------------------------------
 
 

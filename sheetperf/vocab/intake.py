@@ -59,8 +59,8 @@ RESUBMISSION_MESSAGES: Final[dict[str, str]] = {
 #: Rosters as people keep them (distribute, status, consolidate share one rule).
 ROSTER_MESSAGES: Final[dict[str, str]] = {
     "duplicate_rows": "名册中有重复的项目行（同一年度、主管部门、实施单位、项目名称）：{rows}；请删除重复行后重试",
-    "duplicate_row": "第 {rows} 行「{project}」",
-    "no_sheet": "名册的各工作表中都没有找到表头（年度、主管部门、实施单位、项目名称）",
+    "duplicate_row": "{rows}「{project}」",
+    "row": "第 {row} 行",
 }
 
 #: Words a roster's 合计 / 小计 rows start with (skipped as no project).
