@@ -586,3 +586,28 @@ def test_a_manifest_listing_a_project_twice_is_refused_by_status(tmp_path: Path)
         read_manifest(manifest)
     status = CliRunner().invoke(main, ["status", str(manifest), str(tmp_path / "分发")])
     assert status.exit_code == 2 and "重复的项目行" in status.stderr
+
+
+# --- 6. messages: names with control characters ---------------------------------------------------
+
+CONTROL_NAMES = [
+    ("newline", "坏\n名.xlsx", r"坏\n名.xlsx"),
+    ("terminal-escape", "红\x1b[31m字.xlsx", r"红\x1b[31m字.xlsx"),
+    ("right-to-left-override", "报\u202exslx.送.xlsx", r"报\u202exslx.送.xlsx"),
+]
+
+
+@pytest.mark.parametrize(("name", "escaped"), [c[1:] for c in CONTROL_NAMES], ids=[c[0] for c in CONTROL_NAMES])
+def test_a_name_with_control_characters_is_escaped_on_one_line(tmp_path: Path, name: str, escaped: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(b"PK\x03\x04 broken")
+    out = tmp_path / "summary.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (line,) = [text for text in result.stderr.splitlines() if escaped in text]
+    assert "文件已损坏" in line  # the reason on the same line as the name
+    assert name not in result.stderr
+    assert files_sheet(out)[f"{folder}/{escaped}"]["状态"] == FAILED
+    read = CliRunner().invoke(main, ["read", str(folder / name)])
+    assert read.exit_code == 2 and escaped in read.stderr and name not in read.stderr

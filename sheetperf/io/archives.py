@@ -27,6 +27,7 @@ from typing import Final, Literal
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.vocab.intake import ARCHIVE_MESSAGES as MSG
+from sheetperf.vocab.intake import WALK_MESSAGES
 from sheetperf.vocab.labels import READER_MESSAGES
 from sheetperf.xlsx.limits import MAX_FILE_BYTES
 
@@ -172,7 +173,7 @@ def list_members(path: str | Path) -> list[Member]:
             elif base.startswith("~$"):
                 member = _with(member, "skipped", READER_MESSAGES["folder_lock_file"])
             elif suffix not in WORKBOOK_MEMBER_SUFFIXES:
-                member = _with(member, "skipped", MSG["member_skipped"].format(suffix=suffix or "无扩展名"))
+                member = _with(member, "skipped", MSG["member_skipped"].format(suffix=suffix or WALK_MESSAGES["no_suffix"]))
             elif info.file_size > MAX_FILE_BYTES:
                 limit = MAX_FILE_BYTES // 2**20
                 member = _with(

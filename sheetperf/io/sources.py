@@ -36,7 +36,7 @@ def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Reco
     except OSError as exc:
         raise InputError(READER_MESSAGES["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
     if stat.S_ISDIR(info.st_mode):
-        raise InputError("这是一个文件夹，请给出文件（汇总文件夹请用 consolidate）", file=str(path))
+        raise InputError(WALK_MESSAGES["is_folder"], file=str(path))
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block the open forever: never opened
         raise InputError(
             WALK_MESSAGES["not_regular"].format(
@@ -52,7 +52,7 @@ def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Reco
 
         return list(read_workbook(path, cache))
     raise InputError(
-        f"不支持的文件类型 {suffix or '（无扩展名）'}：请给出 .json 记录或 .xlsx/.xlsm/.xls/.ods 工作簿",
+        WALK_MESSAGES["unsupported_type"].format(suffix=suffix or WALK_MESSAGES["no_suffix"]),
         file=str(path),
     )
 
@@ -94,7 +94,7 @@ def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
         elif found.kind == "hidden":
             continue  # hidden files (.DS_Store) are no one's return
         elif found.kind == "file":
-            skipped.append((path, READER_MESSAGES["folder_not_workbook"].format(suffix=suffix or "无扩展名")))
+            skipped.append((path, READER_MESSAGES["folder_not_workbook"].format(suffix=suffix or WALK_MESSAGES["no_suffix"])))
         else:
             skipped.append((path, found.reason))
     return Inputs(out, skipped, failed)

@@ -36,13 +36,14 @@ from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
-from sheetperf.vocab.intake import ROSTER_MESSAGES, ROSTER_TOTAL_WORDS
+from sheetperf.vocab.intake import ROSTER_DATE_MARKS, ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, ROSTER_YEAR_SUFFIXES
 from sheetperf.vocab.labels import (
     DISTRIBUTE_MESSAGES as MSG,
 )
 from sheetperf.vocab.labels import (
     FORM_TITLES,
     MANIFEST_HEADERS,
+    READER_MESSAGES,
     ROSTER_HEADERS,
     WEIGHT_SOURCE_LABELS,
 )
@@ -175,7 +176,7 @@ def read_tables(path: Path) -> list[list[list[str]]]:
         if suffix in WORKBOOK_SUFFIXES or content_kind(path) in WORKBOOK_CONTENT:
             return _workbook_tables(path)
     except OSError as exc:
-        raise InputError(f"无法读取文件：{os_reason(exc)}", file=str(path)) from exc
+        raise InputError(READER_MESSAGES["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
     raise InputError(MSG["roster_type"].format(suffix=suffix or "（无扩展名）"), file=str(path))
 
 
@@ -213,12 +214,15 @@ _SERIAL_YEARS: Final = (32874, 73050)
 
 
 def _year(text: str, line: int, path: Path) -> int | None:
-    text = normalize_text(text).removesuffix("年度").removesuffix("年")
+    text = normalize_text(text)
+    for suffix in ROSTER_YEAR_SUFFIXES:
+        text = text.removesuffix(suffix)
     if not text:
         return None
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(float(text))
-    dated = re.fullmatch(r"(\d{4})[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:[ T].*)?", text)
+    year_mark, month_mark, day_mark = ROSTER_DATE_MARKS
+    dated = re.fullmatch(rf"(\d{{4}})[-/.{year_mark}]\d{{1,2}}[-/.{month_mark}]\d{{1,2}}{day_mark}?(?:[ T].*)?", text)
     if dated:
         return int(dated.group(1))
     if re.fullmatch(r"\d{5}(\.0+)?", text) and _SERIAL_YEARS[0] <= float(text) <= _SERIAL_YEARS[1]:
@@ -333,14 +337,16 @@ def refuse_duplicates(rows: Sequence[tuple[int | str, int | None, str, str, str]
 
 
 def record_files(folder: Path) -> list[Path]:
-    """Every record file under ``folder`` (workbooks and JSON), skipping manifests and lock files."""
+    """Every record file under ``folder`` (workbooks and JSON), skipping manifests and lock files
+    (walked by :func:`sheetperf.io.walk.walk`: links are not followed, loops never hang)."""
+    from sheetperf.io.walk import walk
+
     found = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in RECORD_SUFFIXES
-        and not p.name.startswith(("~$", ".~lock", "."))
-        and p.name.lower() != MANIFEST_XLSX
+        Path(item.path)
+        for item in walk([folder])
+        if item.kind == "file"
+        and Path(item.path).suffix.lower() in RECORD_SUFFIXES
+        and Path(item.path).name.lower() != MANIFEST_XLSX
     ]
     return sorted(found)
 

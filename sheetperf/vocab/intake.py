@@ -23,6 +23,9 @@ WALK_MESSAGES: Final[dict[str, str]] = {
     "device": "设备文件",
     "socket": "套接字",
     "other_special": "特殊文件",
+    "no_suffix": "无扩展名",
+    "is_folder": "这是一个文件夹，请给出文件（汇总文件夹请用 consolidate）",
+    "unsupported_type": "不支持的文件类型 {suffix}：请给出 .json 记录或 .xlsx/.xlsm/.xls/.et/.ods 工作簿",
     "folders_unreadable": "有 {count} 个文件或文件夹无法读取（见其他文件）：其中的项目可能被列为未交回，请处理后再核对",
 }
 
@@ -43,8 +46,6 @@ CONTENT_MESSAGES: Final[dict[str, str]] = {
     "decrypt_failed": "工作簿已加密，无法解密（{detail}）；请在 Excel/WPS 中取消密码后另存再交回",
     "default_password": "工作簿以 Excel 默认密码加密（Excel 打开时不需输入密码），已解密读取",
     "encrypted_template": "模板工作簿设置了打开密码，无法填写；请先在 Excel/WPS 中取消密码后另存",
-    "named_otherwise": "文件内容是 {kind} 工作簿，扩展名为 {suffix}，已按内容读取",
-    "other_document": "不是工作簿（文件内容为 {kind}），已跳过",
 }
 
 #: Which of several returns of one project was kept (文件清单, the summary line).
@@ -62,6 +63,10 @@ ROSTER_MESSAGES: Final[dict[str, str]] = {
     "duplicate_row": "{rows}「{project}」",
     "row": "第 {row} 行",
 }
+
+#: Suffixes a year is written with in a roster (2024年度, 2024年), and the date marks of 2024年1月1日.
+ROSTER_YEAR_SUFFIXES: Final[tuple[str, ...]] = ("年度", "年")
+ROSTER_DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
 
 #: Words a roster's 合计 / 小计 rows start with (skipped as no project).
 ROSTER_TOTAL_WORDS: Final[tuple[str, ...]] = ("合计", "总计", "小计", "共计")
