@@ -611,3 +611,22 @@ def test_a_name_with_control_characters_is_escaped_on_one_line(tmp_path: Path, n
     assert files_sheet(out)[f"{folder}/{escaped}"]["状态"] == FAILED
     read = CliRunner().invoke(main, ["read", str(folder / name)])
     assert read.exit_code == 2 and escaped in read.stderr and name not in read.stderr
+
+
+def test_status_opens_returns_inside_a_zip(tmp_path: Path) -> None:
+    from sheetperf.rules.profiles import get_profile
+    from sheetperf.services.distribute import distribute, read_roster
+    from sheetperf.services.status import status_for_manifest
+
+    roster = tmp_path / "名册.csv"
+    roster.write_text("年度,主管部门,实施单位,项目名称\n2024,部门,单位,项目甲\n2024,部门,单位,项目乙\n", encoding="utf-8")
+    result = distribute(read_roster(roster), tmp_path / "分发", form="goal_table", profile=get_profile("national"))
+    returns = tmp_path / "交回"
+    returns.mkdir()
+    first = tmp_path / "分发" / result.rows[0].path
+    windows_zip(returns / "报送.zip", {"项目甲.xlsx": first.read_bytes(), "说明.txt": b"x"})
+    report = status_for_manifest(result.manifest_csv, [returns])
+    states = {p.row.project_name: p.state for p in report.projects}
+    assert states == {"项目甲": "returned", "项目乙": "missing"}
+    assert report.projects[0].files == [f"{returns}/报送.zip!项目甲.xlsx"]
+    assert [(o.file, o.state) for o in report.others] == [(f"{returns}/报送.zip!说明.txt", "unknown")]

@@ -156,6 +156,7 @@ def collect_status(
     manifest: Sequence[ManifestRow], paths: Sequence[Path], *, exclude: Iterable[Path] = ()
 ) -> StatusReport:
     """Match every returned file to the manifest; see the module docstring."""
+    from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
     from sheetperf.io.sources import load_records
     from sheetperf.model.memo import BatchCache
 
@@ -166,19 +167,21 @@ def collect_status(
     for p in projects:
         by_key.setdefault(_key(p.row.form, p.row.year, p.row.implementing_unit, p.row.project_name), []).append(p)
     files, others = returned_files(paths, exclude=exclude)
-    for file in files:
+
+    def match(name: str, file: Path, suffix: str) -> None:
+        """Match the forms of ``file`` (shown as ``name``) to the manifest."""
         try:
             records = load_records(file, cache)
         except FormNotFoundError as exc:  # a workbook, but no form in it
-            others.append(OtherFile(shown(str(file)), "unknown", _reason(exc, file)))
-            continue
+            others.append(OtherFile(name, "unknown", _reason(exc, file)))
+            return
         except SheetperfError as exc:
-            if file.suffix.lower() in RECORD_SUFFIXES:
-                others.append(OtherFile(shown(str(file)), "unreadable", _reason(exc, file)))
+            if suffix in RECORD_SUFFIXES:
+                others.append(OtherFile(name, "unreadable", _reason(exc, file)))
             else:
-                suffix = file.suffix or "无扩展名"
-                others.append(OtherFile(shown(str(file)), "unknown", MSG["not_a_form_file"].format(suffix=suffix)))
-            continue
+                shown_suffix = suffix or WALK_MESSAGES["no_suffix"]
+                others.append(OtherFile(name, "unknown", MSG["not_a_form_file"].format(suffix=shown_suffix)))
+            return
         matched_any = False
         for record in records:
             project = by_id.get(_form_id(record))
@@ -189,11 +192,34 @@ def collect_status(
             if project is None:
                 continue
             matched_any = True
-            project.files.append(shown(str(file)))
+            project.files.append(name)
             if fingerprint(record, project.row.locked_groups, project.row.form) != project.row.fingerprint:
-                project.tampered_files.append(shown(str(file)))
+                project.tampered_files.append(name)
         if not matched_any:
-            others.append(OtherFile(shown(str(file)), "unknown", MSG["no_match"]))
+            others.append(OtherFile(name, "unknown", MSG["no_match"]))
+
+    for file in files:
+        suffix = file.suffix.lower()
+        if suffix in RECORD_SUFFIXES or content_kind(file) not in ("zip", "7z", "rar"):
+            match(shown(str(file)), file, suffix)
+            continue
+        # returns inside an archive, as departments email them: each member on its own
+        try:
+            members = list_members(file)
+        except SheetperfError as exc:
+            others.append(OtherFile(shown(str(file)), "unreadable", _reason(exc, file)))
+            continue
+        for member in members:
+            name = shown_member(str(file), member.name)
+            if member.state != "read":
+                state: OtherState = "unreadable" if member.state == "failed" else "unknown"
+                others.append(OtherFile(name, state, member.reason))
+                continue
+            try:
+                with extracted(file, member.raw, member.name) as (inflated, _):
+                    match(name, inflated, Path(member.name).suffix.lower())
+            except SheetperfError as exc:
+                others.append(OtherFile(name, "unreadable", _reason(exc, file)))
     return StatusReport(projects, others)
 
 
