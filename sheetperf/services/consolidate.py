@@ -3,9 +3,11 @@
 The job, in three steps:
 
 1. **Discover** every file under the given paths (folders recursively, in name
-   order).  Workbooks (.xlsx/.xlsm/.xls/.ods) are read; Office lock files
-   (``~$x.xlsx``) and other files are listed as skipped; files named explicitly
-   are read whatever their type (record JSON included).
+   order, through :func:`sheetperf.io.walk.walk`).  Workbooks (.xlsx/.xlsm/.xls/.et/.ods,
+   or any file whose bytes are a workbook's) are read, and each workbook inside a .zip
+   (:mod:`sheetperf.io.archives`); Office lock files (``~$x.xlsx``) and other files are
+   listed as skipped; links, unreadable folders and FIFOs are listed with their reason;
+   files named explicitly are read whatever their type (record JSON included).
 2. **Read** each file in a worker process (:mod:`sheetperf.services.workers`): hash it,
    read its forms, score and validate each one and reduce it to compact rows in
    the column order of :mod:`sheetperf.services.summary`.  A file that can't be read,
@@ -17,10 +19,12 @@ The job, in three steps:
 
 A project is identified by (form, year, 主管部门, 实施单位, 项目名称), each folded
 the way goal drift matches names (full-width forms, spaces and punctuation
-ignored); a goal table's 申报单位 stands for its 实施单位.  When a project is
-found more than once, the **newest** version is kept: the one whose file has
-the latest modification time; between files modified at the same time, the one
-later in path order; within one file, the later sheet.  Every other version is
+ignored); a goal table's 申报单位 stands for its 实施单位; a return of a
+distributed template is known by its form id (and project name).  When a project
+is found more than once, the **newest** version is kept: the one the workbook
+itself says was saved last (:mod:`sheetperf.io.saved`), then the file modified
+last, then the name later in natural order (``_v10`` after ``_v2``); within one
+file, the later sheet.  Every other version is
 listed as superseded, with a ``superseded`` finding naming the file that
 replaced it.  Forms without a project name are never merged.
 """
