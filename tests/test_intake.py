@@ -232,19 +232,28 @@ def test_a_fifo_named_is_refused_without_opening(tmp_path: Path, command: str) -
     assert "命名管道" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("as_csv", [False, True], ids=["table", "csv"])
-def test_read_names_in_gbk_bytes_are_shown_escaped(tmp_path: Path, as_csv: bool) -> None:
+GBK_COMMANDS = [
+    ("read-table", ["read", "{folder}"], None),
+    ("read-csv", ["read", "{folder}", "--csv", "{tmp}/csv"], "csv/projects.csv"),
+    ("score", ["score", "{file}"], None),
+    ("validate-html-annotate", ["validate", "{folder}", "--html", "{tmp}/r.html", "--annotate", "{tmp}/ann"], "r.html"),
+    ("validate-json", ["validate", "{folder}", "--json"], None),
+]
+
+
+@pytest.mark.parametrize(("args", "written"), [c[1:] for c in GBK_COMMANDS], ids=[c[0] for c in GBK_COMMANDS])
+def test_names_in_gbk_bytes_are_shown_escaped(tmp_path: Path, args: list[str], written: str | None) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / GBK_NAME).write_bytes(SAMPLE.read_bytes())
-    args = ["read", str(folder)] + (["--csv", str(tmp_path / "csv")] if as_csv else [])
-    result = cli(*args)
+    given = [a.format(folder=folder, tmp=tmp_path, file=folder / GBK_NAME) for a in args]
+    result = cli(*given)  # decoded strictly: raw bytes of the name in the output are a failure
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    if as_csv:
-        assert GBK_SHOWN in (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig")
-    else:
-        assert GBK_SHOWN in result.stdout
+    if written is not None:
+        assert GBK_SHOWN in (tmp_path / written).read_text(encoding="utf-8-sig")
+    elif args[-1] != "--json":
+        assert GBK_SHOWN in result.stdout + result.stderr
 
 
 def test_an_unreadable_folder_is_failed_in_the_file_list(shared_tmp: Path) -> None:

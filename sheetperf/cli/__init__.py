@@ -114,13 +114,13 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     results = []
     for path, record in tracker.records(files):
         if not isinstance(record, SelfEvaluation):
-            click.echo(f"{path}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
+            click.echo(f"{shown(str(path))}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
             continue
         choice = resolve(rules, record)
         result = score_form(record, choice.profile)
         results.append({**result.to_dict(), "profile": choice.profile.name})
         if not as_json:
-            click.echo(f"{path}\n{choice.describe()}\n{score_table(result)}\n")
+            click.echo(f"{shown(str(path))}\n{choice.describe()}\n{score_table(result)}\n")
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if tracker.failed:
@@ -172,7 +172,7 @@ def validate(
         if not as_json:
             body = findings_table(form.findings) if form.findings else CLI_MESSAGES["no_findings"]
             named = form.choice.describe() if form.choice is not None else ""
-            click.echo(f"{form.path}：{form.record.project_name}\n{named}\n{body}\n")
+            click.echo(f"{shown(str(form.path))}：{form.record.project_name}\n{named}\n{body}\n")
 
     try:
         run = validate_files(
@@ -215,9 +215,9 @@ def validate(
             sys.exit(EXIT_BAD_INPUT)
         for done in results:
             if done.output is None:
-                click.echo(f"{done.source}：{done.skipped}", err=True)
+                click.echo(f"{shown(str(done.source))}：{done.skipped}", err=True)
             else:
-                click.echo(ANNOTATE_MESSAGES["written"].format(path=done.output, cells=done.cells), err=True)
+                click.echo(ANNOTATE_MESSAGES["written"].format(path=shown(str(done.output)), cells=done.cells), err=True)
     if run.failed:
         sys.exit(EXIT_BAD_INPUT)
     if run.has_errors:

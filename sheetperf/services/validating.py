@@ -136,10 +136,12 @@ def write_report(run: ValidationRun, path: str | Path, profile: ProfileSource) -
     from sheetperf.vocab.labels import PROFILE_CHOICE_MESSAGES
 
     entries = [
-        FormEntry.of(form.record, form.findings, str(form.path), profile=form.choice.describe() if form.choice else "")
+        FormEntry.of(
+            form.record, form.findings, shown(str(form.path)), profile=form.choice.describe() if form.choice else ""
+        )
         for form in run.forms
     ]
-    failed = [(str(p), reason) for p, reason in run.failed.items()]
+    failed = [(shown(str(p)), reason) for p, reason in run.failed.items()]
     title = PROFILE_CHOICE_MESSAGES["auto_title"] if isinstance(profile, AutoProfile) else profile.title
     return write_html(path, entries, failed=failed, profile_title=title)
 
