@@ -23,9 +23,9 @@ class SheetperfError(Exception):
 
     def __str__(self) -> str:
         # Not super().__str__(): KeyError (a base of SpecError) would quote the message.
-        message = str(self.args[0]) if self.args else ""
+        message = shown(str(self.args[0])) if self.args else ""
         if self.file:
-            return f"{self.file}: {message}"
+            return f"{shown(self.file)}: {message}"
         return message
 
 
@@ -60,3 +60,26 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         self.signum = signum
         super().__init__(signum)
+
+
+# Characters that change how a line is read without being seen: C0/C1 controls, the line and
+# paragraph separators, bidirectional overrides and isolates.
+_UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was no UTF-8 (os.fsdecode's surrogate escape)
+        return f"\\x{code - 0xDC00:02x}"
+    if ch in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """A file name (or any text from outside) as it may be printed and written: one line, every
+    character encodable.  A name copied from a Windows share in GBK bytes arrives with each byte
+    that is no UTF-8 as a surrogate escape; such bytes are shown as ``\\xb1``, control characters
+    as ``\\n`` or ``\\x1b``, so a name can neither crash a writer nor split or recolour a line."""
+    return _UNSEEN.sub(_escape, text) if _UNSEEN.search(text) else text

@@ -298,8 +298,12 @@ def test_text_never_becomes_a_formula(tmp_path: Path) -> None:
 )
 def test_newest_version_is_kept(tmp_path: Path, mtimes: tuple[int, int], kept: str) -> None:
     base = time.time() - 10_000
+    # one workbook copied: the same saved time inside, so the file times decide
+    saved = save_form(tmp_path / "saved.xlsx", SELF_CASES[2])
+    (tmp_path / "in").mkdir()
     for name, offset in zip("ab", mtimes, strict=True):
-        save_form(tmp_path / "in" / f"{name}.xlsx", SELF_CASES[2], mtime=base + offset)
+        target = shutil.copy(saved, tmp_path / "in" / f"{name}.xlsx")
+        os.utime(target, (base + offset, base + offset))
     out = tmp_path / "s.xlsx"
     report = consolidate([tmp_path / "in"], out, jobs=1)
     projects = sheet_rows(out, "projects")

@@ -13,12 +13,13 @@ from typing import Any, Final
 import click
 
 from sheetperf.errors import Interrupted, SheetperfError
+from sheetperf.errors import shown as escaped
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
-from sheetperf.vocab.text import escape_controls, os_reason
+from sheetperf.vocab.text import os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -136,13 +137,13 @@ def main() -> None:
 
 def shown(path: object) -> str:
     """A path as printed: control characters and undecodable bytes escaped (one line, printable)."""
-    return escape_controls(str(path))
+    return escaped(str(path))
 
 
 def fail(message: str) -> None:
     """Print a one-line error to stderr (the caller decides the exit code); control characters
     in file names are shown escaped, so that the message stays one line."""
-    click.echo(escape_controls(f"{CLI_MESSAGES['error_prefix']}：{message}"), err=True)
+    click.echo(escaped(f"{CLI_MESSAGES['error_prefix']}：{message}"), err=True)
 
 
 def load_profile(name: str) -> Profile:
@@ -197,7 +198,7 @@ class InputTracker:
             except SheetperfError as exc:
                 fail(str(exc))
                 self.failed.append(path)
-                self.reasons[path] = str(exc).removeprefix(f"{path}: ")
+                self.reasons[path] = str(exc).removeprefix(f"{shown(str(path))}: ")
                 continue
             for record in loaded:
                 yield path, record
@@ -353,7 +354,7 @@ def validate(
             if done.output is None:
                 click.echo(f"{shown(done.source)}：{done.skipped}", err=True)
             else:
-                click.echo(ANNOTATE_MESSAGES["written"].format(path=done.output, cells=done.cells), err=True)
+                click.echo(ANNOTATE_MESSAGES["written"].format(path=shown(str(done.output)), cells=done.cells), err=True)
     if run.failed:
         sys.exit(EXIT_BAD_INPUT)
     if run.has_errors:
@@ -670,11 +671,12 @@ def consolidate(
     strict: bool,
     force: bool,
 ) -> None:
-    """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.ods）汇总为一个工作簿。
+    """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.et/.ods 及 .zip 中的工作簿）汇总为一个工作簿。
 
     汇总工作簿含 项目汇总、指标明细、校验问题、文件清单、主管部门统计 五张表；每个输入文件都列在
     文件清单中（成功、失败、无表单、已被替代、已跳过及原因）。同一项目（年度、主管部门、实施单位、
-    项目名称）出现在多个文件中时，汇总修改时间最新的一份（时间相同取路径排序靠后者），其余列为已被替代。
+    项目名称，或分发模板的表单编号）出现在多个文件中时，汇总工作簿保存时间最新的一份（其次文件修改时间，
+    再次文件名自然顺序靠后者），其余列为已被替代。
 
     退出码：0 已写出汇总；--strict 时有文件失败或有错误为 1；2 参数无法使用（规则配置、目标表、输出位置）。
 
@@ -685,6 +687,7 @@ def consolidate(
         sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
     """
     from sheetperf.services import consolidate as consolidation
+    from sheetperf.vocab.intake import RESUBMISSION_MESSAGES
     from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
 
     rules = load_profile_source(profile)
@@ -723,7 +726,7 @@ def consolidate(
     for message in report.goal_problems:
         click.echo(message, err=True)
     for path, reason in report.failed:
-        click.echo(escape_controls(f"{path}：{reason}"), err=True)
+        click.echo(escaped(f"{path}：{reason}"), err=True)
     if not quiet:
         statuses = "，".join(
             f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key]
@@ -733,6 +736,7 @@ def consolidate(
             CONSOLIDATE_MESSAGES["summary_line"].format(
                 files=report.files, statuses=statuses or "—", projects=report.projects, findings=findings
             )
+            + (f"；{RESUBMISSION_MESSAGES['line'].format(count=report.resubmitted)}" if report.resubmitted else "")
         )
         for written in report.outputs:
             click.echo(CONSOLIDATE_MESSAGES["written"].format(path=shown(written)))
@@ -765,7 +769,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     """
     from sheetperf.io.frames import to_frames, write_csv
     from sheetperf.io.reader import read_workbook_report
-    from sheetperf.io.sources import list_inputs
+    from sheetperf.io.sources import walk_inputs
     from sheetperf.model.memo import BatchCache
     from sheetperf.model.record import load_records_json, record_to_dict
     from sheetperf.vocab.labels import FORM_TITLES, FRAME_COLUMN_LABELS, SEVERITY_LABELS
@@ -777,13 +781,15 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     records: list[Record] = []
     failed = 0
     cache = BatchCache()
-    inputs, skipped = list_inputs(files)
+    found = walk_inputs(files)
+    inputs, skipped = found.files, found.skipped
     for skipped_path, reason in skipped:
         click.echo(READER_MESSAGES["skipped_file"].format(path=shown(skipped_path), reason=reason), err=True)
+    for failed_path, reason in found.failed:
+        fail(f"{shown(failed_path)}: {reason}")
+        failed += 1
     for path in inputs:
         try:
-            if not path.exists():
-                raise SheetperfError(READER_MESSAGES["missing_file"], file=str(path))
             if path.suffix.lower() == ".json":
                 loaded, notices = load_records_json(path), []
             else:
@@ -794,7 +800,7 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             failed += 1
             continue
         except OSError as exc:
-            fail(f"{path}: {READER_MESSAGES['unreadable'].format(detail=os_reason(exc))}")
+            fail(f"{shown(str(path))}: {READER_MESSAGES['unreadable'].format(detail=os_reason(exc))}")
             failed += 1
             continue
         for notice in notices:
@@ -837,7 +843,10 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
         ]
         click.echo(text_table(headers, rows, right=(4, 5)))
     if not as_json:
-        click.echo(READER_MESSAGES["read_summary"].format(forms=len(records), files=len(inputs) - failed), err=True)
+        click.echo(
+            READER_MESSAGES["read_summary"].format(forms=len(records), files=len(inputs) + len(found.failed) - failed),
+            err=True,
+        )
     if skipped:
         click.echo(READER_MESSAGES["skipped_files"].format(count=len(skipped)), err=True)
     if failed:

@@ -22,7 +22,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetperf.errors import InputError, OutputError, SheetperfError, UnsafeInputError
+from sheetperf.errors import InputError, OutputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.io.atomic import atomic_path, check_output
 from sheetperf.io.names import safe_stem
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
@@ -196,7 +196,9 @@ def annotate_files(
 
 def _group(findings: Iterable[Finding], sources: Sequence[str | Path]) -> dict[str, list[Finding]]:
     grouped: dict[str, list[Finding]] = {str(s): [] for s in sources}
+    # a finding names its file as it may be shown (a GBK name's bytes escaped): back to the source
+    real = {shown(str(s)): str(s) for s in sources}
     for f in findings:
         if f.file:
-            grouped.setdefault(f.file, []).append(f)
+            grouped.setdefault(real.get(f.file, f.file), []).append(f)
     return grouped

@@ -50,10 +50,12 @@ from sheetperf.forms.layout import (
     meta_name,
     normalize_form,
 )
+from sheetperf.io.archives import content_kind
 from sheetperf.io.atomic import atomic_path
 from sheetperf.model.a1 import from_a1, parse_range, to_a1
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
+from sheetperf.vocab.intake import CONTENT_MESSAGES
 from sheetperf.vocab.labels import FIELD_LABELS
 from sheetperf.vocab.labels import FILL_MESSAGES as MSG
 from sheetperf.xlsx.book import XlsxBook, check_zip_directory, open_xlsx, open_zip, parse_xml, read_member
@@ -121,6 +123,8 @@ def fill_workbook(template_path: str | Path, record: Record, out_path: str | Pat
     out_path = Path(out_path)
     if not isinstance(record, (SelfEvaluation, GoalTable)):
         raise InputError(MSG["not_record"].format(kind=type(record).__name__))
+    if content_kind(template_path) == "encrypted":  # not "文件已损坏": it has a password
+        raise InputError(CONTENT_MESSAGES["encrypted_template"], file=str(template_path))
     with open_xlsx(template_path) as book:
         info = read_template_info(book)
         _check_record(book, info, record)

@@ -28,15 +28,17 @@ turns the located cells into typed values the way the form shows them:
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import stat
 import struct
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError
+from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.forms.layout import META_KEYS, META_SHEET
 from sheetperf.io.locate import (
     Loc,
@@ -70,12 +72,13 @@ from sheetperf.model.record import (
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import words
+from sheetperf.vocab.intake import CONTENT_MESSAGES, WALK_MESSAGES
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES, field_label
 from sheetperf.vocab.text import os_reason
 from sheetperf.vocab.units import ALL_UNITS, MONEY_UNITS, PERCENT, POINTS, convert
 from sheetperf.xlsx import hazards
-from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, open_xlsx
+from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, one_line, open_xlsx
 from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -118,7 +121,7 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
     cache = ensure(cache)
     located_memory = cache.part(LocateMemory)
     memory = cache.part(ReaderMemory)
-    report = ReadReport(str(path))
+    report = ReadReport(shown(str(path)))
     grids, date1904, defined, local, package_hazards, kind = _grids(path, report, cache)
     meta, meta_sheets = _template_meta(grids, defined)
     named = refs_by_sheet(defined, located_memory)
@@ -143,7 +146,7 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
             report.notices.append(MSG[key].format(sheet=grid.name))
             continue
         for located in forms:
-            record = build_record(located, grid, str(path), report.notices, date1904, memory)
+            record = build_record(located, grid, shown(str(path)), report.notices, date1904, memory)
             record.provenance.evidence.format = kind
             if identity is not None and located is forms[0]:
                 record.provenance.evidence.template = identity
@@ -158,13 +161,30 @@ def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> R
     return report
 
 
+def read_grids(path: str | Path, cache: BatchCache | None = None) -> list[Grid]:
+    """Every sheet of a workbook as a grid, whatever its format (decided by its bytes: .xlsx,
+    .xlsm, .xls, WPS .et, .ods, Excel's default-password encryption): for tables that are no
+    forms, such as a roster."""
+    path = Path(path)
+    return _grids(path, ReadReport(shown(str(path))), ensure(cache))[0]
+
+
 # --- opening --------------------------------------------------------------------------------
 
 
 def sniff(path: Path) -> str:
-    """'xlsx', 'ods' or 'xls' from the file's bytes (never from its name alone)."""
+    """'xlsx', 'ods', 'xls' or 'encrypted' (a CFB container holding an encrypted OOXML
+    workbook) from the file's bytes (never from its name alone)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block the open forever: never opened
+            raise InputError(
+                WALK_MESSAGES["not_regular"].format(
+                    what=WALK_MESSAGES["fifo" if stat.S_ISFIFO(info.st_mode) else "other_special"]
+                ),
+                file=str(path),
+            )
+        size = info.st_size
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError as exc:
@@ -184,18 +204,74 @@ def sniff(path: Path) -> str:
     if head[:8] == _OLE_MAGIC:
         data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise InputError(MSG["encrypted"], file=str(path))
+            return "encrypted"
         return "xls"
     raise InputError(MSG["not_workbook"], file=str(path))
 
 
+#: The password Excel uses when a workbook is "encrypted" without one the user chose (a
+#: protected structure saved as encrypted): Excel opens such a file without asking.
+DEFAULT_PASSWORD: Final = "VelvetSweatshop"
+
+
+def decrypt_default(path: Path) -> bytes | None:
+    """The workbook at ``path`` decrypted with Excel's default password; None when it is not
+    encrypted; :class:`InputError` (password-protected) when another password was set."""
+    import msoffcrypto
+    from msoffcrypto.exceptions import InvalidKeyError
+
+    try:
+        with path.open("rb") as handle:
+            office = msoffcrypto.OfficeFile(handle)
+            if not office.is_encrypted():
+                return None
+            office.load_key(password=DEFAULT_PASSWORD)
+            out = io.BytesIO()
+            office.decrypt(out)
+    except InvalidKeyError as exc:
+        raise InputError(CONTENT_MESSAGES["password"], file=str(path)) from exc
+    except OSError as exc:
+        raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
+    except Exception as exc:  # msoffcrypto's own errors on a damaged or unknown encryption
+        detail = one_line(exc) if str(exc) else type(exc).__name__
+        raise InputError(CONTENT_MESSAGES["decrypt_failed"].format(detail=detail), file=str(path)) from exc
+    return out.getvalue()
+
+
+def _grids_decrypted(
+    path: Path, data: bytes, report: ReadReport, cache: BatchCache
+) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None, str]:
+    """The grids of a workbook decrypted in memory, read through a private temporary file;
+    errors name the file the user gave."""
+    import tempfile
+
+    suffix = ".xls" if data[:8] == _OLE_MAGIC else ".xlsx"
+    with tempfile.TemporaryDirectory(prefix="sheetperf-decrypted-") as folder:
+        plain = Path(folder) / f"decrypted{suffix}"
+        plain.write_bytes(data)
+        plain.chmod(0o600)
+        try:
+            found = _grids(plain, report, cache, decrypted=True)
+        except SheetperfError as exc:
+            exc.file = str(path)
+            raise
+    report.notices.append(CONTENT_MESSAGES["default_password"])
+    return found
+
+
 def _grids(
-    path: Path, report: ReadReport, cache: BatchCache
+    path: Path, report: ReadReport, cache: BatchCache, *, decrypted: bool = False
 ) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None, str]:
     """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, the
     hazards of the zip's parts (None when the package was not a zip the reader opened) and the
     file's format (``xlsx``, ``ods``, ``xls``)."""
     kind = sniff(path)
+    if not decrypted and (kind == "encrypted" or (kind == "xls" and _biff_encrypted(path))):
+        data = decrypt_default(path)
+        if data is not None:
+            return _grids_decrypted(path, data, report, cache)
+    if kind == "encrypted":
+        raise InputError(MSG["encrypted"], file=str(path))
     local: dict[int, dict[str, str]] = {}
     if kind == "xlsx":
         with open_xlsx(path, cache) as book:
@@ -214,6 +290,29 @@ def _grids(
     grids = _calamine_grids(path)
     defined = _xls_overlay(path, grids, local, report)
     return grids, False, defined, local, None, kind
+
+
+def _biff_encrypted(path: Path) -> bool:
+    """An .xls whose workbook stream starts with a FILEPASS record (RC4 / XOR encryption)."""
+    try:
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = "Workbook" if ole.exists("Workbook") else "Book" if ole.exists("Book") else None
+            if stream is None:
+                return False
+            head = ole.openstream(stream).read(4096)
+    except Exception:  # a damaged compound file: calamine says what is wrong with it
+        return False
+    offset = 0
+    while offset + 4 <= len(head):  # BOF, then the records before the first sheet's
+        record, length = struct.unpack_from("<HH", head, offset)
+        if record == 0x002F:  # FILEPASS
+            return True
+        if record in (0x0085, 0x00FC):  # BOUNDSHEET, SST: past where FILEPASS must stand
+            return False
+        offset += 4 + length
+    return False
 
 
 def _xls_overlay(path: Path, grids: list[Grid], local: dict[int, dict[str, str]], report: ReadReport) -> dict[str, str]:
@@ -312,8 +411,11 @@ def _calamine_grids(path: Path) -> list[Grid]:
 
     from python_calamine import CalamineWorkbook
 
+    handle = None
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        # by content, not by name: an .xls saved as .xlsx, a WPS .et (from_path goes by the extension)
+        handle = path.open("rb")
+        book = CalamineWorkbook.from_filelike(handle)
         grids: list[Grid] = []
         for meta in book.sheets_metadata:
             if str(getattr(meta.typ, "name", "WorkSheet")) not in {"WorkSheet", "Worksheet"}:
@@ -347,7 +449,12 @@ def _calamine_grids(path: Path) -> list[Grid]:
         detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise InputError(MSG["encrypted"], file=str(path)) from exc
+        if isinstance(exc, OSError):
+            raise InputError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
         raise InputError(MSG["calamine_failed"].format(detail=detail), file=str(path)) from exc
+    finally:
+        if handle is not None:
+            handle.close()
     return grids
 
 

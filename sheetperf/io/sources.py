@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from sheetperf.errors import InputError, SheetperfError
+from sheetperf.errors import InputError, SheetperfError, shown
+from sheetperf.io.archives import content_kind
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, load_records_json
+from sheetperf.vocab.intake import WALK_MESSAGES
+from sheetperf.vocab.labels import READER_MESSAGES
+from sheetperf.vocab.text import os_reason
 
 JSON_SUFFIXES: Final = frozenset({".json"})
-WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+#: Workbook suffixes (WPS saves .et, an .xls inside); a file's bytes decide how it is read.
+WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".et", ".ods"})
+#: What :func:`sheetperf.io.archives.content_kind` calls a workbook.
+WORKBOOK_CONTENT: Final = frozenset({"xlsx", "ods", "xls", "encrypted"})
 
 
 def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Record]:
@@ -21,51 +29,83 @@ def load_records(path: str | Path, cache: BatchCache | None = None) -> list[Reco
     ``cache``: the memory of the batch this file belongs to (see :func:`~sheetperf.io.reader.read_workbook`).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError("文件不存在", file=str(path))
-    if path.is_dir():
-        raise InputError("这是一个文件夹，请给出文件（汇总文件夹请用 consolidate）", file=str(path))
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(READER_MESSAGES["missing_file"], file=str(path)) from None
+    except OSError as exc:
+        raise InputError(READER_MESSAGES["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(WALK_MESSAGES["is_folder"], file=str(path))
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block the open forever: never opened
+        raise InputError(
+            WALK_MESSAGES["not_regular"].format(
+                what=WALK_MESSAGES["fifo" if stat.S_ISFIFO(info.st_mode) else "other_special"]
+            ),
+            file=str(path),
+        )
     suffix = path.suffix.lower()
     if suffix in JSON_SUFFIXES:
         return load_records_json(path)
-    if suffix in WORKBOOK_SUFFIXES:
+    if suffix in WORKBOOK_SUFFIXES or content_kind(path) in WORKBOOK_CONTENT:
         from sheetperf.io.reader import read_workbook  # the reader pulls in the Excel libraries
 
         return list(read_workbook(path, cache))
     raise InputError(
-        f"不支持的文件类型 {suffix or '（无扩展名）'}：请给出 .json 记录或 .xlsx/.xlsm/.xls/.ods 工作簿",
+        WALK_MESSAGES["unsupported_type"].format(suffix=suffix or WALK_MESSAGES["no_suffix"]),
         file=str(path),
     )
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given; a folder stands for the forms in it (recursively, Office lock files skipped)."""
-    return list_inputs(paths)[0]
+    return walk_inputs(paths).files
 
 
-def list_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files as given, a folder standing for the workbooks and record JSON under it (recursively);
-    and the other files found in those folders, each with the reason it is left out (Chinese)."""
+@dataclass(frozen=True)
+class Inputs:
+    """What :func:`walk_inputs` found: the files to read, the files left out with the reason
+    (not counted as failures), and the paths that could not be read (failures)."""
+
+    files: list[Path]
+    skipped: list[tuple[Path, str]]
+    failed: list[tuple[Path, str]]
+
+
+def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
+    """Files as given, a folder standing for the workbooks and record JSON under it
+    (recursively, through :func:`sheetperf.io.walk.walk`); the other files found in those folders
+    with the reason each is left out; and the folders, links and named paths that can't be read."""
+    from sheetperf.io.walk import FAILED_KINDS, walk
     from sheetperf.vocab.labels import READER_MESSAGES
 
     out: list[Path] = []
     skipped: list[tuple[Path, str]] = []
-    for item in paths:
-        path = Path(item)
-        if not path.is_dir():
+    failed: list[tuple[Path, str]] = []
+    for found in walk(paths):
+        path = Path(found.path)
+        suffix = path.suffix.lower()
+        if found.kind in FAILED_KINDS or (found.kind == "special" and found.explicit):
+            failed.append((path, found.reason))
+        elif found.kind == "file" and (found.explicit or suffix in JSON_SUFFIXES | WORKBOOK_SUFFIXES):
             out.append(path)
-            continue
-        for found in sorted(p for p in path.rglob("*") if p.is_file()):
-            suffix = found.suffix.lower()
-            if found.name.startswith(("~$", ".~lock")):
-                skipped.append((found, READER_MESSAGES["folder_lock_file"]))
-            elif found.name.startswith("."):
-                continue  # hidden files (.DS_Store) are no one's return
-            elif suffix in JSON_SUFFIXES | WORKBOOK_SUFFIXES:
-                out.append(found)
-            else:
-                skipped.append((found, READER_MESSAGES["folder_not_workbook"].format(suffix=suffix or "无扩展名")))
-    return out, skipped
+        elif found.kind == "lock":
+            skipped.append((path, READER_MESSAGES["folder_lock_file"]))
+        elif found.kind == "hidden":
+            continue  # hidden files (.DS_Store) are no one's return
+        elif found.kind == "file":
+            skipped.append((path, READER_MESSAGES["folder_not_workbook"].format(suffix=suffix or WALK_MESSAGES["no_suffix"])))
+        else:
+            skipped.append((path, found.reason))
+    return Inputs(out, skipped, failed)
+
+
+def list_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given, a folder standing for the workbooks and record JSON under it (recursively);
+    and the other files found in those folders, each with the reason it is left out (Chinese),
+    the paths that can't be read among them."""
+    found = walk_inputs(paths)
+    return found.files, found.skipped + found.failed
 
 
 @dataclass(frozen=True)
@@ -90,7 +130,10 @@ def load_goal_tables(paths: Iterable[str | Path]) -> GoalTables:
     tables: list[GoalTable] = []
     unreadable: list[tuple[Path, str]] = []
     others: list[str] = []
-    for path in expand_inputs(paths):
+    walked = walk_inputs(paths)
+    for path, reason in walked.failed:
+        unreadable.append((path, f"{shown(str(path))}: {reason}"))
+    for path in walked.files:
         try:
             records = load_records(path)
         except SheetperfError as exc:

@@ -3,9 +3,11 @@
 The job, in three steps:
 
 1. **Discover** every file under the given paths (folders recursively, in name
-   order).  Workbooks (.xlsx/.xlsm/.xls/.ods) are read; Office lock files
-   (``~$x.xlsx``) and other files are listed as skipped; files named explicitly
-   are read whatever their type (record JSON included).
+   order, through :func:`sheetperf.io.walk.walk`).  Workbooks (.xlsx/.xlsm/.xls/.et/.ods,
+   or any file whose bytes are a workbook's) are read, and each workbook inside a .zip
+   (:mod:`sheetperf.io.archives`); Office lock files (``~$x.xlsx``) and other files are
+   listed as skipped; links, unreadable folders and FIFOs are listed with their reason;
+   files named explicitly are read whatever their type (record JSON included).
 2. **Read** each file in a worker process (:mod:`sheetperf.services.workers`): hash it,
    read its forms, score and validate each one and reduce it to compact rows in
    the column order of :mod:`sheetperf.services.summary`.  A file that can't be read,
@@ -17,10 +19,12 @@ The job, in three steps:
 
 A project is identified by (form, year, 主管部门, 实施单位, 项目名称), each folded
 the way goal drift matches names (full-width forms, spaces and punctuation
-ignored); a goal table's 申报单位 stands for its 实施单位.  When a project is
-found more than once, the **newest** version is kept: the one whose file has
-the latest modification time; between files modified at the same time, the one
-later in path order; within one file, the later sheet.  Every other version is
+ignored); a goal table's 申报单位 stands for its 实施单位; a return of a
+distributed template is known by its form id (and project name).  When a project
+is found more than once, the **newest** version is kept: the one the workbook
+itself says was saved last (:mod:`sheetperf.io.saved`), then the file modified
+last, then the name later in natural order (``_v10`` after ``_v2``); within one
+file, the later sheet.  Every other version is
 listed as superseded, with a ``superseded`` finding naming the file that
 replaced it.  Forms without a project name are never merged.
 """
@@ -32,7 +36,6 @@ import hashlib
 import math
 import os
 import pickle
-import stat
 import tempfile
 import time
 import zipfile
@@ -44,15 +47,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError
+from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError, shown
+from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
 from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label
-from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
+from sheetperf.io.saved import natural_key, saved_ns
+from sheetperf.io.sources import (
+    JSON_SUFFIXES,
+    WORKBOOK_CONTENT,
+    WORKBOOK_SUFFIXES,
+    GoalTables,
+    load_goal_tables,
+    load_records,
+)
+from sheetperf.io.walk import FAILED_KINDS, Walked, identity, walk
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
+from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
 from sheetperf.vocab.labels import (
     CONSOLIDATE_MESSAGES,
     FILE_STATUS_LABELS,
@@ -72,8 +86,16 @@ DEFAULT_TIME_LIMIT: Final = 120.0
 LOCK_PREFIX: Final = "~$"
 
 Status = Literal["ok", "failed", "no_form", "superseded", "skipped", "own_output"]
-Kind = Literal["read", "lock", "other", "missing", "special"]
+#: read: a file to read; lock/other: skipped; missing: a named file that is not there; special: a
+#: FIFO or device (never opened); refused: a folder or link that can't be read (failed, with its
+#: reason); left: a link or hidden folder not followed (skipped, with its reason).
+#: member: a workbook inside an archive (``报送.zip!内涵建设.xlsx``).
+Kind = Literal["read", "lock", "other", "missing", "special", "refused", "left", "member"]
+#: Separates an archive's path, a member's raw name and its decoded name in a worker's task.
+_TASK_SEP: Final = "\0"
 ProjectKey = tuple[str, str, str, str, str]
+#: Marks a project key made from a template's form id (never a year).
+FORM_ID_KEY: Final = "#form-id"
 
 
 # --- discovery ------------------------------------------------------------------------------
@@ -88,61 +110,82 @@ class InputFile:
     kind: Kind
     mtime_ns: int = 0
     explicit: bool = False
+    #: Why the file is not read (refused, left, special).
+    reason: str = ""
+    #: A member of the archive at ``path``: its raw name in the zip and its decoded name.
+    member: str = ""
+    member_name: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The path as it may be printed and written (bytes that are no UTF-8 escaped)."""
+        return shown_member(self.path, self.member_name) if self.member_name else shown(self.path)
+
+    @property
+    def task_name(self) -> str:
+        """What a worker is told: the path, or the archive, member and its name."""
+        if self.kind == "member":
+            return _TASK_SEP.join((self.path, self.member, self.member_name))
+        return self.path
 
 
-def _classify(file: Path, explicit: bool) -> InputFile:
-    path = str(file)
-    try:
-        info = file.stat()
-    except FileNotFoundError:
+def _classify(found: Walked) -> InputFile:
+    path, explicit, mtime = found.path, found.explicit, found.mtime_ns
+    if found.kind == "missing":
         return InputFile(path, "missing", explicit=explicit)
-    except OSError:
-        return InputFile(path, "special", explicit=explicit)
-    if not stat.S_ISREG(info.st_mode):
-        return InputFile(path, "special", info.st_mtime_ns, explicit)
-    suffix = file.suffix.lower()
-    if file.name.startswith(LOCK_PREFIX) and suffix in WORKBOOK_SUFFIXES:
-        return InputFile(path, "lock", info.st_mtime_ns, explicit)
+    if found.kind == "special":
+        return InputFile(path, "special", mtime, explicit, found.reason)
+    if found.kind in FAILED_KINDS:
+        return InputFile(path, "refused", mtime, explicit, found.reason)
+    if found.kind in ("linked", "outside", "ours"):
+        return InputFile(path, "left", mtime, explicit, found.reason)
+    suffix = os.path.splitext(path)[1].lower()
+    if found.kind == "lock" and suffix in WORKBOOK_SUFFIXES:
+        return InputFile(path, "lock", mtime, explicit)
     if explicit or suffix in WORKBOOK_SUFFIXES:
-        return InputFile(path, "read", info.st_mtime_ns, explicit)
-    return InputFile(path, "other", info.st_mtime_ns, explicit)
+        return InputFile(path, "read", mtime, explicit)
+    return InputFile(path, "other", mtime, explicit)
+
+
+def _by_content(item: InputFile) -> list[InputFile]:
+    """A file whose extension is no workbook's: what its bytes say (an archive's members, a
+    workbook under another name, or something else)."""
+    suffix = os.path.splitext(item.path)[1].lower()
+    if item.kind not in ("read", "other") or suffix in WORKBOOK_SUFFIXES or suffix in JSON_SUFFIXES:
+        return [item]
+    kind = content_kind(item.path)
+    if kind in WORKBOOK_CONTENT:
+        return [replace(item, kind="read")]
+    if kind not in ("zip", "7z", "rar"):
+        return [item]
+    try:
+        members = list_members(item.path)
+    except SheetperfError as exc:
+        return [replace(item, kind="refused", reason=_reason(exc))]
+    states: dict[str, Kind] = {"read": "member", "failed": "refused", "skipped": "left"}
+    return [
+        replace(
+            item,
+            kind=states[m.state],
+            reason=m.reason,
+            member=m.raw,
+            member_name=m.name,
+            mtime_ns=m.mtime_ns or item.mtime_ns,
+        )
+        for m in members
+    ]
 
 
 def discover(paths: Iterable[str | Path]) -> list[InputFile]:
-    """Every file under ``paths``: folders walked recursively in name order, each file once.
-
-    Hidden folders (``.git``) are not entered.
-    """
-    roots = [Path(p) for p in paths]
-    # A file named explicitly is read whatever its type, even when a folder given
-    # before it holds it too.
-    named = {_identity(p) for p in roots if not p.is_dir()}
-    seen: set[str] = set()
-    found: list[InputFile] = []
-
-    def add(path: Path, explicit: bool) -> None:
-        identity = _identity(path)
-        if identity in seen:
-            return
-        seen.add(identity)
-        found.append(_classify(path, explicit or identity in named))
-
-    for root in roots:
-        if root.is_dir():
-            for folder, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    add(Path(folder) / name, explicit=False)
-        else:
-            add(root, explicit=True)
-    return found
+    """Every file under ``paths``: folders walked recursively in name order, each file once
+    (:func:`sheetperf.io.walk.walk`: links, unreadable folders, FIFOs and hidden folders are
+    listed with their reason, never dropped and never followed outside the folders given);
+    the workbooks inside an archive each listed on their own (:mod:`sheetperf.io.archives`)."""
+    return [item for found in walk(paths) for item in _by_content(_classify(found))]
 
 
 def _identity(path: Path) -> str:
-    try:
-        return str(path.resolve())
-    except OSError:
-        return str(path.absolute())
+    return identity(str(path))
 
 
 # --- what a worker sends back ----------------------------------------------------------------
@@ -168,6 +211,8 @@ class FileEntry:
     size: int | None = None
     sha256: str | None = None
     mtime_ns: int = 0
+    #: When the workbook says it was last saved (its document properties), ns; 0 when unknown.
+    saved_ns: int = 0
     forms: list[FormKey] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -225,10 +270,17 @@ def _fold(text: Any) -> str:
 
 
 def project_key(record: Record) -> ProjectKey | None:
-    """(form, year, 主管部门, 实施单位, 项目名称), folded; None without a project name."""
+    """(form, year, 主管部门, 实施单位, 项目名称), folded; None without a project name.
+
+    A return of a distributed template carries its form id: (form, id, project name) is then
+    the key, so a resubmission that corrects a header field (the 实施单位) is the same project,
+    while a template copied to fill in another project is not."""
     name = _fold(record.project_name)
     if not name:
         return None
+    template = record.provenance.evidence.template
+    if template is not None and template.form_id:
+        return (record.form, FORM_ID_KEY, template.form_id, "", name)
     year = "" if record.year is None else str(record.year)
     if isinstance(record, SelfEvaluation):
         return (record.form, year, _fold(record.department), _fold(record.implementing_unit), name)
@@ -348,8 +400,10 @@ def _reason(exc: SheetperfError) -> str:
 def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileEntry, bytes]:
     """Read one file in a worker: its 文件清单 entry and its pickled :class:`FormRows`."""
     index, name, kind = task
+    if kind == "member":
+        return _analyse_member(settings, index, *name.split(_TASK_SEP))
     path = Path(name)
-    entry = FileEntry(index, name, "ok")
+    entry = FileEntry(index, shown(name), "ok")
     started = time.perf_counter()
     try:
         entry.size, entry.sha256 = _hash(path)
@@ -371,17 +425,43 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         )
         entry.status, entry.reason = "skipped", why
         return entry, b""
+    blob = _read_forms(settings, path, entry, workbook=path.suffix.lower() not in JSON_SUFFIXES)
+    entry.seconds = time.perf_counter() - started
+    return entry, blob
+
+
+def _analyse_member(settings: Settings, index: int, archive: str, raw: str, name: str) -> tuple[FileEntry, bytes]:
+    """A workbook inside an archive, inflated under the workbook limits into a temporary file."""
+    entry = FileEntry(index, shown_member(archive, name), "ok")
+    started = time.perf_counter()
+    try:
+        with extracted(archive, raw, name) as (path, data):
+            entry.size, entry.sha256 = len(data), hashlib.sha256(data).hexdigest()
+            blob = _read_forms(settings, path, entry, workbook=True)
+    except SheetperfError as exc:
+        entry.status, entry.reason, blob = "failed", _reason(exc), b""
+    except OSError as exc:
+        entry.status, entry.reason, blob = "failed", MSG["unexpected"].format(detail=os_reason(exc)), b""
+    entry.seconds = time.perf_counter() - started
+    return entry, blob
+
+
+def _read_forms(settings: Settings, path: Path, entry: FileEntry, *, workbook: bool) -> bytes:
+    """Read, score and validate the forms of ``path`` into ``entry`` and the pickled rows."""
     rows: list[FormRows] = []
     try:
-        if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        if workbook:
             from sheetperf.io.reader import read_workbook_report
 
             report = read_workbook_report(path, settings.cache)
             records, entry.notes = report.records, list(dict.fromkeys(report.notices))
         else:
             records = load_records(path)
+        if workbook:
+            entry.saved_ns = saved_ns(path)
         for record in records:
-            rows.append(form_rows(record, settings, name))
+            record.provenance.file = entry.path
+            rows.append(form_rows(record, settings, entry.path))
             entry.forms.append(FormKey(project_key(record), record.provenance.sheet or "", record.project_name))
     except FormNotFoundError as exc:
         entry.status, entry.reason = "no_form", _reason(exc)
@@ -396,8 +476,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
             entry.status = "no_form"
     if entry.status != "ok":
         rows, entry.forms = [], []
-    entry.seconds = time.perf_counter() - started
-    return entry, pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL) if rows else b""
+    return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL) if rows else b""
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -422,6 +501,8 @@ class ConsolidationReport:
     write_seconds: float = 0.0
     # --goals files that could not be used (unreadable, or not goal tables), one message each.
     goal_problems: list[str] = field(default_factory=list)
+    #: Projects returned more than once (one version kept, the others superseded).
+    resubmitted: int = 0
 
     @property
     def errors(self) -> int:
@@ -433,8 +514,8 @@ Progress = Callable[[int, int], None]
 
 def _parent_entry(index: int, item: InputFile, status: Status, reason: str) -> FileEntry:
     """An entry made without a worker: a missing file, a timeout, a crashed worker."""
-    entry = FileEntry(index, str(item.path), status, reason, mtime_ns=item.mtime_ns)
-    if item.kind not in ("missing", "special"):
+    entry = FileEntry(index, item.shown, status, reason, mtime_ns=item.mtime_ns)
+    if item.kind in ("read", "lock", "other"):  # never open a link that leads outside, or a FIFO
         try:
             entry.size, entry.sha256 = _hash(Path(item.path))
         except OSError:
@@ -531,10 +612,12 @@ def _consolidate(
         for index, item in enumerate(inputs):
             if item.kind == "missing":
                 keep(_parent_entry(index, item, "failed", MSG["missing"]), b"")
-            elif item.kind == "special":
-                keep(_parent_entry(index, item, "skipped", MSG["not_regular"]), b"")
-        to_read = [index for index, item in enumerate(inputs) if item.kind not in ("missing", "special")]
-        tasks = ((index, (index, inputs[index].path, inputs[index].kind)) for index in to_read)
+            elif item.kind == "refused":
+                keep(_parent_entry(index, item, "failed", item.reason), b"")
+            elif item.kind in ("special", "left"):
+                keep(_parent_entry(index, item, "skipped", item.reason or MSG["not_regular"]), b"")
+        to_read = [index for index, item in enumerate(inputs) if item.kind in ("read", "lock", "other", "member")]
+        tasks = ((index, (index, inputs[index].task_name, inputs[index].kind)) for index in to_read)
         done = total - len(to_read)
         if progress:
             progress(done, total)
@@ -631,6 +714,7 @@ class _Held:
     enough to choose between versions of a project (a few hundred bytes, whatever the file)."""
 
     mtime_ns: int
+    saved_ns: int
     offset: int
     entry_length: int
     rows_length: int
@@ -644,7 +728,7 @@ class _Held:
             for f in entry.forms
         )
         sheets = tuple(names.setdefault(f.sheet, f.sheet) for f in entry.forms)
-        return cls(entry.mtime_ns, offset, entry_length, rows_length, keys, sheets)
+        return cls(entry.mtime_ns, entry.saved_ns, offset, entry_length, rows_length, keys, sheets)
 
     def read(self, spool: IO[bytes]) -> tuple[FileEntry, list[FormRows]]:
         spool.seek(self.offset)
@@ -653,18 +737,36 @@ class _Held:
         return entry, rows
 
 
-def _winners(held: Sequence[_Held]) -> dict[bytes, tuple[int, int]]:
+Rank = tuple[int, int, tuple[tuple[int, int, str], ...], int]
+
+
+def _rank(item: _Held, name: str, position: int) -> Rank:
+    """Newest first by the workbook's own saved time, then the file's time, then the name in
+    natural order (``_v10`` after ``_v2``, ``回执(1)`` after ``回执``), then the later sheet."""
+    return (item.saved_ns, item.mtime_ns, natural_key(os.path.splitext(name)[0]), position)
+
+
+def _winners(held: Sequence[_Held], names: Sequence[str]) -> dict[bytes, tuple[int, int]]:
     """For each project key, the (file index, form position) of the version to keep."""
-    best: dict[bytes, tuple[tuple[int, int, int], tuple[int, int]]] = {}
+    best: dict[bytes, tuple[Rank, tuple[int, int]]] = {}
     for index, item in enumerate(held):
         for position, key in enumerate(item.keys):
             if key is None:
                 continue
-            rank = (item.mtime_ns, index, position)
+            rank = _rank(item, names[index], position)
             current = best.get(key)
             if current is None or rank > current[0]:
                 best[key] = (rank, (index, position))
     return {key: where for key, (_, where) in best.items()}
+
+
+def _why(winner: _Held, loser: _Held) -> str:
+    """Why ``winner`` was kept over ``loser`` (文件清单, one phrase)."""
+    if winner.saved_ns != loser.saved_ns and winner.saved_ns:
+        return RESUBMIT["why_saved"].format(time=_modified(winner.saved_ns))
+    if winner.mtime_ns != loser.mtime_ns:
+        return RESUBMIT["why_mtime"].format(time=_modified(winner.mtime_ns))
+    return RESUBMIT["why_order"]
 
 
 @dataclass
@@ -726,7 +828,17 @@ def _write_summary(
     """Stream every kept form's rows and every file's row from the spool into the summary."""
     from sheetperf.services.summary import SummaryWriter
 
-    winners = _winners(held)
+    names = [item.shown for item in inputs]
+    winners = _winners(held, names)
+    replaced: dict[int, dict[int, None]] = {}  # winner file → the files it replaced
+    versions: Counter[bytes] = Counter()
+    for index, item in enumerate(held):
+        for digest in item.keys:
+            if digest is not None:
+                versions[digest] += 1
+            where = winners.get(digest) if digest is not None else None
+            if where is not None and where[0] != index:
+                replaced.setdefault(where[0], {})[index] = None
     grades = [g.name for g in profile.grades]
     departments: dict[str, _Department] = {}
     severities: Counter[str] = Counter()
@@ -747,7 +859,7 @@ def _write_summary(
                 digest = item.keys[position]
                 where = winners.get(digest) if digest is not None else None
                 if where is not None and where != (index, position):
-                    newer = inputs[where[0]].path
+                    newer = inputs[where[0]].shown
                     superseded_total += 1
                     replaced_by.append(newer)
                     message = MSG["superseded_finding"].format(
@@ -776,13 +888,24 @@ def _write_summary(
                     entry.status = "superseded"
                 template = "superseded_file" if kept == 0 else "superseded_some"
                 reason = MSG[template].format(count=len(replaced_by), newer="、".join(dict.fromkeys(replaced_by)))
+                first = winners[next(d for d in item.keys if d is not None and winners[d][0] != index)][0]
+                reason += f"（{_why(held[first], item)}）"
+            notes = list(entry.notes)
+            if index in replaced:
+                losers = list(replaced[index])
+                notes.insert(
+                    0,
+                    RESUBMIT["kept_because"].format(
+                        kept=entry.path, why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
+                    ),
+                )
             statuses[entry.status] += 1
             if entry.status == "failed":
                 failed.append((entry.path, entry.reason))
             writer.add(
                 "files",
                 [entry.path, FILE_STATUS_LABELS[entry.status], reason or None, len(entry.forms), kept,
-                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(entry.notes) or None],
+                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(notes) or None],
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))
@@ -797,6 +920,7 @@ def _write_summary(
         forms=forms_total,
         projects=forms_total - superseded_total,
         superseded_forms=superseded_total,
+        resubmitted=sum(1 for count in versions.values() if count > 1),
         severities=severities,
         failed=failed,
         seconds=0.0,

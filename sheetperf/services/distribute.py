@@ -27,7 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Final
 
-from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
+from sheetperf.errors import InputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.io.atomic import Staging, atomic_open, atomic_path
 from sheetperf.io.csvcells import guard_cell, unguard_cell
 from sheetperf.io.names import UniqueNames, safe_name
@@ -36,16 +36,18 @@ from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
+from sheetperf.vocab.intake import ROSTER_DATE_MARKS, ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, ROSTER_YEAR_SUFFIXES
 from sheetperf.vocab.labels import (
     DISTRIBUTE_MESSAGES as MSG,
 )
 from sheetperf.vocab.labels import (
     FORM_TITLES,
     MANIFEST_HEADERS,
+    READER_MESSAGES,
     ROSTER_HEADERS,
     WEIGHT_SOURCE_LABELS,
 )
-from sheetperf.vocab.text import display_width
+from sheetperf.vocab.text import display_width, os_reason
 from sheetperf.xlsx.marker import OutputKind, mark_xlsxwriter
 
 MANIFEST_CSV: Final = "manifest.csv"
@@ -114,41 +116,75 @@ def _csv_rows(path: Path) -> list[list[str]]:
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any, fmt: str | None = None) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and fmt is not None:
+        from sheetperf.xlsx.book import excel_serial_to_datetime, is_date_format
+
+        if is_date_format(fmt):  # a year typed as a date (2024-01-01 shown as a date)
+            try:
+                return excel_serial_to_datetime(value).strftime("%Y-%m-%d")
+            except (ValueError, OverflowError):
+                return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
-    from sheetperf.xlsx.book import open_xlsx  # guarded zip/XML reading of untrusted workbooks
+def _grid_rows(grid: Any) -> list[list[str]]:
+    """A sheet's cells as rows of text, each merged range filled with its first cell's value
+    (主管部门 merged down over its projects belongs to each of them)."""
+    from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
 
-    with open_xlsx(path) as book:
-        grids = [book.grid(i) for i in range(len(book.sheet_names))]
-    grid = next((g for g in grids if not g.hidden and g.cells), grids[0] if grids else None)
-    if grid is None or not grid.cells:
+    if not grid.cells:
         return []
     height = max(r for r, _ in grid.cells) + 1
     width = max(c for _, c in grid.cells) + 1
     rows = [[""] * width for _ in range(height)]
     for (r, c), cell in grid.cells.items():
-        rows[r][c] = "" if cell.error else _cell_text(cell.value)
+        rows[r][c] = "" if cell.error else _cell_text(cell.value, cell.fmt)
+    for r1, c1, r2, c2 in grid.merges:
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > WHOLE_MERGE_CELLS or r1 >= height or c1 >= width:
+            continue
+        value = rows[r1][c1]
+        for r in range(r1, min(r2, height - 1) + 1):
+            for c in range(c1, min(c2, width - 1) + 1):
+                if not rows[r][c]:
+                    rows[r][c] = value
     return rows
 
 
-def read_table(path: Path) -> list[list[str]]:
-    """The rows of a CSV (UTF-8, UTF-8 with BOM or GB18030) or the first sheet of an XLSX."""
+def _workbook_tables(path: Path) -> list[list[list[str]]]:
+    """Every visible sheet of a workbook roster (any format, by content) as rows, then the hidden ones."""
+    from sheetperf.io.reader import read_grids
+
+    grids = read_grids(path)
+    ordered = [g for g in grids if not g.hidden] + [g for g in grids if g.hidden]
+    return [_grid_rows(g) for g in ordered]
+
+
+def read_tables(path: Path) -> list[list[list[str]]]:
+    """The sheets of a roster: one table for a CSV (UTF-8, UTF-8 with BOM or GB18030), every
+    sheet for a workbook (.xlsx/.xlsm/.xls/.et/.ods, recognised by its bytes)."""
+    from sheetperf.io.archives import content_kind
+    from sheetperf.io.sources import WORKBOOK_CONTENT
+
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return _csv_rows(path)
-        if suffix in (".xlsx", ".xlsm"):
-            return _xlsx_rows(path)
+            return [_csv_rows(path)]
+        if suffix in WORKBOOK_SUFFIXES or content_kind(path) in WORKBOOK_CONTENT:
+            return _workbook_tables(path)
     except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror or exc}", file=str(path)) from exc
+        raise InputError(READER_MESSAGES["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
     raise InputError(MSG["roster_type"].format(suffix=suffix or "（无扩展名）"), file=str(path))
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """The rows of a CSV (UTF-8, UTF-8 with BOM or GB18030) or the first sheet of a workbook."""
+    tables = read_tables(path)
+    return next((t for t in tables if t), [])
 
 
 def map_headers(header: Sequence[str], path: Path) -> dict[str, int]:
@@ -173,12 +209,27 @@ def map_headers(header: Sequence[str], path: Path) -> dict[str, int]:
     return found
 
 
+#: Excel serial numbers of 1990-01-01 and 2099-12-31: a year typed into a date cell and read
+#: without its format (45292 is 2024-01-01).
+_SERIAL_YEARS: Final = (32874, 73050)
+
+
 def _year(text: str, line: int, path: Path) -> int | None:
-    text = normalize_text(text).removesuffix("年度").removesuffix("年")
+    text = normalize_text(text)
+    for suffix in ROSTER_YEAR_SUFFIXES:
+        text = text.removesuffix(suffix)
     if not text:
         return None
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(float(text))
+    year_mark, month_mark, day_mark = ROSTER_DATE_MARKS
+    dated = re.fullmatch(rf"(\d{{4}})[-/.{year_mark}]\d{{1,2}}[-/.{month_mark}]\d{{1,2}}{day_mark}?(?:[ T].*)?", text)
+    if dated:
+        return int(dated.group(1))
+    if re.fullmatch(r"\d{5}(\.0+)?", text) and _SERIAL_YEARS[0] <= float(text) <= _SERIAL_YEARS[1]:
+        from sheetperf.xlsx.book import excel_serial_to_datetime
+
+        return excel_serial_to_datetime(float(text)).year
     raise InputError(MSG["roster_year"].format(row=line, value=text), file=str(path))
 
 
@@ -193,17 +244,14 @@ def read_roster(path: str | Path, *, year: int | None = None) -> list[RosterEntr
         raise InputError(MSG["roster_missing"], file=str(path))
     if path.is_dir():
         return roster_from_folder(path, year=year)
-    rows = read_table(path)
-    while rows and not any(cell.strip() for cell in rows[0]):
-        rows.pop(0)
-    if not rows:
-        raise InputError(MSG["roster_empty"], file=str(path))
-    columns = map_headers(rows[0], path)
+    rows, first = _roster_table(read_tables(path), path)
+    columns = map_headers(rows[first], path)
     entries: list[RosterEntry] = []
-    for offset, row in enumerate(rows[1:], start=2):
+    for index in range(first + 1, len(rows)):
+        row, offset = rows[index], index + 1  # the row number the user sees
         # Values are kept as written (only trimmed): a project's name is not ours to fold.
         values = {f: row[i].strip() if i < len(row) else "" for f, i in columns.items()}
-        if not any(values.values()):
+        if not any(values.values()) or _total_row(row, values):
             continue
         for required in _REQUIRED:
             if not values[required]:
@@ -232,18 +280,74 @@ def read_roster(path: str | Path, *, year: int | None = None) -> list[RosterEntr
         )
     if not entries:
         raise InputError(MSG["roster_empty"], file=str(path))
+    refuse_duplicates([(e.line, e.year, e.department, e.implementing_unit, e.project_name) for e in entries], path)
     return entries
 
 
+#: Rows above a roster's header searched for it (a title, a date line, a note).
+_HEADER_SEARCH_ROWS: Final = 30
+
+
+def _header_fields(row: Sequence[str]) -> set[str]:
+    return {f for f in (_HEADER_LOOKUP.get(_header_key(text)) for text in row) if f is not None}
+
+
+def _roster_table(tables: Sequence[list[list[str]]], path: Path) -> tuple[list[list[str]], int]:
+    """The first sheet that has the roster's headers and the index of the header row (title
+    rows above it are allowed); without one anywhere, the first non-empty row of the first
+    non-empty sheet (map_headers then names the missing columns)."""
+    for rows in tables:
+        for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+            if set(_REQUIRED) <= _header_fields(row):
+                return rows, index
+    for rows in tables:
+        for index, row in enumerate(rows):
+            if any(cell.strip() for cell in row):
+                return rows, index
+    raise InputError(MSG["roster_empty"], file=str(path))
+
+
+def _total_row(row: Sequence[str], values: Mapping[str, str]) -> bool:
+    """A 合计 / 小计 row: a cell that is only that word, and no project of its own."""
+    words = {normalize_text(w) for w in ROSTER_TOTAL_WORDS}
+    marked = any(re.sub(r"[\s:：]", "", normalize_text(cell)) in words for cell in row if cell)
+    project = re.sub(r"[\s:：]", "", normalize_text(values.get("project_name", "")))
+    return marked and (not project or project in words)
+
+
+def refuse_duplicates(rows: Sequence[tuple[int | str, int | None, str, str, str]], path: Path | None) -> None:
+    """The one rule for a roster or manifest listing a project twice (same year, 主管部门, 实施单位
+    and 项目名称, folded as consolidate folds them): refused, with the rows named, so that
+    distribute, status and consolidate can never count it differently."""
+    from sheetperf.checks.validation import project_key as fold
+
+    lines: dict[tuple[str, str, str, str], list[str]] = {}
+    names: dict[tuple[str, str, str, str], str] = {}
+    for line, year, department, unit, project in rows:
+        key = ("" if year is None else str(year), fold(department), fold(unit), fold(project))
+        where = ROSTER_MESSAGES["row"].format(row=line) if isinstance(line, int) else line
+        lines.setdefault(key, []).append(where)
+        names.setdefault(key, project)
+    twice = [(key, found) for key, found in lines.items() if len(found) > 1]
+    if twice:
+        listed = "；".join(
+            ROSTER_MESSAGES["duplicate_row"].format(rows="、".join(found), project=names[key])
+            for key, found in twice[:10]
+        )
+        raise InputError(ROSTER_MESSAGES["duplicate_rows"].format(rows=listed), file=None if path is None else str(path))
+
+
 def record_files(folder: Path) -> list[Path]:
-    """Every record file under ``folder`` (workbooks and JSON), skipping manifests and lock files."""
+    """Every record file under ``folder`` (workbooks and JSON), skipping manifests and lock files
+    (walked by :func:`sheetperf.io.walk.walk`: links are not followed, loops never hang)."""
+    from sheetperf.io.walk import walk
+
     found = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in RECORD_SUFFIXES
-        and not p.name.startswith(("~$", ".~lock", "."))
-        and p.name.lower() != MANIFEST_XLSX
+        Path(item.path)
+        for item in walk([folder])
+        if item.kind == "file"
+        and Path(item.path).suffix.lower() in RECORD_SUFFIXES
+        and Path(item.path).name.lower() != MANIFEST_XLSX
     ]
     return sorted(found)
 
@@ -608,6 +712,7 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
     if missing:
         raise InputError(STATUS_MESSAGES["manifest_columns"].format(missing="、".join(missing)), file=str(path))
     out: list[ManifestRow] = []
+    lines: list[int] = []
     for line, row in enumerate(rows[1:], start=2):
         values = {f: unguard_cell(row[i]) if i < len(row) else "" for f, i in columns.items()}
         if not any(values.values()):
@@ -632,8 +737,12 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
                 source=values.get("source", ""),
             )
         )
+        lines.append(line)
     if not out:
         raise InputError(STATUS_MESSAGES["manifest_empty"], file=str(path))
+    refuse_duplicates(
+        [(n, r.year, r.department, r.implementing_unit, r.project_name) for n, r in zip(lines, out, strict=True)], path
+    )
     return out
 
 
@@ -680,6 +789,13 @@ def distribute(
     for name in (MANIFEST_CSV, MANIFEST_XLSX):
         if (outdir / name).exists():
             raise InputError(MSG["outdir_has_manifest"].format(name=name), file=str(outdir))
+    refuse_duplicates(
+        [
+            (e.line if e.line else shown(str(e.source or "")), e.year, e.department, e.implementing_unit, e.project_name)
+            for e in entries
+        ],
+        roster,
+    )
     prepared = [prepare_record(entry, form, profile, roster=roster) for entry in entries]
     outdir.mkdir(parents=True, exist_ok=True)
     folders = UniqueNames([MANIFEST_CSV, MANIFEST_XLSX])
@@ -726,10 +842,6 @@ def distribute(
         bare = [row.project_name for row in rows if row.weights_source == "none"]
         if bare:
             notices.append(MSG["no_goal_table"].format(count=len(bare), projects=_list(bare)))
-    keys = Counter((e.department, e.implementing_unit, e.project_name) for e in entries)
-    twins = [name for (_, _, name), n in keys.items() if n > 1]
-    if twins:
-        notices.append(MSG["duplicate_projects"].format(projects=_list(twins)))
     write_manifest(rows, outdir)
     return Distribution(rows, outdir / MANIFEST_CSV, outdir / MANIFEST_XLSX, notices)
 

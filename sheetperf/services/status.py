@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
-from sheetperf.errors import FormNotFoundError, SheetperfError
+from sheetperf.errors import FormNotFoundError, SheetperfError, shown
 from sheetperf.forms.layout import fingerprint
 from sheetperf.model.record import GoalTable, Record
 from sheetperf.rules.parsing import normalize_text
@@ -30,6 +30,7 @@ from sheetperf.services.distribute import (
     read_manifest,
     write_table_workbook,
 )
+from sheetperf.vocab.intake import WALK_MESSAGES
 from sheetperf.vocab.labels import RETURN_STATUS_LABELS, STATUS_HEADERS
 from sheetperf.vocab.labels import STATUS_MESSAGES as MSG
 
@@ -118,7 +119,7 @@ def _record_key(record: Record) -> tuple[str, int | None, str, str]:
 
 
 def _reason(exc: SheetperfError, file: Path) -> str:
-    return str(exc).removeprefix(f"{file}: ")
+    return str(exc).removeprefix(f"{shown(str(file))}: ")
 
 
 def _form_id(record: Record) -> str:
@@ -127,28 +128,27 @@ def _form_id(record: Record) -> str:
     return template.form_id if template is not None else ""
 
 
-def _listed(folder: Path) -> list[Path]:
-    """Every regular file under ``folder`` but lock and hidden files: a department may
-    return a PDF or a Word file instead of the workbook, and that has to show."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(("~$", ".~lock", ".")))
-
-
 def returned_files(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[OtherFile]]:
-    """The files named and those in the folders named, once each, minus ``exclude``."""
-    skip = {p.resolve() for p in exclude}
-    seen: set[Path] = set()
+    """The files named and those in the folders named, once each, minus ``exclude``; and what
+    could not be read or was not followed (unreadable folders, links, FIFOs), each listed.
+
+    Lock and hidden files are no one's return and are left out; anything else a department
+    put there (a PDF or a Word file instead of the workbook) is returned and has to show."""
+    from sheetperf.io.walk import identity, walk
+
+    skip = {identity(str(p)) for p in exclude}
     files: list[Path] = []
     problems: list[OtherFile] = []
-    for path in paths:
-        if not path.exists():
-            problems.append(OtherFile(str(path), "unreadable", MSG["path_missing"]))
+    for found in walk(paths):
+        if found.kind == "missing":
+            problems.append(OtherFile(found.shown, "unreadable", MSG["path_missing"]))
+        elif found.kind in ("lock", "hidden") and not found.explicit:
             continue
-        for file in _listed(path) if path.is_dir() else [path]:
-            resolved = file.resolve()
-            if resolved in seen or resolved in skip:
-                continue
-            seen.add(resolved)
-            files.append(file)
+        elif found.kind in ("file", "lock", "hidden"):
+            if identity(found.path) not in skip:
+                files.append(Path(found.path))
+        elif found.kind != "linked":  # a link inside the folders: its target is read at its place
+            problems.append(OtherFile(found.shown, "unreadable", found.reason))
     return files, problems
 
 
@@ -156,6 +156,7 @@ def collect_status(
     manifest: Sequence[ManifestRow], paths: Sequence[Path], *, exclude: Iterable[Path] = ()
 ) -> StatusReport:
     """Match every returned file to the manifest; see the module docstring."""
+    from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
     from sheetperf.io.sources import load_records
     from sheetperf.model.memo import BatchCache
 
@@ -166,19 +167,21 @@ def collect_status(
     for p in projects:
         by_key.setdefault(_key(p.row.form, p.row.year, p.row.implementing_unit, p.row.project_name), []).append(p)
     files, others = returned_files(paths, exclude=exclude)
-    for file in files:
+
+    def match(name: str, file: Path, suffix: str) -> None:
+        """Match the forms of ``file`` (shown as ``name``) to the manifest."""
         try:
             records = load_records(file, cache)
         except FormNotFoundError as exc:  # a workbook, but no form in it
-            others.append(OtherFile(str(file), "unknown", _reason(exc, file)))
-            continue
+            others.append(OtherFile(name, "unknown", _reason(exc, file)))
+            return
         except SheetperfError as exc:
-            if file.suffix.lower() in RECORD_SUFFIXES:
-                others.append(OtherFile(str(file), "unreadable", _reason(exc, file)))
+            if suffix in RECORD_SUFFIXES:
+                others.append(OtherFile(name, "unreadable", _reason(exc, file)))
             else:
-                suffix = file.suffix or "无扩展名"
-                others.append(OtherFile(str(file), "unknown", MSG["not_a_form_file"].format(suffix=suffix)))
-            continue
+                shown_suffix = suffix or WALK_MESSAGES["no_suffix"]
+                others.append(OtherFile(name, "unknown", MSG["not_a_form_file"].format(suffix=shown_suffix)))
+            return
         matched_any = False
         for record in records:
             project = by_id.get(_form_id(record))
@@ -189,11 +192,34 @@ def collect_status(
             if project is None:
                 continue
             matched_any = True
-            project.files.append(str(file))
+            project.files.append(name)
             if fingerprint(record, project.row.locked_groups, project.row.form) != project.row.fingerprint:
-                project.tampered_files.append(str(file))
+                project.tampered_files.append(name)
         if not matched_any:
-            others.append(OtherFile(str(file), "unknown", MSG["no_match"]))
+            others.append(OtherFile(name, "unknown", MSG["no_match"]))
+
+    for file in files:
+        suffix = file.suffix.lower()
+        if suffix in RECORD_SUFFIXES or content_kind(file) not in ("zip", "7z", "rar"):
+            match(shown(str(file)), file, suffix)
+            continue
+        # returns inside an archive, as departments email them: each member on its own
+        try:
+            members = list_members(file)
+        except SheetperfError as exc:
+            others.append(OtherFile(shown(str(file)), "unreadable", _reason(exc, file)))
+            continue
+        for member in members:
+            name = shown_member(str(file), member.name)
+            if member.state != "read":
+                state: OtherState = "unreadable" if member.state == "failed" else "unknown"
+                others.append(OtherFile(name, state, member.reason))
+                continue
+            try:
+                with extracted(file, member.raw, member.name) as (inflated, _):
+                    match(name, inflated, Path(member.name).suffix.lower())
+            except SheetperfError as exc:
+                others.append(OtherFile(name, "unreadable", _reason(exc, file)))
     return StatusReport(projects, others)
 
 
@@ -248,7 +274,11 @@ def status_text(report: StatusReport, *, all_projects: bool = True) -> str:
     ]
     if report.others:
         parts += ["", MSG["unknown_title"], text_table([STATUS_HEADERS[c] for c in OTHER_COLUMNS], other_rows(report))]
-    parts += ["", report.summary()]
+    parts.append("")
+    unreadable = report.count("unreadable")
+    if unreadable and report.count("missing"):
+        parts.append(WALK_MESSAGES["folders_unreadable"].format(count=unreadable))
+    parts.append(report.summary())
     return "\n".join(parts)
 
 

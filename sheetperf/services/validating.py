@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sheetperf.checks.validation import has_errors, validate_against_goals, validate_record
-from sheetperf.errors import InputError, SheetperfError
-from sheetperf.io.sources import list_inputs, load_goal_tables, load_records
+from sheetperf.errors import InputError, SheetperfError, shown
+from sheetperf.io.sources import load_goal_tables, load_records, walk_inputs
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.model.memo import BatchCache, ensure
 from sheetperf.model.record import Record, SelfEvaluation
@@ -88,7 +88,7 @@ def validate_files(
     run = ValidationRun()
 
     def failed(path: Path, message: str) -> None:
-        run.failed[path] = message.removeprefix(f"{path}: ")
+        run.failed[path] = message.removeprefix(f"{shown(str(path))}: ")
         if on_failure is not None:
             on_failure(path, message)
 
@@ -102,10 +102,13 @@ def validate_files(
                 on_notice(note)
         if not goal_tables.tables and not run.failed:
             raise InputError(ANNOTATE_MESSAGES["goals_none"])
-    run.inputs, run.skipped = list_inputs(paths)
+    walked = walk_inputs(paths)
+    run.inputs, run.skipped = walked.files, walked.skipped
     for path, reason in run.skipped:
         if on_notice is not None:
-            on_notice(READER_MESSAGES["skipped_file"].format(path=path, reason=reason))
+            on_notice(READER_MESSAGES["skipped_file"].format(path=shown(str(path)), reason=reason))
+    for path, reason in walked.failed:
+        failed(path, f"{shown(str(path))}: {reason}")
     for path in run.inputs:
         try:
             records = load_records(path, cache)
@@ -114,10 +117,10 @@ def validate_files(
             continue
         for record in records:
             choice = resolve(profile, record)
-            found = validate_record(record, choice.profile, file=str(path), cache=cache)
+            found = validate_record(record, choice.profile, file=shown(str(path)), cache=cache)
             if goal_tables is not None and isinstance(record, SelfEvaluation):
                 found = sorted(
-                    [*found, *validate_against_goals(record, goal_tables.tables, file=str(path))],
+                    [*found, *validate_against_goals(record, goal_tables.tables, file=shown(str(path)))],
                     key=lambda f: SEVERITY_ORDER[f.severity],
                 )
             checked = CheckedForm(path, record, found, choice)
@@ -133,10 +136,12 @@ def write_report(run: ValidationRun, path: str | Path, profile: ProfileSource) -
     from sheetperf.vocab.labels import PROFILE_CHOICE_MESSAGES
 
     entries = [
-        FormEntry.of(form.record, form.findings, str(form.path), profile=form.choice.describe() if form.choice else "")
+        FormEntry.of(
+            form.record, form.findings, shown(str(form.path)), profile=form.choice.describe() if form.choice else ""
+        )
         for form in run.forms
     ]
-    failed = [(str(p), reason) for p, reason in run.failed.items()]
+    failed = [(shown(str(p)), reason) for p, reason in run.failed.items()]
     title = PROFILE_CHOICE_MESSAGES["auto_title"] if isinstance(profile, AutoProfile) else profile.title
     return write_html(path, entries, failed=failed, profile_title=title)
 

@@ -730,7 +730,6 @@ DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
     "weights_spread": "{count} 个项目的名册和目标表都没有给出指标分值，已按规则配置「{profile}」的一级指标比例（{split}）分配，见清单「分值来源」列：{projects}",
     "partial_goal_weights": "{project}：目标表只有部分指标填写了分值，已忽略并按一级指标比例分配",
     "no_goal_table": "{count} 个项目没有绩效目标表，已生成只含项目信息的空白自评表：{projects}",
-    "duplicate_projects": "名册中有重名项目（同一部门、单位、项目名称），已分别生成文件：{projects}",
     "summary": "已生成 {count} 份{form}，分属 {departments} 个主管部门，清单：{manifest}",
 }
 

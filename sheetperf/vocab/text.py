@@ -39,24 +39,6 @@ def os_reason(exc: OSError) -> str:
     return f"系统错误（编号 {code}）" if code is not None else "系统错误"
 
 
-def escape_controls(text: str) -> str:
-    """``text`` safe to print on one line: control characters and line separators as escapes
-    (a newline in a file name reads ``\\n``), bytes that were not text (a GBK name read as
-    UTF-8, kept by Python as lone surrogates) as ``\\xNN``."""
-    out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if 0xDC80 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append(f"\\u{code:04x}")
-        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch == "\u0085":
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def display_width(text: str) -> int:
     """Terminal columns taken by ``text``: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,72 @@
+"""What a user reads about the files a command was given: why a file or folder was left out
+or could not be read, archive members, which resubmission was kept, roster rows.
+
+One line each; ``{reason}`` placeholders take :func:`sheetperf.vocab.text.os_reason` text.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Why a path met while walking the folders given is not read (文件清单 说明, status 其他文件).
+WALK_MESSAGES: Final[dict[str, str]] = {
+    "folder_unreadable": "文件夹无法打开（{reason}），其中的文件都未读取；请检查权限或把文件复制到可读的文件夹",
+    "path_too_long": "路径过长（超过系统上限 {limit} 字节），无法读取；请把文件移到层级较浅、名称较短的文件夹",
+    "link_loop": "链接循环（链接指向自身或互相指向），无法读取",
+    "link_broken": "链接指向的文件不存在，无法读取",
+    "link_outside": "链接指向给定文件夹之外（{target}），未读取；需要时请直接给出该文件或文件夹",
+    "link_inside": "链接指向给定文件夹中的 {target}，已按其原位置读取",
+    "not_regular": "不是普通文件（{what}），未打开，已跳过",
+    "stat_failed": "无法读取文件信息（{reason}）",
+    "missing": "文件不存在（或文件夹不存在）",
+    "fifo": "命名管道",
+    "device": "设备文件",
+    "socket": "套接字",
+    "other_special": "特殊文件",
+    "no_suffix": "无扩展名",
+    "is_folder": "这是一个文件夹，请给出文件（汇总文件夹请用 consolidate）",
+    "unsupported_type": "不支持的文件类型 {suffix}：请给出 .json 记录或 .xlsx/.xlsm/.xls/.et/.ods 工作簿",
+    "folders_unreadable": "有 {count} 个文件或文件夹无法读取（见其他文件）：其中的项目可能被列为未交回，请处理后再核对",
+}
+
+#: Archives (.zip as departments email them) and their members.
+ARCHIVE_MESSAGES: Final[dict[str, str]] = {
+    "member_unsafe": "压缩包成员路径不安全（{member}），未解压",
+    "member_nested": "压缩包中的压缩包（{member}）未打开，请解压后交回",
+    "member_encrypted": "压缩包成员 {member} 设置了密码，无法读取；请解压后交回",
+    "member_unreadable": "无法解压压缩包成员 {member}（{detail}）",
+    "not_supported": "{kind} 压缩包无法安全读取，请解压后把其中的工作簿交回或放入文件夹",
+    "empty": "压缩包中没有工作簿或文件",
+    "member_skipped": "不是工作簿（{suffix}），已跳过",
+}
+
+#: What a file's bytes say it is (the extension is only a hint).
+CONTENT_MESSAGES: Final[dict[str, str]] = {
+    "password": "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消密码后另存再交回",
+    "decrypt_failed": "工作簿已加密，无法解密（{detail}）；请在 Excel/WPS 中取消密码后另存再交回",
+    "default_password": "工作簿以 Excel 默认密码加密（Excel 打开时不需输入密码），已解密读取",
+    "encrypted_template": "模板工作簿设置了打开密码，无法填写；请先在 Excel/WPS 中取消密码后另存",
+}
+
+#: Which of several returns of one project was kept (文件清单, the summary line).
+RESUBMISSION_MESSAGES: Final[dict[str, str]] = {
+    "kept_because": "保留 {kept}（{why}），替代 {others}",
+    "why_saved": "工作簿保存时间较新：{time}",
+    "why_mtime": "文件修改时间较新：{time}",
+    "why_order": "保存时间相同，按文件名顺序靠后",
+    "line": "重复交回 {count} 个项目，已按工作簿保存时间保留最新一份（见文件清单）",
+}
+
+#: Rosters as people keep them (distribute, status, consolidate share one rule).
+ROSTER_MESSAGES: Final[dict[str, str]] = {
+    "duplicate_rows": "名册中有重复的项目行（同一年度、主管部门、实施单位、项目名称）：{rows}；请删除重复行后重试",
+    "duplicate_row": "{rows}「{project}」",
+    "row": "第 {row} 行",
+}
+
+#: Suffixes a year is written with in a roster (2024年度, 2024年), and the date marks of 2024年1月1日.
+ROSTER_YEAR_SUFFIXES: Final[tuple[str, ...]] = ("年度", "年")
+ROSTER_DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
+
+#: Words a roster's 合计 / 小计 rows start with (skipped as no project).
+ROSTER_TOTAL_WORDS: Final[tuple[str, ...]] = ("合计", "总计", "小计", "共计")
