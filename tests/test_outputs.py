@@ -131,7 +131,10 @@ def _distribute(tmp_path: Path) -> Path:
 # Each writer: (the output's name, the command writing it into a folder).
 WRITERS: dict[str, tuple[str, Callable[[Path, Path, Path], list[str]]]] = {
     "summary": ("汇总.xlsx", lambda inp, out, tmp: ["consolidate", str(inp), "-o", str(out), "--jobs", "1"]),
-    "summary-csv": ("tables", lambda inp, out, tmp: ["consolidate", str(inp), "-o", str(tmp / "s.xlsx"), "--csv", str(out)]),
+    "summary-csv": (
+        "tables",
+        lambda inp, out, tmp: ["consolidate", str(inp), "-o", str(tmp / "s.xlsx"), "--csv", str(out)],
+    ),
     "html-report": ("报告.html", lambda inp, out, tmp: ["validate", str(inp), "--html", str(out)]),
     "annotated": ("批注", lambda inp, out, tmp: ["validate", str(inp), "--annotate", str(out)]),
     "status": ("交回.xlsx", lambda inp, out, tmp: ["status", str(_distribute(tmp)), str(inp), "--xlsx", str(out)]),
@@ -140,7 +143,12 @@ WRITERS: dict[str, tuple[str, Callable[[Path, Path, Path], list[str]]]] = {
     "fill": (
         "填写.xlsx",
         lambda inp, out, tmp: [
-            "fill", str(SAMPLES[1]), str(RECORDS / f"{SAMPLES[1].stem}.json"), "-o", str(out), "--force",
+            "fill",
+            str(SAMPLES[1]),
+            str(RECORDS / f"{SAMPLES[1].stem}.json"),
+            "-o",
+            str(out),
+            "--force",
         ],
     ),
 }
@@ -347,7 +355,9 @@ def test_html_report_is_marked_and_replaced(forms: Path, tmp_path: Path) -> None
     assert 'name="sheetperf-output"' in out.read_text(encoding="utf-8")[:2000]
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to drop capabilities")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to drop capabilities"
+)
 def test_read_only_folder_without_override_rights(forms: Path, tmp_path: Path) -> None:
     """Root without CAP_DAC_OVERRIDE (how the issue was found) meets a folder it may not write."""
     locked = tmp_path / "locked"
@@ -603,9 +613,7 @@ def test_signals_during_a_1000_file_consolidation(tmp_path: Path) -> None:
         _, err = run.communicate(timeout=60)
         # After a SIGKILL the janitor (a process of its own session) removes the temporaries.
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and (
-            _session_processes(run.pid) or len(tree(out_dir)) > 1 or tree(scratch)
-        ):
+        while time.monotonic() < deadline and (_session_processes(run.pid) or len(tree(out_dir)) > 1 or tree(scratch)):
             time.sleep(0.05)
         assert _session_processes(run.pid) == [], (sig, moment)
         what = f"{signal.Signals(sig).name} at {moment}: rc {run.returncode}, {err.decode(errors='replace')}"
@@ -621,3 +629,29 @@ def test_signals_during_a_1000_file_consolidation(tmp_path: Path) -> None:
             text = err.decode("utf-8", "replace")
             assert "已中断" in text and "Aborted" not in text and "Traceback" not in text, what
     assert killed >= 6  # at most one run (a reading moment on a fast machine) may finish first
+
+
+# --- the mark survives a spreadsheet program's save ------------------------------------------
+
+
+@pytest.mark.libreoffice
+def test_the_mark_survives_a_libreoffice_save(forms: Path, tmp_path: Path) -> None:
+    from sheetperf.io.recalc import recalculate
+
+    made = tmp_path / "made"
+    made.mkdir()
+    consolidate([forms], made / "汇总.xlsx", jobs=1)
+    _status_workbook(made / "交回情况.xlsx")
+    saved = recalculate([made / "汇总.xlsx", made / "交回情况.xlsx"], tmp_path / "saved")
+    kinds = {p.name: read_marker(p) for p in saved}
+    assert {name: m.kind if m else None for name, m in kinds.items()} == {
+        "汇总.xlsx": "summary",
+        "交回情况.xlsx": "status",
+    }
+    assert not any(m.sheets_changed for m in kinds.values() if m is not None)
+    # A summary saved by LibreOffice is still ours: replaced without --force, skipped inside a folder.
+    summary = tmp_path / "saved" / "汇总.xlsx"
+    shutil.copy(summary, forms / "去年汇总.xlsx")
+    result = CliRunner().invoke(main, ["consolidate", str(forms), "-o", str(summary), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "已跳过（sheetperf 输出） 1" in result.stdout
