@@ -310,6 +310,17 @@ def test_output_refused(case: str, forms: Path, tmp_path: Path) -> None:
     assert {p: digest(folder / p) for p in tree(folder)} == before
 
 
+def test_a_csv_table_open_in_excel_is_refused(forms: Path, tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / f"~${SUMMARY_SHEETS['projects']}.csv").write_bytes(b"owner")
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(forms), "-o", str(out), "--csv", str(tables)])
+    assert result.exit_code == 2
+    assert "Excel 或 WPS 中打开" in one_chinese_line(result)
+    assert not out.exists() and tree(tables) == [f"~${SUMMARY_SHEETS['projects']}.csv"]
+
+
 def test_force_replaces_a_file_sheetperf_did_not_write(forms: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
     _other_return(out)

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError
-from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label
+from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label, lock_file_of
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
@@ -484,6 +484,14 @@ def consolidate(
     if any(_identity(Path(p)) == _identity(output) for p in paths):
         raise InputError(MSG["output_is_input"], file=str(output))
     check_output(output, "summary", suffixes=(".xlsx",), force=force)
+    if csv_dir is not None:  # the tables have fixed names in a folder of their own; one may be open
+        from sheetperf.services.summary import TABLE_KEYS
+
+        for key in TABLE_KEYS:
+            table = Path(csv_dir) / f"{SUMMARY_SHEETS[key]}.csv"
+            lock = lock_file_of(table)
+            if lock is not None:
+                raise OutputError(OUTPUT_MESSAGES[lock[1]].format(lock=lock[0].name), file=str(table))
     with OutputLock([output]):
         return _consolidate(
             paths, output, profile=profile, goals=goals, jobs=jobs, time_limit=time_limit, csv_dir=csv_dir,
