@@ -666,3 +666,28 @@ def test_the_mark_survives_a_libreoffice_save(forms: Path, tmp_path: Path) -> No
     result = CliRunner().invoke(main, ["consolidate", str(forms), "-o", str(summary), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "已跳过（sheetperf 输出） 1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("坏\n文件.xlsx", "坏\\n文件.xlsx"),
+        ("a\rb\x1bc", "a\\rb\\x1bc"),
+        ("段\u2028落", "段\\u2028落"),
+        (os.fsdecode(b"\xbb\xe3\xd7\xdc.xlsx"), "\\xbb\\xe3\\xd7\\xdc.xlsx"),  # 汇总 in GBK
+        ("正常的名字.xlsx", "正常的名字.xlsx"),
+    ],
+    ids=["newline", "carriage-return-escape", "line-separator", "gbk-bytes", "plain"],
+)
+def test_names_are_shown_on_one_printable_line(text: str, shown: str) -> None:
+    from sheetperf.vocab.text import escape_controls
+
+    assert escape_controls(text) == shown
+    assert escape_controls(text).encode("utf-8")  # printable: no lone surrogates left
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT, errno.ENOENT], ids=str)
+def test_os_errors_are_said_in_chinese(code: int) -> None:
+    from sheetperf.vocab.text import os_reason
+
+    assert CJK.search(os_reason(OSError(code, os.strerror(code))))

@@ -27,6 +27,16 @@ OS_REASONS: Final[dict[int, str]] = {
     errno.EBUSY: "文件正被其他程序占用",
     errno.ETXTBSY: "文件正被其他程序占用",
     errno.ELOOP: "路径中的链接循环",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超过了磁盘允许的大小",
+    errno.EINVAL: "文件名或路径中有此磁盘不允许的字符",
+    errno.ENXIO: "设备或管道没有连接",
+    errno.ENODEV: "设备不存在",
+    errno.EXDEV: "不能跨磁盘移动文件",
+    errno.ENOTEMPTY: "文件夹不是空的",
+    errno.ESTALE: "网络文件句柄已失效，请重新连接共享文件夹",
+    errno.ETIMEDOUT: "网络连接超时",
+    errno.EAGAIN: "资源暂时不可用，请稍后再试",
 }
 
 
