@@ -691,3 +691,26 @@ def test_os_errors_are_said_in_chinese(code: int) -> None:
     from sheetperf.vocab.text import os_reason
 
     assert CJK.search(os_reason(OSError(code, os.strerror(code))))
+
+
+def test_a_name_in_gbk_bytes_reaches_every_output(tmp_path: Path) -> None:
+    """A file name copied from a Windows share (GBK, not UTF-8) is written escaped, never a crash."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gbk = Path(os.fsdecode(bytes(folder) + b"/\xbb\xe3\xd7\xdc.xlsx"))  # 汇总.xlsx in GBK
+    shutil.copy(SAMPLES[1], gbk)
+    out = tmp_path / "汇总.xlsx"
+    runs = [
+        ["consolidate", str(folder), "-o", str(out), "--csv", str(tmp_path / "tables")],
+        ["read", str(folder), "--csv", str(tmp_path / "csv")],
+        ["validate", str(folder), "--html", str(tmp_path / "r.html")],
+        ["read", str(folder), "--json"],
+    ]
+    for args in runs:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in result.output + result.stderr or args[0] != "read", args
+    files = [row[0] for row in load_workbook(out, read_only=True)[SUMMARY_SHEETS["files"]].iter_rows(values_only=True)]
+    assert any(str(f).endswith("\\xbb\\xe3\\xd7\\xdc.xlsx") for f in files), files
+    assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig")
+    assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
-from sheetperf.vocab.text import escape_controls, os_reason
+from sheetperf.vocab.text import escape_controls, mend_surrogates, os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -254,7 +254,7 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
         if not as_json:
             click.echo(f"{shown(path)}\n{choice.describe()}\n{score_table(result)}\n")
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        click.echo(mend_surrogates(json.dumps(results, ensure_ascii=False, indent=2)))
     if tracker.failed:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -329,7 +329,7 @@ def validate(
             for form in run.forms
             for f in form.findings
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(mend_surrogates(json.dumps(rows, ensure_ascii=False, indent=2)))
     else:
         click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
     if html_path is not None:
@@ -801,7 +801,11 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             click.echo(f"{SEVERITY_LABELS['notice']}：{shown(path)}: {notice}", err=True)
         records.extend(loaded)
     if as_json:
-        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
+        click.echo(
+            mend_surrogates(
+                json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2)
+            )
+        )
     if csv_dir is not None:
         try:
             csv_files = write_csv(to_frames(records), csv_dir)

@@ -7,6 +7,7 @@ the summary and the manifest, row heights of filled forms.
 from __future__ import annotations
 
 import errno
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
@@ -47,6 +48,22 @@ def os_reason(exc: OSError) -> str:
     if code in OS_REASONS:
         return OS_REASONS[code]
     return f"系统错误（编号 {code}）" if code is not None else "系统错误"
+
+
+_SURROGATES: Final = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def mend_surrogates(text: str) -> str:
+    """``text`` that can be written as UTF-8: the bytes of a name that was not UTF-8 (a GBK name
+    from a Windows share, kept by Python as lone surrogates) as ``\\xNN``; anything else as is."""
+    if text.isascii() or not _SURROGATES.search(text):
+        return text
+    return _SURROGATES.sub(_surrogate_escape, text)
 
 
 def escape_controls(text: str) -> str:
