@@ -1192,6 +1192,8 @@ OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "busy": "另一个 sheetperf 正在写出这个文件，请等它结束后再运行",
     "inputs_missing": "输入文件不存在：{paths}；没有写出任何文件，请检查路径是否写错",
     "interrupted": "已中断，没有写出或改动任何输出文件",
+    "or": " 或 ",
+    "list": "、",
     "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
 }
 
