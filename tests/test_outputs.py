@@ -412,6 +412,13 @@ def test_own_outputs_in_the_folder_are_skipped(forms: Path, tmp_path: Path) -> N
     assert len(skipped) == 3
 
 
+def test_a_temporary_left_by_a_killed_run_is_not_a_return(forms: Path, tmp_path: Path) -> None:
+    (forms / f"{TEMP_PREFIX}0badc0de-汇总.xlsx").write_bytes(b"")  # left by an older version or a killed janitor
+    (forms / ".~汇总-k3j2l1.xlsx").write_bytes(b"")
+    report = consolidate([forms], tmp_path / "汇总.xlsx", jobs=1)
+    assert report.statuses["own_output"] == 2 and report.statuses["failed"] == 0, report.statuses
+
+
 def test_marker_reads_only_what_it_needs(tmp_path: Path) -> None:
     big = tmp_path / "big.xlsx"
     big.write_bytes(b"PK\x03\x04" + b"\0" * 1000)  # a broken zip reads as "no marker"

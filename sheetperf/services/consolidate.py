@@ -359,6 +359,10 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
     if kind == "lock":
         entry.status, entry.reason = "skipped", MSG["lock_file"]
         return entry, b""
+    if kind == "read" and path.name.startswith(".~") and not path.name.startswith(".~lock."):
+        # A temporary file of a sheetperf run that was killed with its clean-up (or of an older version).
+        entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["temporary_skipped"]
+        return entry, b""
     own = output_kind(path) if kind == "read" else None
     if own is not None:  # an older summary (or status workbook, annotated copy) in the folder
         entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(own))

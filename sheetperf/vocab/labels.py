@@ -1194,6 +1194,7 @@ OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "interrupted": "已中断，没有写出或改动任何输出文件",
     "or": " 或 ",
     "list": "、",
+    "temporary_skipped": "sheetperf 写出时留下的临时文件（写出被中止），不作为表单读取，可以删除",
     "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
 }
 
