@@ -358,6 +358,22 @@ def test_other_writers_refuse_a_file_they_did_not_write(
     assert out.read_bytes() == b"someone's file"
 
 
+@pytest.mark.skipif(not (REPO.parent / "shared" / "seeds").is_dir(), reason="the published texts (../shared) are not here")
+def test_import_text_does_not_replace_a_file_it_did_not_write(tmp_path: Path) -> None:
+    seed = REPO.parent / "shared" / "seeds" / "000_a2b032ae4d4f1a39.txt"
+    out = tmp_path / "imported"
+    first = CliRunner().invoke(main, ["import-text", str(seed), "-o", str(out)])
+    assert first.exit_code in (0, 1), first.output
+    made = sorted(out.iterdir())[0]
+    made.write_bytes(b"a department's own workbook")
+    again = CliRunner().invoke(main, ["import-text", str(seed), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "文件已存在" in one_chinese_line(again)
+    assert made.read_bytes() == b"a department's own workbook"
+    forced = CliRunner().invoke(main, ["import-text", str(seed), "-o", str(out), "--force"])
+    assert forced.exit_code in (0, 1), forced.output
+
+
 def test_html_report_is_marked_and_replaced(forms: Path, tmp_path: Path) -> None:
     out = tmp_path / "报告.html"
     for _ in range(2):

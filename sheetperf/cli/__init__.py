@@ -567,7 +567,10 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, forc
 )
 @profile_option
 @click.option("--provenance", is_flag=True, help="JSON 中附上每个字段所在的文件和行号。")
-def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool) -> None:
+@force_option
+def import_text(
+    files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool, force: bool
+) -> None:
     """读取公开发布的绩效自评表、绩效目标表（从 PDF 提取的文字），还原为记录或工作簿。
 
     FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
@@ -616,7 +619,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 
     rules = load_profile_source(profile)
     try:
-        written = write_workbooks(result.records, out_dir, rules)
+        written = write_workbooks(result.records, out_dir, rules, force=force)
     except SheetperfError as exc:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
