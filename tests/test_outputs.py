@@ -131,7 +131,10 @@ def _distribute(tmp_path: Path) -> Path:
 # Each writer: (the output's name, the command writing it into a folder).
 WRITERS: dict[str, tuple[str, Callable[[Path, Path, Path], list[str]]]] = {
     "summary": ("汇总.xlsx", lambda inp, out, tmp: ["consolidate", str(inp), "-o", str(out), "--jobs", "1"]),
-    "summary-csv": ("tables", lambda inp, out, tmp: ["consolidate", str(inp), "-o", str(tmp / "s.xlsx"), "--csv", str(out)]),
+    "summary-csv": (
+        "tables",
+        lambda inp, out, tmp: ["consolidate", str(inp), "-o", str(tmp / "s.xlsx"), "--csv", str(out)],
+    ),
     "html-report": ("报告.html", lambda inp, out, tmp: ["validate", str(inp), "--html", str(out)]),
     "annotated": ("批注", lambda inp, out, tmp: ["validate", str(inp), "--annotate", str(out)]),
     "status": ("交回.xlsx", lambda inp, out, tmp: ["status", str(_distribute(tmp)), str(inp), "--xlsx", str(out)]),
@@ -140,7 +143,12 @@ WRITERS: dict[str, tuple[str, Callable[[Path, Path, Path], list[str]]]] = {
     "fill": (
         "填写.xlsx",
         lambda inp, out, tmp: [
-            "fill", str(SAMPLES[1]), str(RECORDS / f"{SAMPLES[1].stem}.json"), "-o", str(out), "--force",
+            "fill",
+            str(SAMPLES[1]),
+            str(RECORDS / f"{SAMPLES[1].stem}.json"),
+            "-o",
+            str(out),
+            "--force",
         ],
     ),
 }
@@ -302,6 +310,17 @@ def test_output_refused(case: str, forms: Path, tmp_path: Path) -> None:
     assert {p: digest(folder / p) for p in tree(folder)} == before
 
 
+def test_a_csv_table_open_in_excel_is_refused(forms: Path, tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / f"~${SUMMARY_SHEETS['projects']}.csv").write_bytes(b"owner")
+    out = tmp_path / "汇总.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(forms), "-o", str(out), "--csv", str(tables)])
+    assert result.exit_code == 2
+    assert "Excel 或 WPS 中打开" in one_chinese_line(result)
+    assert not out.exists() and tree(tables) == [f"~${SUMMARY_SHEETS['projects']}.csv"]
+
+
 def test_force_replaces_a_file_sheetperf_did_not_write(forms: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总.xlsx"
     _other_return(out)
@@ -339,6 +358,22 @@ def test_other_writers_refuse_a_file_they_did_not_write(
     assert out.read_bytes() == b"someone's file"
 
 
+@pytest.mark.skipif(not (REPO.parent / "shared" / "seeds").is_dir(), reason="the published texts (../shared) are not here")
+def test_import_text_does_not_replace_a_file_it_did_not_write(tmp_path: Path) -> None:
+    seed = REPO.parent / "shared" / "seeds" / "000_a2b032ae4d4f1a39.txt"
+    out = tmp_path / "imported"
+    first = CliRunner().invoke(main, ["import-text", str(seed), "-o", str(out)])
+    assert first.exit_code in (0, 1), first.output
+    made = sorted(out.iterdir())[0]
+    made.write_bytes(b"a department's own workbook")
+    again = CliRunner().invoke(main, ["import-text", str(seed), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "文件已存在" in one_chinese_line(again)
+    assert made.read_bytes() == b"a department's own workbook"
+    forced = CliRunner().invoke(main, ["import-text", str(seed), "-o", str(out), "--force"])
+    assert forced.exit_code in (0, 1), forced.output
+
+
 def test_html_report_is_marked_and_replaced(forms: Path, tmp_path: Path) -> None:
     out = tmp_path / "报告.html"
     for _ in range(2):
@@ -347,7 +382,9 @@ def test_html_report_is_marked_and_replaced(forms: Path, tmp_path: Path) -> None
     assert 'name="sheetperf-output"' in out.read_text(encoding="utf-8")[:2000]
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to drop capabilities")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root and setpriv to drop capabilities"
+)
 def test_read_only_folder_without_override_rights(forms: Path, tmp_path: Path) -> None:
     """Root without CAP_DAC_OVERRIDE (how the issue was found) meets a folder it may not write."""
     locked = tmp_path / "locked"
@@ -389,6 +426,13 @@ def test_own_outputs_in_the_folder_are_skipped(forms: Path, tmp_path: Path) -> N
     skipped = {Path(str(row[0])).name: row[1] for row in files if row[1] != "成功"}
     assert set(skipped.values()) == {"已跳过（sheetperf 输出）"}, skipped
     assert len(skipped) == 3
+
+
+def test_a_temporary_left_by_a_killed_run_is_not_a_return(forms: Path, tmp_path: Path) -> None:
+    (forms / f"{TEMP_PREFIX}0badc0de-汇总.xlsx").write_bytes(b"")  # left by an older version or a killed janitor
+    (forms / ".~汇总-k3j2l1.xlsx").write_bytes(b"")
+    report = consolidate([forms], tmp_path / "汇总.xlsx", jobs=1)
+    assert report.statuses["own_output"] == 2 and report.statuses["failed"] == 0, report.statuses
 
 
 def test_marker_reads_only_what_it_needs(tmp_path: Path) -> None:
@@ -603,9 +647,7 @@ def test_signals_during_a_1000_file_consolidation(tmp_path: Path) -> None:
         _, err = run.communicate(timeout=60)
         # After a SIGKILL the janitor (a process of its own session) removes the temporaries.
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and (
-            _session_processes(run.pid) or len(tree(out_dir)) > 1 or tree(scratch)
-        ):
+        while time.monotonic() < deadline and (_session_processes(run.pid) or len(tree(out_dir)) > 1 or tree(scratch)):
             time.sleep(0.05)
         assert _session_processes(run.pid) == [], (sig, moment)
         what = f"{signal.Signals(sig).name} at {moment}: rc {run.returncode}, {err.decode(errors='replace')}"
@@ -621,3 +663,77 @@ def test_signals_during_a_1000_file_consolidation(tmp_path: Path) -> None:
             text = err.decode("utf-8", "replace")
             assert "已中断" in text and "Aborted" not in text and "Traceback" not in text, what
     assert killed >= 6  # at most one run (a reading moment on a fast machine) may finish first
+
+
+# --- the mark survives a spreadsheet program's save ------------------------------------------
+
+
+@pytest.mark.libreoffice
+def test_the_mark_survives_a_libreoffice_save(forms: Path, tmp_path: Path) -> None:
+    from sheetperf.io.recalc import recalculate
+
+    made = tmp_path / "made"
+    made.mkdir()
+    consolidate([forms], made / "汇总.xlsx", jobs=1)
+    _status_workbook(made / "交回情况.xlsx")
+    saved = recalculate([made / "汇总.xlsx", made / "交回情况.xlsx"], tmp_path / "saved")
+    kinds = {p.name: read_marker(p) for p in saved}
+    assert {name: m.kind if m else None for name, m in kinds.items()} == {
+        "汇总.xlsx": "summary",
+        "交回情况.xlsx": "status",
+    }
+    assert not any(m.sheets_changed for m in kinds.values() if m is not None)
+    # A summary saved by LibreOffice is still ours: replaced without --force, skipped inside a folder.
+    summary = tmp_path / "saved" / "汇总.xlsx"
+    shutil.copy(summary, forms / "去年汇总.xlsx")
+    result = CliRunner().invoke(main, ["consolidate", str(forms), "-o", str(summary), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "已跳过（sheetperf 输出） 1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("坏\n文件.xlsx", "坏\\n文件.xlsx"),
+        ("a\rb\x1bc", "a\\rb\\x1bc"),
+        ("段\u2028落", "段\\u2028落"),
+        (os.fsdecode(b"\xbb\xe3\xd7\xdc.xlsx"), "\\xbb\\xe3\\xd7\\xdc.xlsx"),  # 汇总 in GBK
+        ("正常的名字.xlsx", "正常的名字.xlsx"),
+    ],
+    ids=["newline", "carriage-return-escape", "line-separator", "gbk-bytes", "plain"],
+)
+def test_names_are_shown_on_one_printable_line(text: str, shown: str) -> None:
+    from sheetperf.vocab.text import escape_controls
+
+    assert escape_controls(text) == shown
+    assert escape_controls(text).encode("utf-8")  # printable: no lone surrogates left
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT, errno.ENOENT], ids=str)
+def test_os_errors_are_said_in_chinese(code: int) -> None:
+    from sheetperf.vocab.text import os_reason
+
+    assert CJK.search(os_reason(OSError(code, os.strerror(code))))
+
+
+def test_a_name_in_gbk_bytes_reaches_every_output(tmp_path: Path) -> None:
+    """A file name copied from a Windows share (GBK, not UTF-8) is written escaped, never a crash."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gbk = Path(os.fsdecode(bytes(folder) + b"/\xbb\xe3\xd7\xdc.xlsx"))  # 汇总.xlsx in GBK
+    shutil.copy(SAMPLES[1], gbk)
+    out = tmp_path / "汇总.xlsx"
+    runs = [
+        ["consolidate", str(folder), "-o", str(out), "--csv", str(tmp_path / "tables")],
+        ["read", str(folder), "--csv", str(tmp_path / "csv")],
+        ["validate", str(folder), "--html", str(tmp_path / "r.html")],
+        ["read", str(folder), "--json"],
+    ]
+    for args in runs:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in result.output + result.stderr or args[0] != "read", args
+    files = [row[0] for row in load_workbook(out, read_only=True)[SUMMARY_SHEETS["files"]].iter_rows(values_only=True)]
+    assert any(str(f).endswith("\\xbb\\xe3\\xd7\\xdc.xlsx") for f in files), files
+    assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig")
+    assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in (tmp_path / "r.html").read_text(encoding="utf-8")

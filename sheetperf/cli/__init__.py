@@ -19,7 +19,7 @@ from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
-from sheetperf.vocab.text import os_reason
+from sheetperf.vocab.text import mend_surrogates, os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
@@ -255,7 +255,7 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
         if not as_json:
             click.echo(f"{shown(path)}\n{choice.describe()}\n{score_table(result)}\n")
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        click.echo(mend_surrogates(json.dumps(results, ensure_ascii=False, indent=2)))
     if tracker.failed:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -330,7 +330,7 @@ def validate(
             for form in run.forms
             for f in form.findings
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(mend_surrogates(json.dumps(rows, ensure_ascii=False, indent=2)))
     else:
         click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
     if html_path is not None:
@@ -568,7 +568,10 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, forc
 )
 @profile_option
 @click.option("--provenance", is_flag=True, help="JSON 中附上每个字段所在的文件和行号。")
-def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool) -> None:
+@force_option
+def import_text(
+    files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool, force: bool
+) -> None:
     """读取公开发布的绩效自评表、绩效目标表（从 PDF 提取的文字），还原为记录或工作簿。
 
     FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
@@ -617,7 +620,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 
     rules = load_profile_source(profile)
     try:
-        written = write_workbooks(result.records, out_dir, rules)
+        written = write_workbooks(result.records, out_dir, rules, force=force)
     except SheetperfError as exc:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
@@ -807,7 +810,11 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             click.echo(f"{SEVERITY_LABELS['notice']}：{shown(path)}: {notice}", err=True)
         records.extend(loaded)
     if as_json:
-        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
+        click.echo(
+            mend_surrogates(
+                json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2)
+            )
+        )
     if csv_dir is not None:
         try:
             csv_files = write_csv(to_frames(records), csv_dir)

@@ -373,7 +373,7 @@ def check_output(
     if path.is_dir():
         raise OutputError(MSG["is_folder"].format(kind=label), file=str(path))
     if path.suffix.lower() not in {s.lower() for s in suffixes}:
-        raise OutputError(MSG["wrong_suffix"].format(kind=label, expected=" 或 ".join(suffixes)), file=str(path))
+        raise OutputError(MSG["wrong_suffix"].format(kind=label, expected=MSG["or"].join(suffixes)), file=str(path))
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(MSG["folder_missing"], file=str(path))
@@ -413,7 +413,7 @@ def check_inputs(paths: Sequence[str | Path]) -> None:
     """Every input must exist (a typo must not replace a summary with an empty one)."""
     missing = [str(p) for p in paths if not os.path.lexists(p)]
     if missing:
-        raise OutputError(MSG["inputs_missing"].format(paths="、".join(missing[:5])))
+        raise OutputError(MSG["inputs_missing"].format(paths=MSG["list"].join(missing[:5])))
 
 
 class OutputLock:

@@ -24,6 +24,7 @@ from sheetperf.io.csvcells import neutralize
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import parse_actual, parse_target
 from sheetperf.vocab.labels import FRAME_COLUMN_LABELS
+from sheetperf.vocab.text import mend_surrogates
 
 _BUDGET_COLUMNS: Final = {
     "project_total": "budget_project_total_yuan",
@@ -163,6 +164,8 @@ def _indicator_rows(form_id: int, record: Record) -> list[dict[str, Any]]:
 
 
 def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    # A file name that was not UTF-8 (GBK from a Windows share) can't be held by a string column.
+    rows = [{k: mend_surrogates(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
     frame = pd.DataFrame(rows, columns=list(columns))
     return frame.astype(columns)
 

@@ -80,7 +80,7 @@ from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab import labels
-from sheetperf.vocab.text import display_width
+from sheetperf.vocab.text import display_width, mend_surrogates
 
 FIXED_DATE: Final = datetime(2024, 1, 1, tzinfo=UTC)
 FONT: Final = "宋体"
@@ -108,6 +108,7 @@ def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None 
     That shape is written as a rich string of three runs instead (xlsxwriter's minimum),
     which xlsxwriter escapes and every spreadsheet shows (and sheetperf reads) as the same text.
     """
+    text = mend_surrogates(text)  # a file name that was not UTF-8 (GBK from a Windows share)
     if text.startswith("<r>") and text.endswith("</r>"):
         parts: list[Any] = [text[:1], text[1:2], text[2:]]
         if fmt is not None:

@@ -49,7 +49,7 @@ from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError, shown
 from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
-from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label
+from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label, lock_file_of
 from sheetperf.io.saved import natural_key, saved_ns
 from sheetperf.io.sources import (
     JSON_SUFFIXES,
@@ -413,6 +413,10 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
     if kind == "lock":
         entry.status, entry.reason = "skipped", MSG["lock_file"]
         return entry, b""
+    if kind == "read" and path.name.startswith(".~") and not path.name.startswith(".~lock."):
+        # A temporary file of a sheetperf run that was killed with its clean-up (or of an older version).
+        entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["temporary_skipped"]
+        return entry, b""
     own = output_kind(path) if kind == "read" else None
     if own is not None:  # an older summary (or status workbook, annotated copy) in the folder
         entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(own))
@@ -565,6 +569,14 @@ def consolidate(
     if any(_identity(Path(p)) == _identity(output) for p in paths):
         raise InputError(MSG["output_is_input"], file=str(output))
     check_output(output, "summary", suffixes=(".xlsx",), force=force)
+    if csv_dir is not None:  # the tables have fixed names in a folder of their own; one may be open
+        from sheetperf.services.summary import TABLE_KEYS
+
+        for key in TABLE_KEYS:
+            table = Path(csv_dir) / f"{SUMMARY_SHEETS[key]}.csv"
+            lock = lock_file_of(table)
+            if lock is not None:
+                raise OutputError(OUTPUT_MESSAGES[lock[1]].format(lock=lock[0].name), file=str(table))
     with OutputLock([output]):
         return _consolidate(
             paths, output, profile=profile, goals=goals, jobs=jobs, time_limit=time_limit, csv_dir=csv_dir,

@@ -34,7 +34,7 @@ def workbook_file_names(records: Sequence[Record]) -> list[str]:
 
 
 def write_workbooks(
-    records: Sequence[Record], out_dir: str | Path, profile: ProfileSource
+    records: Sequence[Record], out_dir: str | Path, profile: ProfileSource, *, force: bool = False
 ) -> list[tuple[Path, list[Finding]]]:
     """Write one filled sheetperf workbook per record into ``out_dir``; validate each form.
 
@@ -48,18 +48,21 @@ def write_workbooks(
     import dataclasses
 
     from sheetperf.checks.validation import validate_record
-    from sheetperf.io.atomic import Staging
+    from sheetperf.io.atomic import Staging, check_output
     from sheetperf.io.filler import fill_workbook
     from sheetperf.io.reader import read_workbook
     from sheetperf.io.writer import write_template
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    names = workbook_file_names(records)
+    for name in names:  # before any is written: an existing file there is not replaced without force
+        check_output(out / name, "filled", suffixes=(".xlsx",), force=force)
     written: list[tuple[Path, list[Finding]]] = []
     cache = BatchCache()
     with Staging("filled", out) as staging:  # the templates in a scratch folder the janitor removes after a kill
         tmp = staging.scratch()
-        for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
+        for index, (record, name) in enumerate(zip(records, names, strict=True)):
             template = Path(tmp) / f"template-{index}.xlsx"
             rules = resolve(profile, record).profile
             write_template(template, record.form, record=record, profile=rules, cache=cache)

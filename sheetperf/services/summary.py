@@ -34,7 +34,7 @@ from sheetperf.vocab.labels import (
     SUMMARY_COLUMN_LABELS,
     SUMMARY_SHEETS,
 )
-from sheetperf.vocab.text import display_width
+from sheetperf.vocab.text import display_width, mend_surrogates
 from sheetperf.xlsx.limits import MAX_CELL_CHARS
 from sheetperf.xlsx.marker import mark_xlsxwriter
 
@@ -264,7 +264,7 @@ class _ParquetTable:
             if value is None or value == "":
                 values.append(None)
             elif kind in ("text", "mixed"):
-                values.append(str(value))
+                values.append(mend_surrogates(str(value)))
             elif kind == "int":
                 values.append(int(value))
             else:

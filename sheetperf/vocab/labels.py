@@ -1191,6 +1191,9 @@ OUTPUT_MESSAGES: Final[dict[str, str]] = {
     "busy": "另一个 sheetperf 正在写出这个文件，请等它结束后再运行",
     "inputs_missing": "输入文件不存在：{paths}；没有写出任何文件，请检查路径是否写错",
     "interrupted": "已中断，没有写出或改动任何输出文件",
+    "or": " 或 ",
+    "list": "、",
+    "temporary_skipped": "sheetperf 写出时留下的临时文件（写出被中止），不作为表单读取，可以删除",
     "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
 }
 
