@@ -544,29 +544,38 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
     return csv_path, xlsx_path
 
 
-def write_table_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> Path:
-    """A plain workbook of text tables; every cell through ``write_string`` (never a formula)."""
+def write_table_workbook(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str | int]]]]
+) -> Path:
+    """A plain workbook of tables: text through ``write_string`` (never a formula), counts as
+    numbers; each sheet printed by :func:`sheetperf.io.tables.print_setup`."""
     import xlsxwriter
 
+    from sheetperf.io.tables import print_setup
     from sheetperf.io.writer import write_text
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
-        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
         for name, headers, rows in sheets:
             sheet = book.add_worksheet(name)
             widths = [max(8, display_width(h)) for h in headers]
             for col, text in enumerate(headers):
                 write_text(sheet, 0, col, text, bold)
             for r, row in enumerate(rows, start=1):
-                for col, text in enumerate(row):
-                    write_text(sheet, r, col, text)
-                    widths[col] = min(max(widths[col], display_width(text)), 60)
+                for col, value in enumerate(row):
+                    if isinstance(value, int):
+                        sheet.write_number(r, col, value)
+                        continue
+                    write_text(sheet, r, col, value, wrap)
+                    widths[col] = min(max(widths[col], display_width(value)), 40)
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width + 2)
             sheet.freeze_panes(1, 0)
             if rows:
                 sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+            print_setup(sheet, [w + 2 for w in widths])
     finally:
         book.close()
     return path
