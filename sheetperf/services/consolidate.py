@@ -444,6 +444,10 @@ class ConsolidationReport:
     write_seconds: float = 0.0
     # --goals files that could not be used (unreadable, or not goal tables), one message each.
     goal_problems: list[str] = field(default_factory=list)
+    # With a manifest: its projects no file came back for (manifest order), and the files
+    # belonging to no project of it.
+    missing: list[ManifestRow] | None = None
+    not_in_manifest: int = 0
 
     @property
     def errors(self) -> int:
@@ -861,4 +865,6 @@ def _write_summary(
         severities=severities,
         failed=failed,
         seconds=0.0,
+        missing=[p.row for p in missing] if manifest is not None else None,
+        not_in_manifest=len(held) - len(matched) if manifest is not None else 0,
     )

@@ -839,6 +839,7 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "superseded_some": "{count} 张表单已被更新的文件替代：{newer}",
     "superseded_finding": "项目“{project}”在更新的文件 {newer}（工作表「{sheet}」）中也有，本表未汇总",
     "summary_line": "共 {files} 个文件（{statuses}）；汇总 {projects} 个项目；{findings}",
+    "missing_line": "未交回 {missing} 个项目（见「{sheet}」表）；不属于分发清单中任何项目的文件 {unknown} 个",
     "written": "已写出 {path}",
     "cannot_write": "无法写出汇总文件：{detail}",
     "output_is_input": "汇总文件不能覆盖输入的工作簿，请换一个输出文件名",
