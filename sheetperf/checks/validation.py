@@ -537,7 +537,9 @@ def _check_indicator(
     if shape.form_level_deviation:
         return  # one deviation text for the form (_check_form_deviation)
     has_reason = bool((ind.deviation or "").strip())
-    below = weight is not None and any(v is not None and v < weight - profile.tolerance for v in (stated, score.score))
+    below = weight is not None and any(
+        v is not None and v < weight - profile.tolerance for v in (stated, score.score)
+    )
     if below and not has_reason:
         if stated is not None and score.score is not None and _differs(stated, score.score, profile.tolerance):
             message = VMSG["deviation_missing_both"].format(
@@ -695,11 +697,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             expected=cap,
         )
     elif _differs(stated_total, capped, profile.tolerance):
-        limit = (
-            VMSG["total_capped"].format(below=_plain(below), cap=_fmt(cap))
-            if cap is not None and below is not None
-            else ""
-        )
+        limit = VMSG["total_capped"].format(below=_plain(below), cap=_fmt(cap)) if cap is not None and below is not None else ""
         c.add(
             "total_score",
             "total_score",

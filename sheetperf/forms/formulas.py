@@ -266,8 +266,8 @@ def _parsing_templates(r: _Refs) -> dict[str, str]:
     kind = r("t_kind")
     numeric = f"OR({kind}={_T[TargetKind.QUANTITATIVE]},{kind}={_T[TargetKind.RANGE]})"
     f["t_goal"] = f'IF({numeric},{r("t_val")},"")'
-    f["t_high"] = f"IF({kind}={_T[TargetKind.RANGE]},{r('h_val')},{r('t_goal')})"
-    reverse = ",".join(f"{r('t_op')}={q(op.value)}" for op in _REVERSE)
+    f["t_high"] = f'IF({kind}={_T[TargetKind.RANGE]},{r("h_val")},{r("t_goal")})'
+    reverse = ",".join(f'{r("t_op")}={q(op.value)}' for op in _REVERSE)
     f["t_rev"] = f"AND({kind}={_T[TargetKind.QUANTITATIVE]},OR({reverse}))"
     # -- actual
     f["a_norm"] = f'IF(ISNUMBER({actual}),"",SUBSTITUTE({fold(actual + "&" + q(""))},{q(words.SPACE)},""))'
@@ -354,9 +354,7 @@ def _field_formulas(layout: Layout, book: rb.RuleBook) -> dict[str, str]:
     out["total_weight"] = to_formula(book.total_weight, ranges | funds)
     out["calc.raw_total"] = to_formula(book.raw_total, ranges | {rb.BUDGET_SCORE: at("funds.total.score")})
     out["calc.total_cap"] = to_formula(book.total_cap, {rb.RATE: at("funds.total.execution_rate")})
-    out["total_score"] = to_formula(
-        book.total, {rb.RAW_TOTAL: at("calc.raw_total"), rb.TOTAL_CAP: at("calc.total_cap")}
-    )
+    out["total_score"] = to_formula(book.total, {rb.RAW_TOTAL: at("calc.raw_total"), rb.TOTAL_CAP: at("calc.total_cap")})
     out["grade"] = to_formula(book.grade, {rb.TOTAL: at("total_score")})
     return out
 

@@ -89,9 +89,7 @@ def _either(options: tuple[str, ...]) -> str:
 _NUMBER = rf"[{_chars(''.join(words.SIGNS))}]?(?:\d{{1,3}}(?:{re.escape(words.THOUSANDS_SEPARATOR)}\d{{3}})+|\d+)(?:{re.escape(words.DECIMAL_POINT)}\d+)?"
 _UNIT = rf"[^\d\s{_chars(words.UNIT_EXCLUDED)}]{{0,{words.MAX_BARE_UNIT}}}?"
 _OPEN, _CLOSE = re.escape(words.UNIT_OPEN), re.escape(words.UNIT_CLOSE)
-_BRACKET_UNIT = (
-    rf"{_OPEN}\s*(?P<punit>[^{_chars(words.UNIT_OPEN + words.UNIT_CLOSE)}]{{0,{words.MAX_BRACKET_UNIT}}})\s*{_CLOSE}"
-)
+_BRACKET_UNIT = rf"{_OPEN}\s*(?P<punit>[^{_chars(words.UNIT_OPEN + words.UNIT_CLOSE)}]{{0,{words.MAX_BRACKET_UNIT}}})\s*{_CLOSE}"
 _QUANT_RE = re.compile(rf"^(?P<num>{_NUMBER})\s*(?:{_BRACKET_UNIT}|(?P<unit>{_UNIT}))\s*{_either(words.SUFFIXES)}?$")
 _RANGE_RE = re.compile(
     rf"^(?P<low>{_NUMBER})\s*(?P<lunit>{re.escape(words.PERCENT)}?)\s*{_either(words.RANGE_SEPARATORS)}\s*(?P<high>{_NUMBER})\s*"

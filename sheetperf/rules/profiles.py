@@ -278,7 +278,9 @@ def _bands(r: _Reader, data: dict[str, Any]) -> dict[Level, Band]:
             raise ProfileError(MSG["band_order"].format(where=r.where, key=key, low=_plain(low), high=_plain(high)))
         if not band.contains(default):
             raise ProfileError(
-                MSG["band_default"].format(where=r.where, key=key, default=_plain(default), band=_band_text(band))
+                MSG["band_default"].format(
+                    where=r.where, key=key, default=_plain(default), band=_band_text(band)
+                )
             )
         bands[level] = band
     return bands

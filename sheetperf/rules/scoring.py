@@ -253,9 +253,7 @@ def score_indicator(
     target, actual = parse_target(indicator.target), parse_actual(indicator.actual)
     stated = to_decimal(indicator.weight)
     env = row_inputs(target, actual, stated)
-    return _score_row(
-        book or profile.rules, indicator.name, target, actual, env, weight if weight is not None else stated
-    )
+    return _score_row(book or profile.rules, indicator.name, target, actual, env, weight if weight is not None else stated)
 
 
 def _table_env(book: rb.RuleBook, rows: Sequence[dict[str, Binding]]) -> dict[str, Binding]:
@@ -277,9 +275,7 @@ def _cell(value: Binding) -> Value | None:
     return value  # type: ignore[return-value]
 
 
-def _rows(
-    book: rb.RuleBook, indicators: Sequence[Indicator]
-) -> list[tuple[ParsedTarget, ParsedActual, dict[str, Binding]]]:
+def _rows(book: rb.RuleBook, indicators: Sequence[Indicator]) -> list[tuple[ParsedTarget, ParsedActual, dict[str, Binding]]]:
     out = []
     for ind in indicators:
         target, actual = parse_target(ind.target), parse_actual(ind.actual)

@@ -80,20 +80,7 @@ SUFFIXES: Final[tuple[str, ...]] = ("以上", "以下", "以内")
 RANGE_SEPARATORS: Final[tuple[str, ...]] = ("-", "~", "至", "到", "—", "–")
 #: Units that make a bare number a date rather than a quantity (``12 月`` is qualitative;
 #: ``=12(月)``, with an operator, stays quantitative).
-TIME_UNITS: Final[tuple[str, ...]] = (
-    "月",
-    "月份",
-    "月底",
-    "月末",
-    "日",
-    "号",
-    "季度",
-    "年",
-    "年底",
-    "周",
-    "月前",
-    "月底前",
-)
+TIME_UNITS: Final[tuple[str, ...]] = ("月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前")
 
 # --- Actual values ----------------------------------------------------------------------------
 
