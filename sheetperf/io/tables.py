@@ -23,6 +23,8 @@ A4: Final = 9
 #: Width (Excel character units) a portrait A4 page holds at 100 % between the margins below;
 #: a wider table prints landscape.
 PORTRAIT_UNITS: Final = 95
+#: A4 in inches: width, height.
+PAGE_INCHES: Final = (8.27, 11.69)
 #: Margins in inches: left/right, top/bottom, header/footer.
 MARGINS: Final = (0.4, 0.6, 0.3)
 
@@ -41,6 +43,13 @@ def is_wide(widths: Sequence[float]) -> bool:
     return sum(widths) > PORTRAIT_UNITS
 
 
+def page_scale(widths: Sequence[float], *, landscape: bool) -> int:
+    """The print scale (%) at which columns of ``widths`` fill at most one page's width."""
+    pixels = sum(width * 7 + 5 for width in widths)  # Excel: 7 px a character of the default font, 5 px padding
+    inches = (PAGE_INCHES[1] if landscape else PAGE_INCHES[0]) - 2 * MARGINS[0] - 0.1
+    return max(10, min(100, int(inches * 96 / max(pixels, 1) * 100)))
+
+
 def print_setup(
     sheet: Worksheet,
     widths: Sequence[float],
@@ -48,15 +57,19 @@ def print_setup(
     header_rows: int = 1,
     one_page: bool = False,
     landscape: bool | None = None,
+    breaks: Sequence[int] = (),
 ) -> None:
     """Print ``sheet`` as described in the module docstring.
 
     ``widths``: the column widths (decides landscape unless ``landscape`` is given);
     ``header_rows``: rows repeated at the top of every page (0: none); ``one_page``:
-    fit the whole sheet on one page (the 总览 sheet).
+    fit the whole sheet on one page (the 总览 sheet); ``breaks``: rows that start a new
+    page (charts below a table) — Excel ignores page breaks on a sheet fitted to pages,
+    so such a sheet is scaled to its width instead (:func:`page_scale`).
     """
     sheet.set_paper(A4)
-    if landscape if landscape is not None else is_wide(widths):
+    wide = landscape if landscape is not None else is_wide(widths)
+    if wide:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
@@ -64,7 +77,11 @@ def print_setup(
     sheet.set_margins(left=side, right=side, top=top + 0.2, bottom=top + 0.2)
     sheet.set_header(header_text(), {"margin": edge})
     sheet.set_footer(footer_text(), {"margin": edge})
-    sheet.fit_to_pages(1, 1 if one_page else 0)
+    if breaks:
+        sheet.set_print_scale(page_scale(widths, landscape=wide))
+        sheet.set_h_pagebreaks(list(breaks))
+    else:
+        sheet.fit_to_pages(1, 1 if one_page else 0)
     sheet.set_start_page(1)  # each sheet's pages numbered from 1
     sheet.center_horizontally()
     if header_rows:

@@ -127,8 +127,9 @@ class _Table:
         self.sheet = sheet
         self.shown = list(range(len(columns))) if shown is None else list(shown)
         self.sheet_columns = [columns[i] for i in self.shown]
-        self.formats = [wrap if c.wrap else formats.get(c.kind) for c in self.sheet_columns]
+        self.formats = [wrap if c.wrap else formats.get(c.kind, formats["text"]) for c in self.sheet_columns]
         self.kinds = [c.kind for c in self.sheet_columns]
+        self.top = formats["text"]
         self.measured = [c.kind in ("text", "mixed") and not c.wrap for c in self.sheet_columns]
         self.rows = 0
         self.widths = [max(c.width, min(display_width(column_label(c)), 8) + 2) for c in self.sheet_columns]
@@ -163,7 +164,7 @@ class _Table:
                 text = value if value_type is str else str(value)
                 if not text:
                     continue
-                write_text(sheet, r, col, text, formats[col] if kind != "mixed" else None)
+                write_text(sheet, r, col, text, formats[col] if kind != "mixed" else self.top)
                 if self.wrapped[col]:
                     height = max(height, text_height(text, self.widths[col], minimum=_ROW_HEIGHT))
                 elif measure and self.measured[col]:
@@ -177,11 +178,11 @@ class _Table:
         if self.parquet is not None:
             self.parquet.add(row)
 
-    def finish(self) -> None:
+    def finish(self, *, breaks: Sequence[int] = ()) -> None:
         for col, width in enumerate(self.widths):
             self.sheet.set_column(col, col, width, self.formats[col])
         self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.sheet_columns) - 1)
-        print_setup(self.sheet, self.widths)
+        print_setup(self.sheet, self.widths, breaks=breaks)
 
 
 class _ParquetTable:
@@ -281,6 +282,7 @@ class SummaryWriter:
         self.formats: dict[Kind, Format | None] = {
             kind: self.book.add_format({"num_format": code, "valign": "top"}) for kind, code in _NUMBER_FORMATS.items()
         }
+        self.formats["text"] = self.book.add_format({"valign": "top"})
         columns = {
             "projects": PROJECT_COLUMNS,
             "indicators": INDICATOR_COLUMNS,
@@ -348,7 +350,7 @@ class SummaryWriter:
         last = table.rows
         msg = CONSOLIDATE_MESSAGES
         width = max(sum(table.widths) * 7 / 2 - 10, 360)
-        height = 300 + 8 * min(last, 30)
+        height = 420
         grades = self.book.add_chart({"type": "column", "subtype": "stacked"})
         first_grade_col = len(table.columns) - len(self.grades)
         for offset, grade in enumerate(self.grades):
@@ -360,7 +362,7 @@ class SummaryWriter:
                     "values": [name, 1, col, last, col],
                 }
             )
-        grades.set_title({"name": msg["chart_grades"]})
+        grades.set_title({"name": msg["chart_grades"], "name_font": {"size": 12}})
         grades.set_y_axis(
             {
                 "name": msg["chart_axis_projects"],
@@ -382,10 +384,10 @@ class SummaryWriter:
                 "name": msg["chart_axis_score"],
                 "categories": [name, 1, 0, last, 0],
                 "values": [name, 1, score_col, last, score_col],
-                "data_labels": {"value": True, "num_format": "0.00"},
+                "data_labels": {"value": True, "num_format": "0.00", "font": {"size": 7}},
             }
         )
-        scores.set_title({"name": msg["chart_scores"]})
+        scores.set_title({"name": msg["chart_scores"], "name_font": {"size": 12}})
         scores.set_y_axis({"name": msg["chart_axis_score"], "min": 0, "max": 100, "major_unit": 20})
         scores.set_legend({"none": True})
         scores.set_size({"width": width, "height": height})
@@ -396,8 +398,10 @@ class SummaryWriter:
         from sheetperf.services.overview import write_overview
 
         try:
-            for table in self.tables.values():
-                table.finish()
+            for key, table in self.tables.items():
+                # 主管部门统计's charts start a page of their own (below the table, never split).
+                charts = key == "departments" and table.rows > 0
+                table.finish(breaks=[table.rows + 1] if charts else ())
                 if table.parquet is not None:
                     table.parquet.close()
             self._charts()
