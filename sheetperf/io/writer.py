@@ -73,6 +73,7 @@ from sheetperf.forms.layout import (
     points_format,
 )
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Indicator, Record, SelfEvaluation
 from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
@@ -308,8 +309,10 @@ class _Writer:
         year: int | None,
         profile: Profile,
         locked: tuple[str, ...],
+        cache: BatchCache | None = None,
     ) -> None:
         self.book = book
+        self.cache = cache
         self.layout = layout
         self.record = record
         self.year = year
@@ -474,7 +477,7 @@ class _Writer:
 
     def scoring_formulas(self) -> None:
         layout, ws, table = self.layout, self.ws, self.layout.table
-        formulas = form_formulas(layout, self.profile)
+        formulas = form_formulas(layout, self.profile, self.cache)
         score_fmt = self.fmt.cell(style="center", num_format=self.num_format(table.column("score")))
         plain = self.fmt.get(locked=True)
         for index in range(table.capacity):
@@ -724,6 +727,7 @@ def write_template(
     profile: str | Profile = DEFAULT_PROFILE,
     password: str | None = None,
     form_id: str | None = None,
+    cache: BatchCache | None = None,
 ) -> Path:
     """Write a blank (``record=None``) or pre-filled template of ``form``; returns the path.
 
@@ -732,7 +736,8 @@ def write_template(
     as the goal table gives them, else left for the department).  ``year`` overrides the
     record's year.  ``password`` protects the sheets with a password (none by default).
     ``form_id`` (distribute) is stored as one more metadata row, ``form_id``, so a
-    returned copy can be told apart from a namesake's.
+    returned copy can be told apart from a namesake's.  ``cache``: the memory of a batch of
+    templates (their formulas are built once per layout and profile).
     """
     name = normalize_form(form)
     rules = get_profile(profile) if isinstance(profile, str) else profile
@@ -760,7 +765,7 @@ def write_template(
             "created": created.replace(tzinfo=None),
         }
     )
-    writer = _Writer(book, layout, prepared, the_year, rules, locked)
+    writer = _Writer(book, layout, prepared, the_year, rules, locked, cache)
     writer.password_for_protect = password or ""
     writer.write()
     fmt = writer.fmt

@@ -48,7 +48,7 @@ from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, l
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
-from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
+from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
 from sheetperf.services.columns import PROJECT_COLUMNS, row_of
 from sheetperf.services.distribute import MANIFEST_CSV, MANIFEST_XLSX, ManifestRow, read_manifest
@@ -264,7 +264,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     profile = choice.profile
     prov = record.provenance
     sheet = prov.sheet or ""
-    result = score_form(record, profile) if isinstance(record, SelfEvaluation) else None
+    result = score_form(record, profile, cache=settings.cache) if isinstance(record, SelfEvaluation) else None
     findings = validate_record(record, profile, file=file, scored=result, cache=settings.cache)
     if settings.goal_tables and isinstance(record, SelfEvaluation):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
@@ -274,7 +274,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     indicator_rows: list[list[Any]] = []
 
     if isinstance(record, SelfEvaluation):
-        result = result if result is not None else score_form(record, profile)  # scored above
+        result = result if result is not None else score_form(record, profile, cache=settings.cache)  # scored above
         funds = record.funds
         project = row_of(PROJECT_COLUMNS, {
             "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
@@ -317,8 +317,9 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
         scores = []
         department = None
     owner = record.department if isinstance(record, SelfEvaluation) else record.applicant_unit
+    parse = parse_memory(settings.cache)
     for position, ind in enumerate(record.indicators):
-        target, actual = parse_target(ind.target), parse_actual(ind.actual)
+        target, actual = parse.target(ind.target), parse.actual(ind.actual)
         score = scores[position] if position < len(scores) else None
         ref = prov.cell_of(f"indicators[{position}].name")
         indicator_rows.append(
