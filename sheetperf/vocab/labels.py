@@ -806,6 +806,7 @@ ANNOTATE_MESSAGES: Final[dict[str, str]] = {
     "comment_expected": "（填报：{stated}；应为：{expected}）",
     "sheet_level": "（表级问题）",
     "not_annotatable": "{suffix} 文件无法写入批注，已跳过（请另存为 .xlsx 后重试）",
+    "no_findings": "未发现问题，不生成批注副本",
     "written": "已写出批注副本 {path}（{cells} 个单元格）",
     "same_as_source": "批注副本不能覆盖原文件：{path}",
     "html_written": "已写出校验报告 {path}",
