@@ -73,6 +73,7 @@ _MEASURED_ROWS: Final = 500
 _MAX_WIDTH: Final = 40
 #: Height (points) of a row of one line of text in the default font.
 _ROW_HEIGHT: Final = 15.0
+_WRAP_MARGIN: Final = 0.8
 #: text_height of one line of wrapped text: such a row keeps the default height.
 _ONE_LINE: Final = LINE_HEIGHT + 6
 
@@ -166,7 +167,9 @@ class _Table:
                     continue
                 write_text(sheet, r, col, text, formats[col] if kind != "mixed" else self.top)
                 if self.wrapped[col]:
-                    height = max(height, text_height(text, self.widths[col], minimum=_ROW_HEIGHT))
+                    # A path or a code wraps only at its punctuation: lines are estimated a little
+                    # narrower than the column so the last one is never cut.
+                    height = max(height, text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT))
                 elif measure and self.measured[col]:
                     width = min(display_width(text) + 2, _MAX_WIDTH)
                     if width > self.widths[col]:
