@@ -200,3 +200,12 @@ def test_summary_prints_sheet_width_pages_with_repeated_headers(tmp_path: Path) 
     for label in ("评分等级分布", "执行率分布", "错误最多的主管部门", "得分最低的项目", "问题按规则"):
         assert label in overview
     print(dict(counts[samples.stem]), dict(counts[collection.stem]))
+
+
+def test_goal_tables_only_summary_freezes_through_the_name(tmp_path: Path) -> None:
+    out = tmp_path / "summary.xlsx"
+    consolidate([SAMPLES / "goal_table-2020-neihan-jianshe.xlsx"], out, jobs=1)
+    ws = openpyxl.load_workbook(out)[SUMMARY_SHEETS["projects"]]
+    header = [c.value for c in ws[1]]
+    assert "主管部门" not in header and header[0] == "项目名称" and "总分（重算）" not in header
+    assert ws.freeze_panes == "B2"

@@ -50,8 +50,15 @@ if TYPE_CHECKING:
 TABLE_KEYS: Final = ("projects", "indicators", "findings", "files", "departments")
 #: Every table a summary may have: 未交回 when a distribution manifest is given.
 ALL_TABLE_KEYS: Final = (*TABLE_KEYS, "missing")
-#: 项目汇总 keeps 主管部门 and 项目名称 in view when scrolled right.
-FROZEN_PROJECT_COLUMNS: Final = 2
+#: 项目汇总 keeps its columns up to 项目名称 (主管部门, 项目名称) in view when scrolled right.
+FROZEN_THROUGH: Final = "project_name"
+
+
+def _frozen(shown: Sequence[int] | None) -> int:
+    """How many of 项目汇总's shown columns are frozen: those up to and including 项目名称."""
+    name = next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == FROZEN_THROUGH)
+    columns = list(range(len(PROJECT_COLUMNS))) if shown is None else list(shown)
+    return columns.index(name) + 1 if name in columns else 0
 
 
 def sheet_keys(*, manifest: bool) -> tuple[str, ...]:
@@ -310,7 +317,7 @@ class SummaryWriter:
                 header,
                 wrap,
                 shown=shown_projects if key == "projects" else None,
-                frozen_columns=FROZEN_PROJECT_COLUMNS if key == "projects" else 0,
+                frozen_columns=_frozen(shown_projects) if key == "projects" else 0,
             )
             if csv_dir is not None:
                 name = SUMMARY_SHEETS[key]
