@@ -62,11 +62,13 @@ def test_print_setup_fits_one_page_wide(tmp_path: Path, widths: list[float], ori
 
 
 def test_status_and_manifest_workbooks_print_and_count_as_numbers(tmp_path: Path) -> None:
-    path = write_table_workbook(
-        tmp_path / "s.xlsx", [("交回情况", ["状态", "项目名称", "交回份数"], [["未交回", "甲", 0]])]
-    )
+    files = "；".join(f"交回/第{i}次交回的内涵建设经费.xlsx" for i in range(4))  # longer than the widest column
+    rows: list[list[str | int]] = [["未交回", "甲", 0, ""], ["重复交回", "乙", 4, files]]
+    headers = ["状态", "项目名称", "交回份数", "交回文件"]
+    path = write_table_workbook(tmp_path / "s.xlsx", [("交回情况", headers, rows)])
     ws = _setup(path, "交回情况")
     assert ws["C2"].value == 0 and ws["C2"].data_type == "n"
+    assert ws.row_dimensions[2].height is None and ws.row_dimensions[3].height > 40  # the long text wraps, shown whole
     assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToHeight == 0
 
 

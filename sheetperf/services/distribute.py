@@ -553,30 +553,39 @@ def write_table_workbook(
     import xlsxwriter
 
     from sheetperf.io.tables import print_setup
-    from sheetperf.io.writer import write_text
+    from sheetperf.io.writer import text_height, write_text
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        top = book.add_format({"valign": "top"})
         for name, headers, rows in sheets:
             sheet = book.add_worksheet(name)
             widths = [max(8, display_width(h)) for h in headers]
+            for row in rows:
+                for col, value in enumerate(row):
+                    if not isinstance(value, int):
+                        widths[col] = min(max(widths[col], display_width(value)), 40)
+            widths = [w + 2 for w in widths]
             for col, text in enumerate(headers):
                 write_text(sheet, 0, col, text, bold)
             for r, row in enumerate(rows, start=1):
+                height = 15.0
                 for col, value in enumerate(row):
                     if isinstance(value, int):
-                        sheet.write_number(r, col, value)
+                        sheet.write_number(r, col, value, top)
                         continue
                     write_text(sheet, r, col, value, wrap)
-                    widths[col] = min(max(widths[col], display_width(value)), 40)
+                    height = max(height, text_height(value, widths[col] * 0.8, minimum=15.0))
+                if height > 20:  # more than one line: no program fits the row on opening
+                    sheet.set_row(r, height)
             for col, width in enumerate(widths):
-                sheet.set_column(col, col, width + 2)
+                sheet.set_column(col, col, width)
             sheet.freeze_panes(1, 0)
             if rows:
                 sheet.autofilter(0, 0, len(rows), len(headers) - 1)
-            print_setup(sheet, [w + 2 for w in widths])
+            print_setup(sheet, widths)
     finally:
         book.close()
     return path
