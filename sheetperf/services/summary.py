@@ -2,8 +2,10 @@
 
 The tables' columns are declared once in :mod:`sheetperf.services.columns`; the
 consolidator builds its rows in that column order and :class:`SummaryWriter`
-streams them out behind a first sheet 总览 (:mod:`sheetperf.services.overview`) (xlsxwriter's ``constant_memory`` mode flushes every row as it
-is written, so memory does not grow with the number of rows).
+streams them out (xlsxwriter's ``constant_memory`` mode flushes every row as it
+is written, so memory does not grow with the number of rows) behind a first sheet
+总览 (:mod:`sheetperf.services.overview`), written when every row has been seen.
+Every sheet prints through :func:`sheetperf.io.tables.print_setup`.
 
 Untrusted text never becomes a formula: every text cell goes through
 ``write_string``, and in CSV a text a spreadsheet would run as a formula is
