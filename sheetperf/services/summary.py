@@ -83,6 +83,8 @@ _MAX_WIDTH: Final = 40
 #: Height (points) of a row of one line of text in the default font.
 _ROW_HEIGHT: Final = 15.0
 _WRAP_MARGIN: Final = 0.8
+#: Texts whose row height a table remembers at most (then it starts again).
+_HEIGHT_MEMO: Final = 20_000
 #: text_height of one line of wrapped text: such a row keeps the default height.
 _ONE_LINE: Final = LINE_HEIGHT + 6
 
@@ -152,6 +154,7 @@ class _Table:
         sheet.set_row(0, max(text_height(column_label(c), w, minimum=_ROW_HEIGHT) for c, w in zip(
             self.sheet_columns, self.widths, strict=True)))  # fmt: skip
         self.wrapped = [c.wrap for c in self.sheet_columns]
+        self._heights: dict[tuple[int, str], float] = {}
 
     def add(self, row: Sequence[Any]) -> None:
         self.rows += 1
@@ -176,9 +179,7 @@ class _Table:
                     continue
                 write_text(sheet, r, col, text, formats[col] if kind != "mixed" else self.top)
                 if self.wrapped[col]:
-                    # A path or a code wraps only at its punctuation: lines are estimated a little
-                    # narrower than the column so the last one is never cut.
-                    height = max(height, text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT))
+                    height = max(height, self._height(col, text))
                 elif measure and self.measured[col]:
                     width = min(display_width(text) + 2, _MAX_WIDTH)
                     if width > self.widths[col]:
@@ -189,6 +190,20 @@ class _Table:
             self.csv.writerow(["" if v is None else neutralize(v) for v in row])
         if self.parquet is not None:
             self.parquet.add(row)
+
+    def _height(self, col: int, text: str) -> float:
+        """The row height ``text`` needs in wrapped column ``col`` (remembered: names, files and
+        departments repeat on every indicator and finding row)."""
+        key = (col, text)
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) >= _HEIGHT_MEMO:
+                self._heights.clear()
+            # A path or a code wraps only at its punctuation: lines are estimated a little
+            # narrower than the column so the last one is never cut.
+            height = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
+            self._heights[key] = height
+        return height
 
     def finish(self, *, breaks: Sequence[int] = ()) -> None:
         for col, width in enumerate(self.widths):
