@@ -235,24 +235,25 @@ def test_inputs_are_not_modified(collection: dict[str, Any]) -> None:
 
 def test_summary_workbook_structure(collection: dict[str, Any]) -> None:
     wb = load_workbook(collection["out"])
-    assert wb.sheetnames == [SUMMARY_SHEETS[k] for k in summary.TABLE_KEYS]
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2"
+    assert wb.sheetnames == [SUMMARY_SHEETS["overview"], *(SUMMARY_SHEETS[k] for k in summary.TABLE_KEYS)]
+    for ws in wb.worksheets[1:]:
+        assert ws.freeze_panes == ("C2" if ws.title == SUMMARY_SHEETS["projects"] else "A2"), ws.title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
     projects = wb[SUMMARY_SHEETS["projects"]]
     header = [c.value for c in projects[1]]
+    assert header[:6] == ["主管部门", "项目名称", "总分（重算）", "评分等级（重算）", "执行率(%)（重算）", "错误数"]
+    assert header[-2:] == ["文件", "工作表"]
     budget_col = header.index("全年预算数(万元)") + 1
     assert projects.cell(2, budget_col).number_format == "#,##0.00"
-    assert projects.column_dimensions["A"].width >= 30
     departments = wb[SUMMARY_SHEETS["departments"]]
     rows = list(departments.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1 and rows[0][0] == SELF_CASES[0]["department"] and rows[0][1] == 6
     budget = sum(c["funds"]["total"]["annual_budget"] for c in SELF_CASES)
     assert rows[0][2] == pytest.approx(budget)
-    assert sum(rows[0][6:]) == 6
+    assert sum(rows[0][7:]) == 6
     with zipfile.ZipFile(collection["out"]) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2
+    assert len(charts) == 4  # 总览: grades and execution rates; 主管部门统计: grades and average scores
 
 
 def test_csv_tables_have_bom_and_same_rows(collection: dict[str, Any]) -> None:

@@ -659,6 +659,13 @@ def import_text(
     show_default=True,
     help="单个文件读取的时间上限（秒），超时记为失败。",
 )
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="distribute 生成的分发清单（manifest.csv 或 manifest.xlsx）：未交回的项目列入「未交回」表并在总览中计数，"
+    "文件清单注明每个文件是否属于清单中的项目（与 status 的对应方法相同）。",
+)
 @click.option("--quiet", is_flag=True, help="不显示进度条和汇总信息（失败的文件仍会列出）。")
 @click.option("--strict", is_flag=True, help="有文件读取失败或发现错误时退出码为 1。")
 @force_option
@@ -669,6 +676,7 @@ def consolidate(
     goal_paths: tuple[Path, ...],
     profile: str,
     csv_dir: Path | None,
+    manifest: Path | None,
     timeout: float,
     quiet: bool,
     strict: bool,
@@ -676,7 +684,8 @@ def consolidate(
 ) -> None:
     """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.et/.ods 及 .zip 中的工作簿）汇总为一个工作簿。
 
-    汇总工作簿含 项目汇总、指标明细、校验问题、文件清单、主管部门统计 五张表；每个输入文件都列在
+    汇总工作簿第一张表为总览（计数、资金合计、等级与执行率分布图、错误最多的主管部门、得分最低的项目、
+    问题按规则），其后为 项目汇总、指标明细、校验问题、文件清单、主管部门统计（给出 --manifest 时另有未交回）；每个输入文件都列在
     文件清单中（成功、失败、无表单、已被替代、已跳过及原因）。同一项目（年度、主管部门、实施单位、
     项目名称，或分发模板的表单编号）出现在多个文件中时，汇总工作簿保存时间最新的一份（其次文件修改时间，
     再次文件名自然顺序靠后者），其余列为已被替代。
@@ -688,10 +697,11 @@ def consolidate(
         sheetperf consolidate samples -o summary.xlsx
         sheetperf consolidate returned/ late/ -o summary.xlsx --jobs 4 --csv tables/
         sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
+        sheetperf consolidate 交回/ -o summary.xlsx --manifest 分发/manifest.csv
     """
     from sheetperf.services import consolidate as consolidation
     from sheetperf.vocab.intake import RESUBMISSION_MESSAGES
-    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
+    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS, SUMMARY_SHEETS
 
     rules = load_profile_source(profile)
     show_bar = not quiet and sys.stderr.isatty()
@@ -719,6 +729,7 @@ def consolidate(
             csv_dir=csv_dir,
             progress=progress,
             force=force,
+            manifest=manifest,
         )
     except SheetperfError as exc:
         fail(str(exc))
@@ -741,6 +752,12 @@ def consolidate(
             )
             + (f"；{RESUBMISSION_MESSAGES['line'].format(count=report.resubmitted)}" if report.resubmitted else "")
         )
+        if report.missing is not None:
+            click.echo(
+                CONSOLIDATE_MESSAGES["missing_line"].format(
+                    missing=len(report.missing), unknown=report.not_in_manifest, sheet=SUMMARY_SHEETS["missing"]
+                )
+            )
         for written in report.outputs:
             click.echo(CONSOLIDATE_MESSAGES["written"].format(path=shown(written)))
     if strict and (report.failed or report.errors):

@@ -90,6 +90,8 @@ INPUT_FILL: Final = "#FFF9DB"
 ALERT_FILL: Final = "#F8CBAD"
 LINE_HEIGHT: Final = 14.0  # points per wrapped line at FONT_SIZE
 MAX_ROW_HEIGHT: Final = 409.0
+#: The smallest font a long text is shrunk to (:func:`fitting_font_size`).
+MIN_FONT_SIZE: Final = 6.0
 YEAR_PLACEHOLDER: Final = " "  # a blank template's year cell (see Writer.field)
 DEFAULT_ROW_HEIGHT: Final = 15.0  # an undeclared row (Excel's default)
 #: Print setup (inches): A4 portrait; a blank form is scaled to fit its pages.
@@ -126,11 +128,36 @@ def document_date() -> datetime:
     return FIXED_DATE
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a cell ``width`` units wide (CJK characters count twice)."""
+    usable = max(width * 0.92 - 1, 4)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n")) if text else 1
+
+
 def text_height(text: str, width: float, *, minimum: float) -> float:
     """Row height (points) that shows ``text`` wrapped in a cell ``width`` units wide."""
-    usable = max(width * 0.92 - 1, 4)
-    lines = sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n")) if text else 1
-    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT + 6))
+    return min(MAX_ROW_HEIGHT, max(minimum, wrapped_lines(text, width) * LINE_HEIGHT + 6))
+
+
+def fitting_font_size(text: str, width: float) -> float | None:
+    """The largest font size (half points, from :data:`FONT_SIZE` down to 6) at which ``text``
+    fits a cell ``width`` units wide in the tallest row Excel allows; None when it fits as it is.
+
+    Excel cannot make a row taller than 409 pt: a longer text (a 实际完成情况 of two thousand
+    characters) is printed whole only in a smaller font.
+    """
+    limit = MAX_ROW_HEIGHT - 6
+    if wrapped_lines(text, width) * LINE_HEIGHT <= limit:
+        return None
+    size = FONT_SIZE
+    while size > MIN_FONT_SIZE:
+        size -= 0.5
+        ratio = size / FONT_SIZE
+        # A smaller font puts more characters on a line and takes less height a line; a margin
+        # of 5 % for the difference between this estimate and a program's line breaking.
+        if wrapped_lines(text, width / ratio) * LINE_HEIGHT * ratio <= limit * 0.95:
+            return size
+    return MIN_FONT_SIZE
 
 
 def column_points(width: float) -> float:

@@ -651,40 +651,56 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
 
 
 def write_table_workbook(
-    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]], *, kind: OutputKind = "manifest"
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str | int]]]], *, kind: OutputKind = "manifest"
 ) -> Path:
-    """A plain workbook of text tables; every cell through ``write_string`` (never a formula),
-    marked as sheetperf's ``kind`` of output and written atomically."""
+    """A plain workbook of tables: text through ``write_string`` (never a formula), counts as
+    numbers; each sheet printed by :func:`sheetperf.io.tables.print_setup`; marked as
+    sheetperf's ``kind`` of output and written atomically."""
     with atomic_path(path, kind) as temp:
         _table_workbook(temp, sheets, kind)
     return path
 
 
 def _table_workbook(
-    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]], kind: OutputKind
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str | int]]]], kind: OutputKind
 ) -> None:
     import xlsxwriter
 
-    from sheetperf.io.writer import write_text
+    from sheetperf.io.tables import print_setup
+    from sheetperf.io.writer import text_height, write_text
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     try:
         mark_xlsxwriter(book, kind, [name for name, _, _ in sheets])
-        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        top = book.add_format({"valign": "top"})
         for name, headers, rows in sheets:
             sheet = book.add_worksheet(name)
             widths = [max(8, display_width(h)) for h in headers]
+            for row in rows:
+                for col, value in enumerate(row):
+                    if not isinstance(value, int):
+                        widths[col] = min(max(widths[col], display_width(value)), 40)
+            widths = [w + 2 for w in widths]
             for col, text in enumerate(headers):
                 write_text(sheet, 0, col, text, bold)
             for r, row in enumerate(rows, start=1):
-                for col, text in enumerate(row):
-                    write_text(sheet, r, col, text)
-                    widths[col] = min(max(widths[col], display_width(text)), 60)
+                height = 15.0
+                for col, value in enumerate(row):
+                    if isinstance(value, int):
+                        sheet.write_number(r, col, value, top)
+                        continue
+                    write_text(sheet, r, col, value, wrap)
+                    height = max(height, text_height(value, widths[col] * 0.8, minimum=15.0))
+                if height > 20:  # more than one line: no program fits the row on opening
+                    sheet.set_row(r, height)
             for col, width in enumerate(widths):
-                sheet.set_column(col, col, width + 2)
+                sheet.set_column(col, col, width)
             sheet.freeze_panes(1, 0)
             if rows:
                 sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+            print_setup(sheet, widths)
     finally:
         book.close()
 

@@ -807,6 +807,7 @@ ANNOTATE_MESSAGES: Final[dict[str, str]] = {
     "comment_expected": "（填报：{stated}；应为：{expected}）",
     "sheet_level": "（表级问题）",
     "not_annotatable": "{suffix} 文件无法写入批注，已跳过（请另存为 .xlsx 后重试）",
+    "no_findings": "未发现问题，不生成批注副本",
     "written": "已写出批注副本 {path}（{cells} 个单元格）",
     "same_as_source": "批注副本不能覆盖原文件：{path}",
     "html_written": "已写出校验报告 {path}",
@@ -845,11 +846,13 @@ FILL_MESSAGES: Final[dict[str, str]] = {
 # --- Consolidation (sheetperf consolidate): summary sheets, their column headers, the file
 # statuses of 文件清单 and the messages of the command.
 SUMMARY_SHEETS: Final[dict[str, str]] = {
+    "overview": "总览",
     "projects": "项目汇总",
     "indicators": "指标明细",
     "findings": "校验问题",
     "files": "文件清单",
     "departments": "主管部门统计",
+    "missing": "未交回",
 }
 
 #: Headers of the summary tables; keys shared with the reader's frames keep their words.
@@ -891,6 +894,8 @@ SUMMARY_COLUMN_LABELS: Final[dict[str, str]] = {
     "department_execution_rate": "执行率(%)",
     "average_score": "平均分（重算）",
     "grade_count": "{grade}（个）",
+    "manifest_match": "分发清单",
+    "distributed_file": "分发文件",
 }
 
 #: Status of an input file in 文件清单.
@@ -939,6 +944,7 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "cut_finding": "「{column}」的文字有 {count} 个字符，超过单元格上限 {limit}，汇总表中已截断（{table}第 {row} 行）",
     "superseded_finding": "项目“{project}”在更新的文件 {newer}（工作表「{sheet}」）中也有，本表未汇总",
     "summary_line": "共 {files} 个文件（{statuses}）；汇总 {projects} 个项目；{findings}",
+    "missing_line": "未交回 {missing} 个项目（见「{sheet}」表）；不属于分发清单中任何项目的文件 {unknown} 个",
     "written": "已写出 {path}",
     "cannot_write": "无法写出汇总文件：{detail}",
     "output_is_input": "汇总文件不能覆盖输入的工作簿，请换一个输出文件名",
@@ -951,6 +957,63 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "chart_axis_projects": "项目数",
     "chart_axis_score": "平均分",
 }
+
+#: Page footer of every table sheet sheetperf writes (Excel code &P: the page number, counted from 1 in each sheet).
+PRINT_LABELS: Final[dict[str, str]] = {
+    "footer": "第 &P 页",
+}
+
+#: The 总览 sheet of the summary: the collection on one screen and one printed page.
+OVERVIEW_LABELS: Final[dict[str, str]] = {
+    "title": "绩效表单汇总总览",
+    "profile": "规则配置：{profile}",
+    "counts": "概况",
+    "money": "资金与得分（绩效自评表）",
+    "files": "文件数",
+    "files_ok": "读取成功的文件",
+    "files_failed": "读取失败的文件",
+    "files_other": "无表单或已跳过的文件",
+    "forms": "表单数",
+    "projects": "汇总项目数",
+    "of_which": "其中：{form}",
+    "superseded": "已被替代的表单",
+    "distributed": "分发项目数",
+    "missing": "未交回项目数",
+    "not_in_manifest": "不属于任何项目的文件",
+    "annual_budget": "全年预算数合计(万元)",
+    "executed": "全年执行数合计(万元)",
+    "execution_rate": "总执行率(%)",
+    "average_score": "平均分（重算）",
+    "lowest_score": "最低分（重算）",
+    "grades_title": "评分等级分布",
+    "grade": "评分等级",
+    "count": "项目数",
+    "rates_title": "执行率分布",
+    "rate_band": "执行率",
+    "no_grade": "未评分",
+    "departments_title": "错误最多的主管部门",
+    "department": "主管部门",
+    "department_errors": "错误数",
+    "department_warnings": "警告数",
+    "lowest_title": "得分最低的项目",
+    "project": "项目名称",
+    "score": "总分（重算）",
+    "rules_title": "问题按规则",
+    "rule": "问题类型",
+    "severity": "级别",
+    "findings": "条数",
+    "none": "（无）",
+    "more": "另有 {count} 项见「{sheet}」",
+}
+
+#: Bands of the execution-rate chart of 总览: (lower bound inclusive, label); the last is open.
+RATE_BANDS: Final[tuple[tuple[float, str], ...]] = (
+    (0, "<60%"),
+    (60, "60–80%"),
+    (80, "80–90%"),
+    (90, "90–100%"),
+    (100, "≥100%"),
+)
 
 # --- Template writer: input prompts, validation messages, the 填表说明 sheet, CLI messages.
 TEMPLATE_PROMPTS: Final[dict[str, tuple[str, str]]] = {
