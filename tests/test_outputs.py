@@ -703,10 +703,10 @@ def test_the_mark_survives_a_libreoffice_save(forms: Path, tmp_path: Path) -> No
     ids=["newline", "carriage-return-escape", "line-separator", "gbk-bytes", "plain"],
 )
 def test_names_are_shown_on_one_printable_line(text: str, shown: str) -> None:
-    from sheetperf.vocab.text import escape_controls
+    from sheetperf.errors import shown as escaped
 
-    assert escape_controls(text) == shown
-    assert escape_controls(text).encode("utf-8")  # printable: no lone surrogates left
+    assert escaped(text) == shown
+    assert escaped(text).encode("utf-8")  # printable: no lone surrogates left
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT, errno.ENOENT], ids=str)
