@@ -639,3 +639,23 @@ def test_status_opens_returns_inside_a_zip(tmp_path: Path) -> None:
     assert states == {"项目甲": "returned", "项目乙": "missing"}
     assert report.projects[0].files == [f"{returns}/报送.zip!项目甲.xlsx"]
     assert [(o.file, o.state) for o in report.others] == [(f"{returns}/报送.zip!说明.txt", "unknown")]
+
+
+DAMAGED_CASES = [
+    ("broken-zip", "坏.xlsx", b"PK\x03\x04" + b"junk" * 10, "不是 zip 格式"),
+    ("broken-cfb", "坏.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"garbage" * 80, "文件可能已损坏"),
+    ("zip-named-to-read", "报送.zip", None, "请用 consolidate 或 status"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [c[1:] for c in DAMAGED_CASES], ids=[c[0] for c in DAMAGED_CASES])
+def test_what_the_libraries_say_reaches_users_in_chinese(tmp_path: Path, name: str, data: bytes | None, message: str) -> None:
+    path = tmp_path / name
+    if data is None:
+        windows_zip(path, {"内涵建设.xlsx": GOAL_SAMPLE.read_bytes()})
+    else:
+        path.write_bytes(data)
+    result = CliRunner().invoke(main, ["read", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", result.stderr.replace(str(tmp_path), "")), result.stderr

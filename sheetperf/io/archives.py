@@ -66,7 +66,7 @@ def content_kind(path: str | Path) -> ContentKind:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist()[:10_000])
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            return "xlsx"  # a damaged workbook: the reader says what is wrong with it
+            return "other"  # damaged: by its extension, a workbook's reader or the archive lister says how
         if "xl/workbook.xml" in names or ("_rels/.rels" in names and "word/document.xml" not in names):
             return "xlsx" if "ppt/presentation.xml" not in names else "other"
         if "mimetype" in names and "content.xml" in names:

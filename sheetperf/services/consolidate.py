@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, shown
-from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
+from sheetperf.io.archives import ARCHIVE_SUFFIXES, content_kind, extracted, list_members, shown_member
 from sheetperf.io.saved import natural_key, saved_ns
 from sheetperf.io.sources import (
     JSON_SUFFIXES,
@@ -152,7 +152,7 @@ def _by_content(item: InputFile) -> list[InputFile]:
     kind = content_kind(item.path)
     if kind in WORKBOOK_CONTENT:
         return [replace(item, kind="read")]
-    if kind not in ("zip", "7z", "rar"):
+    if kind not in ("zip", "7z", "rar") and suffix not in ARCHIVE_SUFFIXES:
         return [item]
     try:
         members = list_members(item.path)

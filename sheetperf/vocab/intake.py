@@ -38,6 +38,7 @@ ARCHIVE_MESSAGES: Final[dict[str, str]] = {
     "not_supported": "{kind} 压缩包无法安全读取，请解压后把其中的工作簿交回或放入文件夹",
     "empty": "压缩包中没有工作簿或文件",
     "member_skipped": "不是工作簿（{suffix}），已跳过",
+    "not_here": "压缩包：read、validate 不打开压缩包，请用 consolidate 或 status 汇总其中的工作簿，或解压后再读取",
 }
 
 #: What a file's bytes say it is (the extension is only a hint).
@@ -70,3 +71,26 @@ ROSTER_DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
 
 #: Words a roster's 合计 / 小计 rows start with (skipped as no project).
 ROSTER_TOTAL_WORDS: Final[tuple[str, ...]] = ("合计", "总计", "小计", "共计")
+
+#: What the zip, CFB and spreadsheet libraries say of a damaged file (English), as a user reads it.
+LIBRARY_DETAILS: Final[tuple[tuple[str, str], ...]] = (
+    ("File is not a zip file", "不是 zip 格式"),
+    ("Bad CRC-32", "校验和不符，内容已损坏"),
+    ("Truncated file header", "文件头不完整"),
+    ("Bad magic number", "文件头标记错误"),
+    ("Could not find EOCD", "找不到 zip 目录，文件不完整"),
+    ("invalid Zip archive", "zip 结构已损坏"),
+    ("Invalid sector shift", "复合文档（CFB）结构已损坏"),
+    ("Cfb error", "复合文档（CFB）结构已损坏"),
+    ("Cannot detect file format", "无法识别文件格式，文件可能已损坏"),
+    ("Error -3 while decompressing", "压缩数据已损坏"),
+    ("compressed data ended before", "压缩数据不完整"),
+)
+
+
+def library_detail(text: str) -> str:
+    """A library's English description of a damaged file in Chinese where it is known."""
+    for english, chinese in LIBRARY_DETAILS:
+        if english.lower() in text.lower():
+            return chinese
+    return text
