@@ -838,7 +838,7 @@ def _write_summary(
                 notes.insert(
                     0,
                     RESUBMIT["kept_because"].format(
-                        kept=entry.path, why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
+                        why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
                     ),
                 )
             statuses[entry.status] += 1

@@ -51,7 +51,7 @@ CONTENT_MESSAGES: Final[dict[str, str]] = {
 
 #: Which of several returns of one project was kept (文件清单, the summary line).
 RESUBMISSION_MESSAGES: Final[dict[str, str]] = {
-    "kept_because": "保留 {kept}（{why}），替代 {others}",
+    "kept_because": "保留本文件（{why}），替代 {others}",
     "why_saved": "工作簿保存时间较新：{time}",
     "why_mtime": "文件修改时间较新：{time}",
     "why_order": "保存时间相同，按文件名顺序靠后",
