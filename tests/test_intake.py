@@ -262,6 +262,8 @@ def test_an_unreadable_folder_is_failed_in_the_file_list(shared_tmp: Path) -> No
     shutil.copy(SAMPLE, folder / "a.xlsx")
     shutil.copy(OTHER_SAMPLE, folder / "locked" / "b.xlsx")
     (folder / "locked").chmod(0o000)
+    shutil.copy(SAMPLE, folder / "unreadable.xlsx")
+    (folder / "unreadable.xlsx").chmod(0o000)
     out = shared_tmp / "summary.xlsx"
 
     def run() -> dict[str, dict[str, Any]]:
@@ -279,6 +281,8 @@ def test_an_unreadable_folder_is_failed_in_the_file_list(shared_tmp: Path) -> No
     row = files[str(folder / "locked")]
     assert row["状态"] == FAILED and "没有读取或写入权限" in row["原因"]
     assert files[str(folder / "a.xlsx")]["状态"] == OK, files[str(folder / "a.xlsx")]["原因"]
+    unreadable = files[str(folder / "unreadable.xlsx")]
+    assert unreadable["状态"] == FAILED and "没有读取或写入权限" in unreadable["原因"]
 
 
 def test_status_lists_an_unreadable_folder_instead_of_calling_its_project_missing(shared_tmp: Path) -> None:
