@@ -663,3 +663,19 @@ def test_what_the_libraries_say_reaches_users_in_chinese(tmp_path: Path, name: s
     assert result.exit_code == 2
     assert message in result.stderr
     assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", result.stderr.replace(str(tmp_path), "")), result.stderr
+
+
+@pytest.mark.parametrize(
+    "given",
+    [["a", "a"], ["a", "a/b"], ["a/b", "a"], ["a/b/x.xlsx", "a"]],
+    ids=["same-folder-twice", "nested-after", "nested-before", "file-and-its-folder"],
+)
+def test_every_file_once_however_the_paths_overlap(tmp_path: Path, given: list[str]) -> None:
+    from sheetperf.io.walk import walk
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.xlsx").write_bytes(b"x")
+    (tmp_path / "a" / "y.xlsx").write_bytes(b"y")
+    found = walk([tmp_path / p for p in given])
+    assert sorted(Path(w.path).name for w in found) == ["x.xlsx", "y.xlsx"]
+    assert all(w.explicit == (w.path.endswith("x.xlsx") and given[0].endswith(".xlsx")) for w in found)

@@ -159,10 +159,16 @@ def walk(paths: Iterable[str | Path], *, skip: Callable[[str], str | None] | Non
         else:
             found.append(Walked(path, "outside", MSG["link_outside"].format(target=shown(target)), False, 0))
 
+    visited: set[str] = set()
+
     def folder(top: str) -> None:
         stack = [top]
         while stack:
             current = stack.pop()
+            ident = identity(current)
+            if ident in visited:  # a folder given twice, or inside another one given
+                continue
+            visited.add(ident)
             try:
                 with os.scandir(current) as listing:
                     entries = sorted(listing, key=lambda e: e.name)
