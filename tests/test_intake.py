@@ -223,12 +223,26 @@ def test_a_path_beyond_path_max_is_listed_as_failed(hostile_folder: dict[str, An
     assert all(row["状态"] == FAILED and "路径过长" in row["原因"] for row in deep)
 
 
-@pytest.mark.parametrize("command", ["read", "score", "validate"], ids=["read", "score", "validate"])
-def test_a_fifo_named_is_refused_without_opening(tmp_path: Path, command: str) -> None:
+RECORD_JSON = REPO / "samples" / "records" / "self_evaluation-2023-jiaoyi-zhishu.json"
+FIFO_COMMANDS = [
+    ("read", ["read", "{fifo}"]),
+    ("score", ["score", "{fifo}"]),
+    ("validate", ["validate", "{fifo}"]),
+    ("validate-goals", ["validate", str(SAMPLE), "--goals", "{fifo}"]),
+    ("fill-template", ["fill", "{fifo}", str(RECORD_JSON), "-o", "{tmp}/out.xlsx"]),
+    ("fill-record", ["fill", str(SAMPLE), "{fifo}", "-o", "{tmp}/out.xlsx"]),
+    ("template-from", ["template", "self-evaluation", "--from", "{fifo}", "-o", "{tmp}/t.xlsx"]),
+    ("distribute-roster", ["distribute", "{fifo}", "-o", "{tmp}/out"]),
+    ("import-text", ["import-text", "{fifo}"]),
+]
+
+
+@pytest.mark.parametrize("args", [c[1] for c in FIFO_COMMANDS], ids=[c[0] for c in FIFO_COMMANDS])
+def test_a_fifo_named_is_refused_without_opening(tmp_path: Path, args: list[str]) -> None:
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
-    result = cli(command, str(pipe), timeout=60)  # opening the FIFO would block forever
-    assert result.returncode == 2
+    result = cli(*(a.format(fifo=pipe, tmp=tmp_path) for a in args), timeout=60)  # opening it would block forever
+    assert result.returncode == 2, result.stderr
     assert "命名管道" in result.stderr and "Traceback" not in result.stderr
 
 

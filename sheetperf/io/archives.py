@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -53,6 +54,8 @@ def content_kind(path: str | Path) -> ContentKind:
     ODS mimetype, and an archive otherwise; a compound file (CFB) is an .xls/.et when it has a
     Workbook stream and an encrypted OOXML workbook when it has EncryptionInfo."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "other"  # a FIFO is never opened
         with open(path, "rb") as handle:
             head = handle.read(128)
     except OSError:

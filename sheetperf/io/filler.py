@@ -51,6 +51,7 @@ from sheetperf.forms.layout import (
     normalize_form,
 )
 from sheetperf.io.archives import content_kind
+from sheetperf.io.walk import ensure_regular
 from sheetperf.model.a1 import from_a1, parse_range, to_a1
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
@@ -121,6 +122,7 @@ def fill_workbook(template_path: str | Path, record: Record, out_path: str | Pat
     out_path = Path(out_path)
     if not isinstance(record, (SelfEvaluation, GoalTable)):
         raise InputError(MSG["not_record"].format(kind=type(record).__name__))
+    ensure_regular(template_path)
     if content_kind(template_path) == "encrypted":  # not "文件已损坏": it has a password
         raise InputError(CONTENT_MESSAGES["encrypted_template"], file=str(template_path))
     with open_xlsx(template_path) as book:

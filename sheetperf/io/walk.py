@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from sheetperf.errors import shown
+from sheetperf.errors import InputError, shown
 from sheetperf.vocab.intake import WALK_MESSAGES as MSG
 from sheetperf.vocab.text import os_reason
 
@@ -106,6 +106,19 @@ def _special(path: str, mode: int, mtime_ns: int, explicit: bool) -> Walked:
         else MSG["other_special"]
     )
     return Walked(path, "special", MSG["not_regular"].format(what=what), explicit, mtime_ns)
+
+
+def ensure_regular(path: str | Path) -> None:
+    """:class:`InputError` when ``path`` exists and is no regular file (a FIFO, a device): such a
+    file is never opened, since opening a FIFO waits for a writer forever.  A missing path or a
+    folder is left to the caller's own message."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+        return
+    raise InputError(_special(os.fspath(path), info.st_mode, 0, True).reason, file=os.fspath(path))
 
 
 def walk(paths: Iterable[str | Path], *, skip: Callable[[str], str | None] | None = None) -> list[Walked]:

@@ -168,7 +168,9 @@ def read_tables(path: Path) -> list[list[list[str]]]:
     sheet for a workbook (.xlsx/.xlsm/.xls/.et/.ods, recognised by its bytes)."""
     from sheetperf.io.archives import content_kind
     from sheetperf.io.sources import WORKBOOK_CONTENT
+    from sheetperf.io.walk import ensure_regular
 
+    ensure_regular(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":

@@ -16,7 +16,7 @@ WALK_MESSAGES: Final[dict[str, str]] = {
     "link_broken": "链接指向的文件不存在，无法读取",
     "link_outside": "链接指向给定文件夹之外（{target}），未读取；需要时请直接给出该文件或文件夹",
     "link_inside": "链接指向给定文件夹中的 {target}，已按其原位置读取",
-    "not_regular": "不是普通文件（{what}），未打开，已跳过",
+    "not_regular": "不是普通文件（{what}），未打开（打开命名管道会一直等待）",
     "stat_failed": "无法读取文件信息（{reason}）",
     "missing": "文件不存在（或文件夹不存在）",
     "fifo": "命名管道",
