@@ -578,9 +578,11 @@ def test_a_roster_in_every_format(converted: dict[str, Path], tmp_path: Path, so
     assert roster_entries(Path(roster)) == ROSTER_EXPECTED
 
 
-def test_a_title_row_above_a_csv_header(tmp_path: Path) -> None:
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"], ids=["comma", "tab", "semicolon"])
+def test_a_title_row_above_a_csv_header(tmp_path: Path, delimiter: str) -> None:
     roster = tmp_path / "名册.csv"
-    roster.write_text("2024年度名册\n\n年度,主管部门,实施单位,项目名称\n2024,部门,单位,项目\n合计,,,\n", encoding="utf-8")
+    rows = [["2024年度名册"], [], ["年度", "主管部门", "实施单位", "项目名称"], ["2024", "部门", "单位", "项目"], ["合计", "", "", ""]]
+    roster.write_text("\n".join(delimiter.join(row) for row in rows) + "\n", encoding="gb18030")
     assert roster_entries(roster) == [(2024, "部门", "单位", "项目")]
 
 

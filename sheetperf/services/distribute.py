@@ -110,8 +110,9 @@ def _csv_rows(path: Path) -> list[list[str]]:
             continue
     else:
         raise InputError(MSG["roster_encoding"], file=str(path))
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first.count)
+    # the header may stand below a title line: the delimiter is the one the early lines use most
+    head = text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS]
+    delimiter = max((",", "\t", ";"), key=lambda d: max(line.count(d) for line in head))
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
