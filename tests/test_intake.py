@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import REPO, SELF_EVALUATION_PATHS, load_case
@@ -695,3 +697,25 @@ def test_every_file_once_however_the_paths_overlap(tmp_path: Path, given: list[s
     found = walk([tmp_path / p for p in given])
     assert sorted(Path(w.path).name for w in found) == ["x.xlsx", "y.xlsx"]
     assert all(w.explicit == (w.path.endswith("x.xlsx") and given[0].endswith(".xlsx")) for w in found)
+
+
+# --- the helpers, held to their word -------------------------------------------------------------
+
+
+@given(st.text())
+def test_shown_text_is_always_one_encodable_line(text: str) -> None:
+    from sheetperf.errors import shown
+
+    out = shown(text)
+    out.encode("utf-8")  # never "surrogates not allowed"
+    assert len(out.splitlines()) <= 1
+    assert shown(out) == out  # what it produced has nothing left to escape
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=2, max_size=2, unique=True))
+def test_natural_order_of_numbered_names(numbers: list[int]) -> None:
+    from sheetperf.io.saved import natural_key
+
+    low, high = sorted(numbers)
+    assert natural_key(f"回执_v{low}") < natural_key(f"回执_v{high}")
+    assert natural_key("回执") < natural_key(f"回执({low})")
