@@ -262,8 +262,8 @@ def test_names_in_gbk_bytes_are_shown_escaped(tmp_path: Path, args: list[str], w
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / GBK_NAME).write_bytes(SAMPLE.read_bytes())
-    given = [a.format(folder=folder, tmp=tmp_path, file=folder / GBK_NAME) for a in args]
-    result = cli(*given)  # decoded strictly: raw bytes of the name in the output are a failure
+    command = [a.format(folder=folder, tmp=tmp_path, file=folder / GBK_NAME) for a in args]
+    result = cli(*command)  # decoded strictly: raw bytes of the name in the output are a failure
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     if written is not None:
@@ -441,9 +441,9 @@ def test_a_workbook_is_read_by_its_content_in_a_folder_and_when_named(
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(converted[source], folder / name)
-    for given in (folder, folder / name):
+    for named in (folder, folder / name):
         out = tmp_path / "summary.xlsx"
-        result = CliRunner().invoke(main, ["consolidate", str(given), "-o", str(out), "--strict"])
+        result = CliRunner().invoke(main, ["consolidate", str(named), "-o", str(out), "--strict"])
         assert result.exit_code == 0, result.output
         assert files_sheet(out)[str(folder / name)]["状态"] == OK
     read = CliRunner().invoke(main, ["read", str(folder / name)])
@@ -684,19 +684,19 @@ def test_what_the_libraries_say_reaches_users_in_chinese(tmp_path: Path, name: s
 
 
 @pytest.mark.parametrize(
-    "given",
+    "paths",
     [["a", "a"], ["a", "a/b"], ["a/b", "a"], ["a/b/x.xlsx", "a"]],
     ids=["same-folder-twice", "nested-after", "nested-before", "file-and-its-folder"],
 )
-def test_every_file_once_however_the_paths_overlap(tmp_path: Path, given: list[str]) -> None:
+def test_every_file_once_however_the_paths_overlap(tmp_path: Path, paths: list[str]) -> None:
     from sheetperf.io.walk import walk
 
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.xlsx").write_bytes(b"x")
     (tmp_path / "a" / "y.xlsx").write_bytes(b"y")
-    found = walk([tmp_path / p for p in given])
+    found = walk([tmp_path / p for p in paths])
     assert sorted(Path(w.path).name for w in found) == ["x.xlsx", "y.xlsx"]
-    assert all(w.explicit == (w.path.endswith("x.xlsx") and given[0].endswith(".xlsx")) for w in found)
+    assert all(w.explicit == (w.path.endswith("x.xlsx") and paths[0].endswith(".xlsx")) for w in found)
 
 
 # --- the helpers, held to their word -------------------------------------------------------------
