@@ -719,3 +719,12 @@ def test_natural_order_of_numbered_names(numbers: list[int]) -> None:
     low, high = sorted(numbers)
     assert natural_key(f"回执_v{low}") < natural_key(f"回执_v{high}")
     assert natural_key("回执") < natural_key(f"回执({low})")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("source", "kind"), [("form.ods", "ODS"), ("form.xls", "XLS")], ids=["ods-named-xlsx", "xls-named-xlsx"])
+def test_fill_names_what_the_template_is(converted: dict[str, Path], tmp_path: Path, source: str, kind: str) -> None:
+    template = Path(shutil.copy(converted[source], tmp_path / "模板.xlsx"))
+    result = CliRunner().invoke(main, ["fill", str(template), str(RECORD_JSON), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2
+    assert f"模板的内容是 {kind} 工作簿" in result.stderr

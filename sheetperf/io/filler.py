@@ -123,8 +123,11 @@ def fill_workbook(template_path: str | Path, record: Record, out_path: str | Pat
     if not isinstance(record, (SelfEvaluation, GoalTable)):
         raise InputError(MSG["not_record"].format(kind=type(record).__name__))
     ensure_regular(template_path)
-    if content_kind(template_path) == "encrypted":  # not "文件已损坏": it has a password
+    kind = content_kind(template_path)
+    if kind == "encrypted":  # not "文件已损坏": it has a password
         raise InputError(CONTENT_MESSAGES["encrypted_template"], file=str(template_path))
+    if kind in ("ods", "xls"):  # by its bytes, whatever the name says
+        raise InputError(CONTENT_MESSAGES["template_format"].format(kind=kind.upper()), file=str(template_path))
     with open_xlsx(template_path) as book:
         info = read_template_info(book)
         _check_record(book, info, record)

@@ -47,6 +47,7 @@ CONTENT_MESSAGES: Final[dict[str, str]] = {
     "decrypt_failed": "工作簿已加密，无法解密（{detail}）；请在 Excel/WPS 中取消密码后另存再交回",
     "default_password": "工作簿以 Excel 默认密码加密（Excel 打开时不需输入密码），已解密读取",
     "encrypted_template": "模板工作簿设置了打开密码，无法填写；请先在 Excel/WPS 中取消密码后另存",
+    "template_format": "模板的内容是 {kind} 工作簿（不论扩展名），fill 只能写入 .xlsx 模板；请用 Excel/WPS 另存为 .xlsx 后重试",
 }
 
 #: Which of several returns of one project was kept (文件清单, the summary line).
