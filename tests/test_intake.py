@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import REPO, SELF_EVALUATION_PATHS, load_case
@@ -223,12 +225,26 @@ def test_a_path_beyond_path_max_is_listed_as_failed(hostile_folder: dict[str, An
     assert all(row["状态"] == FAILED and "路径过长" in row["原因"] for row in deep)
 
 
-@pytest.mark.parametrize("command", ["read", "score", "validate"], ids=["read", "score", "validate"])
-def test_a_fifo_named_is_refused_without_opening(tmp_path: Path, command: str) -> None:
+RECORD_JSON = REPO / "samples" / "records" / "self_evaluation-2023-jiaoyi-zhishu.json"
+FIFO_COMMANDS = [
+    ("read", ["read", "{fifo}"]),
+    ("score", ["score", "{fifo}"]),
+    ("validate", ["validate", "{fifo}"]),
+    ("validate-goals", ["validate", str(SAMPLE), "--goals", "{fifo}"]),
+    ("fill-template", ["fill", "{fifo}", str(RECORD_JSON), "-o", "{tmp}/out.xlsx"]),
+    ("fill-record", ["fill", str(SAMPLE), "{fifo}", "-o", "{tmp}/out.xlsx"]),
+    ("template-from", ["template", "self-evaluation", "--from", "{fifo}", "-o", "{tmp}/t.xlsx"]),
+    ("distribute-roster", ["distribute", "{fifo}", "-o", "{tmp}/out"]),
+    ("import-text", ["import-text", "{fifo}"]),
+]
+
+
+@pytest.mark.parametrize("args", [c[1] for c in FIFO_COMMANDS], ids=[c[0] for c in FIFO_COMMANDS])
+def test_a_fifo_named_is_refused_without_opening(tmp_path: Path, args: list[str]) -> None:
     pipe = tmp_path / "pipe.xlsx"
     os.mkfifo(pipe)
-    result = cli(command, str(pipe), timeout=60)  # opening the FIFO would block forever
-    assert result.returncode == 2
+    result = cli(*(a.format(fifo=pipe, tmp=tmp_path) for a in args), timeout=60)  # opening it would block forever
+    assert result.returncode == 2, result.stderr
     assert "命名管道" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -246,8 +262,8 @@ def test_names_in_gbk_bytes_are_shown_escaped(tmp_path: Path, args: list[str], w
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / GBK_NAME).write_bytes(SAMPLE.read_bytes())
-    given = [a.format(folder=folder, tmp=tmp_path, file=folder / GBK_NAME) for a in args]
-    result = cli(*given)  # decoded strictly: raw bytes of the name in the output are a failure
+    command = [a.format(folder=folder, tmp=tmp_path, file=folder / GBK_NAME) for a in args]
+    result = cli(*command)  # decoded strictly: raw bytes of the name in the output are a failure
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     if written is not None:
@@ -262,6 +278,8 @@ def test_an_unreadable_folder_is_failed_in_the_file_list(shared_tmp: Path) -> No
     shutil.copy(SAMPLE, folder / "a.xlsx")
     shutil.copy(OTHER_SAMPLE, folder / "locked" / "b.xlsx")
     (folder / "locked").chmod(0o000)
+    shutil.copy(SAMPLE, folder / "unreadable.xlsx")
+    (folder / "unreadable.xlsx").chmod(0o000)
     out = shared_tmp / "summary.xlsx"
 
     def run() -> dict[str, dict[str, Any]]:
@@ -279,6 +297,8 @@ def test_an_unreadable_folder_is_failed_in_the_file_list(shared_tmp: Path) -> No
     row = files[str(folder / "locked")]
     assert row["状态"] == FAILED and "没有读取或写入权限" in row["原因"]
     assert files[str(folder / "a.xlsx")]["状态"] == OK, files[str(folder / "a.xlsx")]["原因"]
+    unreadable = files[str(folder / "unreadable.xlsx")]
+    assert unreadable["状态"] == FAILED and "没有读取或写入权限" in unreadable["原因"]
 
 
 def test_status_lists_an_unreadable_folder_instead_of_calling_its_project_missing(shared_tmp: Path) -> None:
@@ -421,9 +441,9 @@ def test_a_workbook_is_read_by_its_content_in_a_folder_and_when_named(
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(converted[source], folder / name)
-    for given in (folder, folder / name):
+    for named in (folder, folder / name):
         out = tmp_path / "summary.xlsx"
-        result = CliRunner().invoke(main, ["consolidate", str(given), "-o", str(out), "--strict"])
+        result = CliRunner().invoke(main, ["consolidate", str(named), "-o", str(out), "--strict"])
         assert result.exit_code == 0, result.output
         assert files_sheet(out)[str(folder / name)]["状态"] == OK
     read = CliRunner().invoke(main, ["read", str(folder / name)])
@@ -560,9 +580,11 @@ def test_a_roster_in_every_format(converted: dict[str, Path], tmp_path: Path, so
     assert roster_entries(Path(roster)) == ROSTER_EXPECTED
 
 
-def test_a_title_row_above_a_csv_header(tmp_path: Path) -> None:
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"], ids=["comma", "tab", "semicolon"])
+def test_a_title_row_above_a_csv_header(tmp_path: Path, delimiter: str) -> None:
     roster = tmp_path / "名册.csv"
-    roster.write_text("2024年度名册\n\n年度,主管部门,实施单位,项目名称\n2024,部门,单位,项目\n合计,,,\n", encoding="utf-8")
+    rows = [["2024年度名册"], [], ["年度", "主管部门", "实施单位", "项目名称"], ["2024", "部门", "单位", "项目"], ["合计", "", "", ""]]
+    roster.write_text("\n".join(delimiter.join(row) for row in rows) + "\n", encoding="gb18030")
     assert roster_entries(roster) == [(2024, "部门", "单位", "项目")]
 
 
@@ -639,3 +661,70 @@ def test_status_opens_returns_inside_a_zip(tmp_path: Path) -> None:
     assert states == {"项目甲": "returned", "项目乙": "missing"}
     assert report.projects[0].files == [f"{returns}/报送.zip!项目甲.xlsx"]
     assert [(o.file, o.state) for o in report.others] == [(f"{returns}/报送.zip!说明.txt", "unknown")]
+
+
+DAMAGED_CASES = [
+    ("broken-zip", "坏.xlsx", b"PK\x03\x04" + b"junk" * 10, "不是 zip 格式"),
+    ("broken-cfb", "坏.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"garbage" * 80, "文件可能已损坏"),
+    ("zip-named-to-read", "报送.zip", None, "请用 consolidate 或 status"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [c[1:] for c in DAMAGED_CASES], ids=[c[0] for c in DAMAGED_CASES])
+def test_what_the_libraries_say_reaches_users_in_chinese(tmp_path: Path, name: str, data: bytes | None, message: str) -> None:
+    path = tmp_path / name
+    if data is None:
+        windows_zip(path, {"内涵建设.xlsx": GOAL_SAMPLE.read_bytes()})
+    else:
+        path.write_bytes(data)
+    result = CliRunner().invoke(main, ["read", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", result.stderr.replace(str(tmp_path), "")), result.stderr
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [["a", "a"], ["a", "a/b"], ["a/b", "a"], ["a/b/x.xlsx", "a"]],
+    ids=["same-folder-twice", "nested-after", "nested-before", "file-and-its-folder"],
+)
+def test_every_file_once_however_the_paths_overlap(tmp_path: Path, paths: list[str]) -> None:
+    from sheetperf.io.walk import walk
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.xlsx").write_bytes(b"x")
+    (tmp_path / "a" / "y.xlsx").write_bytes(b"y")
+    found = walk([tmp_path / p for p in paths])
+    assert sorted(Path(w.path).name for w in found) == ["x.xlsx", "y.xlsx"]
+    assert all(w.explicit == (w.path.endswith("x.xlsx") and paths[0].endswith(".xlsx")) for w in found)
+
+
+# --- the helpers, held to their word -------------------------------------------------------------
+
+
+@given(st.text())
+def test_shown_text_is_always_one_encodable_line(text: str) -> None:
+    from sheetperf.errors import shown
+
+    out = shown(text)
+    out.encode("utf-8")  # never "surrogates not allowed"
+    assert len(out.splitlines()) <= 1
+    assert shown(out) == out  # what it produced has nothing left to escape
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=2, max_size=2, unique=True))
+def test_natural_order_of_numbered_names(numbers: list[int]) -> None:
+    from sheetperf.io.saved import natural_key
+
+    low, high = sorted(numbers)
+    assert natural_key(f"回执_v{low}") < natural_key(f"回执_v{high}")
+    assert natural_key("回执") < natural_key(f"回执({low})")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize(("source", "kind"), [("form.ods", "ODS"), ("form.xls", "XLS")], ids=["ods-named-xlsx", "xls-named-xlsx"])
+def test_fill_names_what_the_template_is(converted: dict[str, Path], tmp_path: Path, source: str, kind: str) -> None:
+    template = Path(shutil.copy(converted[source], tmp_path / "模板.xlsx"))
+    result = CliRunner().invoke(main, ["fill", str(template), str(RECORD_JSON), "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 2
+    assert f"模板的内容是 {kind} 工作簿" in result.stderr

@@ -477,7 +477,8 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
 def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
     """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
 
-    ROSTER 为 CSV 或 XLSX 名册（列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值），
+    ROSTER 为 CSV 或工作簿名册（.xlsx/.xls/.et/.ods；列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值；
+    表头上方可有标题行，合并单元格按所在各行读取，合计行跳过；同一项目重复列出时拒绝并列出行号），
     或存放已填绩效目标表的文件夹（子文件夹名作为主管部门）。自评表的指标、目标值和分值取自目标表；
     名册和目标表都没有分值时，按规则配置的一级指标比例分配并提示。
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -53,6 +54,8 @@ def content_kind(path: str | Path) -> ContentKind:
     ODS mimetype, and an archive otherwise; a compound file (CFB) is an .xls/.et when it has a
     Workbook stream and an encrypted OOXML workbook when it has EncryptionInfo."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "other"  # a FIFO is never opened
         with open(path, "rb") as handle:
             head = handle.read(128)
     except OSError:
@@ -66,7 +69,7 @@ def content_kind(path: str | Path) -> ContentKind:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist()[:10_000])
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            return "xlsx"  # a damaged workbook: the reader says what is wrong with it
+            return "other"  # damaged: by its extension, a workbook's reader or the archive lister says how
         if "xl/workbook.xml" in names or ("_rels/.rels" in names and "word/document.xml" not in names):
             return "xlsx" if "ppt/presentation.xml" not in names else "other"
         if "mimetype" in names and "content.xml" in names:

@@ -52,6 +52,7 @@ from sheetperf.forms.layout import (
 )
 from sheetperf.io.archives import content_kind
 from sheetperf.io.atomic import atomic_path
+from sheetperf.io.walk import ensure_regular
 from sheetperf.model.a1 import from_a1, parse_range, to_a1
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
@@ -125,8 +126,12 @@ def fill_workbook(template_path: str | Path, record: Record, out_path: str | Pat
     out_path = Path(out_path)
     if not isinstance(record, (SelfEvaluation, GoalTable)):
         raise InputError(MSG["not_record"].format(kind=type(record).__name__))
-    if content_kind(template_path) == "encrypted":  # not "文件已损坏": it has a password
+    ensure_regular(template_path)
+    kind = content_kind(template_path)
+    if kind == "encrypted":  # not "文件已损坏": it has a password
         raise InputError(CONTENT_MESSAGES["encrypted_template"], file=str(template_path))
+    if kind in ("ods", "xls"):  # by its bytes, whatever the name says
+        raise InputError(CONTENT_MESSAGES["template_format"].format(kind=kind.upper()), file=str(template_path))
     with open_xlsx(template_path) as book:
         info = read_template_info(book)
         _check_record(book, info, record)

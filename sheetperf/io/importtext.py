@@ -164,6 +164,9 @@ def decode_text(data: bytes, *, file: str | None = None) -> str:
 
 
 def _read_file(path: Path) -> str:
+    from sheetperf.io.walk import ensure_regular
+
+    ensure_regular(path)
     try:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:

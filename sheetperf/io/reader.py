@@ -72,7 +72,7 @@ from sheetperf.model.record import (
 from sheetperf.rules.parsing import normalize_text, parse_number, parse_operator
 from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import words
-from sheetperf.vocab.intake import CONTENT_MESSAGES, WALK_MESSAGES
+from sheetperf.vocab.intake import CONTENT_MESSAGES, WALK_MESSAGES, library_detail
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES, field_label
 from sheetperf.vocab.text import os_reason
@@ -446,7 +446,7 @@ def _calamine_grids(path: Path) -> list[Grid]:
     except (SheetperfError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # calamine's Rust panics arrive as PanicException, a BaseException
-        detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        detail = library_detail(str(exc).splitlines()[0])[:80] if str(exc) else type(exc).__name__
         if "password" in detail.lower() or "encrypt" in detail.lower():
             raise InputError(MSG["encrypted"], file=str(path)) from exc
         if isinstance(exc, OSError):

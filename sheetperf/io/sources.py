@@ -12,7 +12,7 @@ from sheetperf.errors import InputError, SheetperfError, shown
 from sheetperf.io.archives import content_kind
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Record, load_records_json
-from sheetperf.vocab.intake import WALK_MESSAGES
+from sheetperf.vocab.intake import ARCHIVE_MESSAGES, WALK_MESSAGES
 from sheetperf.vocab.labels import READER_MESSAGES
 from sheetperf.vocab.text import os_reason
 
@@ -87,8 +87,12 @@ def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
         suffix = path.suffix.lower()
         if found.kind in FAILED_KINDS or (found.kind == "special" and found.explicit):
             failed.append((path, found.reason))
+        elif found.kind == "file" and _archive(path):
+            (failed if found.explicit else skipped).append((path, ARCHIVE_MESSAGES["not_here"]))
         elif found.kind == "file" and (found.explicit or suffix in JSON_SUFFIXES | WORKBOOK_SUFFIXES):
             out.append(path)
+        elif found.kind == "file" and content_kind(path) in WORKBOOK_CONTENT:
+            out.append(path)  # a workbook under another extension: read by its content
         elif found.kind == "lock":
             skipped.append((path, READER_MESSAGES["folder_lock_file"]))
         elif found.kind == "hidden":
@@ -98,6 +102,15 @@ def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
         else:
             skipped.append((path, found.reason))
     return Inputs(out, skipped, failed)
+
+
+def _archive(path: Path) -> bool:
+    from sheetperf.io.archives import ARCHIVE_SUFFIXES
+
+    suffix = path.suffix.lower()
+    if suffix in ARCHIVE_SUFFIXES:
+        return True
+    return suffix not in WORKBOOK_SUFFIXES | JSON_SUFFIXES and content_kind(path) in ("zip", "7z", "rar")
 
 
 def list_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:

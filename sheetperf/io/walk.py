@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from sheetperf.errors import shown
+from sheetperf.errors import InputError, shown
 from sheetperf.vocab.intake import WALK_MESSAGES as MSG
 from sheetperf.vocab.text import os_reason
 
@@ -108,6 +108,19 @@ def _special(path: str, mode: int, mtime_ns: int, explicit: bool) -> Walked:
     return Walked(path, "special", MSG["not_regular"].format(what=what), explicit, mtime_ns)
 
 
+def ensure_regular(path: str | Path) -> None:
+    """:class:`InputError` when ``path`` exists and is no regular file (a FIFO, a device): such a
+    file is never opened, since opening a FIFO waits for a writer forever.  A missing path or a
+    folder is left to the caller's own message."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+        return
+    raise InputError(_special(os.fspath(path), info.st_mode, 0, True).reason, file=os.fspath(path))
+
+
 def walk(paths: Iterable[str | Path], *, skip: Callable[[str], str | None] | None = None) -> list[Walked]:
     """Every path under ``paths``, in discovery order; see the module docstring."""
     given = [os.fspath(p) for p in paths]
@@ -159,10 +172,16 @@ def walk(paths: Iterable[str | Path], *, skip: Callable[[str], str | None] | Non
         else:
             found.append(Walked(path, "outside", MSG["link_outside"].format(target=shown(target)), False, 0))
 
+    visited: set[str] = set()
+
     def folder(top: str) -> None:
         stack = [top]
         while stack:
             current = stack.pop()
+            ident = identity(current)
+            if ident in visited:  # a folder given twice, or inside another one given
+                continue
+            visited.add(ident)
             try:
                 with os.scandir(current) as listing:
                     entries = sorted(listing, key=lambda e: e.name)

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError, shown
-from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
+from sheetperf.io.archives import ARCHIVE_SUFFIXES, content_kind, extracted, list_members, shown_member
 from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label, lock_file_of
 from sheetperf.io.saved import natural_key, saved_ns
 from sheetperf.io.sources import (
@@ -160,7 +160,7 @@ def _by_content(item: InputFile) -> list[InputFile]:
     kind = content_kind(item.path)
     if kind in WORKBOOK_CONTENT:
         return [replace(item, kind="read")]
-    if kind not in ("zip", "7z", "rar"):
+    if kind not in ("zip", "7z", "rar") and suffix not in ARCHIVE_SUFFIXES:
         return [item]
     try:
         members = list_members(item.path)
@@ -1019,7 +1019,7 @@ def _write_summary(
                 notes.insert(
                     0,
                     RESUBMIT["kept_because"].format(
-                        kept=entry.path, why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
+                        why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
                     ),
                 )
             statuses[entry.status] += 1

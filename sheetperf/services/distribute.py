@@ -111,8 +111,9 @@ def _csv_rows(path: Path) -> list[list[str]]:
             continue
     else:
         raise InputError(MSG["roster_encoding"], file=str(path))
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first.count)
+    # the header may stand below a title line: the delimiter is the one the early lines use most
+    head = text.split("\n", _HEADER_SEARCH_ROWS)[:_HEADER_SEARCH_ROWS]
+    delimiter = max((",", "\t", ";"), key=lambda d: max(line.count(d) for line in head))
     return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
@@ -169,7 +170,9 @@ def read_tables(path: Path) -> list[list[list[str]]]:
     sheet for a workbook (.xlsx/.xlsm/.xls/.et/.ods, recognised by its bytes)."""
     from sheetperf.io.archives import content_kind
     from sheetperf.io.sources import WORKBOOK_CONTENT
+    from sheetperf.io.walk import ensure_regular
 
+    ensure_regular(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":

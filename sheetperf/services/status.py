@@ -189,7 +189,7 @@ def collect_status(
     manifest: Sequence[ManifestRow], paths: Sequence[Path], *, exclude: Iterable[Path] = ()
 ) -> StatusReport:
     """Match every returned file to the manifest; see the module docstring."""
-    from sheetperf.io.archives import content_kind, extracted, list_members, shown_member
+    from sheetperf.io.archives import ARCHIVE_SUFFIXES, content_kind, extracted, list_members, shown_member
     from sheetperf.io.sources import load_records
     from sheetperf.model.memo import BatchCache
 
@@ -226,7 +226,7 @@ def collect_status(
 
     for file in files:
         suffix = file.suffix.lower()
-        if suffix in RECORD_SUFFIXES or content_kind(file) not in ("zip", "7z", "rar"):
+        if suffix in RECORD_SUFFIXES or (suffix not in ARCHIVE_SUFFIXES and content_kind(file) not in ("zip", "7z", "rar")):
             match(shown(str(file)), file, suffix)
             continue
         # returns inside an archive, as departments email them: each member on its own

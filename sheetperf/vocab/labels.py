@@ -427,7 +427,7 @@ READER_MESSAGES: Final[dict[str, str]] = {
     "folder_not_workbook": "不是工作簿或记录 JSON（{suffix}），已跳过",
     "folder_lock_file": "Office/WPS/LibreOffice 打开工作簿时产生的锁定文件，已跳过",
     "skipped_file": "{path}：{reason}",
-    "skipped_files": "{count} 个文件不是工作簿，已跳过",
+    "skipped_files": "{count} 个文件未读取（不是工作簿、锁定文件、链接或特殊文件，原因见上）",
     "read_summary": "共读取 {forms} 张表单（{files} 个文件）",
 }
 
@@ -706,7 +706,7 @@ WEIGHT_SOURCE_LABELS: Final[dict[str, str]] = {
 
 DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
     "roster_missing": "名册不存在，请给出 CSV、XLSX 名册或绩效目标表所在的文件夹",
-    "roster_type": "不支持的名册类型 {suffix}：请给出 .csv、.xlsx 名册或文件夹",
+    "roster_type": "不支持的名册类型 {suffix}：请给出 .csv、.xlsx、.xls、.et、.ods 名册或文件夹",
     "roster_encoding": "名册不是 UTF-8 或 GB18030 编码的 CSV，请用 Excel/WPS 另存为「CSV UTF-8」",
     "roster_empty": "名册中没有项目（第一行应为表头：年度、主管部门、实施单位、项目名称）",
     "roster_no_header": "名册第 1 行缺少列 {missing}；可用的表头：{allowed}",

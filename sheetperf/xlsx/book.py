@@ -46,6 +46,7 @@ from lxml import etree
 from sheetperf.errors import InputError, UnsafeInputError
 from sheetperf.model.a1 import col_index
 from sheetperf.model.memo import BatchCache
+from sheetperf.vocab.intake import library_detail
 from sheetperf.vocab.labels import LIMIT_MESSAGES as LIMIT_MSG
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.text import os_reason
@@ -284,7 +285,7 @@ def parse_xml(data: bytes, part: str, path: Path) -> Any:
 def one_line(exc: BaseException, limit: int = 80) -> str:
     """An exception's text on one line (libxml2 puts a newline inside its messages)."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:limit]
+    return library_detail(text)[:limit]
 
 
 def _guard_xml(data: bytes, part: str, path: Path) -> None:
