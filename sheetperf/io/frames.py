@@ -20,7 +20,7 @@ from typing import Any, Final
 import pandas as pd
 
 from sheetperf.io.csvcells import neutralize
-from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation, indicators_of
 from sheetperf.rules.parsing import parse_actual, parse_target
 from sheetperf.vocab.labels import FRAME_COLUMN_LABELS
 
@@ -127,7 +127,7 @@ def _project_row(form_id: int, record: Record) -> dict[str, Any]:
 def _indicator_rows(form_id: int, record: Record) -> list[dict[str, Any]]:
     prov = record.provenance
     rows: list[dict[str, Any]] = []
-    for position, ind in enumerate(record.indicators):
+    for position, ind in enumerate(indicators_of(record)):
         target = parse_target(ind.target)
         actual = parse_actual(ind.actual)
         ref = prov.cell_of(f"indicators[{position}].name")

@@ -32,12 +32,12 @@ from functools import lru_cache
 from typing import Final, Literal
 
 from sheetperf.model.memo import Memo
-from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS
+from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, MONITORING_FUND_COLUMNS
 from sheetperf.vocab import form_labels as V
 from sheetperf.xlsx.book import Cell, Grid
 from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
 
-FormKind = Literal["self_evaluation", "goal_table"]
+FormKind = Literal["self_evaluation", "goal_table", "monitoring"]
 
 # --- the label declaration -------------------------------------------------------------------
 # Every spelling is compared after norm(): full-width folded, spaces and punctuation removed,
@@ -204,6 +204,8 @@ class Located:
     #: Cells of notes below the form (备注: the scoring rules some regions print).
     notes: list[Loc] = field(default_factory=list)
     method: Literal["labels", "defined_names"] = "labels"
+    #: A monitoring form's N of 1–N月, as its labels print it (None when they do not).
+    period: int | None = None
 
 
 # --- an index over one sheet -------------------------------------------------------------------
@@ -833,6 +835,20 @@ def parse_defined_ref(text: str) -> tuple[str, int, int] | None:
 
 
 def _record_paths(form: FormKind) -> tuple[str, ...]:
+    if form == "monitoring":
+        funds = tuple(f"funds.{row}.{col}" for row in FUND_ROWS for col in (*MONITORING_FUND_COLUMNS, "note"))
+        return (
+            "year",
+            "period",
+            "project_name",
+            "department",
+            "implementing_unit",
+            *funds,
+            "goal_expected",
+            "goal_progress",
+            "time_progress",
+            "progress_flag",
+        )
     if form == "self_evaluation":
         funds = tuple(f"funds.{row}.{col}" for row in FUND_ROWS for col in (*FUND_COLUMNS, "weight", "score"))
         return (
@@ -893,7 +909,9 @@ def locate_by_defined_names(
     from sheetperf.forms.layout import field_name, parse_indicator_name
 
     form: FormKind
-    if field_name("goal_expected") in refs:
+    if field_name("goal_progress") in refs:
+        form = "monitoring"
+    elif field_name("goal_expected") in refs:
         form = "self_evaluation"
     elif field_name("texts.overview") in refs:
         form = "goal_table"

@@ -9,7 +9,7 @@ from typing import Final
 
 from sheetperf.errors import InputError, SheetperfError
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import GoalTable, Record, load_records_json
+from sheetperf.model.record import GoalTable, Monitoring, Record, load_records_json
 
 JSON_SUFFIXES: Final = frozenset({".json"})
 WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -77,6 +77,8 @@ class GoalTables:
     unreadable: tuple[tuple[Path, str], ...] = ()
     #: Forms that are not goal tables (a self-evaluation among them), one message each.
     not_goal_tables: tuple[str, ...] = ()
+    #: Monitoring returns given with the goal tables: the mid-year state a self-evaluation is held to.
+    monitoring: tuple[Monitoring, ...] = ()
 
     def problems(self) -> list[str]:
         return [message for _, message in self.unreadable] + list(self.not_goal_tables)
@@ -88,6 +90,7 @@ def load_goal_tables(paths: Iterable[str | Path]) -> GoalTables:
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
 
     tables: list[GoalTable] = []
+    returns: list[Monitoring] = []
     unreadable: list[tuple[Path, str]] = []
     others: list[str] = []
     for path in expand_inputs(paths):
@@ -99,6 +102,8 @@ def load_goal_tables(paths: Iterable[str | Path]) -> GoalTables:
         for record in records:
             if isinstance(record, GoalTable):
                 tables.append(record)
+            elif isinstance(record, Monitoring):
+                returns.append(record)
             else:
                 others.append(ANNOTATE_MESSAGES["goals_not_goal_table"].format(path=path, name=record.project_name))
-    return GoalTables(tuple(tables), tuple(unreadable), tuple(others))
+    return GoalTables(tuple(tables), tuple(unreadable), tuple(others), tuple(returns))

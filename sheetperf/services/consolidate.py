@@ -46,7 +46,7 @@ from typing import IO, Any, Final, Literal
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, load_goal_tables, load_records
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import GoalTable, Monitoring, Record, SelfEvaluation, indicators_of
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
 from sheetperf.rules.profiles import Profile
@@ -225,7 +225,7 @@ def project_key(record: Record) -> ProjectKey | None:
     if not name:
         return None
     year = "" if record.year is None else str(record.year)
-    if isinstance(record, SelfEvaluation):
+    if isinstance(record, (SelfEvaluation, Monitoring)):
         return (record.form, year, _fold(record.department), _fold(record.implementing_unit), name)
     return (record.form, year, "", _fold(record.applicant_unit), name)
 
@@ -290,6 +290,19 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             _num(result.total_score),
             result.grade,
         )
+    elif isinstance(record, Monitoring):
+        funds_m = record.funds
+        project = [
+            file, sheet, FORM_SHORT_TITLES[record.form], record.year,
+            record.department, record.implementing_unit, None, record.project_name,
+            _num(funds_m.total.initial_budget), None, _num(funds_m.total.executed), _num(funds_m.total.execution_rate),
+            None, _num(funds_m.current_year_appropriation.executed), None, _num(funds_m.carryover.executed),
+            None, _num(funds_m.other.executed),
+            None, None, None, None, len(record.indicators), None, None, None, None, profile.name,
+            severities["error"], severities["warning"], severities["notice"],
+        ]  # fmt: skip
+        scores = []
+        department = None
     else:
         project = [
             file, sheet, FORM_SHORT_TITLES[record.form], record.year,
@@ -301,8 +314,8 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
         ]  # fmt: skip
         scores = []
         department = None
-    owner = record.department if isinstance(record, SelfEvaluation) else record.applicant_unit
-    for position, ind in enumerate(record.indicators):
+    owner = record.department if isinstance(record, (SelfEvaluation, Monitoring)) else record.applicant_unit
+    for position, ind in enumerate(indicators_of(record)):
         target, actual = parse_target(ind.target), parse_actual(ind.actual)
         score = scores[position] if position < len(scores) else None
         ref = prov.cell_of(f"indicators[{position}].name")

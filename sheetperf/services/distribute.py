@@ -32,7 +32,7 @@ from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
 from sheetperf.io.csvcells import guard_cell, unguard_cell
 from sheetperf.io.names import UniqueNames, safe_name
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
-from sheetperf.model.record import FormKind, GoalTable, Indicator, Number, Record, SelfEvaluation
+from sheetperf.model.record import FormKind, GoalTable, Indicator, Monitoring, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
 from sheetperf.vocab.labels import (
@@ -49,7 +49,7 @@ from sheetperf.vocab.text import display_width
 MANIFEST_CSV: Final = "manifest.csv"
 MANIFEST_XLSX: Final = "manifest.xlsx"
 RECORD_SUFFIXES: Final = JSON_SUFFIXES | WORKBOOK_SUFFIXES
-FORMS: Final[tuple[FormKind, ...]] = ("self_evaluation", "goal_table")
+FORMS: Final[tuple[FormKind, ...]] = ("self_evaluation", "goal_table", "monitoring")
 
 
 def inside(root: Path, relative: str | Path) -> Path:
@@ -447,8 +447,21 @@ def prepare_record(
     if form == "goal_table":
         goal = GoalTable(year=entry.year, applicant_unit=entry.implementing_unit, project_name=entry.project_name)
         return Prepared(goal, "none")
+    from sheetperf.io.writer import goal_to_monitoring, monitoring_to_self_evaluation
+
     source = _load_source(entry, roster)
-    indicators = list(source.indicators) if source is not None else []
+    if form == "monitoring":
+        # The goal table's indicators and targets, its objectives and budget; no weights on this form.
+        monitoring = goal_to_monitoring(source) if isinstance(source, GoalTable) else Monitoring()
+        monitoring.year = entry.year if entry.year is not None else monitoring.year
+        monitoring.department = entry.department
+        monitoring.implementing_unit = entry.implementing_unit
+        monitoring.project_name = entry.project_name
+        monitoring.period = profile.monitoring.period
+        return Prepared(monitoring, "none")
+    if isinstance(source, Monitoring):  # a monitoring return: the self-evaluation takes over its indicators
+        source = monitoring_to_self_evaluation(source)
+    indicators = [i for i in source.indicators if isinstance(i, Indicator)] if source is not None else []
     record = SelfEvaluation(
         year=entry.year if entry.year is not None else (source.year if source is not None else None),
         department=entry.department,
