@@ -184,11 +184,9 @@ def build_national(ws: Worksheet, case: dict[str, Any]) -> None:
         range(3, 7), ("年初预算数", f"1—{n}月执行数", f"1—{n}月执行率", "全年预计执行数"), strict=True
     ):
         _text(ws, 5, col, text)
-    labels = ("年度资金总额：", "1. 当年财政拨款", "2. 上年结转资金", "3. 其他资金")
-    # the row labels sit in column B of the merged block on the printed form; here beside it (C is
-    # the first amount), as the Excel copies do: the labels in B, the block label over A
+    labels = ("年度资金总额：", "其中：当年财政拨款", "上年结转资金", "其他资金")
     ws.unmerge_cells(start_row=5, start_column=1, end_row=9, end_column=2)
-    _merge(ws, 5, 1, 9, 1)
+    _merge(ws, 5, 1, 9, 1)  # the block label over A, the row labels in B
     for row, (name, label) in enumerate(
         zip(("total", "current_year_appropriation", "carryover", "other"), labels, strict=True), start=6
     ):
@@ -232,3 +230,51 @@ def build_national(ws: Worksheet, case: dict[str, Any]) -> None:
     end = 14 + len(case["indicators"])
     _text(ws, end, 1, "填报人：")
     _text(ws, end, 8, "联系电话：")
+
+
+def published_case(layout: str) -> dict[str, Any]:
+    """A return as the 黄石 (1–6月, no reason ticks, no funds note column) or the national (1–7月,
+    reasons ticked, 完全不可能) layout prints it: the record JSON a hand-built form must read back as."""
+    national = layout == "national"
+    fund_keys = ("initial_budget", "executed", "execution_rate", "forecast")
+
+    def fund(values: tuple[float, float, float, float], note: str = "") -> dict[str, Any]:
+        row: dict[str, Any] = dict(zip(fund_keys, values, strict=True))
+        if national:
+            row["note"] = note
+        return row
+
+    impossible = "完全不可能" if national else "不可能"
+    reasons = ["经费保障", "人员保障"] if national else []
+    return {
+        "form": "monitoring",
+        "year": 2019 if not national else 2020,
+        "period": 7 if national else 6,
+        "department": "黄石市民政局",
+        "implementing_unit": "黄石市社会福利院",
+        "project_name": "社区居家养老服务补助",
+        "funds": {
+            "total": fund((100, 40.5, 40.5, 105), "冬季取暖补贴增加" if national else ""),
+            "current_year_appropriation": fund((80, 30.5, 38.13, 85)),
+            "carryover": fund((20, 10, 50, 20)),
+            "other": fund((0, 0, 0, 0)),
+        },
+        "goal_expected": "为辖区 2000 名老人提供助餐、助洁服务。",
+        "goal_progress": "助餐点建成 4 个，服务老人 650 人次。",
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "服务老人人次", "target": "≥1200人次",
+             "progress": "650人次", "forecast": "1250人次", "possibility": "确定能", "reasons": [],
+             "deviation": "", "measures": "", "note": ""},
+            {"level1": "产出指标", "level2": "数量指标", "name": "助餐点个数", "target": "=10个",
+             "progress": "4个", "forecast": "8个", "possibility": "有可能", "reasons": reasons,
+             "deviation": "场地未落实", "measures": "协调社区用房", "note": "见附件"},
+            {"level1": "产出指标", "level2": "时效指标", "name": "补助发放及时率", "target": "=100%",
+             "progress": "100%", "forecast": "100%", "possibility": "确定能", "reasons": [],
+             "deviation": "", "measures": "", "note": ""},
+            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "老人满意度", "target": "≥90%",
+             "progress": "未开展", "forecast": "85%", "possibility": impossible, "reasons": reasons[:1],
+             "deviation": "调查经费未到位", "measures": "下半年委托第三方开展", "note": ""},
+        ],
+        "time_progress": None,
+        "progress_flag": None,
+    }  # fmt: skip

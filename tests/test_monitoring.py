@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from monitoring_forms import Return, filled, goal_table
+from monitoring_forms import Return, build_huangshi, build_national, filled, goal_table, published_case
 
 from sheetperf.checks.validation import validate_against_goals, validate_record
 from sheetperf.cli import main
@@ -342,3 +342,45 @@ def test_libreoffice_computes_the_rates_and_flags_python_computes(tmp_path: Path
             assert got.indicators[1].possibility == wants[name].indicators[1].possibility
     lagging = next(read_workbook(o)[0] for o in outputs if o.stem == "lagging")
     assert lagging.progress_flag == "滞后"
+
+
+# --- hand-built forms in the published layouts -------------------------------------------------------------
+
+BUILDERS = {"huangshi-1-6": ("huangshi", build_huangshi), "national-1-7": ("national", build_national)}
+
+
+@pytest.mark.parametrize("layout", list(BUILDERS), ids=list(BUILDERS))
+def test_hand_built_form_reads_back_exactly(tmp_path: Path, layout: str) -> None:
+    name, build = BUILDERS[layout]
+    case = published_case(name)
+    book = openpyxl.Workbook()
+    build(book.active, case)
+    path = tmp_path / f"{layout}.xlsx"
+    book.save(path)
+    [record] = read_workbook(path)
+    assert isinstance(record, Monitoring)
+    assert json.loads(json.dumps(record.to_dict())) == case
+    assert record.provenance.evidence.method == "labels"
+    # its cells are where the form prints them: the findings point at them
+    possibility = record.provenance.cell_of("indicators[3].possibility")
+    assert possibility is not None and possibility.cell == ("G16" if name == "huangshi" else "L17")
+
+
+@pytest.mark.parametrize("layout", list(BUILDERS), ids=list(BUILDERS))
+def test_hand_built_form_validates_by_its_own_period(tmp_path: Path, layout: str) -> None:
+    name, build = BUILDERS[layout]
+    case = published_case(name)
+    case["indicators"][1]["deviation"] = ""
+    case["indicators"][1]["reasons"] = []
+    case["indicators"][1]["measures"] = ""
+    book = openpyxl.Workbook()
+    build(book.active, case)
+    book.save(tmp_path / "form.xlsx")
+    [record] = read_workbook(tmp_path / "form.xlsx")
+    found = {(f.rule, f.cell) for f in validate_record(record, SHANGHAI)}
+    lag = ("monitoring_lag", "E6")  # 40.5 % against 50.00 % (1-6月) or 58.33 % (1-7月): > 15 points only at 7
+    assert (lag in found) == (name == "national")
+    deviation_cell = "H14" if name == "huangshi" else "M15"
+    assert ("monitoring_reason_missing", deviation_cell) in found
+    # the national form notes its forecast above the budget; 黄石's has no column to note it in
+    assert (("monitoring_forecast_over_budget", "F6") in found) == (name == "huangshi")
