@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -37,8 +38,57 @@ def test_package_is_typed() -> None:
 
 
 def test_import_layers_are_kept() -> None:
-    """cli → services → checks | io → forms | xlsx → rules → model | vocab → errors (pyproject.toml)."""
+    """cli → services → checks | io → forms | xlsx → rules → model → vocab → errors (pyproject.toml)."""
     lint = shutil.which("lint-imports")
     assert lint, "import-linter is a test dependency: pip install -e '.[test]'"
     result = subprocess.run([lint], cwd=REPO, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+#: Functions memoised for the life of the process.  Each computes a constant of the package
+#: (a table built from Unicode data, the shipped profiles and layouts), never anything read
+#: from a user's input: a batch's memory is a BatchCache passed down (sheetperf/model/memo.py).
+LAZY_CONSTANTS = {
+    ("io/locate.py", "_drop_table"),
+    ("io/importtext.py", "_known_categories"),
+    ("forms/layout.py", "get_layout"),
+    ("rules/profiles.py", "_shipped_profile"),
+}
+
+
+def _module_state(tree: ast.Module, relative: str) -> list[str]:
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+                if name in {"lru_cache", "cache"} and (relative, node.name) not in LAZY_CONSTANTS:
+                    found.append(f"{relative}:{node.lineno} {node.name} is memoised at module level")
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        empty_container = isinstance(value, (ast.Dict, ast.List, ast.Set)) and not (
+            getattr(value, "keys", None) or getattr(value, "elts", None)
+        )
+        empty_call = (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in {"dict", "list", "set", "OrderedDict", "defaultdict"}
+        )
+        if empty_container or empty_call:
+            found.append(f"{relative}:{node.lineno} starts an empty mutable container at module level")
+    return found
+
+
+def test_no_module_level_caches() -> None:
+    """What a batch remembers lives in a BatchCache, not in module globals (issue 15)."""
+    package = REPO / "sheetperf"
+    problems = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).as_posix()
+        problems += _module_state(ast.parse(path.read_text(encoding="utf-8")), relative)
+    assert problems == []
+
+
+def test_module_state_check_finds_a_cache() -> None:
+    planted = ast.parse("import functools\n_SEEN = {}\n@functools.lru_cache\ndef f(x):\n    return x\n")
+    assert len(_module_state(planted, "x.py")) == 2

@@ -43,7 +43,16 @@ from sheetperf.model.record import (
     indicators_of,
 )
 from sheetperf.rules.monitoring import monitor_form, possibility_kind
-from sheetperf.rules.parsing import ActualKind, ParsedTarget, TargetKind, normalize_text, parse_actual, parse_target
+from sheetperf.rules.parsing import (
+    ActualKind,
+    ParsedTarget,
+    ParseMemory,
+    TargetKind,
+    normalize_text,
+    parse_actual,
+    parse_memory,
+    parse_target,
+)
 from sheetperf.rules.profiles import Profile, get_profile
 from sheetperf.rules.scoring import (
     HUNDRED,
@@ -56,7 +65,7 @@ from sheetperf.rules.scoring import (
     to_decimal,
     total_cap,
 )
-from sheetperf.vocab import words
+from sheetperf.vocab import units, words
 from sheetperf.vocab.labels import DRIFT_WORDS, FIELD_LABELS, field_label
 from sheetperf.vocab.labels import MONITORING_MESSAGES as MMSG
 from sheetperf.vocab.labels import VALIDATION_MESSAGES as VMSG
@@ -70,7 +79,7 @@ SUM_TOLERANCE: Final = Decimal("0.02")
 
 def _fmt(value: Decimal | float | int | None) -> str:
     if value is None:
-        return "（空）"
+        return VMSG["empty_value"]
     return f"{Decimal(str(value)):.2f}"
 
 
@@ -94,9 +103,10 @@ def _differs(stated: Decimal, expected: Decimal, tolerance: Decimal = TOLERANCE)
 class _Collector:
     """Builds findings for one record, resolving each field to its cell."""
 
-    def __init__(self, record: Record, file: str | None) -> None:
+    def __init__(self, record: Record, file: str | None, parse: ParseMemory | None = None) -> None:
         self.record = record
         self.file = file if file is not None else record.provenance.file
+        self.parse = parse if parse is not None else ParseMemory()
         self.findings: list[Finding] = []
         evidence = record.provenance.evidence
         unknown = set(evidence.uncalculated)
@@ -199,7 +209,7 @@ def _shape(record: SelfEvaluation) -> _Shape:
 def _check_required(c: _Collector, record: Record) -> None:
     for name, severity in REQUIRED_FIELDS[record.form]:
         if not str(getattr(record, name) or "").strip():
-            c.add(name, "required_field", severity, f"{FIELD_LABELS[name]}未填写")
+            c.add(name, "required_field", severity, VMSG["required_field"].format(label=FIELD_LABELS[name]))
 
 
 #: Inputs a department must give in a returned self-evaluation (beside each indicator's actual).
@@ -326,12 +336,12 @@ def _check_inputs(c: _Collector, record: Record) -> None:
 def _unit_of(path: str, record: Record) -> str:
     """The unit of a number field as the form shows it."""
     if path.startswith("budget_yuan."):
-        return "元"
+        return units.YUAN
     if path.endswith(".execution_rate"):
-        return "%"
+        return units.PERCENT
     if path.startswith("funds."):
-        return "万元"
-    return "分"
+        return units.WAN_YUAN
+    return units.POINTS
 
 
 def _plain_number(value: float) -> str:
@@ -354,8 +364,13 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
                 f"funds.{name}.execution_rate",
                 "execution_rate",
                 "error",
-                f"{label}执行率填写为 {_fmt(stated)}%，按全年执行数 {_fmt(row.executed)} ÷ 全年预算数 "
-                f"{_fmt(row.annual_budget)} 应为 {_fmt(computed.execution_rate)}%",
+                VMSG["rate_wrong"].format(
+                    label=label,
+                    stated=_fmt(stated),
+                    executed=_fmt(row.executed),
+                    annual_budget=_fmt(row.annual_budget),
+                    execution_rate=_fmt(computed.execution_rate),
+                ),
                 stated=stated,
                 expected=computed.execution_rate,
             )
@@ -370,7 +385,7 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
                 f"funds.total.{column}",
                 "funds_sum",
                 "error",
-                f"年度资金总额的{FIELD_LABELS[column]}为 {_fmt(total)}，其中各项合计为 {_fmt(part_sum)}",
+                VMSG["funds_sum"].format(label=FIELD_LABELS[column], total=_fmt(total), part_sum=_fmt(part_sum)),
                 stated=total,
                 expected=part_sum,
             )
@@ -386,7 +401,7 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
             "funds.total.score",
             "score_without_inputs",
             "error",
-            f"预算执行得分填写为 {_fmt(stated_score)}，但年度资金总额的{empty}为空，得分没有依据",
+            VMSG["score_without_inputs"].format(stated_score=_fmt(stated_score), empty=empty),
             stated=stated_score,
         )
     elif stated_score is not None and result.budget_score is not None:
@@ -397,9 +412,13 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
                 "funds.total.score",
                 "budget_score",
                 "error",
-                f"预算执行得分填写为 {_fmt(stated_score)}，按执行率 {_fmt(rate)}% 应为 {_fmt(result.budget_score)}"
+                VMSG["budget_score_wrong"].format(
+                    stated_score=_fmt(stated_score), rate=_fmt(rate), budget_score=_fmt(result.budget_score)
+                )
                 if rate is not None
-                else f"预算执行得分填写为 {_fmt(stated_score)}，但全年预算数为空或为 0、无法计算执行率，应为 {_fmt(result.budget_score)}",
+                else VMSG["budget_score_no_rate"].format(
+                    stated_score=_fmt(stated_score), budget_score=_fmt(result.budget_score)
+                ),
                 stated=stated_score,
                 expected=result.budget_score,
             )
@@ -408,7 +427,7 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
             "funds.total.execution_rate",
             "budget_over_100",
             "notice",
-            f"执行率 {_fmt(rate)}% 超过 100%，预算执行按满分计，请核实执行数",
+            VMSG["budget_over_100"].format(rate=_fmt(rate)),
             stated=to_decimal(funds.total.execution_rate),
             expected=rate,
         )
@@ -418,7 +437,7 @@ def _check_funds(c: _Collector, record: SelfEvaluation, result: FormScore, profi
             "funds.total.execution_rate",
             "budget_deviation_missing",
             "warning",
-            f"执行率 {_fmt(rate)}% 低于 {_fmt(threshold)}%（{profile.title}规则），应说明偏差原因",
+            VMSG["budget_deviation_missing"].format(rate=_fmt(rate), threshold=_fmt(threshold), title=profile.title),
             stated=rate,
             expected=threshold,
         )
@@ -438,10 +457,10 @@ def _check_indicator(
 ) -> None:
     ind = record.indicators[index]
     path = f"indicators[{index}]"
-    who = f"第 {index + 1} 项指标“{ind.name}”"
+    who = VMSG["who"].format(index=index + 1, name=ind.name)
     stated = to_decimal(ind.score)
     weight = score.weight
-    target, actual = parse_target(ind.target), parse_actual(ind.actual)
+    target, actual = c.parse.target(ind.target), c.parse.actual(ind.actual)
 
     framework = profile.framework
     if ind.level1 and ind.level1 not in framework:
@@ -449,7 +468,7 @@ def _check_indicator(
             f"{path}.level1",
             "unknown_category",
             "notice",
-            f"{who}的一级指标“{ind.level1}”不在{profile.title}规则的指标体系内",
+            VMSG["unknown_category"].format(who=who, level1=ind.level1, title=profile.title),
             stated=ind.level1,
         )
     elif ind.level1 and ind.level2 and ind.level2 not in framework.get(ind.level1, ()):
@@ -457,7 +476,7 @@ def _check_indicator(
             f"{path}.level2",
             "unknown_category",
             "notice",
-            f"{who}的二级指标“{ind.level2}”不属于一级指标“{ind.level1}”",
+            VMSG["level2_outside"].format(who=who, level2=ind.level2, level1=ind.level1),
             stated=ind.level2,
         )
 
@@ -468,7 +487,7 @@ def _check_indicator(
             f"{path}.score",
             "score_over_weight",
             "error",
-            f"{who}得分 {_fmt(stated)} 超出 0–{_fmt(weight)} 的范围",
+            VMSG["score_over_weight"].format(who=who, stated=_fmt(stated), weight=_fmt(weight)),
             stated=stated,
             expected=weight,
         )
@@ -479,7 +498,9 @@ def _check_indicator(
                 f"{path}.score",
                 "qualitative_band",
                 "error",
-                f"{who}实际完成为“{actual.text.strip()}”，得分应在 {_band_text(score, profile)} 内，填写为 {_fmt(stated)}",
+                VMSG["qualitative_band"].format(
+                    who=who, text=actual.text.strip(), score=_band_text(score, profile), stated=_fmt(stated)
+                ),
                 stated=stated,
                 expected=_band_text(score, profile),
             )
@@ -487,7 +508,7 @@ def _check_indicator(
         if _differs(stated, score.score, profile.tolerance):
             detail = ""
             if score.rule is Rule.REVERSE and weight is not None and stated >= weight and score.score < weight:
-                detail = "（反向指标未达到目标却给了满分）"
+                detail = VMSG["reverse_full_marks"]
             elif score.deducted and profile.over_target is not None:
                 detail = VMSG["over_target_deducted"].format(
                     ratio=_plain(profile.over_target.ratio * HUNDRED), deduct=_plain(profile.over_target.deduct)
@@ -496,7 +517,14 @@ def _check_indicator(
                 f"{path}.score",
                 "indicator_score",
                 "error",
-                f"{who}得分填写为 {_fmt(stated)}，按年度指标值 {ind.target.strip()} 与实际完成值 {(ind.actual or '').strip()} 应为 {_fmt(score.score)}{detail}",
+                VMSG["indicator_score"].format(
+                    who=who,
+                    stated=_fmt(stated),
+                    target=ind.target.strip(),
+                    actual=(ind.actual or "").strip(),
+                    score=_fmt(score.score),
+                    detail=detail,
+                ),
                 stated=stated,
                 expected=score.score,
             )
@@ -508,7 +536,7 @@ def _check_indicator(
                 f"{path}.actual",
                 "actual_is_word",
                 "error",
-                f"{who}为定量指标（{ind.target.strip()}），实际完成值却填写为“{actual.text.strip()}”，请填写数值",
+                VMSG["actual_is_word"].format(who=who, target=ind.target.strip(), text=actual.text.strip()),
                 stated=actual.text,
             )
         elif (
@@ -529,7 +557,7 @@ def _check_indicator(
                 f"{path}.score",
                 "score_without_inputs",
                 "error",
-                f"{who}得分填写为 {_fmt(stated)}，但{empty}为空，得分没有依据",
+                VMSG["indicator_without_inputs"].format(who=who, stated=_fmt(stated), empty=empty),
                 stated=stated,
                 expected=None,
             )
@@ -538,7 +566,7 @@ def _check_indicator(
                 f"{path}.score",
                 "unscorable",
                 "warning",
-                f"{who}填写了得分 {_fmt(stated)}，但{score.reason}，无法核对",
+                VMSG["unscorable"].format(who=who, stated=_fmt(stated), reason=score.reason),
                 stated=stated,
             )
     elif stated is None and score.score is not None and not c.uncalculated(f"{path}.score"):
@@ -546,7 +574,7 @@ def _check_indicator(
             f"{path}.score",
             "score_missing",
             "warning",
-            f"{who}得分未填写，按规则应为 {_fmt(score.score)}",
+            VMSG["score_missing"].format(who=who, score=_fmt(score.score)),
             expected=score.score,
         )
     if actual.kind is ActualKind.LEVEL and target.kind in (TargetKind.QUANTITATIVE, TargetKind.RANGE):
@@ -554,16 +582,14 @@ def _check_indicator(
             f"{path}.actual",
             "level_for_quantitative",
             "notice",
-            f"{who}年度指标值为定量（{ind.target.strip()}），实际完成值填写的是达成等级",
+            VMSG["level_for_quantitative"].format(who=who, target=ind.target.strip()),
             stated=actual.text,
         )
 
     if shape.form_level_deviation:
         return  # one deviation text for the form (_check_form_deviation)
     has_reason = bool((ind.deviation or "").strip())
-    below = weight is not None and any(
-        v is not None and v < weight - profile.tolerance for v in (stated, score.score)
-    )
+    below = weight is not None and any(v is not None and v < weight - profile.tolerance for v in (stated, score.score))
     if below and not has_reason:
         if stated is not None and score.score is not None and _differs(stated, score.score, profile.tolerance):
             message = VMSG["deviation_missing_both"].format(
@@ -578,14 +604,19 @@ def _check_indicator(
             "error",
             message,
             stated=ind.deviation or "",
-            expected="偏差原因分析及改进措施",
+            expected=VMSG["deviation_expected"],
         )
     elif score.over_completion and not has_reason:
         c.add(
             f"{path}.deviation",
             "over_completion",
             "warning",
-            f"{who}实际完成值 {(ind.actual or '').strip()} 达到目标 {ind.target.strip()} 的 {profile.over_completion_ratio * 100:.0f}% 以上，须说明原因",
+            VMSG["over_completion"].format(
+                who=who,
+                actual=(ind.actual or "").strip(),
+                target=ind.target.strip(),
+                over_completion_ratio=profile.over_completion_ratio * 100,
+            ),
             stated=ind.deviation or "",
         )
 
@@ -661,7 +692,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             "indicators",
             "weights_not_printed",
             "notice",
-            f"表单没有指标分值（权重）列：{scored} 项指标得分无法逐项按规则核对，只核对合计与一级指标分值",
+            VMSG["weights_not_printed"].format(scored=scored),
         )
     stated_weight = to_decimal(record.total_weight)
     if stated_weight is not None and _differs(stated_weight, result.total_weight):
@@ -669,7 +700,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             "total_weight",
             "total_weight",
             "error",
-            f"总分值填写为 {_fmt(stated_weight)}，各项分值合计为 {_fmt(result.total_weight)}",
+            VMSG["total_weight_sum"].format(stated_weight=_fmt(stated_weight), total_weight=_fmt(result.total_weight)),
             stated=stated_weight,
             expected=result.total_weight,
         )
@@ -678,7 +709,9 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             "total_weight",
             "weight_total",
             "error",
-            f"预算执行与各指标分值合计为 {_fmt(result.total_weight)}，应为 {_fmt(profile.total_weight)}",
+            VMSG["weight_total"].format(
+                total_weight=_fmt(result.total_weight), total_weight2=_fmt(profile.total_weight)
+            ),
             stated=result.total_weight,
             expected=profile.total_weight,
         )
@@ -702,7 +735,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 "total_score",
                 "required_field",
                 "warning",
-                f"总分未填写，按规则应为 {_fmt(result.total_score)}",
+                VMSG["total_missing"].format(total_score=_fmt(result.total_score)),
                 expected=result.total_score,
             )
     elif cap is not None and below is not None and stated_total > cap + profile.tolerance:
@@ -721,12 +754,21 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             expected=cap,
         )
     elif _differs(stated_total, capped, profile.tolerance):
-        limit = VMSG["total_capped"].format(below=_plain(below), cap=_fmt(cap)) if cap is not None and below is not None else ""
+        limit = (
+            VMSG["total_capped"].format(below=_plain(below), cap=_fmt(cap))
+            if cap is not None and below is not None
+            else ""
+        )
         c.add(
             "total_score",
             "total_score",
             "error",
-            f"总分填写为 {_fmt(stated_total)}，各项得分合计为 {_fmt(part_sum)}{limit}（重新计算为 {_fmt(result.total_score)}）",
+            VMSG["total_wrong"].format(
+                stated_total=_fmt(stated_total),
+                part_sum=_fmt(part_sum),
+                limit=limit,
+                total_score=_fmt(result.total_score),
+            ),
             stated=stated_total,
             expected=capped,
         )
@@ -743,7 +785,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 "grade",
                 "required_field",
                 "warning",
-                f"评分等级未填写，按总分 {_fmt(accepted)} 应为“{expected_grade}”",
+                VMSG["grade_missing"].format(accepted=_fmt(accepted), expected_grade=expected_grade),
                 expected=expected_grade,
             )
     elif grade != expected_grade:
@@ -751,7 +793,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             "grade",
             "grade",
             "error",
-            f"评分等级填写为“{grade}”，按核定的总分 {_fmt(accepted)} 应为“{expected_grade}”",
+            VMSG["grade_wrong"].format(grade=grade, accepted=_fmt(accepted), expected_grade=expected_grade),
             stated=grade,
             expected=expected_grade,
         )
@@ -770,7 +812,7 @@ def _check_totals(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 "indicators",
                 "level1_split",
                 "notice",
-                f"{level1}分值合计为 {_fmt(actual)}，指导比例为 {_fmt(guide)}",
+                VMSG["level1_split"].format(level1=level1, actual=_fmt(actual), guide=_fmt(guide)),
                 stated=actual,
                 expected=guide,
                 at=(*at, "total_weight", "indicators[0].level1", "project_name"),
@@ -798,17 +840,17 @@ def _check_form_deviation(c: _Collector, record: SelfEvaluation, result: FormSco
     if not shape.form_level_deviation or record.texts.get("deviation_analysis", "").strip():
         return
     short = [
-        f"第 {k + 1} 项“{ind.name}”"
+        VMSG["indicator_short"].format(k=k + 1, name=ind.name)
         for k, (ind, score) in enumerate(zip(record.indicators, result.indicators, strict=True))
         if score.rule is not Rule.NOT_APPLICABLE and _missed(ind, score, Decimal(5).scaleb(-(result.decimals + 1)))
     ]
     if short:
-        shown = "、".join(short[:3]) + (f"等 {len(short)} 项" if len(short) > 3 else "")
+        shown = "、".join(short[:3]) + (VMSG["more_items"].format(short=len(short)) if len(short) > 3 else "")
         c.add(
             "texts.deviation_analysis",
             "deviation_missing",
             "error",
-            f"{shown}指标未完成目标或得分低于分值，须填写{FIELD_LABELS['texts.deviation_analysis']}",
+            VMSG["form_deviation_missing"].format(shown=shown, label=FIELD_LABELS["texts.deviation_analysis"]),
             stated="",
             expected=FIELD_LABELS["texts.deviation_analysis"],
         )
@@ -837,7 +879,7 @@ def _check_points(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                     path,
                     "level1_points",
                     "error",
-                    f"一级指标“{name}”标明 {shown} 分，其下各指标分值合计为 {_fmt(total)}",
+                    VMSG["level1_points"].format(name=name, shown=shown, total=_fmt(total)),
                     stated=total,
                     expected=shown,
                 )
@@ -848,7 +890,7 @@ def _check_points(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                     path,
                     "level1_points",
                     "error",
-                    f"一级指标“{name}”标明 {shown} 分，其下各指标得分合计却为 {_fmt(scores)}",
+                    VMSG["level1_scores"].format(name=name, shown=shown, scores=_fmt(scores)),
                     stated=scores,
                     expected=shown,
                 )
@@ -863,7 +905,7 @@ def _check_points(c: _Collector, record: SelfEvaluation, result: FormScore, prof
                 "indicator_points",
                 "indicator_points",
                 "error",
-                f"绩效指标标明 {_fmt(indicator_points)} 分，各一级指标标明的分值合计为 {_fmt(level_sum)}",
+                VMSG["level1_points_sum"].format(indicator_points=_fmt(indicator_points), level_sum=_fmt(level_sum)),
                 stated=level_sum,
                 expected=indicator_points,
             )
@@ -872,7 +914,9 @@ def _check_points(c: _Collector, record: SelfEvaluation, result: FormScore, prof
             "indicator_points",
             "indicator_points",
             "error",
-            f"预算执行 {_fmt(budget)} 分与绩效指标 {_fmt(indicator_points)} 分合计应为 {_fmt(profile.total_weight)} 分",
+            VMSG["indicator_points"].format(
+                budget=_fmt(budget), indicator_points=_fmt(indicator_points), total_weight=_fmt(profile.total_weight)
+            ),
             stated=budget + indicator_points,
             expected=profile.total_weight,
         )
@@ -892,10 +936,10 @@ def validate_record(
     scores each form for its summary row too).  ``cache``: the batch's memory (a template's
     expected formulas are built once per layout and profile).
     """
-    c = _Collector(record, file)
+    c = _Collector(record, file, parse_memory(cache))
     result: FormScore | None = None
     if isinstance(record, SelfEvaluation):
-        result = scored if scored is not None else score_form(record, profile)
+        result = scored if scored is not None else score_form(record, profile, cache=cache)
     if is_untouched(record):
         # a template returned as it went out: one finding, not one per empty cell
         if isinstance(record, Monitoring):
@@ -910,7 +954,7 @@ def validate_record(
         if isinstance(record, SelfEvaluation):
             assert result is not None
             if not record.indicators:
-                c.add("indicators", "no_indicators", "error", "自评表没有任何绩效指标", at=("project_name",))
+                c.add("indicators", "no_indicators", "error", VMSG["goal_no_indicators"], at=("project_name",))
             shape = _shape(record)
             _check_funds(c, record, result, profile)
             for index, score in enumerate(result.indicators):
@@ -977,11 +1021,13 @@ def _mark_formula_results(c: _Collector, record: Record) -> None:
         formula = formulas.get(f.field)
         if f.rule in _RECOMPUTED and formula is not None and f.stated is not None:
             shown = formula if len(formula) <= 60 else formula[:57] + "..."
-            what = f"公式 {shown}" if formula else "公式"  # an .xls formula's text is not read
+            what = (
+                VMSG["formula_with_text"].format(shown=shown) if formula else VMSG["formula_plain"]
+            )  # an .xls formula's text is not read
             c.findings[i] = replace(
                 f,
                 rule="cached_value",
-                message=f"{f.message}；该单元格是{what}，其保存的结果与按规则重新计算的不符",
+                message=VMSG["cached_value"].format(message=f.message, what=what),
             )
 
 
@@ -1007,7 +1053,7 @@ def _check_error_values(c: _Collector, record: Record) -> None:
             found or f"cell:{a1}",
             "error_value",
             "error",
-            f"单元格 {a1}{label}的值为错误值 {errors[a1]}，请修正公式或所引用的数据",
+            VMSG["error_value"].format(a1=a1, label=label, errors=errors[a1]),
             stated=errors[a1],
             where=CellRef(sheet, a1),
         )
@@ -1090,7 +1136,7 @@ def _check_template(
             "template.layout_version",
             "layout_version",
             "warning",
-            f"本表由版式版本 {version or '（未知）'} 的模板生成，当前版本为 {LAYOUT_VERSION}：模板公式与锁定内容按旧版无法核对，请改用当前下发的模板",
+            VMSG["layout_version"].format(version=version or VMSG["unknown_version"], layout_version=LAYOUT_VERSION),
             stated=version,
             expected=LAYOUT_VERSION,
             where=CellRef(sheet, "A1"),
@@ -1120,25 +1166,28 @@ def _check_fingerprint(c: _Collector, record: Record, meta: TemplateIdentity) ->
         distributed = decode_locked_values(meta.locked_values)
         for path in changed:
             shown = _value_at(record, path)
-            now = _fmt_any(shown) if shown not in (None, "") else "空白"
+            now = _fmt_any(shown) if shown not in (None, "") else VMSG["blank"]
             if path in distributed:
                 was = distributed[path]
                 message = VMSG["locked_changed_was"].format(
-                    label=_path_label(path), was=_fmt_any(was) if was not in (None, "") else "空白", now=now
+                    label=_path_label(path), was=_fmt_any(was) if was not in (None, "") else VMSG["blank"], now=now
                 )
             else:
                 was = None
                 message = VMSG["locked_changed"].format(label=_path_label(path), now=now)
             c.add(path, "locked_content_changed", "error", message, stated=shown, expected=was, at=("project_name",))
         return
-    what = {"project": "项目信息", "indicators": "指标名称与目标值", "weights": "分值"}
+    what = {
+        "project": VMSG["locked_project"],
+        "indicators": VMSG["locked_indicators"],
+        "weights": VMSG["locked_weights"],
+    }
     covered = "、".join(what.get(g, g) for g in locked)
     c.add(
         "template.fingerprint",
         "locked_content_changed",
         "error",
-        f"模板锁定的内容（{covered}）与下发时不同（指纹 {actual[:12]}… ≠ {expected[:12]}…），说明锁定单元格被改动过；"
-        "用 --goals 给出本项目的绩效目标表可逐项指出改动之处",
+        VMSG["locked_content_changed"].format(covered=covered, actual=actual[:12], expected=expected[:12]),
         stated=actual[:12],
         expected=expected[:12],
         at=("project_name", "indicators[0].name") if "project" in locked else ("indicators[0].name", "project_name"),
@@ -1191,7 +1240,7 @@ class CheckMemory:
 def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
     out: list[tuple[str, str | None, str, int | None]] = []
     if layout.form == "self_evaluation":
-        built = form_formulas(layout, profile)
+        built = form_formulas(layout, profile)  # CheckMemory remembers what is built from it
         for path, formula in built.fields.items():
             out.append((layout.field(path).a1, None if path.startswith("calc.") else path, formula, None))
         table = layout.table
@@ -1290,7 +1339,7 @@ def _check_formulas(
         label = (
             _path_label(path)
             if path
-            else (f"第 {index + 1} 项指标的隐藏计算列" if index is not None else "隐藏计算单元格")
+            else (VMSG["helper_column"].format(index=index + 1) if index is not None else VMSG["helper_cell"])
         )
         if actual is None:
             stated = _value_at(record, path) if path else None
@@ -1320,9 +1369,7 @@ def _check_formulas(
                 path or f"cell:{a1}",
                 "formula_changed",
                 "error",
-                "{label}（{a1}）的公式被修改：现为 {0}，模板为 {1}".format(
-                    *_difference(actual, formula), label=label, a1=a1
-                ),
+                VMSG["formula_changed"].format(*_difference(actual, formula), label=label, a1=a1),
                 stated=actual if actual.startswith("=") else "=" + actual,
                 expected=formula,
                 where=CellRef(sheet, a1),
@@ -1358,21 +1405,6 @@ def _fmt_any(value: Any) -> str:
 
 # --- Goal tables -------------------------------------------------------------------------
 
-#: Level-1 names of the older goal-table framework (the 2020 Shanghai table: 投入与管理,
-#: 产出目标, 效果目标, 影响力目标, 满意度) and the current category each one stands for.
-#: 投入与管理 has no counterpart (it became the budget-execution part of the self-evaluation).
-#: A table written in the older set still satisfies the required categories; each old name
-#: is noted once so the department can move to the current names.
-LEGACY_LEVEL1: Final[dict[str, str | None]] = {
-    "产出目标": "产出指标",
-    "效果目标": "效益指标",
-    "效益目标": "效益指标",
-    "影响力目标": "效益指标",
-    "满意度": "满意度指标",
-    "满意度目标": "满意度指标",
-    "投入与管理": None,
-    "投入和管理": None,
-}
 # A target that starts with a comparison is meant to be a number.
 _COMPARISON_START: Final = tuple(spelling for spelling, _ in words.OPERATOR_SPELLINGS)
 _PLACEHOLDER: Final = re.compile(r"[*＊]{1,}|[×xX]{2,}")
@@ -1385,51 +1417,51 @@ def _level1_key(name: str) -> str:
 def current_level1(name: str, profile: Profile) -> str | None:
     """The profile's level-1 category a goal table's level-1 name stands for, or None.
 
-    Exact names first, then the older names of :data:`LEGACY_LEVEL1`, then the same
+    Exact names first, then the older names of :data:`words.LEGACY_LEVEL1`, then the same
     word with or without the suffix 指标/目标 (``满意度`` → ``满意度指标``).
     """
     key = _level1_key(name)
     if key in profile.framework:
         return key
-    if key in LEGACY_LEVEL1:
-        return LEGACY_LEVEL1[key]
-    stem = key.removesuffix("指标").removesuffix("目标")
+    if key in words.LEGACY_LEVEL1:
+        return words.LEGACY_LEVEL1[key]
+    stem = key.removesuffix(words.INDICATOR_SUFFIX).removesuffix(words.GOAL_SUFFIX)
     for category in profile.framework:
-        if stem and stem == category.removesuffix("指标"):
+        if stem and stem == category.removesuffix(words.INDICATOR_SUFFIX):
             return category
     return None
 
 
 def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> None:
     if not record.indicators:
-        c.add("indicators", "no_indicators", "error", "绩效目标表没有任何绩效指标", at=("project_name",))
+        c.add("indicators", "no_indicators", "error", VMSG["goal_no_indicators"], at=("project_name",))
         return
     present: set[str] = set()
     noted: set[str] = set()
     for index, ind in enumerate(record.indicators):
         path = f"indicators[{index}]"
-        who = f"第 {index + 1} 项指标“{ind.name}”"
+        who = VMSG["who"].format(index=index + 1, name=ind.name)
         level1 = _level1_key(ind.level1)
         category = current_level1(ind.level1, profile)
         if category is not None:
             present.add(category)
         if level1 and level1 not in noted:
             noted.add(level1)
-            if category is None and level1 not in LEGACY_LEVEL1:
+            if category is None and level1 not in words.LEGACY_LEVEL1:
                 c.add(
                     f"{path}.level1",
                     "unknown_category",
                     "notice",
-                    f"一级指标“{ind.level1}”不在{profile.title}规则的指标体系内（{who}起）",
+                    VMSG["goal_unknown_category"].format(level1=ind.level1, title=profile.title, who=who),
                     stated=ind.level1,
                 )
             elif level1 not in profile.framework:
-                meaning = f"视为“{category}”" if category else "现行指标体系中没有对应类别"
+                meaning = VMSG["legacy_means"].format(category=category) if category else VMSG["legacy_no_match"]
                 c.add(
                     f"{path}.level1",
                     "legacy_category",
                     "notice",
-                    f"一级指标“{ind.level1}”是旧版指标体系的名称，{meaning}",
+                    VMSG["legacy_category"].format(level1=ind.level1, meaning=meaning),
                     stated=ind.level1,
                     expected=category,
                 )
@@ -1438,11 +1470,11 @@ def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> Non
                 f"{path}.level2",
                 "unknown_category",
                 "notice",
-                f"{who}的二级指标“{ind.level2}”不属于一级指标“{ind.level1}”",
+                VMSG["level2_outside"].format(who=who, level2=ind.level2, level1=ind.level1),
                 stated=ind.level2,
             )
         if not ind.name.strip():
-            c.add(f"{path}.name", "required_field", "error", f"第 {index + 1} 项指标的三级指标名称未填写")
+            c.add(f"{path}.name", "required_field", "error", VMSG["name_missing"].format(index=index + 1))
         _check_goal_target(c, path, who, ind.target)
     for category in profile.goal_required_level1:
         if category not in present:
@@ -1450,7 +1482,7 @@ def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> Non
                 "indicators",
                 "goal_category_missing",
                 "error",
-                f"绩效目标表没有“{category}”类的指标，{profile.title}规则要求每类至少一项",
+                VMSG["goal_category_missing"].format(category=category, title=profile.title),
                 expected=category,
                 at=("indicators[0].level1", "indicators[0].name"),
             )
@@ -1459,13 +1491,13 @@ def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> Non
 def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
     target = parse_target(text)
     if target.kind is TargetKind.EMPTY:
-        c.add(f"{path}.target", "target_missing", "error", f"{who}没有填写指标目标值")
+        c.add(f"{path}.target", "target_missing", "error", VMSG["target_missing"].format(who=who))
     elif _PLACEHOLDER.search(text):
         c.add(
             f"{path}.target",
             "target_placeholder",
             "error",
-            f"{who}的指标目标值“{text.strip()}”含占位符，请填写实际数值",
+            VMSG["target_placeholder"].format(who=who, text=text.strip()),
             stated=text,
         )
     elif target.kind is TargetKind.QUALITATIVE and normalize_text(text).startswith(_COMPARISON_START):
@@ -1473,12 +1505,16 @@ def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
             f"{path}.target",
             "target_unparseable",
             "warning",
-            f"{who}的指标目标值“{text.strip()}”以比较符开头，却不是“比较符 数值 单位”的形式，自评时无法按定量计分；可拆成几项指标",
+            VMSG["target_unparseable"].format(who=who, text=text.strip()),
             stated=text,
         )
     elif target.is_numeric and not target.unit:
         c.add(
-            f"{path}.target", "target_no_unit", "warning", f"{who}的指标目标值“{text.strip()}”没有计量单位", stated=text
+            f"{path}.target",
+            "target_no_unit",
+            "warning",
+            VMSG["target_no_unit"].format(who=who, text=text.strip()),
+            stated=text,
         )
 
 
@@ -1738,7 +1774,16 @@ def validate_goal_drift(
             "indicators",
             "goal_indicator_dropped",
             "error",
-            f"{source_word}（{goal_name}{' ' + where if where else ''}）中的指标“{goal.name}”（{goal.level1}/{goal.level2}，目标值 {goal.target.strip()}）在{word}中没有出现",
+            VMSG["goal_indicator_dropped"].format(
+                goal_name=goal_name,
+                source=source_word,
+                form=word,
+                where=" " + where if where else "",
+                name=goal.name,
+                level1=goal.level1,
+                level2=goal.level2,
+                target=goal.target.strip(),
+            ),
             stated=None,
             expected=goal.name,
             at=(f"indicators[{near}].name",) if near >= 0 else None,
@@ -1750,22 +1795,24 @@ def validate_goal_drift(
             f"indicators[{index}].name",
             "goal_indicator_added",
             "error",
-            f"第 {index + 1} 项指标“{ind.name}”不在{source_word}（{goal_name}）中，{word[:2]}指标应与年初设定的绩效目标一致",
+            VMSG["goal_indicator_added"].format(index=index + 1, name=ind.name, goal_name=goal_name, source=source_word, form=word[:2]),
             stated=ind.name,
             expected=None,
         )
     for g_index, index in sorted(paired.items(), key=lambda kv: kv[1]):
         goal, ind = goal_indicators[g_index], se_indicators[index]
-        who = f"第 {index + 1} 项指标“{ind.name}”"
+        who = VMSG["who"].format(index=index + 1, name=ind.name)
         where = _goal_where(goal_table, f"indicators[{g_index}].target")
-        source = f"{source_word}{'（' + where + '）' if where else ''}"
+        source = VMSG["goal_source"].format(source=source_word, where="（" + where + "）" if where else "")
         change = _target_change(parse_target(ind.target), parse_target(goal.target))
         if change == "target":
             c.add(
                 f"indicators[{index}].target",
                 "goal_target_changed",
                 "error",
-                f"{who}的年度指标值填写为“{ind.target.strip()}”，{source}设定为“{goal.target.strip()}”",
+                VMSG["goal_target_changed"].format(
+                    who=who, target=ind.target.strip(), source=source, target2=goal.target.strip()
+                ),
                 stated=ind.target,
                 expected=goal.target,
             )
@@ -1775,7 +1822,14 @@ def validate_goal_drift(
                 f"indicators[{index}].target",
                 "goal_unit_changed",
                 "error",
-                f"{who}的计量单位为“{stated_unit}”，{source}为“{goal_unit}”（{ind.target.strip()} / {goal.target.strip()}）",
+                VMSG["goal_unit_changed"].format(
+                    who=who,
+                    stated_unit=stated_unit,
+                    source=source,
+                    goal_unit=goal_unit,
+                    target=ind.target.strip(),
+                    target2=goal.target.strip(),
+                ),
                 stated=ind.target,
                 expected=goal.target,
             )
@@ -1785,7 +1839,9 @@ def validate_goal_drift(
                 f"indicators[{index}].weight",
                 "goal_weight_changed",
                 "warning",
-                f"{who}的分值填写为 {_fmt(stated_weight)}，{source}为 {_fmt(goal_weight)}",
+                VMSG["goal_weight_changed"].format(
+                    who=who, stated_weight=_fmt(stated_weight), source=source, goal_weight=_fmt(goal_weight)
+                ),
                 stated=stated_weight,
                 expected=goal_weight,
             )
@@ -1810,7 +1866,7 @@ def validate_against_goals(
             "project_name",
             "goal_ambiguous",
             "warning",
-            f"有 {len(match.candidates)} 张同名项目的绩效目标表（{names}），无法确定按哪一张核对，请只给出本年度的一张",
+            VMSG["goal_ambiguous"].format(candidates=len(match.candidates), names=names),
             stated=record.project_name,
         )
     else:
@@ -1818,7 +1874,7 @@ def validate_against_goals(
             "project_name",
             "goal_missing",
             "warning",
-            f"给出的绩效目标表中没有项目“{record.project_name}”（{record.year or '年度未填'}）的目标表，未核对指标与目标值",
+            VMSG["goal_missing"].format(project_name=record.project_name, year=record.year or VMSG["year_missing"]),
             stated=record.project_name,
         )
     return c.findings

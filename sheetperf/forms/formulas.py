@@ -58,6 +58,7 @@ from typing import Final
 from sheetperf.errors import SpecError
 from sheetperf.forms.layout import Layout
 from sheetperf.model.a1 import col_letter, to_a1
+from sheetperf.model.memo import BatchCache, Memo
 from sheetperf.rules import rulebook as rb
 from sheetperf.rules.expr import (
     MAX_ARGUMENTS,
@@ -364,9 +365,6 @@ def _profile_key(profile: Profile) -> str:
     return repr(profile)
 
 
-_CACHE: dict[tuple[object, ...], FormFormulas] = {}
-
-
 @dataclass(frozen=True)
 class FormFormulas:
     """All formulas of one layout under one profile."""
@@ -380,23 +378,33 @@ class FormFormulas:
         return {key: "=" + text.replace(ROW, number) for key, text in self.row_templates.items()}
 
 
-def form_formulas(layout: Layout, profile: Profile) -> FormFormulas:
-    """Formulas of a self-evaluation layout (cached per capacity and profile), each checked to be portable."""
+class FormulaMemory:
+    """Formulas built per layout and profile, a :class:`~sheetperf.model.memo.BatchCache` part
+    (``distribute`` writes hundreds of templates of a few layouts; building one takes milliseconds)."""
+
+    __slots__ = ("built",)
+
+    def __init__(self) -> None:
+        self.built: Memo[tuple[object, ...], FormFormulas] = Memo(64)
+
+
+def form_formulas(layout: Layout, profile: Profile, cache: BatchCache | None = None) -> FormFormulas:
+    """Formulas of a self-evaluation layout, each checked to be portable; remembered in ``cache``
+    per capacity and profile."""
     if layout.form != "self_evaluation":
         raise SpecError(f"a {layout.form} form has no scoring formulas")
     key = (layout.form, layout.table.capacity, layout.version, _profile_key(profile))
-    cached = _CACHE.get(key)
-    if cached is None:
-        book = profile.rules
-        rows, fields = _row_templates(layout, book), _field_formulas(layout, book)
-        for text in (*rows.values(), *fields.values()):
-            check_portable(text)
-            check_limits(text if text.startswith("=") else "=" + text)
-        cached = FormFormulas(rows, fields)
-        if len(_CACHE) >= 64:
-            _CACHE.clear()
-        _CACHE[key] = cached
-    return cached
+    memory = cache.part(FormulaMemory).built if cache is not None else None
+    found = memory.get(key) if memory is not None else None
+    if found is not None:
+        return found
+    book = profile.rules
+    rows, fields = _row_templates(layout, book), _field_formulas(layout, book)
+    for text in (*rows.values(), *fields.values()):
+        check_portable(text)
+        check_limits(text if text.startswith("=") else "=" + text)
+    built = FormFormulas(rows, fields)
+    return memory.put(key, built) if memory is not None else built
 
 
 def monitoring_formulas(layout: Layout, profile: Profile) -> FormFormulas:

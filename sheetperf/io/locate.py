@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import Final, Literal
 
 from sheetperf.model.memo import Memo
-from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, MONITORING_FUND_COLUMNS
+from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, MONITORING_FUND_COLUMNS, GoalTable
 from sheetperf.vocab import form_labels as V
 from sheetperf.xlsx.book import Cell, Grid
 from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
@@ -932,13 +932,7 @@ def _record_paths(form: FormKind) -> tuple[str, ...]:
         )
     return (
         "year",
-        "applicant_unit",
-        "project_name",
-        "project_category",
-        "planned_start",
-        "planned_end",
-        "government_procurement",
-        "performance_type",
+        *GoalTable.HEADER_KEYS,
         *(f"texts.{k}" for k in GOAL_TEXTS),
         *(f"budget_yuan.{k}" for k in GOAL_BUDGET),
     )

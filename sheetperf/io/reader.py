@@ -63,6 +63,7 @@ from sheetperf.model.record import (
     OPTIONAL_FUND_ROWS,
     SELF_TEXTS,
     CellRef,
+    GoalTable,
     Provenance,
     Record,
     record_from_dict,
@@ -713,15 +714,7 @@ def build_record(
             data["texts"] = texts
     else:
         data["year"] = year
-        for key in (
-            "applicant_unit",
-            "project_name",
-            "project_category",
-            "planned_start",
-            "planned_end",
-            "government_procurement",
-            "performance_type",
-        ):
+        for key in GoalTable.HEADER_KEYS:
             data[key] = b.text(key) or ""
         budget: dict[str, Any] = {}
         for key in (*GOAL_BUDGET, *GOAL_BUDGET_EXTRA):

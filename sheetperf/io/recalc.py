@@ -24,6 +24,7 @@ from typing import Final
 from xml.sax.saxutils import escape
 
 from sheetperf.errors import SheetperfError
+from sheetperf.vocab.labels import RECALC_MESSAGES as MSG
 
 _REGISTRY: Final = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
@@ -76,7 +77,7 @@ def soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise RecalcError("未安装 LibreOffice（soffice）：请安装 libreoffice-calc")
+    raise RecalcError(MSG["no_soffice"])
 
 
 def make_profile(folder: Path, fonts: Mapping[str, str] | None = None) -> str:
@@ -111,11 +112,11 @@ def recalculate(
     sources = [Path(p).resolve() for p in paths]
     stems = [p.stem for p in sources]
     if len(set(stems)) != len(stems):
-        raise RecalcError("待转换的文件名（不含扩展名）重复")
+        raise RecalcError(MSG["duplicate_stems"])
     out = Path(outdir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     if any(p.parent == out for p in sources) and to == sources[0].suffix.lstrip("."):
-        raise RecalcError("输出目录不能与输入文件所在目录相同")
+        raise RecalcError(MSG["same_folder"])
     with tempfile.TemporaryDirectory(prefix="sheetperf-lo-") as tmp:
         command = [
             soffice(),
@@ -134,13 +135,15 @@ def recalculate(
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise RecalcError(f"LibreOffice 转换超时（{timeout:.0f} 秒）") from exc
+            raise RecalcError(MSG["timeout"].format(timeout=timeout)) from exc
     suffix = "." + to.split(":")[0]
     outputs = [out / f"{stem}{suffix}" for stem in stems]
     missing = [p.name for p in outputs if not p.exists()]
     if missing:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit {result.returncode}"]
-        raise RecalcError(f"LibreOffice 未能转换 {len(missing)} 个文件（{', '.join(missing[:3])}）：{detail[0]}")
+        raise RecalcError(
+            MSG["not_converted"].format(count=len(missing), names=", ".join(missing[:3]), detail=detail[0])
+        )
     return outputs
 
 

@@ -78,6 +78,7 @@ from sheetperf.forms.layout import (
     points_format,
 )
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import (
     FUND_ROWS,
     GoalTable,
@@ -376,9 +377,11 @@ class _Writer:
         profile: Profile,
         locked: tuple[str, ...],
         period: int | None = None,
+        cache: BatchCache | None = None,
     ) -> None:
         self.period = period
         self.book = book
+        self.cache = cache
         self.layout = layout
         self.record = record
         self.year = year
@@ -545,7 +548,7 @@ class _Writer:
 
     def scoring_formulas(self) -> None:
         layout, ws, table = self.layout, self.ws, self.layout.table
-        formulas = form_formulas(layout, self.profile)
+        formulas = form_formulas(layout, self.profile, self.cache)
         score_fmt = self.fmt.cell(style="center", num_format=self.num_format(table.column("score")))
         plain = self.fmt.get(locked=True)
         for index in range(table.capacity):
@@ -872,6 +875,7 @@ def write_template(
     password: str | None = None,
     form_id: str | None = None,
     period: int | None = None,
+    cache: BatchCache | None = None,
 ) -> Path:
     """Write a blank (``record=None``) or pre-filled template of ``form``; returns the path.
 
@@ -881,7 +885,8 @@ def write_template(
     record's year.  ``password`` protects the sheets with a password (none by default).
     ``form_id`` (distribute) is stored as one more metadata row, ``form_id``, so a
     returned copy can be told apart from a namesake's.  ``period`` (monitoring): the months
-    1–N the form reports on; the record's, else the profile's ``[monitoring] period``.
+    1–N the form reports on; the record's, else the profile's ``[monitoring] period``.  ``cache``:
+    the memory of a batch of templates (their formulas are built once per layout and profile).
     """
     name = normalize_form(form)
     rules = get_profile(profile) if isinstance(profile, str) else profile
@@ -917,7 +922,7 @@ def write_template(
             "created": created.replace(tzinfo=None),
         }
     )
-    writer = _Writer(book, layout, prepared, the_year, rules, locked, the_period)
+    writer = _Writer(book, layout, prepared, the_year, rules, locked, the_period, cache)
     writer.password_for_protect = password or ""
     writer.write()
     fmt = writer.fmt

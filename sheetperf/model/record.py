@@ -31,6 +31,7 @@ from typing import Any, Literal, TypeAlias
 
 from sheetperf.errors import InputError
 from sheetperf.model.evidence import Evidence
+from sheetperf.vocab.labels import RECORD_MESSAGES as MSG
 
 Number: TypeAlias = int | float
 FormKind = Literal["self_evaluation", "goal_table", "monitoring"]
@@ -98,9 +99,9 @@ def _pop_number(data: dict[str, Any], key: str) -> Number | None:
         return None
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):  # JSON's 1e400 is inf
-            raise InputError(f"字段 {key} 应为有限的数字，实为 {value!r}")
+            raise InputError(MSG["not_finite"].format(key=key, value=value))
         return value
-    raise InputError(f"字段 {key} 应为数字，实为 {value!r}")
+    raise InputError(MSG["not_number"].format(key=key, value=value))
 
 
 def _put(out: dict[str, Any], key: str, value: Any, present: set[str]) -> None:
@@ -118,18 +119,18 @@ def _pop_points(data: dict[str, Any], key: str) -> dict[str, Points]:
     """``level1_points``: category → points, or → ``[low, high]``."""
     raw = data.pop(key, None) or {}
     if not isinstance(raw, dict):
-        raise InputError(f"字段 {key} 应为对象（一级指标 → 分值），实为 {raw!r}")
+        raise InputError(MSG["not_points_table"].format(key=key, raw=raw))
     out: dict[str, Points] = {}
     for name, value in raw.items():
         if isinstance(value, list):
             if len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
-                raise InputError(f"字段 {key}.{name} 应为分值或 [下限, 上限]，实为 {value!r}")
+                raise InputError(MSG["bad_points"].format(key=key, name=name, value=value))
             out[str(name)] = [value[0], value[1]]
         else:
             label = f"{key}.{name}"
             number = _pop_number({label: value}, label)
             if number is None:
-                raise InputError(f"字段 {key}.{name} 应为分值或 [下限, 上限]，实为 {value!r}")
+                raise InputError(MSG["bad_points"].format(key=key, name=name, value=value))
             out[str(name)] = number
     return out
 
@@ -137,7 +138,7 @@ def _pop_points(data: dict[str, Any], key: str) -> dict[str, Points]:
 def _pop_texts(data: dict[str, Any], key: str) -> dict[str, str]:
     raw = data.pop(key, None) or {}
     if not isinstance(raw, dict):
-        raise InputError(f"字段 {key} 应为对象，实为 {raw!r}")
+        raise InputError(MSG["not_object"].format(key=key, raw=raw))
     return {str(k): _text(v) for k, v in raw.items()}
 
 
@@ -446,7 +447,7 @@ class GoalTable:
         budget: dict[str, Number | None] = {}
         for key, value in budget_raw.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise InputError(f"字段 budget_yuan.{key} 应为数字，实为 {value!r}")
+                raise InputError(MSG["budget_not_number"].format(key=key, value=value))
             budget[key] = value
         header = {key: _text(data.pop(key, "")) for key in cls.HEADER_KEYS}
         record = cls(
@@ -550,7 +551,7 @@ def _pop_list(data: dict[str, Any], key: str) -> list[str]:
     if isinstance(raw, str):
         return [raw] if raw.strip() else []
     if not isinstance(raw, list):
-        raise InputError(f"字段 {key} 应为文字列表，实为 {raw!r}")
+        raise InputError(MSG["not_text_list"].format(key=key, raw=raw))
     return [_text(item) for item in raw if _text(item).strip()]
 
 
@@ -700,7 +701,7 @@ def _ordered(values: dict[str, Any], order: list[str]) -> dict[str, Any]:
 def record_from_dict(data: dict[str, Any]) -> Record:
     """Build a record from its JSON object, dispatching on ``form``."""
     if not isinstance(data, dict):
-        raise InputError("记录应为 JSON 对象")
+        raise InputError(MSG["not_json_object"])
     form = data.get("form")
     if form == "self_evaluation":
         return SelfEvaluation.from_dict(data)
@@ -708,7 +709,7 @@ def record_from_dict(data: dict[str, Any]) -> Record:
         return GoalTable.from_dict(data)
     if form == "monitoring":
         return Monitoring.from_dict(data)
-    raise InputError(f"未知的表单类型 form={form!r}（应为 self_evaluation、goal_table 或 monitoring）")
+    raise InputError(MSG["unknown_form"].format(form=form))
 
 
 def record_to_dict(record: Record, *, provenance: bool = False) -> dict[str, Any]:
@@ -724,18 +725,20 @@ def load_records_json(path: str | Path) -> list[Record]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise InputError("不是 UTF-8 编码的 JSON 文件", file=str(path)) from exc
+        raise InputError(MSG["not_utf8"], file=str(path)) from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}", file=str(path)) from exc
+        raise InputError(
+            MSG["json_syntax"].format(lineno=exc.lineno, colno=exc.colno, msg=exc.msg), file=str(path)
+        ) from exc
     except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror}", file=str(path)) from exc
+        raise InputError(MSG["unreadable"].format(strerror=exc.strerror), file=str(path)) from exc
     items = data if isinstance(data, list) else [data]
     records: list[Record] = []
     for index, item in enumerate(items):
         try:
             record = record_from_dict(item)
         except InputError as exc:
-            where = f"第 {index + 1} 条记录：" if isinstance(data, list) else ""
+            where = MSG["record_number"].format(index=index + 1) if isinstance(data, list) else ""
             raise InputError(f"{where}{exc}", file=str(path)) from exc
         record.provenance.file = str(path)
         records.append(record)

@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any, Final
 
+from sheetperf.model.memo import BatchCache, Memo
 from sheetperf.vocab import words
 
 
@@ -113,16 +113,7 @@ def normalize_text(value: Any) -> str:
     """
     if value is None:
         return ""
-    return _normalized(value if type(value) is str else str(value))
-
-
-# The texts of a batch recur (labels, units, 是/否, the same targets in every copy of a
-# form): the pure parsers below remember them.  Their results are immutable.
-_CACHED: Final = 1 << 15
-
-
-@lru_cache(maxsize=_CACHED)
-def _normalized(text: str) -> str:
+    text = value if type(value) is str else str(value)
     return _SPACE_RE.sub(words.SPACE, unicodedata.normalize("NFKC", text)).strip()
 
 
@@ -130,7 +121,6 @@ def _compact(text: str) -> str:
     return _SPACE_RE.sub("", text)
 
 
-@lru_cache(maxsize=_CACHED)
 def to_decimal(text: str) -> Decimal | None:
     """A number as people write it (``5,535,000``, `` 98.5 ``), or None."""
     cleaned = _compact(normalize_text(text)).replace(words.THOUSANDS_SEPARATOR, "")
@@ -196,7 +186,6 @@ def parse_target(value: Any) -> ParsedTarget:
     return _parse_target("" if value is None else value if type(value) is str else str(value))
 
 
-@lru_cache(maxsize=_CACHED)
 def _parse_target(raw: str) -> ParsedTarget:
     text = normalize_text(raw)
     if not text:
@@ -250,7 +239,6 @@ def parse_actual(value: Any) -> ParsedActual:
     return _parse_actual_text("" if value is None else value if type(value) is str else str(value))
 
 
-@lru_cache(maxsize=_CACHED)
 def _parse_actual_text(raw: str) -> ParsedActual:
     text = normalize_text(raw)
     compact = _compact(text)
@@ -277,3 +265,36 @@ def parse_number(value: Any) -> Decimal | None:
     if isinstance(value, (int, float)):
         return to_decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     return to_decimal("" if value is None else str(value))
+
+
+class ParseMemory:
+    """The parsed targets and actuals of a batch, a :class:`~sheetperf.model.memo.BatchCache` part.
+
+    The texts of a batch recur (是/否, 100%, the same targets in every copy of a form), and
+    scoring and validation parse each several times; the results are immutable.
+    """
+
+    __slots__ = ("actuals", "targets")
+
+    LIMIT: Final = 1 << 15
+
+    def __init__(self) -> None:
+        self.targets: Memo[object, ParsedTarget] = Memo(self.LIMIT)
+        self.actuals: Memo[object, ParsedActual] = Memo(self.LIMIT)
+
+    def target(self, value: Any) -> ParsedTarget:
+        """:func:`parse_target`, remembered."""
+        key = (type(value), value)
+        found = self.targets.get(key)
+        return found if found is not None else self.targets.put(key, parse_target(value))
+
+    def actual(self, value: Any) -> ParsedActual:
+        """:func:`parse_actual`, remembered (keyed by type too: ``1`` and ``True`` differ)."""
+        key = (type(value), value)
+        found = self.actuals.get(key)
+        return found if found is not None else self.actuals.put(key, parse_actual(value))
+
+
+def parse_memory(cache: BatchCache | None) -> ParseMemory:
+    """The batch's :class:`ParseMemory`, or a fresh one for a single form."""
+    return cache.part(ParseMemory) if cache is not None else ParseMemory()

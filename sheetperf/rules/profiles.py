@@ -13,7 +13,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -437,9 +437,20 @@ def _build(data: dict[str, Any], where: str, lineage: tuple[str, ...]) -> Profil
     )
 
 
-@lru_cache(maxsize=32)
 def get_profile(name: str = DEFAULT_PROFILE) -> Profile:
-    """Load a profile by name (``shanghai``) or by the path of a TOML file."""
+    """Load a profile by name (``shanghai``) or by the path of a TOML file.
+
+    A file given by path is read on every call (the user may have just changed it); a shipped
+    profile is package data, built once per process.
+    """
+    if name.endswith(".toml") or Path(name).is_file():
+        data, lineage, where = _raw(name)
+        return _build(data, where, lineage)
+    return _shipped_profile(name)
+
+
+@cache  # keyed by shipped names only: a constant of the package, not a cache of input
+def _shipped_profile(name: str) -> Profile:
     data, lineage, where = _raw(name)
     return _build(data, where, lineage)
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FUND_ROWS, FundRow, Indicator, Number, SelfEvaluation
 from sheetperf.rules import rulebook as rb
 from sheetperf.rules.expr import Binding, Env, Value, evaluate, excel_round
@@ -25,9 +26,11 @@ from sheetperf.rules.parsing import (
     Level,
     ParsedActual,
     ParsedTarget,
+    ParseMemory,
     TargetKind,
     actual_code,
     parse_actual,
+    parse_memory,
     parse_number,
     parse_target,
 )
@@ -275,10 +278,12 @@ def _cell(value: Binding) -> Value | None:
     return value  # type: ignore[return-value]
 
 
-def _rows(book: rb.RuleBook, indicators: Sequence[Indicator]) -> list[tuple[ParsedTarget, ParsedActual, dict[str, Binding]]]:
+def _rows(
+    book: rb.RuleBook, indicators: Sequence[Indicator], memory: ParseMemory
+) -> list[tuple[ParsedTarget, ParsedActual, dict[str, Binding]]]:
     out = []
     for ind in indicators:
-        target, actual = parse_target(ind.target), parse_actual(ind.actual)
+        target, actual = memory.target(ind.target), memory.actual(ind.actual)
         out.append((target, actual, row_inputs(target, actual, to_decimal(ind.weight))))
     return out
 
@@ -291,11 +296,14 @@ def _effective(book: rb.RuleBook, rows: Sequence[dict[str, Binding]]) -> list[De
 def effective_weights(indicators: list[Indicator], profile: Profile) -> list[Decimal | None]:
     """Stated weights, rescaled over the applicable rows when some are not applicable."""
     book = profile.rules
-    return _effective(book, [row for _, _, row in _rows(book, indicators)])
+    return _effective(book, [row for _, _, row in _rows(book, indicators, ParseMemory())])
 
 
-def score_form(record: SelfEvaluation, profile: Profile) -> FormScore:
-    """Recompute every figure of a self-evaluation form from its inputs."""
+def score_form(record: SelfEvaluation, profile: Profile, *, cache: BatchCache | None = None) -> FormScore:
+    """Recompute every figure of a self-evaluation form from its inputs.
+
+    ``cache``: the batch's memory (parsed targets and actuals recur between forms).
+    """
     book = profile.rules
     funds = {name: fund_score(name, row, profile) for name, row in record.funds.rows().items()}
     total_row = record.funds.total
@@ -312,7 +320,7 @@ def score_form(record: SelfEvaluation, profile: Profile) -> FormScore:
             b_low = _number(evaluate(book.budget_score, _funds_env(bounds[0], bounds[1], budget_weight)))
             b_high = _number(evaluate(book.budget_score, _funds_env(bounds[2], bounds[3], budget_weight)))
 
-    rows = _rows(book, record.indicators)
+    rows = _rows(book, record.indicators, parse_memory(cache))
     weights = _effective(book, [row for _, _, row in rows])
     scores = [
         _score_row(book, ind.name, target, actual, row, weight)

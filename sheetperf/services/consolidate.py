@@ -48,7 +48,7 @@ from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES, GoalTables, l
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Monitoring, Record, SelfEvaluation, indicators_of
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
-from sheetperf.rules.parsing import LEVEL_TEXT, parse_actual, parse_target
+from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.labels import (
@@ -256,7 +256,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     profile = choice.profile
     prov = record.provenance
     sheet = prov.sheet or ""
-    result = score_form(record, profile) if isinstance(record, SelfEvaluation) else None
+    result = score_form(record, profile, cache=settings.cache) if isinstance(record, SelfEvaluation) else None
     findings = validate_record(record, profile, file=file, scored=result, cache=settings.cache)
     if settings.goal_tables and isinstance(record, SelfEvaluation):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
@@ -266,7 +266,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     indicator_rows: list[list[Any]] = []
 
     if isinstance(record, SelfEvaluation):
-        result = result if result is not None else score_form(record, profile)  # scored above
+        result = result if result is not None else score_form(record, profile, cache=settings.cache)  # scored above
         funds = record.funds
         project = [
             file, sheet, FORM_SHORT_TITLES[record.form], record.year,
@@ -315,8 +315,9 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
         scores = []
         department = None
     owner = record.department if isinstance(record, (SelfEvaluation, Monitoring)) else record.applicant_unit
+    parse = parse_memory(settings.cache)
     for position, ind in enumerate(indicators_of(record)):
-        target, actual = parse_target(ind.target), parse_actual(ind.actual)
+        target, actual = parse.target(ind.target), parse.actual(ind.actual)
         score = scores[position] if position < len(scores) else None
         ref = prov.cell_of(f"indicators[{position}].name")
         indicator_rows.append(

@@ -32,6 +32,7 @@ from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
 from sheetperf.io.csvcells import guard_cell, unguard_cell
 from sheetperf.io.names import UniqueNames, safe_name
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Monitoring, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
@@ -687,6 +688,7 @@ def distribute(
     files_in: dict[str, UniqueNames] = {}
     rows: list[ManifestRow] = []
     notices: list[str] = []
+    cache = BatchCache()
     for entry, prep in zip(entries, prepared, strict=True):
         notices.extend(prep.notices)
         if entry.department not in department_folder:
@@ -699,7 +701,7 @@ def distribute(
         inside(outdir, folder).mkdir(exist_ok=True)
         target = inside(outdir, relative)  # after mkdir: a symlink planted as the folder is caught
         form_id = uuid.uuid4().hex
-        locked, fingerprint = write_project_template(target, form, prep.record, profile, form_id=form_id)
+        locked, fingerprint = write_project_template(target, form, prep.record, profile, form_id=form_id, cache=cache)
         rows.append(
             ManifestRow(
                 form_id=form_id,
@@ -734,7 +736,7 @@ def distribute(
 
 
 def write_project_template(
-    target: Path, form: FormKind, record: Record, profile: Profile, *, form_id: str
+    target: Path, form: FormKind, record: Record, profile: Profile, *, form_id: str, cache: BatchCache | None = None
 ) -> tuple[str, str]:
     """Write one project's template; returns its locked groups and fingerprint as written.
 
@@ -752,10 +754,12 @@ def write_project_template(
     with tempfile.TemporaryDirectory(prefix="sheetperf-") as tmp:
         if record.indicators:
             template = write_template(
-                Path(tmp) / "t.xlsx", form, record=record, year=record.year, profile=profile, form_id=form_id
+                Path(tmp) / "t.xlsx", form, record=record, year=record.year, profile=profile, form_id=form_id, cache=cache
             )
         else:
-            template = write_template(Path(tmp) / "t.xlsx", form, year=record.year, profile=profile, form_id=form_id)
+            template = write_template(
+                Path(tmp) / "t.xlsx", form, year=record.year, profile=profile, form_id=form_id, cache=cache
+            )
         fill_workbook(template, record, target)
     with open_xlsx(target) as book:
         info = read_template_info(book)

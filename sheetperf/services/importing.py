@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sheetperf.io.names import safe_name
 from sheetperf.model.finding import Finding
+from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import Record
 from sheetperf.rules.choose import ProfileSource, resolve
 from sheetperf.vocab import labels as L
@@ -55,17 +56,18 @@ def write_workbooks(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, list[Finding]]] = []
+    cache = BatchCache()
     with tempfile.TemporaryDirectory(prefix="sheetperf-import-") as tmp:
         for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
             template = Path(tmp) / f"template-{index}.xlsx"
             rules = resolve(profile, record).profile
-            write_template(template, record.form, record=record, profile=rules)
+            write_template(template, record.form, record=record, profile=rules, cache=cache)
             target = out / name
             fill_workbook(template, record, target)
-            back = read_workbook(target)
+            back = read_workbook(target, cache)
             cells = back[0].provenance if len(back) == 1 else None
             findings = []
-            for finding in validate_record(record, rules, file=str(target)):
+            for finding in validate_record(record, rules, file=str(target), cache=cache):
                 ref = cells.cell_of(finding.field) if cells is not None else None
                 if finding.cell is None and ref is not None:
                     finding = dataclasses.replace(finding, sheet=ref.sheet, cell=ref.cell)

@@ -10,11 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+#: The units a form's amounts are printed in: 元 (a goal table's budget), 万元 (funds blocks).
+YUAN: Final = "元"
+WAN_YUAN: Final = "万元"
 #: Money units and their value in 元.
 MONEY_UNITS: Final[dict[str, Decimal]] = {
-    "元": Decimal(1),
+    YUAN: Decimal(1),
     "千元": Decimal(1000),
-    "万元": Decimal(10_000),
+    WAN_YUAN: Decimal(10_000),
     "百万元": Decimal(1_000_000),
     "亿元": Decimal(100_000_000),
 }
@@ -36,4 +39,4 @@ def convert(value: Decimal, written: str, column: str) -> Decimal | None:
     return None
 
 
-__all__ = ["ALL_UNITS", "MONEY_UNITS", "PERCENT", "POINTS", "convert"]
+__all__ = ["ALL_UNITS", "MONEY_UNITS", "PERCENT", "POINTS", "WAN_YUAN", "YUAN", "convert"]

@@ -151,6 +151,24 @@ FULLWIDTH_FOLDS: Final[tuple[tuple[str, str], ...]] = (
 #: Whitespace the sheet makes a plain space (Python: every ``\\s`` after NFKC).
 SPACES: Final[tuple[str, ...]] = ("\t", "\n", "\r", "\u00a0", "\u3000", "\u2002", "\u2003")
 SPACE: Final = " "
+#: Level-1 names of the older goal-table framework (the 2020 Shanghai table: 投入与管理,
+#: 产出目标, 效果目标, 影响力目标, 满意度) and the current category each one stands for.
+#: 投入与管理 has no counterpart (it became the budget-execution part of the self-evaluation).
+#: A table written in the older set still satisfies the required categories; each old name
+#: is noted once so the department can move to the current names.
+LEGACY_LEVEL1: Final[dict[str, str | None]] = {
+    "产出目标": "产出指标",
+    "效果目标": "效益指标",
+    "效益目标": "效益指标",
+    "影响力目标": "效益指标",
+    "满意度": "满意度指标",
+    "满意度目标": "满意度指标",
+    "投入与管理": None,
+    "投入和管理": None,
+}
+#: The suffixes a level-1 name is written with or without (``满意度`` = ``满意度指标``).
+INDICATOR_SUFFIX: Final = "指标"
+GOAL_SUFFIX: Final = "目标"
 
 # --- The monitoring form's choices (issue 17) ----------------------------------------------------
 
