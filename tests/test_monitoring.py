@@ -384,3 +384,154 @@ def test_hand_built_form_validates_by_its_own_period(tmp_path: Path, layout: str
     assert ("monitoring_reason_missing", deviation_cell) in found
     # the national form notes its forecast above the budget; 黄石's has no column to note it in
     assert (("monitoring_forecast_over_budget", "F6") in found) == (name == "huangshi")
+
+
+# --- the year connected: roster → monitoring → returns → status → 监控汇总 → self-evaluations ---------------
+
+PROJECTS = (
+    # (主管部门, 实施单位, 项目名称, what the department returns)
+    ("市民政局", "市民政服务中心", "社区养老服务补助", Return(48, 100, ("确定能",) * 4)),
+    ("市民政局", "市救助管理站", "临时救助", Return(20, 100, ("确定能", "有可能", "确定能", "确定能"))),
+    ("市卫健委", "市疾控中心", "疫苗冷链运维", Return(10, 100, ("确定能", "确定能", "不可能", "有可能"))),
+)
+
+
+def _roster(folder: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    lines = ["年度,主管部门,实施单位,项目名称,绩效目标表"]
+    lines += [f"2024,{d},{u},{p},{s}" for d, u, p, s in rows]
+    path = folder / "roster.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_year_end_to_end(tmp_path: Path) -> None:
+    runner = CliRunner()
+    start = tmp_path / "start"
+    start.mkdir()
+    rows = []
+    for department, unit, project, _ in PROJECTS:
+        goal = start / f"{project}.json"
+        goal.write_text(dump_records_json([goal_table(project, unit)]), encoding="utf-8")
+        rows.append((department, unit, project, goal.name))
+    roster = _roster(start, rows)
+
+    # 1. the bureau sends the monitoring forms out (黄石's 1-6月 through the hubei profile)
+    sent = tmp_path / "sent"
+    result = runner.invoke(
+        main, ["distribute", str(roster), "-o", str(sent), "--form", "monitoring", "--profile", "hubei"]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = sent / "manifest.csv"
+    forms = sorted(sent.glob("*/*.xlsx"))
+    assert len(forms) == 3
+
+    # 2. the departments fill them in: two lag behind time, one forecasts 不可能
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    by_project = {project: how for _, _, project, how in PROJECTS}
+    for form in forms:
+        [record] = read_workbook(form)
+        assert isinstance(record, Monitoring)
+        assert record.period == 6 and record.funds.total.initial_budget == 100
+        assert record.department in {"市民政局", "市卫健委"}
+        fill_workbook(form, filled(record, by_project[record.project_name]), returned / form.name)
+
+    # 3. status: every project returned
+    result = runner.invoke(main, ["status", str(manifest), str(returned)])
+    assert result.exit_code == 0, result.output
+    assert "3" in result.output
+
+    # 4. consolidate: 监控汇总, one row per project, the lagging ones first (farthest behind first)
+    summary = tmp_path / "summary.xlsx"
+    result = runner.invoke(
+        main, ["consolidate", str(returned), "-o", str(summary), "--profile", "hubei", "--jobs", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(summary)["监控汇总"]
+    header, *table = list(sheet.iter_rows(values_only=True))
+    col = {name: header.index(name) for name in header}
+    names = [row[col["项目名称"]] for row in table]
+    assert names == ["疫苗冷链运维", "临时救助", "社区养老服务补助"]
+    assert [row[col["进度预警（重算）"]] for row in table] == ["滞后", "滞后", "正常"]
+    assert [row[col["执行率(%)（重算）"]] for row in table] == [10, 20, 48]
+    assert [row[col["时间进度(%)"]] for row in table] == [50, 50, 50]
+    assert [(row[col["确定能（项）"]], row[col["有可能（项）"]], row[col["不可能（项）"]]) for row in table] == [
+        (2, 1, 1),
+        (3, 1, 0),
+        (4, 0, 0),
+    ]
+
+    # 5. the self-evaluations go out pre-filled from the monitoring returns
+    by_name = {read_workbook(p)[0].project_name: p for p in returned.glob("*.xlsx")}
+    year_end = tmp_path / "year_end"
+    year_end.mkdir()
+    roster2 = _roster(year_end, [(d, u, p, str(by_name[p])) for d, u, p, _ in PROJECTS])
+    sent2 = tmp_path / "sent2"
+    result = runner.invoke(main, ["distribute", str(roster2), "-o", str(sent2), "--profile", "hubei"])
+    assert result.exit_code == 0, result.output
+    evaluations = sorted(sent2.glob("*/*.xlsx"))
+    assert len(evaluations) == 3
+    for path in evaluations:
+        [evaluation] = read_workbook(path)
+        assert evaluation.form == "self_evaluation"
+        [source] = read_workbook(by_name[evaluation.project_name])
+        assert [(i.name, i.target) for i in evaluation.indicators] == [(i.name, i.target) for i in source.indicators]
+        assert evaluation.funds.total.initial_budget == 100
+        assert evaluation.provenance.evidence.template is not None
+        assert "indicators" in evaluation.provenance.evidence.template.locked
+
+
+def test_template_self_evaluation_from_a_monitoring_return(tmp_path: Path) -> None:
+    out, _ = fill(tmp_path, Return(45, 100, ("确定能",) * 4))
+    template = tmp_path / "自评表.xlsx"
+    result = CliRunner().invoke(main, ["template", "self-evaluation", "--from", str(out), "-o", str(template)])
+    assert result.exit_code == 0, result.output
+    [evaluation] = read_workbook(template)
+    goal = goal_table()
+    assert evaluation.form == "self_evaluation"
+    assert (evaluation.project_name, evaluation.implementing_unit) == (goal.project_name, goal.applicant_unit)
+    assert [(i.level1, i.name, i.target) for i in evaluation.indicators] == [
+        (i.level1, i.name, i.target) for i in goal.indicators
+    ]
+
+
+def test_validate_goals_connects_the_year(tmp_path: Path) -> None:
+    """Drift between any two of goal table, monitoring return and self-evaluation, and an indicator
+    forecast 不可能 at mid-year that the self-evaluation scores full marks."""
+    from sheetperf.model.record import Indicator, SelfEvaluation
+
+    out, monitoring = fill(tmp_path, Return(45, 100, ("确定能", "确定能", "确定能", "不可能")))
+    goal = goal_table()
+    goal_json = tmp_path / "goal.json"
+    goal_json.write_text(dump_records_json([goal]), encoding="utf-8")
+    evaluation = SelfEvaluation(
+        year=2024, department="市民政局", implementing_unit=goal.applicant_unit, project_name=goal.project_name,
+        goal_expected="a", goal_actual="b",
+        indicators=[
+            Indicator(level1="产出指标", level2="数量指标", name="服务老人人次", target="≥1200(人次)", actual="1300(人次)", weight=30),
+            Indicator(level1="产出指标", level2="质量指标", name="服务合格率", target="≥96(%)", actual="97(%)", weight=20),
+            Indicator(level1="满意度指标", level2="服务对象满意度指标", name="老人满意度", target="≥90(%)", actual="95(%)", weight=20),
+            Indicator(level1="效益指标", level2="社会效益指标", name="新增指标", target="提升", actual="达成指标", weight=20),
+        ],
+    )  # fmt: skip
+    evaluation.funds.total.annual_budget, evaluation.funds.total.executed, evaluation.funds.total.weight = 100, 95, 10
+    se_json = tmp_path / "se.json"
+    se_json.write_text(dump_records_json([evaluation]), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", str(se_json), "--goals", str(out), "--json"])
+    rows = json.loads(result.stdout)
+    rules = {(r["rule"], r["field"]) for r in rows}
+    assert ("goal_target_changed", "indicators[1].target") in rules  # ≥95(%) at mid-year, ≥96(%) now
+    assert ("goal_indicator_added", "indicators[3].name") in rules
+    assert ("goal_indicator_dropped", "indicators") in rules  # 居家养老服务水平
+    assert ("monitoring_forecast_impossible", "indicators[2].score") in rules  # 不可能 at mid-year, full marks now
+    assert any("监控表" in r["message"] for r in rows if r["rule"] == "goal_target_changed")
+    # the monitoring return against the goal table: no drift; against a changed goal table: drift
+    result = runner.invoke(main, ["validate", str(out), "--goals", str(goal_json), "--json"])
+    assert not [r for r in json.loads(result.stdout) if r["rule"].startswith("goal_")]
+    goal.indicators[0].target = "≥1500(人次)"
+    goal_json.write_text(dump_records_json([goal]), encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(out), "--goals", str(goal_json), "--json"])
+    changed = [r for r in json.loads(result.stdout) if r["rule"] == "goal_target_changed"]
+    assert [r["cell"] for r in changed] == [_LAYOUT.table.a1(0, "target")]
+    assert monitoring.indicators[3].possibility == "不可能"

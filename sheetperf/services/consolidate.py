@@ -180,6 +180,44 @@ class FormRows:
     counts: tuple[int, int, int]
     # (department, annual budget, executed, recomputed total, recomputed grade) for self-evaluations.
     department: tuple[str, float | None, float | None, float | None, str] | None
+    # A monitoring return's row of 监控汇总 (without its possibility counts) and its indicators'
+    # possibilities by kind (on_track, likely, impossible, other).
+    monitoring: MonitoringRow | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringRow:
+    """What 监控汇总 shows of one monitoring return."""
+
+    cells: tuple[Any, ...]
+    counts: tuple[int, int, int, int]
+    lagging: bool
+    gap: float | None
+
+    def row(self, errors: int, warnings: int) -> list[Any]:
+        return [*self.cells, *self.counts, errors, warnings]
+
+    def order(self) -> tuple[int, float, str]:
+        """Lagging first, the farthest behind first, then by name."""
+        return (0 if self.lagging else 1, -(self.gap if self.gap is not None else -1e9), str(self.cells[2]))
+
+
+def monitoring_row(record: Monitoring, profile: Profile, file: str) -> MonitoringRow:
+    """The 监控汇总 row of a monitoring return: rate against time recomputed, possibilities counted."""
+    from sheetperf.rules.monitoring import monitor_form, possibility_kind
+
+    result = monitor_form(record, profile)
+    kinds = Counter(possibility_kind(ind.possibility) for ind in record.indicators)
+    other = len(record.indicators) - kinds["on_track"] - kinds["likely"] - kinds["impossible"]
+    total = record.funds.total
+    cells = (
+        record.department, record.implementing_unit, record.project_name, file, result.period,
+        _num(total.initial_budget), _num(total.executed), _num(total.forecast), _num(result.rate),
+        _num(result.time_progress), _num(result.gap), result.flag or None, len(record.indicators),
+    )  # fmt: skip
+    counts = (kinds["on_track"], kinds["likely"], kinds["impossible"], other)
+    gap = None if result.gap is None else float(result.gap)
+    return MonitoringRow(cells, counts, bool(result.lagging), gap)
 
 
 # --- the worker ----------------------------------------------------------------------------
@@ -335,7 +373,10 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             ]
         )  # fmt: skip
     counts = (severities["error"], severities["warning"], severities["notice"])
-    return FormRows(project, indicator_rows, finding_rows, name_ref.cell if name_ref else None, counts, department)
+    watched = monitoring_row(record, profile, file) if isinstance(record, Monitoring) else None
+    return FormRows(
+        project, indicator_rows, finding_rows, name_ref.cell if name_ref else None, counts, department, watched
+    )
 
 
 def _hash(path: Path) -> tuple[int, str]:
@@ -669,6 +710,12 @@ def _modified(mtime_ns: int) -> str:
     return dt.datetime.fromtimestamp(mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _possibility_columns(profile: Profile) -> tuple[str, str, str]:
+    """The count columns of 监控汇总: the profile's words for on track, likely and impossible."""
+    words = profile.monitoring.possibility
+    return words[0], words[1], words[-1]
+
+
 def _write_summary(
     held: Sequence[_Held],
     inputs: Sequence[InputFile],
@@ -683,12 +730,15 @@ def _write_summary(
     winners = _winners(held)
     grades = [g.name for g in profile.grades]
     departments: dict[str, _Department] = {}
+    watched: list[tuple[MonitoringRow, tuple[int, int, int]]] = []
     severities: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     failed: list[tuple[str, str]] = []
     superseded_total = forms_total = 0
     try:
-        writer = SummaryWriter(output, grades=grades, csv_dir=csv_dir)
+        writer = SummaryWriter(
+            output, grades=grades, csv_dir=csv_dir, possibilities=_possibility_columns(profile)
+        )
     except OSError as exc:
         raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
     with writer:
@@ -724,6 +774,8 @@ def _write_summary(
                 if rows.department is not None:
                     name, budget, executed, score, grade = rows.department
                     departments.setdefault(name, _Department()).add(budget, executed, score, grade)
+                if rows.monitoring is not None:
+                    watched.append((rows.monitoring, rows.counts))
             reason = entry.reason
             if replaced_by:
                 if kept == 0:
@@ -740,6 +792,8 @@ def _write_summary(
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))
+        for seen, (errors, warnings, _) in sorted(watched, key=lambda item: item[0].order()):
+            writer.add("monitoring", seen.row(errors, warnings))
         try:
             outputs = writer.close()
         except OSError as exc:

@@ -150,13 +150,36 @@ def department_columns(grades: Sequence[str]) -> tuple[Column, ...]:
     return fixed + tuple(Column(f"grade:{g}", "int", 8) for g in grades)
 
 
+def monitoring_columns(possibilities: Sequence[str]) -> tuple[Column, ...]:
+    """监控汇总: one row per monitoring return; a count column per choice of 完成目标可能性."""
+    fixed = (
+        _c("department", width=22),
+        _c("implementing_unit", width=24),
+        _c("project_name", width=30),
+        _c("file", width=36),
+        _c("period", "int", 8),
+        _c("m_initial_budget", "amount", 14),
+        _c("m_executed", "amount", 14),
+        _c("m_forecast", "amount", 14),
+        _c("m_execution_rate", "rate", 11),
+        _c("m_time_progress", "rate", 11),
+        _c("m_gap", "rate", 12),
+        _c("m_flag", width=10),
+        _c("indicator_count", "int", 8),
+    )
+    counts = tuple(Column(f"possibility:{p}", "int", 10) for p in possibilities)
+    return (*fixed, *counts, _c("possibility_other", "int", 12), _c("errors", "int", 8), _c("warnings", "int", 8))
+
+
 def column_label(column: Column) -> str:
     if column.key.startswith("grade:"):
         return SUMMARY_COLUMN_LABELS["grade_count"].format(grade=column.key.partition(":")[2])
+    if column.key.startswith("possibility:"):
+        return SUMMARY_COLUMN_LABELS["possibility_count"].format(possibility=column.key.partition(":")[2])
     return column.label
 
 
-TABLE_KEYS: Final = ("projects", "indicators", "findings", "files", "departments")
+TABLE_KEYS: Final = ("projects", "indicators", "findings", "files", "departments", "monitoring")
 
 _NUMBER_FORMATS: Final[dict[Kind, str]] = {
     "int": "0",
@@ -300,9 +323,17 @@ class SummaryWriter:
     behind.
     """
 
-    def __init__(self, output: Path, *, grades: Sequence[str], csv_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        output: Path,
+        *,
+        grades: Sequence[str],
+        csv_dir: Path | None = None,
+        possibilities: Sequence[str] = (),
+    ) -> None:
         self.output = output
         self.grades = tuple(grades)
+        self.possibilities = tuple(possibilities)
         self.csv_dir = csv_dir
         self._temps: list[tuple[Path, Path]] = []
         self._files: list[IO[str]] = []
@@ -331,6 +362,7 @@ class SummaryWriter:
             "findings": FINDING_COLUMNS,
             "files": FILE_COLUMNS,
             "departments": department_columns(self.grades),
+            "monitoring": monitoring_columns(self.possibilities),
         }
         self.tables: dict[str, _Table] = {}
         write_parquet = csv_dir is not None and parquet_available()

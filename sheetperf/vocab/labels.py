@@ -1289,3 +1289,19 @@ MONITORING_INSTRUCTIONS: Final[tuple[str, ...]] = (
     "时间进度(%) = {period} ÷ 12 × 100 = {time}。",
     "执行率落后时间进度超过 {threshold} 个百分点时，进度预警显示“滞后”。",
 )
+# The 监控汇总 sheet of a consolidation (issue 17): one row per monitoring return, lagging projects first.
+SUMMARY_SHEETS["monitoring"] = "监控汇总"
+SUMMARY_COLUMN_LABELS.update(
+    {
+        "period": "监控期间（月）",
+        "m_initial_budget": "年初预算数(万元)",
+        "m_executed": "1-N月执行数(万元)",
+        "m_execution_rate": "执行率(%)（重算）",
+        "m_time_progress": "时间进度(%)",
+        "m_gap": "落后时间进度（百分点）",
+        "m_flag": "进度预警（重算）",
+        "m_forecast": "全年预计执行数(万元)",
+        "possibility_count": "{possibility}（项）",
+        "possibility_other": "未填写或其他（项）",
+    }
+)
