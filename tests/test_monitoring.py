@@ -535,3 +535,28 @@ def test_validate_goals_connects_the_year(tmp_path: Path) -> None:
     changed = [r for r in json.loads(result.stdout) if r["rule"] == "goal_target_changed"]
     assert [r["cell"] for r in changed] == [_LAYOUT.table.a1(0, "target")]
     assert monitoring.indicators[3].possibility == "不可能"
+
+
+# --- the shipped sample -----------------------------------------------------------------------------------
+
+
+def test_sample_is_made_for_the_published_goal_tables_project() -> None:
+    from conftest import REPO, SAMPLE_RECORDS
+    from sheetperf.model.record import load_records_json
+    from sheetperf.services import artifacts
+
+    sample = REPO / "samples" / "monitoring-2020-neihan-jianshe.xlsx"
+    assert "samples/monitoring-2020-neihan-jianshe.xlsx" in {str(a.path) for a in artifacts.artifacts(REPO)}
+    [goal] = load_records_json(SAMPLE_RECORDS / "goal_table-2020-neihan-jianshe.json")
+    [record] = read_workbook(sample)
+    assert isinstance(record, Monitoring) and record.project_name == "内涵建设经费" and record.period == 7
+    assert [(i.level1, i.name, i.target) for i in record.indicators] == [
+        (i.level1, i.name, i.target) for i in goal.indicators
+    ]
+    assert record.funds.total.initial_budget == 553.5  # the goal table's 5,535,000 元
+    assert validate_against_goals(record, [goal]) == []
+    found = validate_record(record, SHANGHAI)
+    assert [f for f in found if f.severity == "error"] == []
+    kinds = [possibility_kind(i.possibility) for i in record.indicators]
+    assert (kinds.count("likely"), kinds.count("impossible")) == (2, 1)
+    assert (REPO / "docs" / "monitoring-2020-neihan-jianshe-1.png").read_bytes()[:4] == b"\x89PNG"
