@@ -560,3 +560,12 @@ def test_sample_is_made_for_the_published_goal_tables_project() -> None:
     kinds = [possibility_kind(i.possibility) for i in record.indicators]
     assert (kinds.count("likely"), kinds.count("impossible")) == (2, 1)
     assert (REPO / "docs" / "monitoring-2020-neihan-jianshe-1.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_score_skips_a_monitoring_form_and_profiles_show_its_settings(tmp_path: Path) -> None:
+    out, _ = fill(tmp_path, CLEAN)
+    runner = CliRunner()
+    result = runner.invoke(main, ["score", str(out)])
+    assert result.exit_code == 0 and "绩效监控表不计分" in result.output
+    result = runner.invoke(main, ["profiles", "show", "hubei"])
+    assert "1-6 月（时间进度 50%）" in result.output and "确定能、有可能、不可能" in result.output

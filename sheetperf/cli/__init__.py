@@ -114,7 +114,8 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     results = []
     for path, record in tracker.records(files):
         if not isinstance(record, SelfEvaluation):
-            click.echo(f"{path}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
+            key = "monitoring_not_scored" if record.form == "monitoring" else "goal_table_not_scored"
+            click.echo(f"{path}：{record.project_name}：{CLI_MESSAGES[key]}", err=True)
             continue
         choice = resolve(rules, record)
         result = score_form(record, choice.profile)

@@ -387,6 +387,7 @@ TABLE_HEADERS: Final[dict[str, str]] = {
 CLI_MESSAGES: Final[dict[str, str]] = {
     "error_prefix": "错误",
     "goal_table_not_scored": "绩效目标表不计分，已跳过",
+    "monitoring_not_scored": "绩效监控表不计分，已跳过（执行率与进度预警见 validate）",
     "no_findings": "未发现问题",
     "findings_summary": "共发现：{summary}",
 }
@@ -1085,8 +1086,14 @@ PROFILE_LABELS: Final[dict[str, str]] = {
     "grades": "评分等级",
     "framework": "指标体系",
     "goal_table": "目标表必备一级指标",
+    "monitoring.period": "监控表：监控期间",
+    "monitoring.lag_threshold": "监控表：进度滞后预警",
+    "monitoring.possibility": "监控表：完成目标可能性",
+    "monitoring.reasons": "监控表：偏差原因类别",
 }
 PROFILE_VALUES: Final[dict[str, str]] = {
+    "period": "1-{n} 月（时间进度 {time}%）",
+    "lag_threshold": "执行率落后时间进度超过 {value} 个百分点",
     "none": "（无）",
     "off": "不设",
     "points": "{value} 分",
