@@ -153,6 +153,7 @@ def test_template_from_a_goal_table_locks_the_goals_and_offers_the_lists(tmp_pat
     )
     assert [(i.name, i.target) for i in record.indicators] == [(i.name, i.target) for i in goal.indicators]
     assert record.goal_expected == goal.texts["objectives"]
+    assert record.funds.total.initial_budget == 100  # 1,000,000 元, an input written for the department
     identity = record.provenance.evidence.template
     assert identity is not None and identity.form == "monitoring" and identity.locked == ("project", "indicators")
     book = openpyxl.load_workbook(path)
@@ -569,3 +570,13 @@ def test_score_skips_a_monitoring_form_and_profiles_show_its_settings(tmp_path: 
     assert result.exit_code == 0 and "绩效监控表不计分" in result.output
     result = runner.invoke(main, ["profiles", "show", "hubei"])
     assert "1-6 月（时间进度 50%）" in result.output and "确定能、有可能、不可能" in result.output
+
+
+def test_read_frames_carry_the_mid_year_figures(tmp_path: Path) -> None:
+    from sheetperf.io.frames import to_frames
+
+    out, _ = fill(tmp_path, CLEAN)
+    frames = to_frames(read_workbook(out))
+    [project] = frames["projects"].to_dict("records")
+    assert (project["form"], project["total_initial_budget"], project["total_executed"]) == ("monitoring", 100, 45)
+    assert list(frames["indicators"]["actual"]) == ["完成一半", "93(%)", "完成一半", "93(%)"]

@@ -183,6 +183,9 @@ class Field:
     valign: str = "center"
     #: A score: its number format follows the profile's decimals (:func:`points_format`).
     points: bool = False
+    #: An input a pre-filled template writes from its record (the monitoring form's 年初预算数, known
+    #: from the goal table); the department may still change it.
+    prefill: bool = False
 
     @property
     def merged(self) -> bool:
@@ -613,7 +616,13 @@ _MONITORING_SPEC: Final[dict[str, Any]] = {
         "department": {"cell": "C4:F4", "kind": "text", "role": "definition"},
         "implementing_unit": {"cell": "I4:K4", "kind": "text", "role": "definition"},
         **{
-            f"funds.{name}.{column}": {"cell": f"{letter}{row}", "kind": "number", "role": role, "format": "amount"}
+            f"funds.{name}.{column}": {
+                "cell": f"{letter}{row}",
+                "kind": "number",
+                "role": role,
+                "format": "amount",
+                "prefill": column == "initial_budget",
+            }
             for row, name in zip(range(6, 10), FUND_ROWS, strict=True)
             for letter, column, role in (
                 ("C", "initial_budget", "input"),
@@ -680,7 +689,7 @@ _SPEC_KEYS: Final = frozenset(
 )
 _VALIGNS: Final = ("center", "top")
 _LABEL_KEYS: Final = frozenset({"cell", "text", "style"})
-_FIELD_KEYS: Final = frozenset({"cell", "kind", "role", "format", "hidden", "valign"})
+_FIELD_KEYS: Final = frozenset({"cell", "kind", "role", "format", "hidden", "valign", "prefill"})
 _TABLE_KEYS: Final = frozenset({"header_row", "row_height", "columns", "helpers"})
 _COLUMN_KEYS: Final = frozenset({"cols", "kind", "role", "header", "format", "valign"})
 _HELPER_KEYS: Final = frozenset({"first", "keys"})
@@ -904,6 +913,7 @@ def _field(path: str, item: Mapping[str, Any], bounds: tuple[int, int, int, int]
         bool(item.get("hidden", False)),
         _valign(item.get("valign"), f"{where}.valign"),
         item.get("format") == "points",
+        bool(item.get("prefill", False)),
     )
 
 

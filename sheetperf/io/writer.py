@@ -462,7 +462,7 @@ class _Writer:
             is_input = value is None
         else:
             is_input = self.is_input(item.role, "project")
-            if item.role is Role.INPUT:
+            if item.role is Role.INPUT and not item.prefill:
                 value = None  # inputs stay empty: the department fills them
         if item.role is Role.FIXED and item.path == "funds.total.weight" and value is None:
             value = self.profile.budget_weight
