@@ -580,3 +580,21 @@ def test_read_frames_carry_the_mid_year_figures(tmp_path: Path) -> None:
     [project] = frames["projects"].to_dict("records")
     assert (project["form"], project["total_initial_budget"], project["total_executed"]) == ("monitoring", 100, 45)
     assert list(frames["indicators"]["actual"]) == ["完成一半", "93(%)", "完成一半", "93(%)"]
+
+
+def test_consolidate_holds_monitoring_returns_to_their_goal_tables(tmp_path: Path) -> None:
+    out, _ = fill(tmp_path, CLEAN)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    cells, rule, _, cell = PLANTED["target-changed"]
+    _plant(out, folder / "changed.xlsx", cells)
+    goal_json = tmp_path / "goal.json"
+    goal_json.write_text(dump_records_json([goal_table()]), encoding="utf-8")
+    summary = tmp_path / "s.xlsx"
+    result = CliRunner().invoke(
+        main, ["consolidate", str(folder), "-o", str(summary), "--goals", str(goal_json), "--jobs", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    header, *rows = list(openpyxl.load_workbook(summary)["校验问题"].iter_rows(values_only=True))
+    found = {(row[header.index("规则代码")], row[header.index("单元格")]) for row in rows}
+    assert (rule, cell) in found

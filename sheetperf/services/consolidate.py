@@ -296,7 +296,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     sheet = prov.sheet or ""
     result = score_form(record, profile, cache=settings.cache) if isinstance(record, SelfEvaluation) else None
     findings = validate_record(record, profile, file=file, scored=result, cache=settings.cache)
-    if settings.goal_tables and isinstance(record, SelfEvaluation):
+    if settings.goal_tables and isinstance(record, (SelfEvaluation, Monitoring)):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
     severities = Counter(f.severity for f in findings)
     name_ref = prov.cell_of("project_name")
