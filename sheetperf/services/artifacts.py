@@ -39,7 +39,7 @@ RECORD_DIR: Final = SAMPLE_DIR / "records"
 #: a monitoring form pre-filled from its goal table and filled as its department would at mid-year.
 MONITORING_DIR: Final = SAMPLE_DIR / "monitoring"
 DOCS_DIR: Final = Path("docs")
-BLANK_FORMS: Final = ("self_evaluation", "goal_table")
+BLANK_FORMS: Final = ("self_evaluation", "goal_table", "monitoring")
 #: The filled sample drawn into docs/ beside the two blank templates.
 RENDERED_SAMPLE: Final = "self_evaluation-2023-jiaoyi-zhishu"
 RENDERED_MONITORING: Final = "monitoring-2020-neihan-jianshe"
