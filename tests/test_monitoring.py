@@ -416,10 +416,11 @@ def test_the_year_end_to_end(tmp_path: Path) -> None:
         rows.append((department, unit, project, goal.name))
     roster = _roster(start, rows)
 
-    # 1. the bureau sends the monitoring forms out (黄石's 1-6月 through the hubei profile)
+    # 1. the bureau sends the monitoring forms out: the national rules, months 1-6 (--period)
     sent = tmp_path / "sent"
     result = runner.invoke(
-        main, ["distribute", str(roster), "-o", str(sent), "--form", "monitoring", "--profile", "hubei"]
+        main,
+        ["distribute", str(roster), "-o", str(sent), "--form", "monitoring", "--profile", "national", "--period", "6"],
     )
     assert result.exit_code == 0, result.output
     manifest = sent / "manifest.csv"
@@ -445,7 +446,7 @@ def test_the_year_end_to_end(tmp_path: Path) -> None:
     # 4. consolidate: 监控汇总, one row per project, the lagging ones first (farthest behind first)
     summary = tmp_path / "summary.xlsx"
     result = runner.invoke(
-        main, ["consolidate", str(returned), "-o", str(summary), "--profile", "hubei", "--jobs", "1"]
+        main, ["consolidate", str(returned), "-o", str(summary), "--profile", "national", "--jobs", "1"]
     )
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(summary)["监控汇总"]
@@ -456,7 +457,8 @@ def test_the_year_end_to_end(tmp_path: Path) -> None:
     assert [row[col["进度预警（重算）"]] for row in table] == ["滞后", "滞后", "正常"]
     assert [row[col["执行率(%)（重算）"]] for row in table] == [10, 20, 48]
     assert [row[col["时间进度(%)"]] for row in table] == [50, 50, 50]
-    assert [(row[col["确定能（项）"]], row[col["有可能（项）"]], row[col["不可能（项）"]]) for row in table] == [
+    # the department wrote 不可能; the national list says 完全不可能: the same choice, counted there
+    assert [(row[col["确定能（项）"]], row[col["有可能（项）"]], row[col["完全不可能（项）"]]) for row in table] == [
         (2, 1, 1),
         (3, 1, 0),
         (4, 0, 0),

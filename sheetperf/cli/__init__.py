@@ -345,8 +345,14 @@ def fill(template: Path, record: Path, output: Path) -> None:
     "monitoring：按目标表预填的绩效监控表。",
 )
 @click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
+@click.option(
+    "--period",
+    type=click.IntRange(1, 12),
+    default=None,
+    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
+)
 @profile_option
-def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
+def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: int | None, profile: str) -> None:
     """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
 
     ROSTER 为 CSV 或 XLSX 名册（列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值），
@@ -358,6 +364,7 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile:
         sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
         sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
         sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
+        sheetperf distribute 名册.csv -o 分发/2024监控 --form monitoring --period 6
     """
     from sheetperf.model.record import FormKind
     from sheetperf.services import distribute as dist
@@ -373,7 +380,7 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile:
     try:
         entries = dist.read_roster(roster, year=year)
         result = dist.distribute(
-            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster
+            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster, period=period
         )
     except SheetperfError as exc:
         fail(str(exc))

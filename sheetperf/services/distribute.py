@@ -437,8 +437,12 @@ def prepare_record(
     profile: Profile,
     *,
     roster: Path | None = None,
+    period: int | None = None,
 ) -> Prepared:
     """The record a project's template is pre-filled from.
+
+    A monitoring form takes the project's goal table (indicators, targets, objectives, budget) and
+    reports on months 1–``period`` (default: the profile's ``[monitoring] period``).
 
     A goal table template carries the project information only.  A
     self-evaluation also takes the indicators and targets of the project's goal
@@ -458,7 +462,7 @@ def prepare_record(
         monitoring.department = entry.department
         monitoring.implementing_unit = entry.implementing_unit
         monitoring.project_name = entry.project_name
-        monitoring.period = profile.monitoring.period
+        monitoring.period = period or profile.monitoring.period
         return Prepared(monitoring, "none")
     if isinstance(source, Monitoring):  # a monitoring return: the self-evaluation takes over its indicators
         source = monitoring_to_self_evaluation(source)
@@ -669,6 +673,7 @@ def distribute(
     form: FormKind = "self_evaluation",
     profile: Profile,
     roster: Path | None = None,
+    period: int | None = None,
 ) -> Distribution:
     """Write one template per entry into ``outdir/<主管部门>/`` and the manifest.
 
@@ -681,7 +686,7 @@ def distribute(
     for name in (MANIFEST_CSV, MANIFEST_XLSX):
         if (outdir / name).exists():
             raise InputError(MSG["outdir_has_manifest"].format(name=name), file=str(outdir))
-    prepared = [prepare_record(entry, form, profile, roster=roster) for entry in entries]
+    prepared = [prepare_record(entry, form, profile, roster=roster, period=period) for entry in entries]
     outdir.mkdir(parents=True, exist_ok=True)
     folders = UniqueNames([MANIFEST_CSV, MANIFEST_XLSX])
     department_folder: dict[str, str] = {}
