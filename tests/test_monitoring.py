@@ -315,6 +315,8 @@ def test_libreoffice_computes_the_rates_and_flags_python_computes(tmp_path: Path
         "lagging": Return(20.5, 100, ("确定能", "有可能", "不可能", "确定能")),
         "at-threshold": Return(35, 100, ("确定能",) * 4),
         "national-7": Return(43.33, 100, ("确定能",) * 4),
+        # 33.335 % is 33.33499… as a double: Excel's and Python's ROUND take 15 digits first (33.34)
+        "awkward-rounding": Return(33.335, 100, ("确定能",) * 4),
     }
     paths: list[Path] = []
     wants: dict[str, Monitoring] = {}
@@ -343,6 +345,11 @@ def test_libreoffice_computes_the_rates_and_flags_python_computes(tmp_path: Path
             assert got.indicators[1].possibility == wants[name].indicators[1].possibility
     lagging = next(read_workbook(o)[0] for o in outputs if o.stem == "lagging")
     assert lagging.progress_flag == "滞后"
+    awkward = next(read_workbook(o)[0] for o in outputs if o.stem == "awkward-rounding")
+    assert isinstance(awkward, Monitoring) and awkward.funds.total.execution_rate == 33.34
+    # a clean return, its figures calculated by a spreadsheet program: every one compared, none wrong
+    [on_time] = read_workbook(next(o for o in outputs if o.stem == "on-time"))
+    assert [f.rule for f in validate_record(on_time, SHANGHAI) if f.rule != "required_field"] == []
 
 
 # --- hand-built forms in the published layouts -------------------------------------------------------------
