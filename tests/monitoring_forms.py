@@ -164,29 +164,31 @@ def build_huangshi(ws: Worksheet, case: dict[str, Any]) -> None:
     _text(ws, end, 6, "联系电话：")
 
 
-def build_national(ws: Worksheet, case: dict[str, Any]) -> None:
-    """The national template (财预〔2019〕136号), 15 columns: 1-7月, reasons ticked under a two-row header."""
+def build_national(ws: Worksheet, case: dict[str, Any], *, possibility_ticks: bool = False) -> None:
+    """The national template (财预〔2019〕136号): 1—7月, reasons ticked under a two-row header; with
+    ``possibility_ticks`` the 完成目标可能性 is ticked too (确定能 | 有可能 | 完全不可能)."""
     n = case["period"]
+    choices = ("确定能", "有可能", "完全不可能")
+    last = 15 + (len(choices) - 1 if possibility_ticks else 0)
     _text(ws, 1, 1, f"项目支出绩效目标执行监控表（{case['year']}年度）")
-    _merge(ws, 1, 1, 1, 15)
+    _merge(ws, 1, 1, 1, last)
     _text(ws, 3, 1, "项目名称")
     _text(ws, 3, 3, case["project_name"])
-    _merge(ws, 3, 3, 3, 15)
+    _merge(ws, 3, 3, 3, last)
     _text(ws, 4, 1, "主管部门及代码")
     _text(ws, 4, 3, case["department"])
     _merge(ws, 4, 3, 4, 7)
     _text(ws, 4, 8, "实施单位")
     _text(ws, 4, 9, case["implementing_unit"])
-    _merge(ws, 4, 9, 4, 15)
+    _merge(ws, 4, 9, 4, last)
     _text(ws, 5, 1, "项目资金（万元）")
-    _merge(ws, 5, 1, 9, 2)
+    _merge(ws, 5, 1, 9, 1)  # the block label over A, the row labels in B
     for col, text in zip(
         range(3, 7), ("年初预算数", f"1—{n}月执行数", f"1—{n}月执行率", "全年预计执行数"), strict=True
     ):
         _text(ws, 5, col, text)
+    _text(ws, 5, 7, "偏差说明")
     labels = ("年度资金总额：", "其中：当年财政拨款", "上年结转资金", "其他资金")
-    ws.unmerge_cells(start_row=5, start_column=1, end_row=9, end_column=2)
-    _merge(ws, 5, 1, 9, 1)  # the block label over A, the row labels in B
     for row, (name, label) in enumerate(
         zip(("total", "current_year_appropriation", "carryover", "other"), labels, strict=True), start=6
     ):
@@ -196,18 +198,17 @@ def build_national(ws: Worksheet, case: dict[str, Any]) -> None:
             if fund[key] is not None:
                 ws.cell(row, col).value = fund[key]
         _text(ws, row, 7, fund.get("note") or None)
-    _text(ws, 5, 7, "偏差说明")
     _text(ws, 10, 1, "年度总体目标")
     _merge(ws, 10, 1, 11, 1)
     _text(ws, 10, 2, "年初设定目标")
     _merge(ws, 10, 2, 10, 7)
     _text(ws, 10, 8, f"1—{n}月执行情况")
-    _merge(ws, 10, 8, 10, 15)
+    _merge(ws, 10, 8, 10, last)
     _text(ws, 11, 2, case["goal_expected"])
     _merge(ws, 11, 2, 11, 7)
     _text(ws, 11, 8, case["goal_progress"])
-    _merge(ws, 11, 8, 11, 15)
-    # two header rows: 偏差原因分析 over its five ticks
+    _merge(ws, 11, 8, 11, last)
+    # two header rows: 偏差原因分析 over its five ticks (and 完成目标可能性 over its choices)
     top = ("一级指标", "二级指标", "三级指标", "年度指标值", f"1—{n}月执行情况", "全年预计完成情况")
     for col, text in enumerate(top, start=1):
         _text(ws, 12, col, text)
@@ -216,7 +217,15 @@ def build_national(ws: Worksheet, case: dict[str, Any]) -> None:
     _merge(ws, 12, 7, 12, 11)
     for col, reason in enumerate(REASONS, start=7):
         _text(ws, 13, col, reason)
-    for col, text in ((12, "完成目标可能性"), (13, "原因说明"), (14, "相关建议或举措"), (15, "备注")):
+    _text(ws, 12, 12, "完成目标可能性")
+    if possibility_ticks:
+        _merge(ws, 12, 12, 12, 12 + len(choices) - 1)
+        for col, choice in enumerate(choices, start=12):
+            _text(ws, 13, col, choice)
+    else:
+        _merge(ws, 12, 12, 13, 12)
+    after = 13 + (len(choices) - 1 if possibility_ticks else 0)
+    for col, text in ((after, "原因说明"), (after + 1, "相关建议或举措"), (after + 2, "备注")):
         _text(ws, 12, col, text)
         _merge(ws, 12, col, 13, col)
     for offset, ind in enumerate(case["indicators"]):
@@ -225,7 +234,12 @@ def build_national(ws: Worksheet, case: dict[str, Any]) -> None:
             _text(ws, row, col, ind[key] or None)  # level labels repeated on every row
         for col, reason in enumerate(REASONS, start=7):
             _text(ws, row, col, "√" if reason in ind["reasons"] else None)
-        for col, key in ((12, "possibility"), (13, "deviation"), (14, "measures"), (15, "note")):
+        if possibility_ticks:
+            for col, choice in enumerate(choices, start=12):
+                _text(ws, row, col, "√" if choice == ind["possibility"] else None)
+        else:
+            _text(ws, row, 12, ind["possibility"] or None)
+        for col, key in ((after, "deviation"), (after + 1, "measures"), (after + 2, "note")):
             _text(ws, row, col, ind[key] or None)
     end = 14 + len(case["indicators"])
     _text(ws, end, 1, "填报人：")

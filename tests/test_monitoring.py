@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -354,7 +355,11 @@ def test_libreoffice_computes_the_rates_and_flags_python_computes(tmp_path: Path
 
 # --- hand-built forms in the published layouts -------------------------------------------------------------
 
-BUILDERS = {"huangshi-1-6": ("huangshi", build_huangshi), "national-1-7": ("national", build_national)}
+BUILDERS = {
+    "huangshi-1-6": ("huangshi", build_huangshi),
+    "national-1-7": ("national", build_national),
+    "national-possibility-ticked": ("national", partial(build_national, possibility_ticks=True)),
+}
 
 
 @pytest.mark.parametrize("layout", list(BUILDERS), ids=list(BUILDERS))
@@ -371,7 +376,10 @@ def test_hand_built_form_reads_back_exactly(tmp_path: Path, layout: str) -> None
     assert record.provenance.evidence.method == "labels"
     # its cells are where the form prints them: the findings point at them
     possibility = record.provenance.cell_of("indicators[3].possibility")
-    assert possibility is not None and possibility.cell == ("G16" if name == "huangshi" else "L17")
+    assert possibility is not None and possibility.cell == {"huangshi-1-6": "G16", "national-1-7": "L17"}.get(
+        layout,
+        "N17",  # the ticked 完全不可能
+    )
 
 
 @pytest.mark.parametrize("layout", list(BUILDERS), ids=list(BUILDERS))
@@ -388,7 +396,7 @@ def test_hand_built_form_validates_by_its_own_period(tmp_path: Path, layout: str
     found = {(f.rule, f.cell) for f in validate_record(record, SHANGHAI)}
     lag = ("monitoring_lag", "E6")  # 40.5 % against 50.00 % (1-6月) or 58.33 % (1-7月): > 15 points only at 7
     assert (lag in found) == (name == "national")
-    deviation_cell = "H14" if name == "huangshi" else "M15"
+    deviation_cell = {"huangshi-1-6": "H14", "national-1-7": "M15"}.get(layout, "O15")
     assert ("monitoring_reason_missing", deviation_cell) in found
     # the national form notes its forecast above the budget; 黄石's has no column to note it in
     assert (("monitoring_forecast_over_budget", "F6") in found) == (name == "huangshi")

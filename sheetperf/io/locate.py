@@ -411,11 +411,12 @@ def _indicator_headers(index: SheetIndex) -> list[_Header]:
         if "operator" in columns and "target" in columns:
             # 指标性质 | 指标值 | 度量单位: the "target" column is only the number
             columns["value"] = columns.pop("target")
-        for r in range(first, last + 1):  # the monitoring form's reasons ticked under 偏差原因分析
+        for r in range(first, last + 1):  # the monitoring form's reasons (and choices) ticked under their heading
             for col in index.row_cols.get(r, ()):
-                tick = index.key_group(r, col, "monitoring_reason_ticks")
-                if tick is not None:
-                    columns.setdefault(f"reason_tick.{tick}", col)
+                for group, prefix in (("monitoring_reason_ticks", "reason_tick"), ("monitoring_possibility_ticks", "possibility_tick")):
+                    tick = index.key_group(r, col, group)
+                    if tick is not None:
+                        columns.setdefault(f"{prefix}.{tick}", col)
         if "level1" in columns and ("name" in columns or "target" in columns or "value" in columns):
             found.append(_Header(first, row, last, columns))
     return found
@@ -436,7 +437,7 @@ def _header_columns(index: SheetIndex, row: int) -> dict[str, int]:
 def _locate_one(index: SheetIndex, top: int, header: _Header, next_first: int | None) -> tuple[Located, int]:
     columns = header.columns
     kind: FormKind
-    if "possibility" in columns or "forecast" in columns:
+    if "possibility" in columns or "forecast" in columns or any(k.startswith("possibility_tick.") for k in columns):
         kind = "monitoring"
     else:
         kind = "self_evaluation" if ("actual" in columns or "score" in columns) else "goal_table"
@@ -737,7 +738,7 @@ def walk_indicator_rows(
             if key in columns:
                 fields[prefix + key] = Loc(*index.source(r, columns[key]))
         for key, col in columns.items():
-            if key.startswith("reason_tick."):
+            if key.startswith(("reason_tick.", "possibility_tick.")):
                 fields[prefix + key] = Loc(r, col)
         if "operator" in columns:
             target_keys = tuple(k for k in ("operator", "value", "unit") if k in columns)

@@ -772,6 +772,14 @@ def _monitoring_indicator(b: _Builder, index: int) -> dict[str, Any]:
     }
     for key in ("progress", "forecast", "possibility", "deviation", "measures", "note"):
         out[key] = b.text(prefix + key) or ""
+    choices = [key for key in b.located.fields if key.startswith(prefix + "possibility_tick.")]
+    if choices:  # a column per choice: the ticked one (its first cell stands for the possibility)
+        ticked = [key for key in choices if _is_tick(b.text(key) or "")]
+        out["possibility"] = ticked[0].removeprefix(prefix + "possibility_tick.") if ticked else out["possibility"]
+        first = ticked[0] if ticked else choices[0]
+        b.provenance.cells[prefix + "possibility"] = b.provenance.cells[first]
+        for key in choices:
+            b.provenance.cells.pop(key, None)
     ticked = [key for key in b.located.fields if key.startswith(prefix + "reason_tick.")]
     if ticked:  # a column per reason (the national template): the ticked ones
         out["reasons"] = [

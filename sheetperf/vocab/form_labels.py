@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Final
 
 from sheetperf.vocab.units import MONEY_UNITS
-from sheetperf.vocab.words import REASON_CATEGORIES
+from sheetperf.vocab.words import POSSIBILITY_IMPOSSIBLE, POSSIBILITY_LIKELY, POSSIBILITY_ON_TRACK, REASON_CATEGORIES
 
 FORM_LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     # label → value pairs above the self-evaluation's tables
@@ -127,6 +127,10 @@ FORM_LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     },
     # the national template ticks its deviation reasons, one column each under 偏差原因分析
     "monitoring_reason_ticks": {name: (name,) for name in REASON_CATEGORIES},
+    # … and, in some copies, its 完成目标可能性 too: one column per choice under the heading
+    "monitoring_possibility_ticks": {
+        name: (name,) for name in (*POSSIBILITY_ON_TRACK[:1], *POSSIBILITY_LIKELY[:1], *POSSIBILITY_IMPOSSIBLE)
+    },
     # rows that end the indicator table
     "closing": {
         "total": ("总分", "合计", "总计"),
