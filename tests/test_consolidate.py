@@ -541,7 +541,7 @@ def test_readme_main_command_on_the_samples(tmp_path: Path) -> None:
     assert set(files) == {str(p) for p in samples.rglob("*") if p.is_file()}
     assert all(files[str(p)] == OK for p in workbooks)
     projects = sheet_rows(out, "projects")
-    assert len(projects) == len(workbooks) == 7
+    assert len(projects) == len(workbooks) == 8  # the seven published forms and the monitoring sample
     by_name = {row["项目名称"]: row for row in projects}
     for case in SELF_CASES:
         assert by_name[case["project_name"]]["总分（重算）"] == pytest.approx(case["total_score"], abs=0.005)

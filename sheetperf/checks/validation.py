@@ -11,12 +11,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import pandas as pd
 
 from sheetperf.errors import SheetperfError
-from sheetperf.forms.formulas import form_formulas, goal_heading_formula
+from sheetperf.forms.formulas import form_formulas, goal_heading_formula, monitoring_formulas
 from sheetperf.forms.layout import (
     LAYOUT_VERSION,
     Layout,
@@ -31,7 +31,18 @@ from sheetperf.model.a1 import from_a1
 from sheetperf.model.evidence import TemplateIdentity
 from sheetperf.model.finding import FINDING_COLUMNS, SEVERITY_ORDER, Finding, Severity
 from sheetperf.model.memo import BatchCache, Memo, ensure
-from sheetperf.model.record import FUND_COLUMNS, GOAL_TEXTS, CellRef, GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import (
+    FUND_COLUMNS,
+    FUND_ROWS,
+    GOAL_TEXTS,
+    CellRef,
+    GoalTable,
+    Monitoring,
+    Record,
+    SelfEvaluation,
+    indicators_of,
+)
+from sheetperf.rules.monitoring import monitor_form, possibility_kind
 from sheetperf.rules.parsing import (
     ActualKind,
     ParsedTarget,
@@ -55,7 +66,8 @@ from sheetperf.rules.scoring import (
     total_cap,
 )
 from sheetperf.vocab import units, words
-from sheetperf.vocab.labels import FIELD_LABELS, field_label
+from sheetperf.vocab.labels import DRIFT_WORDS, FIELD_LABELS, field_label
+from sheetperf.vocab.labels import MONITORING_MESSAGES as MMSG
 from sheetperf.vocab.labels import VALIDATION_MESSAGES as VMSG
 
 # A stated rate or weight equal to the recomputed one within half a cent is right (two decimals);
@@ -162,6 +174,7 @@ REQUIRED_FIELDS: Final[dict[str, tuple[tuple[str, Severity], ...]]] = {
         ("planned_end", "warning"),
         ("performance_type", "warning"),
     ),
+    "monitoring": (("project_name", "error"), ("department", "warning"), ("implementing_unit", "error")),
 }
 
 
@@ -203,6 +216,7 @@ def _check_required(c: _Collector, record: Record) -> None:
 REQUIRED_INPUTS: Final[dict[str, tuple[str, ...]]] = {
     "self_evaluation": ("funds.total.annual_budget", "funds.total.executed", "goal_actual"),
     "goal_table": tuple(f"texts.{key}" for key in GOAL_TEXTS),
+    "monitoring": ("funds.total.initial_budget", "funds.total.executed", "funds.total.forecast"),
 }
 
 
@@ -227,6 +241,16 @@ def is_untouched(record: Record) -> bool:
             all(value is None for value in amounts)
             and not record.goal_actual.strip()
             and all(not (ind.actual or "").strip() and not (ind.deviation or "").strip() for ind in record.indicators)
+        )
+    if isinstance(record, Monitoring):
+        # the budget may come pre-filled (distribute writes the goal table's); the rest is the department's
+        return (
+            all(row.executed is None and row.forecast is None for row in record.funds.rows().values())
+            and not record.goal_progress.strip()
+            and all(
+                not (ind.progress.strip() or ind.forecast.strip() or ind.possibility.strip())
+                for ind in record.indicators
+            )
         )
     if isinstance(record, GoalTable):
         return (
@@ -918,7 +942,10 @@ def validate_record(
         result = scored if scored is not None else score_form(record, profile, cache=cache)
     if is_untouched(record):
         # a template returned as it went out: one finding, not one per empty cell
-        what = VMSG["form_empty_what_self" if isinstance(record, SelfEvaluation) else "form_empty_what_goal"]
+        if isinstance(record, Monitoring):
+            what = MMSG["form_empty_what"]
+        else:
+            what = VMSG["form_empty_what_self" if isinstance(record, SelfEvaluation) else "form_empty_what_goal"]
         first = ("funds.total.executed", "indicators[0].actual", "goal_actual", "texts.overview", "project_name")
         c.add("form", "form_empty", "error", VMSG["form_empty"].format(what=what), at=first)
     else:
@@ -937,6 +964,8 @@ def validate_record(
             _check_points(c, record, result, profile)
         elif isinstance(record, GoalTable):
             _check_goal_table(c, record, profile)
+        elif isinstance(record, Monitoring):
+            _check_monitoring(c, record, profile)
         _mark_formula_results(c, record)
         _check_error_values(c, record)
     _check_template(c, record, profile, ensure(cache).part(CheckMemory), result)
@@ -1219,6 +1248,14 @@ def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected
             for key, formula in built.row(index, layout).items():
                 row_path = f"indicators[{index}].{key}" if key in table.keys else None
                 out.append((table.a1(index, key), row_path, formula, index))
+    elif layout.form == "monitoring":
+        built = monitoring_formulas(layout, profile)
+        for path, formula in built.fields.items():
+            out.append((layout.field(path).a1, path, formula, None))
+        table = layout.table
+        for index in range(table.capacity):
+            for key, formula in built.row(index, layout).items():
+                out.append((table.a1(index, key), None, formula, index))
     elif layout.has_field("goal_heading"):
         out.append((layout.field("goal_heading").a1, None, goal_heading_formula(layout), None))
     return [(a1, from_a1(a1), path, formula, index) for a1, path, formula, index in out]
@@ -1481,6 +1518,129 @@ def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
         )
 
 
+# --- The monitoring form (issue 17) ---------------------------------------------------------
+
+
+def _check_monitoring(c: _Collector, record: Monitoring, profile: Profile) -> None:
+    """执行率 and 时间进度 recomputed, the progress flag and the lag behind time, forecasts above the
+    budget without a note, and the deviation analysis and measures a possibility other than 确定能 needs."""
+    result = monitor_form(record, profile)
+    n = result.period
+    for name in FUND_ROWS:
+        row = getattr(record.funds, name)
+        path = f"funds.{name}.execution_rate"
+        stated, expected = to_decimal(row.execution_rate), result.rates[name]
+        if stated is not None and expected is not None and _differs(stated, expected) and not c.uncalculated(path):
+            c.add(
+                path,
+                "monitoring_rate",
+                "error",
+                MMSG["rate"].format(
+                    row=_path_label(f"funds.{name}"),
+                    n=n,
+                    stated=_fmt(stated),
+                    executed=_fmt(to_decimal(row.executed)),
+                    budget=_fmt(to_decimal(row.initial_budget)),
+                    expected=_fmt(expected),
+                ),
+                stated=stated,
+                expected=expected,
+            )
+        forecast, budget = to_decimal(row.forecast), to_decimal(row.initial_budget)
+        if forecast is not None and budget is not None and forecast - budget > TOLERANCE and not (row.note or "").strip():
+            c.add(
+                f"funds.{name}.forecast",
+                "monitoring_forecast_over_budget",
+                "warning",
+                MMSG["forecast_over_budget"].format(
+                    row=_path_label(f"funds.{name}"), forecast=_fmt(forecast), budget=_fmt(budget)
+                ),
+                stated=forecast,
+                expected=budget,
+            )
+    stated_time = to_decimal(record.time_progress)
+    if stated_time is not None and _differs(stated_time, result.time_progress) and not c.uncalculated("time_progress"):
+        c.add(
+            "time_progress",
+            "monitoring_time_progress",
+            "error",
+            MMSG["time_progress"].format(stated=_fmt(stated_time), n=n, expected=_fmt(result.time_progress)),
+            stated=stated_time,
+            expected=result.time_progress,
+        )
+    flag = (record.progress_flag or "").strip()
+    if flag and result.flag and flag != result.flag and not c.uncalculated("progress_flag"):
+        c.add(
+            "progress_flag",
+            "monitoring_flag",
+            "error",
+            MMSG["flag"].format(
+                stated=flag, rate=_fmt(result.rate), time=_fmt(result.time_progress), expected=result.flag
+            ),
+            stated=flag,
+            expected=result.flag,
+        )
+    if result.lagging and result.gap is not None:
+        c.add(
+            "funds.total.execution_rate",
+            "monitoring_lag",
+            "warning",
+            MMSG["lag"].format(
+                n=n,
+                rate=_fmt(result.rate),
+                time=_fmt(result.time_progress),
+                gap=_fmt(result.gap),
+                threshold=_plain(profile.monitoring.lag_threshold),
+            ),
+            stated=result.rate,
+            expected=result.time_progress,
+        )
+    allowed = profile.monitoring.possibility
+    for index, ind in enumerate(record.indicators):
+        prefix = f"indicators[{index}]"
+        kind = possibility_kind(ind.possibility)
+        if kind == "":
+            c.add(
+                f"{prefix}.possibility",
+                "monitoring_possibility_missing",
+                "error",
+                MMSG["possibility_missing"].format(n=index + 1, name=ind.name),
+                at=(f"{prefix}.name",),
+            )
+            continue
+        if kind == "unknown" and ind.possibility.strip() not in allowed:
+            c.add(
+                f"{prefix}.possibility",
+                "monitoring_possibility_unknown",
+                "warning",
+                MMSG["possibility_unknown"].format(
+                    n=index + 1, name=ind.name, possibility=ind.possibility.strip(), allowed=words.LIST_SEPARATOR.join(allowed)
+                ),
+                stated=ind.possibility,
+            )
+        if kind == "on_track" or not (kind in ("likely", "impossible") or result.reason_required[index]):
+            continue
+        missing = []
+        if not ind.deviation.strip() and not ind.reasons:
+            missing.append(("deviation", MMSG["deviation_or_reasons"]))
+        if not ind.measures.strip():
+            missing.append(("measures", MMSG["measures"]))
+        if missing:
+            c.add(
+                f"{prefix}.{missing[0][0]}",
+                "monitoring_reason_missing",
+                "error",
+                MMSG["reason_missing"].format(
+                    n=index + 1,
+                    name=ind.name,
+                    possibility=ind.possibility.strip(),
+                    missing=MMSG["and"].join(text for _, text in missing),
+                ),
+                stated=ind.possibility,
+                at=(f"{prefix}.possibility",),
+            )
+
+
 def validate_records(records: Iterable[Record], profile: Profile) -> list[Finding]:
     findings: list[Finding] = []
     for record in records:
@@ -1501,6 +1661,7 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 # --- Goal drift: a self-evaluation against its project's goal table -----------------------
 
+_F = TypeVar("_F", GoalTable, Monitoring)
 _NAME_PUNCTUATION: Final = re.compile(r"[\s\"'“”‘’《》〈〉「」『』()（）\[\]【】·.,，。:：;；、_\-—–/]+")
 
 
@@ -1522,22 +1683,32 @@ class GoalMatch:
     candidates: tuple[GoalTable, ...] = ()
 
 
-def match_goal_table(record: SelfEvaluation, goal_tables: Sequence[GoalTable]) -> GoalMatch:
-    """The goal table of the same project: same normalised project name, then the same year
-    and the same unit (申报单位 = 实施单位 or 主管部门) where both forms state them."""
+def _same_project(record: SelfEvaluation | Monitoring, forms: Sequence[_F]) -> tuple[_F, ...]:
+    """The forms of the same project: same normalised project name, then the same year
+    and the same unit (申报单位 or 实施单位 = 实施单位 or 主管部门) where both forms state them."""
     key = project_key(record.project_name)
     if not key:
-        return GoalMatch(None)
-    same = [g for g in goal_tables if project_key(g.project_name) == key]
+        return ()
+    same = [g for g in forms if project_key(g.project_name) == key]
     if record.year is not None:
         same = [g for g in same if g.year is None or g.year == record.year]
     units = {project_key(u) for u in (record.implementing_unit, record.department) if u.strip()}
     if len(same) > 1 and units:
-        by_unit = [g for g in same if project_key(g.applicant_unit) in units]
+
+        def unit_of(form: GoalTable | Monitoring) -> str:
+            return form.applicant_unit if isinstance(form, GoalTable) else form.implementing_unit
+
+        by_unit = [g for g in same if project_key(unit_of(g)) in units]
         same = by_unit or same
+    return tuple(same)
+
+
+def match_goal_table(record: SelfEvaluation | Monitoring, goal_tables: Sequence[GoalTable]) -> GoalMatch:
+    """The goal table of the same project (:func:`_same_project`), or the candidates when not one."""
+    same = _same_project(record, goal_tables)
     if len(same) == 1:
-        return GoalMatch(same[0], tuple(same))
-    return GoalMatch(None, tuple(same))
+        return GoalMatch(same[0], same)
+    return GoalMatch(None, same)
 
 
 def _unit_key(unit: str) -> str:
@@ -1562,37 +1733,41 @@ def _target_change(stated: ParsedTarget, expected: ParsedTarget) -> str | None:
     return None
 
 
-def _goal_where(goal: GoalTable, path: str) -> str:
+def _goal_where(goal: GoalTable | Monitoring, path: str) -> str:
     ref = goal.provenance.cell_of(path)
     return f"{ref.sheet}!{ref.cell}" if ref else ""
 
 
 def validate_goal_drift(
-    self_evaluation: SelfEvaluation, goal_table: GoalTable, *, file: str | None = None
+    self_evaluation: SelfEvaluation | Monitoring, goal_table: GoalTable | Monitoring, *, file: str | None = None
 ) -> list[Finding]:
     """Indicators dropped from or added to the goal table, targets and units changed.
 
     Indicators are paired by their level-3 name (folded by :func:`indicator_key`; repeated
     names pair in order).  Findings point at the self-evaluation's cells; a dropped indicator
-    is located at the row where it would have been.
+    is located at the row where it would have been.  The same holds for a monitoring form against its
+    goal table, and for a self-evaluation against the project's monitoring return (``goal_table`` a
+    :class:`Monitoring`: the indicators and targets it carried at mid-year).
     """
     c = _Collector(self_evaluation, file)
+    word, source_word = DRIFT_WORDS[self_evaluation.form], DRIFT_WORDS[goal_table.form]
+    se_indicators, goal_indicators = indicators_of(self_evaluation), indicators_of(goal_table)
     goal_name = goal_table.provenance.file or goal_table.project_name
     se_rows: dict[str, list[int]] = {}
-    for index, ind in enumerate(self_evaluation.indicators):
+    for index, ind in enumerate(se_indicators):
         se_rows.setdefault(indicator_key(ind.name), []).append(index)
     paired: dict[int, int] = {}  # goal index → self-evaluation index
-    for g_index, goal in enumerate(goal_table.indicators):
+    for g_index, goal in enumerate(goal_indicators):
         rows = se_rows.get(indicator_key(goal.name))
         if rows:
             paired[g_index] = rows.pop(0)
     matched_se = set(paired.values())
-    last = len(self_evaluation.indicators) - 1
+    last = len(se_indicators) - 1
 
-    for g_index, goal in enumerate(goal_table.indicators):
+    for g_index, goal in enumerate(goal_indicators):
         if g_index in paired:
             continue
-        following = [paired[k] for k in range(g_index + 1, len(goal_table.indicators)) if k in paired]
+        following = [paired[k] for k in range(g_index + 1, len(goal_indicators)) if k in paired]
         near = following[0] if following else last
         where = _goal_where(goal_table, f"indicators[{g_index}].name")
         c.add(
@@ -1601,6 +1776,8 @@ def validate_goal_drift(
             "error",
             VMSG["goal_indicator_dropped"].format(
                 goal_name=goal_name,
+                source=source_word,
+                form=word,
                 where=" " + where if where else "",
                 name=goal.name,
                 level1=goal.level1,
@@ -1611,22 +1788,22 @@ def validate_goal_drift(
             expected=goal.name,
             at=(f"indicators[{near}].name",) if near >= 0 else None,
         )
-    for index, ind in enumerate(self_evaluation.indicators):
+    for index, ind in enumerate(se_indicators):
         if index in matched_se:
             continue
         c.add(
             f"indicators[{index}].name",
             "goal_indicator_added",
             "error",
-            VMSG["goal_indicator_added"].format(index=index + 1, name=ind.name, goal_name=goal_name),
+            VMSG["goal_indicator_added"].format(index=index + 1, name=ind.name, goal_name=goal_name, source=source_word, form=word[:2]),
             stated=ind.name,
             expected=None,
         )
     for g_index, index in sorted(paired.items(), key=lambda kv: kv[1]):
-        goal, ind = goal_table.indicators[g_index], self_evaluation.indicators[index]
+        goal, ind = goal_indicators[g_index], se_indicators[index]
         who = VMSG["who"].format(index=index + 1, name=ind.name)
         where = _goal_where(goal_table, f"indicators[{g_index}].target")
-        source = VMSG["goal_source"].format(where="（" + where + "）" if where else "")
+        source = VMSG["goal_source"].format(source=source_word, where="（" + where + "）" if where else "")
         change = _target_change(parse_target(ind.target), parse_target(goal.target))
         if change == "target":
             c.add(
@@ -1672,7 +1849,7 @@ def validate_goal_drift(
 
 
 def validate_against_goals(
-    record: SelfEvaluation, goal_tables: Sequence[GoalTable], *, file: str | None = None
+    record: SelfEvaluation | Monitoring, goal_tables: Sequence[GoalTable], *, file: str | None = None
 ) -> list[Finding]:
     """Match ``record`` to its goal table among ``goal_tables`` and report the drift.
 
@@ -1701,3 +1878,55 @@ def validate_against_goals(
             stated=record.project_name,
         )
     return c.findings
+
+
+# --- The year connected: a self-evaluation against the project's monitoring return (issue 17) ---
+
+
+def validate_against_monitoring(
+    record: SelfEvaluation, returns: Sequence[Monitoring], profile: Profile, *, file: str | None = None
+) -> list[Finding]:
+    """Drift between the project's monitoring return and its self-evaluation (indicators dropped or
+    added, targets changed since mid-year), and an indicator forecast 不可能 at mid-year that the
+    self-evaluation scores full marks: a warning.  No monitoring return of the project: nothing
+    (monitoring returns may cover some projects only)."""
+    same = _same_project(record, returns)
+    if len(same) != 1:
+        return []
+    monitoring = same[0]
+    c = _Collector(record, file)
+    c.findings.extend(validate_goal_drift(record, monitoring, file=file))
+    scored = score_form(record, profile)
+    by_name: dict[str, list[int]] = {}
+    for index, ind in enumerate(record.indicators):
+        by_name.setdefault(indicator_key(ind.name), []).append(index)
+    source = monitoring.provenance.file or monitoring.project_name
+    for m_index, forecast in enumerate(monitoring.indicators):
+        rows = by_name.get(indicator_key(forecast.name))
+        if not rows:
+            continue
+        index = rows.pop(0)
+        if possibility_kind(forecast.possibility) != "impossible" or index >= len(scored.indicators):
+            continue
+        result, ind = scored.indicators[index], record.indicators[index]
+        score = to_decimal(ind.score) if ind.score is not None else result.score
+        full = result.weight if result.weight is not None else to_decimal(ind.weight)
+        if score is None or full is None or score < full - TOLERANCE or full <= ZERO:
+            continue
+        where = _goal_where(monitoring, f"indicators[{m_index}].possibility")
+        c.add(
+            f"indicators[{index}].score",
+            "monitoring_forecast_impossible",
+            "warning",
+            MMSG["forecast_impossible"].format(
+                n=index + 1,
+                name=ind.name,
+                source=f"{source} {where}".strip(),
+                possibility=forecast.possibility.strip(),
+                score=_fmt(score),
+            ),
+            stated=score,
+            expected=forecast.possibility,
+            at=(f"indicators[{index}].actual", f"indicators[{index}].name"),
+        )
+    return sorted(c.findings, key=lambda f: SEVERITY_ORDER[f.severity])

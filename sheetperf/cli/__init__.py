@@ -247,7 +247,8 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     results = []
     for path, record in tracker.records(files):
         if not isinstance(record, SelfEvaluation):
-            click.echo(f"{shown(path)}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
+            key = "monitoring_not_scored" if record.form == "monitoring" else "goal_table_not_scored"
+            click.echo(f"{shown(path)}：{record.project_name}：{CLI_MESSAGES[key]}", err=True)
             continue
         choice = resolve(rules, record)
         result = score_form(record, choice.profile)
@@ -362,8 +363,14 @@ def validate(
 
 
 @main.command()
-@click.argument("form", type=click.Choice(["self-evaluation", "goal-table"]))
+@click.argument("form", type=click.Choice(["self-evaluation", "goal-table", "monitoring"]))
 @click.option("--year", type=int, help="年度（四位数），印在表头；不给时由填表人填写。")
+@click.option(
+    "--period",
+    type=click.IntRange(1, 12),
+    default=None,
+    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
+)
 @profile_option
 @click.option(
     "--from",
@@ -375,15 +382,26 @@ def validate(
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="生成的模板 (.xlsx)。")
 @force_option
 def template(
-    form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path, force: bool
+    form: str,
+    year: int | None,
+    period: int | None,
+    profile: str,
+    source: Path | None,
+    password: str | None,
+    output: Path,
+    force: bool,
 ) -> None:
-    """生成空白或预填的自评表 / 绩效目标表模板（含计分公式、下拉列表、保护与填表说明）。
+    """生成空白或预填的自评表 / 绩效目标表 / 绩效监控表模板（含公式、下拉列表、保护与填表说明）。
+
+    监控表由绩效目标表预填（项目、年度总体目标、指标和指标值锁定）；自评表可由目标表或交回的监控表预填。
 
     \b
     示例：
         sheetperf template self-evaluation --year 2024 -o 自评表.xlsx
         sheetperf template self-evaluation --from 目标表.xlsx -o 预填自评表.xlsx
         sheetperf template goal-table --year 2025 -o 目标表.xlsx
+        sheetperf template monitoring --from 目标表.xlsx --period 6 -o 监控表.xlsx
+        sheetperf template self-evaluation --from 交回的监控表.xlsx -o 预填自评表.xlsx
     """
     from sheetperf.io.writer import write_template
     from sheetperf.vocab.labels import TEMPLATE_MESSAGES
@@ -401,7 +419,7 @@ def template(
             if len(records) > 1:
                 click.echo(f"{source}：{TEMPLATE_MESSAGES['many_records'].format(count=len(records))}", err=True)
             record = records[0]
-        write_template(output, form, record=record, year=year, profile=rules, password=password)
+        write_template(output, form, record=record, year=year, profile=rules, password=password, period=period)
     except SheetperfError as exc:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
@@ -467,14 +485,21 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
 )
 @click.option(
     "--form",
-    type=click.Choice(["self-evaluation", "goal-table"]),
+    type=click.Choice(["self-evaluation", "goal-table", "monitoring"]),
     default="self-evaluation",
     show_default=True,
-    help="self-evaluation：按目标表预填的自评表；goal-table：只填项目信息的空白目标表。",
+    help="self-evaluation：按目标表（或交回的监控表）预填的自评表；goal-table：只填项目信息的空白目标表；"
+    "monitoring：按目标表预填的绩效监控表。",
 )
 @click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
+@click.option(
+    "--period",
+    type=click.IntRange(1, 12),
+    default=None,
+    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
+)
 @profile_option
-def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile: str) -> None:
+def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: int | None, profile: str) -> None:
     """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
 
     ROSTER 为 CSV 或工作簿名册（.xlsx/.xls/.et/.ods；列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值；
@@ -487,17 +512,23 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile:
         sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
         sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
         sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
+        sheetperf distribute 名册.csv -o 分发/2024监控 --form monitoring --period 6
     """
     from sheetperf.model.record import FormKind
     from sheetperf.services import distribute as dist
     from sheetperf.vocab.labels import DISTRIBUTE_MESSAGES, FORM_TITLES, SEVERITY_LABELS
 
     rules = load_profile(profile)
-    form_key: FormKind = "goal_table" if form == "goal-table" else "self_evaluation"
+    form_keys: dict[str, FormKind] = {
+        "self-evaluation": "self_evaluation",
+        "goal-table": "goal_table",
+        "monitoring": "monitoring",
+    }
+    form_key = form_keys[form]
     try:
         entries = dist.read_roster(roster, year=year)
         result = dist.distribute(
-            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster
+            entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster, period=period
         )
     except SheetperfError as exc:
         fail(str(exc))

@@ -72,6 +72,7 @@ def profile_settings(profile: Profile) -> list[tuple[str, list[str]]]:
     """Every setting of a profile as (Chinese label, lines of its value), in the order of a profile file."""
     v, parts = PROFILE_VALUES, INSTRUCTION_PARTS
     pts = v["points"]
+    watch = profile.monitoring
 
     def band(level: Level) -> str:
         b = profile.bands[level]
@@ -123,6 +124,13 @@ def profile_settings(profile: Profile) -> list[tuple[str, list[str]]]:
             [v["category"].format(level1=k, level2=v["list_sep"].join(c)) for k, c in profile.framework.items()],
         ),
         ("goal_table", [v["list_sep"].join(profile.goal_required_level1) or v["none"]]),
+        (
+            "monitoring.period",
+            [v["period"].format(n=watch.period, time=_plain((Decimal(watch.period) * 100 / 12).quantize(Decimal("0.01"))))],
+        ),
+        ("monitoring.lag_threshold", [v["lag_threshold"].format(value=_plain(watch.lag_threshold))]),
+        ("monitoring.possibility", [v["list_sep"].join(watch.possibility)]),
+        ("monitoring.reasons", [v["list_sep"].join(watch.reasons)]),
     ]
     return [(PROFILE_LABELS[key], lines) for key, lines in out]
 

@@ -407,6 +407,54 @@ def form_formulas(layout: Layout, profile: Profile, cache: BatchCache | None = N
     return memory.put(key, built) if memory is not None else built
 
 
+def monitoring_formulas(layout: Layout, profile: Profile) -> FormFormulas:
+    """Formulas of a monitoring layout: each funding row's 1–N月执行率, 时间进度, 进度预警 and the hidden
+    ``need`` column (a deviation analysis and measures are due), all from
+    :func:`sheetperf.rules.rulebook.monitoring_rules`; checked to be portable."""
+    if layout.form != "monitoring":
+        raise SpecError(f"a {layout.form} form has no monitoring formulas")
+    book = rb.monitoring_rules(profile)
+    table = layout.table
+
+    def at(path: str) -> str:
+        return layout.field(path).a1
+
+    fields: dict[str, str] = {}
+    for row in ("total", "current_year_appropriation", "carryover", "other"):
+        refs = {rb.EXECUTED: at(f"funds.{row}.executed"), rb.BUDGET: at(f"funds.{row}.initial_budget")}
+        fields[f"funds.{row}.execution_rate"] = to_formula(book.execution_rate, refs)
+    fields["time_progress"] = to_formula(book.time_progress, {rb.PERIOD: at("period")})
+    progress = {rb.RATE: at("funds.total.execution_rate"), rb.TIME_PROGRESS: at("time_progress")}
+    fields["progress_flag"] = to_formula(book.flag, progress)
+    r = _Refs({c.key: col_letter(c.col) for c in (*table.columns, *table.helpers)})
+    rows = {"need": to_formula(book.reason_required, {rb.POSSIBILITY: r("possibility")}).removeprefix("=")}
+    for text in (*rows.values(), *fields.values()):
+        check_portable(text if text.startswith("=") else "=" + text)
+        check_limits(text if text.startswith("=") else "=" + text)
+    return FormFormulas(rows, fields)
+
+
+def reason_missing_rule(layout: Layout, index: int, key: str) -> str:
+    """Conditional-format formula for a monitoring row's ``key`` cell (deviation or measures): empty
+    although the possibility chosen needs it (the hidden ``need`` column)."""
+    table = layout.table
+    row = table.row(index)
+    return f'=AND({to_a1(row, table.column("need").col)}=1,TRIM({to_a1(row, table.column(key).col)})="")'
+
+
+def forecast_note_rule(layout: Layout, row: str) -> str:
+    """Conditional-format formula for a funding row's note: 全年预计执行数 above 年初预算数 and no note."""
+    budget, forecast = layout.field(f"funds.{row}.initial_budget").a1, layout.field(f"funds.{row}.forecast").a1
+    note = layout.field(f"funds.{row}.note").a1
+    return f'=AND(ISNUMBER({forecast}),ISNUMBER({budget}),{forecast}>{budget},TRIM({note})="")'
+
+
+def lag_rule(layout: Layout) -> str:
+    """Conditional-format formula for the progress flag: lagging."""
+    flag = layout.field("progress_flag").a1
+    return f"={flag}={q(labels.PROGRESS_FLAGS['lagging'])}"
+
+
 def goal_heading_formula(layout: Layout) -> str:
     """``2020年绩效目标`` from the year cell, ``绩效目标`` while it is empty."""
     year = layout.field("year").a1
@@ -459,9 +507,13 @@ __all__ = [
     "check_limits",
     "deviation_missing_rule",
     "fold",
+    "forecast_note_rule",
     "form_formulas",
     "goal_heading_formula",
+    "lag_rule",
     "level_list",
+    "monitoring_formulas",
     "q",
+    "reason_missing_rule",
     "weight_total_rule",
 ]

@@ -74,7 +74,15 @@ from typing import Any, Final
 
 from sheetperf.errors import SpecError
 from sheetperf.model.a1 import col_index, col_letter, parse_range, quote_sheet, range_a1, to_a1
-from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_TEXTS, GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import (
+    FUND_COLUMNS,
+    FUND_ROWS,
+    GOAL_TEXTS,
+    GoalTable,
+    Monitoring,
+    Record,
+    SelfEvaluation,
+)
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.vocab import labels
 
@@ -84,7 +92,9 @@ LAYOUT_VERSION: Final = "2"
 NAME_PREFIX: Final = "SP_"
 BLANK_CAPACITY: Final = 30
 MAX_CAPACITY: Final = 999
-FORMS: Final = ("self_evaluation", "goal_table")
+FORMS: Final = ("self_evaluation", "goal_table", "monitoring")
+#: The months a monitoring layout's labels name (1–N月) when no period is given.
+DEFAULT_PERIOD: Final = 7
 
 #: The very hidden sheet of a template's metadata, one ``key | value`` row each (A:B).
 META_SHEET: Final = "_sheetperf"
@@ -173,6 +183,9 @@ class Field:
     valign: str = "center"
     #: A score: its number format follows the profile's decimals (:func:`points_format`).
     points: bool = False
+    #: An input a pre-filled template writes from its record (the monitoring form's 年初预算数, known
+    #: from the goal table); the department may still change it.
+    prefill: bool = False
 
     @property
     def merged(self) -> bool:
@@ -566,9 +579,96 @@ _GOAL_TABLE_SPEC: Final[dict[str, Any]] = {
     "footer": {"rows": {}, "labels": [], "fields": {}},
 }
 
+_MONITORING_SPEC: Final[dict[str, Any]] = {
+    "form": "monitoring",
+    "sheet": "monitoring",
+    "title": "monitoring_title",
+    # Texts marked {n} name the period (1-{n}月执行数): the layout is built for one period.
+    "columns": {"A": 10, "B": 17, "C": 16, "D": 12, "E": 12, "F": 12, "G": 11, "H": 12, "I": 16, "J": 16, "K": 10},
+    "rows": {1: 30, 2: 20, 3: 22, 4: 22, 5: 30, 6: 20, 7: 20, 8: 20, 9: 20, 10: 20, 11: 48, 12: 30},
+    "labels": [
+        {"cell": "A1:K1", "text": "monitoring_title", "style": "title"},
+        {"cell": "A3:B3", "text": "project_name"},
+        {"cell": "A4:B4", "text": "department"},
+        {"cell": "G4:H4", "text": "implementing_unit"},
+        {"cell": "A5:A9", "text": "funds_block"},
+        {"cell": "B5", "text": "", "style": "label"},
+        {"cell": "C5", "text": "initial_budget"},
+        {"cell": "D5", "text": "m_executed"},
+        {"cell": "E5", "text": "m_execution_rate"},
+        {"cell": "F5", "text": "m_forecast"},
+        {"cell": "G5", "text": "m_time_progress"},
+        {"cell": "H5", "text": "m_progress_flag"},
+        {"cell": "I5:K5", "text": "m_note"},
+        {"cell": "B6", "text": "funds.total"},
+        {"cell": "B7", "text": "funds.current_year_appropriation"},
+        {"cell": "B8", "text": "funds.carryover"},
+        {"cell": "B9", "text": "funds.other"},
+        *({"cell": f"{col}{row}", "text": "dash", "style": "value"} for col in "GH" for row in range(7, 10)),
+        {"cell": "A10:A11", "text": "m_goal_block"},
+        {"cell": "B10:F10", "text": "m_goal_expected"},
+        {"cell": "G10:K10", "text": "m_goal_progress"},
+    ],
+    "fields": {
+        "year": {"cell": "A2:H2", "kind": "year", "role": "definition", "format": "year_line"},
+        "period": {"cell": "I2:K2", "kind": "number", "role": "fixed", "format": "period_line"},
+        "project_name": {"cell": "C3:K3", "kind": "text", "role": "definition"},
+        "department": {"cell": "C4:F4", "kind": "text", "role": "definition"},
+        "implementing_unit": {"cell": "I4:K4", "kind": "text", "role": "definition"},
+        **{
+            f"funds.{name}.{column}": {
+                "cell": f"{letter}{row}",
+                "kind": "number",
+                "role": role,
+                "format": "amount",
+                "prefill": column == "initial_budget",
+            }
+            for row, name in zip(range(6, 10), FUND_ROWS, strict=True)
+            for letter, column, role in (
+                ("C", "initial_budget", "input"),
+                ("D", "executed", "input"),
+                ("F", "forecast", "input"),
+            )
+        },
+        **{
+            f"funds.{name}.execution_rate": {"cell": f"E{row}", "kind": "formula", "role": "formula", "format": "score"}
+            for row, name in zip(range(6, 10), FUND_ROWS, strict=True)
+        },
+        **{
+            f"funds.{name}.note": {"cell": f"I{row}:K{row}", "kind": "text", "role": "input", "valign": "top"}
+            for row, name in zip(range(6, 10), FUND_ROWS, strict=True)
+        },
+        "time_progress": {"cell": "G6", "kind": "formula", "role": "formula", "format": "score"},
+        "progress_flag": {"cell": "H6", "kind": "formula", "role": "formula"},
+        "goal_expected": {"cell": "B11:F11", "kind": "text", "role": "definition", "valign": "top"},
+        "goal_progress": {"cell": "G11:K11", "kind": "text", "role": "input", "valign": "top"},
+    },
+    "table": {
+        "header_row": 12,
+        "row_height": 30,
+        "columns": {
+            "level1": {"cols": "A", "kind": "text", "role": "definition", "header": "level1"},
+            "level2": {"cols": "B", "kind": "text", "role": "definition", "header": "level2"},
+            "name": {"cols": "C", "kind": "text", "role": "definition", "header": "name"},
+            "target": {"cols": "D", "kind": "text", "role": "definition", "header": "target"},
+            "progress": {"cols": "E", "kind": "text", "role": "input", "header": "m_progress"},
+            "forecast": {"cols": "F", "kind": "text", "role": "input", "header": "m_ind_forecast"},
+            "possibility": {"cols": "G", "kind": "text", "role": "input", "header": "m_possibility"},
+            "reasons": {"cols": "H", "kind": "text", "role": "input", "header": "m_reasons"},
+            "deviation": {"cols": "I", "kind": "text", "role": "input", "header": "m_deviation", "valign": "top"},
+            "measures": {"cols": "J", "kind": "text", "role": "input", "header": "m_measures", "valign": "top"},
+            "note": {"cols": "K", "kind": "text", "role": "input", "header": "m_ind_note"},
+        },
+        # Hidden: 1 where the possibility chosen needs the deviation analysis and the measures.
+        "helpers": {"first": "M", "keys": ("need",)},
+    },
+    "footer": {"rows": {}, "labels": [], "fields": {}},
+}
+
 _SPECS: Final[dict[str, dict[str, Any]]] = {
     "self_evaluation": _SELF_EVALUATION_SPEC,
     "goal_table": _GOAL_TABLE_SPEC,
+    "monitoring": _MONITORING_SPEC,
 }
 _FORM_ALIASES: Final[dict[str, str]] = {"self-evaluation": "self_evaluation", "goal-table": "goal_table"}
 
@@ -580,6 +680,7 @@ _NUMBER_FORMATS: Final[dict[str, str]] = {
     "yuan": YUAN_FORMAT,
     "year_line": labels.YEAR_LINE_FORMAT,
     "goal_year_line": labels.GOAL_YEAR_LINE_FORMAT,
+    "period_line": labels.PERIOD_LINE_FORMAT,
     "text": "@",
 }
 
@@ -588,7 +689,7 @@ _SPEC_KEYS: Final = frozenset(
 )
 _VALIGNS: Final = ("center", "top")
 _LABEL_KEYS: Final = frozenset({"cell", "text", "style"})
-_FIELD_KEYS: Final = frozenset({"cell", "kind", "role", "format", "hidden", "valign"})
+_FIELD_KEYS: Final = frozenset({"cell", "kind", "role", "format", "hidden", "valign", "prefill"})
 _TABLE_KEYS: Final = frozenset({"header_row", "row_height", "columns", "helpers"})
 _COLUMN_KEYS: Final = frozenset({"cols", "kind", "role", "header", "format", "valign"})
 _HELPER_KEYS: Final = frozenset({"first", "keys"})
@@ -607,11 +708,11 @@ def _check_keys(where: str, data: Mapping[str, Any], allowed: frozenset[str]) ->
         )
 
 
-def _text(key: str) -> str:
+def _text(key: str, period: int = DEFAULT_PERIOD) -> str:
     if key == "":
         return ""
     if key in labels.FORM_TEXTS:
-        return labels.FORM_TEXTS[key]
+        return labels.FORM_TEXTS[key].replace("{n}", str(period))
     raise SpecError(f"布局定义引用了未知的文字 {key!r}；请在 labels.FORM_TEXTS 中添加")
 
 
@@ -645,7 +746,7 @@ def _cols(spec: str) -> tuple[int, int]:
     return min(a, b), max(a, b)
 
 
-def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
+def _build(spec: Mapping[str, Any], capacity: int, period: int = DEFAULT_PERIOD) -> Layout:
     _check_keys("（顶层）", spec, _SPEC_KEYS)
     form = spec["form"]
     labels_out: list[Label] = []
@@ -653,7 +754,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
         _check_keys(f"labels[{item.get('cell')}]", item, _LABEL_KEYS)
         r1, c1, r2, c2 = parse_range(item["cell"])
         style = _enum(Style, item.get("style", "label"), f"labels[{item['cell']}].style")
-        labels_out.append(Label(item["text"], _text(item["text"]), r1, c1, r2, c2, style))
+        labels_out.append(Label(item["text"], _text(item["text"], period), r1, c1, r2, c2, style))
     fields: list[Field] = []
     for path, item in spec.get("fields", {}).items():
         _check_keys(f"fields.{path}", item, _FIELD_KEYS)
@@ -674,7 +775,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
                 _enum(Kind, item["kind"], f"table.columns.{key}.kind"),
                 _enum(Role, item["role"], f"table.columns.{key}.role"),
                 _format(item.get("format"), f"table.columns.{key}.format"),
-                _text(item["header"]),
+                _text(item["header"], period),
                 _valign(item.get("valign"), f"table.columns.{key}.valign"),
                 item.get("format") == "points",
             )
@@ -704,7 +805,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
         c1, c2 = _cols(item["cols"])
         row = end + int(item["offset"])
         style = _enum(Style, item.get("style", "label"), "footer.labels.style")
-        labels_out.append(Label(item["text"], _text(item["text"]), row, c1, row, c2, style))
+        labels_out.append(Label(item["text"], _text(item["text"], period), row, c1, row, c2, style))
     for path, item in footer.get("fields", {}).items():
         _check_keys(f"footer.fields.{path}", item, _FOOTER_FIELD_KEYS)
         c1, c2 = _cols(item["cols"])
@@ -721,7 +822,7 @@ def _build(spec: Mapping[str, Any], capacity: int) -> Layout:
     layout = Layout(
         form=form,
         sheet_name=labels.SHEET_NAMES[spec["sheet"]],
-        title=_text(spec["title"]),
+        title=_text(spec["title"], period),
         ncols=ncols,
         col_widths=col_widths,
         row_heights=heights,
@@ -758,7 +859,7 @@ def _check_overlaps(layout: Layout) -> None:
 
 
 def normalize_form(form: str) -> str:
-    """``self-evaluation`` or ``self_evaluation`` → ``self_evaluation``; SpecError otherwise."""
+    """``self-evaluation`` or ``self_evaluation`` → ``self_evaluation`` (and ``goal-table``, ``monitoring``); SpecError otherwise."""
     name = _FORM_ALIASES.get(form, form)
     if name not in _SPECS:
         raise SpecError(f"未知的表单 {form!r}；允许：{', '.join(FORMS)}（或 self-evaluation、goal-table）")
@@ -766,14 +867,19 @@ def normalize_form(form: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def get_layout(form: str, capacity: int | None = None) -> Layout:
-    """The layout of ``form`` with room for ``capacity`` indicators (blank: 30)."""
+def get_layout(form: str, capacity: int | None = None, period: int | None = None) -> Layout:
+    """The layout of ``form`` with room for ``capacity`` indicators (blank: 30).
+
+    ``period`` (monitoring: the N of 1–N月) changes the texts the labels print, never a coordinate.
+    """
     name = normalize_form(form)
     if capacity is None:
         capacity = BLANK_CAPACITY
     if not 1 <= capacity <= MAX_CAPACITY:
         raise SpecError(f"指标行数 {capacity} 超出范围（1–{MAX_CAPACITY}）")
-    return _build(_SPECS[name], capacity)
+    if period is not None and not 1 <= period <= 12:
+        raise SpecError(f"监控期间 {period} 超出范围（1–12）")
+    return _build(_SPECS[name], capacity, DEFAULT_PERIOD if period is None else period)
 
 
 def layout_for(record: Record | None, form: str | None = None) -> Layout:
@@ -807,6 +913,7 @@ def _field(path: str, item: Mapping[str, Any], bounds: tuple[int, int, int, int]
         bool(item.get("hidden", False)),
         _valign(item.get("valign"), f"{where}.valign"),
         item.get("format") == "points",
+        bool(item.get("prefill", False)),
     )
 
 
@@ -862,7 +969,7 @@ def locked_content(record: Record | None, locked: Sequence[str], form: str | Non
     if record is None:
         return out
     if "project" in locked:
-        if isinstance(record, SelfEvaluation):
+        if isinstance(record, (SelfEvaluation, Monitoring)):
             keys: tuple[str, ...] = ("department", "implementing_unit", "project_name")
         else:
             keys = GoalTable.HEADER_KEYS
@@ -878,7 +985,7 @@ def locked_content(record: Record | None, locked: Sequence[str], form: str | Non
                 "target": normalize_text(ind.target),
             }
             if "weights" in locked:
-                row["weight"] = _num(ind.weight)
+                row["weight"] = _num(getattr(ind, "weight", None))
             rows.append(row)
         out["indicators"] = rows
     return out

@@ -54,8 +54,9 @@ from sheetperf.io.archives import content_kind
 from sheetperf.io.atomic import atomic_path
 from sheetperf.io.walk import ensure_regular
 from sheetperf.model.a1 import from_a1, parse_range, to_a1
-from sheetperf.model.record import GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import GoalTable, Monitoring, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
+from sheetperf.vocab import words
 from sheetperf.vocab.intake import CONTENT_MESSAGES
 from sheetperf.vocab.labels import FIELD_LABELS
 from sheetperf.vocab.labels import FILL_MESSAGES as MSG
@@ -124,7 +125,7 @@ def fill_workbook(template_path: str | Path, record: Record, out_path: str | Pat
     """
     template_path = Path(template_path)
     out_path = Path(out_path)
-    if not isinstance(record, (SelfEvaluation, GoalTable)):
+    if not isinstance(record, (SelfEvaluation, GoalTable, Monitoring)):
         raise InputError(MSG["not_record"].format(kind=type(record).__name__))
     ensure_regular(template_path)
     kind = content_kind(template_path)
@@ -260,7 +261,7 @@ def _value(kind: Kind, raw: Any, where: Field | str) -> Value:
         if isinstance(raw, float) and not math.isfinite(raw):
             raise InputError(MSG["not_number"].format(field=_label(path), value=raw))
         return raw
-    text = str(raw)
+    text = words.LIST_SEPARATOR.join(str(item) for item in raw) if isinstance(raw, list) else str(raw)
     if not text:
         return None
     bad = _ILLEGAL_XML.search(text)

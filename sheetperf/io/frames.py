@@ -21,7 +21,7 @@ import pandas as pd
 
 from sheetperf.io.atomic import atomic_path
 from sheetperf.io.csvcells import neutralize
-from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Monitoring, Record, SelfEvaluation, indicators_of
 from sheetperf.rules.parsing import parse_actual, parse_target
 from sheetperf.vocab.labels import FRAME_COLUMN_LABELS
 from sheetperf.vocab.text import mend_surrogates
@@ -118,6 +118,16 @@ def _project_row(form_id: int, record: Record) -> dict[str, Any]:
         row["total_weight"] = _f(record.total_weight)
         row["total_score"] = _f(record.total_score)
         row["grade"] = record.grade
+    elif isinstance(record, Monitoring):
+        # the mid-year figures in the columns they share with a self-evaluation (executed so far)
+        row["department"] = record.department
+        row["implementing_unit"] = record.implementing_unit
+        for name, watched in record.funds.rows().items():
+            prefix = "total_" if name == "total" else f"{name}_"
+            for col in ("initial_budget", "executed", "execution_rate"):
+                row[prefix + col] = _f(getattr(watched, col))
+        row["goal_expected"] = record.goal_expected
+        row["goal_actual"] = record.goal_progress
     elif isinstance(record, GoalTable):
         for key in GoalTable.HEADER_KEYS:
             row[key] = getattr(record, key)
@@ -129,7 +139,7 @@ def _project_row(form_id: int, record: Record) -> dict[str, Any]:
 def _indicator_rows(form_id: int, record: Record) -> list[dict[str, Any]]:
     prov = record.provenance
     rows: list[dict[str, Any]] = []
-    for position, ind in enumerate(record.indicators):
+    for position, ind in enumerate(indicators_of(record)):
         target = parse_target(ind.target)
         actual = parse_actual(ind.actual)
         ref = prov.cell_of(f"indicators[{position}].name")

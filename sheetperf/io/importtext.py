@@ -54,6 +54,7 @@ from sheetperf.model.record import (
     Indicator,
     Provenance,
     Record,
+    indicators_of,
 )
 from sheetperf.model.record import SelfEvaluation as _SelfEvaluation
 from sheetperf.rules.parsing import (
@@ -1621,7 +1622,7 @@ def implausible(record: Record) -> tuple[str, ...]:
     """
     msg = L.IMPORT_REFUSALS
     reasons: list[str] = []
-    for k, ind in enumerate(record.indicators, start=1):
+    for k, ind in enumerate(indicators_of(record), start=1):
         for level in ("level1", "level2"):
             value = getattr(ind, level)
             if value and not _label_like(value):

@@ -32,12 +32,12 @@ from functools import lru_cache
 from typing import Final, Literal
 
 from sheetperf.model.memo import Memo
-from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, GoalTable
+from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, MONITORING_FUND_COLUMNS, GoalTable
 from sheetperf.vocab import form_labels as V
 from sheetperf.xlsx.book import Cell, Grid
 from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
 
-FormKind = Literal["self_evaluation", "goal_table"]
+FormKind = Literal["self_evaluation", "goal_table", "monitoring"]
 
 # --- the label declaration -------------------------------------------------------------------
 # Every spelling is compared after norm(): full-width folded, spaces and punctuation removed,
@@ -204,6 +204,8 @@ class Located:
     #: Cells of notes below the form (备注: the scoring rules some regions print).
     notes: list[Loc] = field(default_factory=list)
     method: Literal["labels", "defined_names"] = "labels"
+    #: A monitoring form's N of 1–N月, as its labels print it (None when they do not).
+    period: int | None = None
 
 
 # --- an index over one sheet -------------------------------------------------------------------
@@ -409,6 +411,12 @@ def _indicator_headers(index: SheetIndex) -> list[_Header]:
         if "operator" in columns and "target" in columns:
             # 指标性质 | 指标值 | 度量单位: the "target" column is only the number
             columns["value"] = columns.pop("target")
+        for r in range(first, last + 1):  # the monitoring form's reasons (and choices) ticked under their heading
+            for col in index.row_cols.get(r, ()):
+                for group, prefix in (("monitoring_reason_ticks", "reason_tick"), ("monitoring_possibility_ticks", "possibility_tick")):
+                    tick = index.key_group(r, col, group)
+                    if tick is not None:
+                        columns.setdefault(f"{prefix}.{tick}", col)
         if "level1" in columns and ("name" in columns or "target" in columns or "value" in columns):
             found.append(_Header(first, row, last, columns))
     return found
@@ -428,7 +436,11 @@ def _header_columns(index: SheetIndex, row: int) -> dict[str, int]:
 
 def _locate_one(index: SheetIndex, top: int, header: _Header, next_first: int | None) -> tuple[Located, int]:
     columns = header.columns
-    kind: FormKind = "self_evaluation" if ("actual" in columns or "score" in columns) else "goal_table"
+    kind: FormKind
+    if "possibility" in columns or "forecast" in columns or any(k.startswith("possibility_tick.") for k in columns):
+        kind = "monitoring"
+    else:
+        kind = "self_evaluation" if ("actual" in columns or "score" in columns) else "goal_table"
     located = Located(kind, index.grid.name)
     fields = located.fields
     bottom = (next_first - 1) if next_first is not None else index.max_row
@@ -436,7 +448,17 @@ def _locate_one(index: SheetIndex, top: int, header: _Header, next_first: int | 
     _points(index, located, header)
     above = header.first - 1
     closing_bottom = _closing_bottom(index, end, bottom)
-    if kind == "self_evaluation":
+    if kind == "monitoring":
+        first_field = _header_fields(index, fields, "self_evaluation_header", top, above, "")
+        _monitoring_funds(index, located, top, above)
+        _goal_texts(index, fields, top, above)
+        hits = index.find("monitoring_goal", "goal_progress", top, above)
+        if hits:
+            fields["goal_progress"] = index.below(hits[0].row, hits[0].col)
+            located.period = located.period or _period_in(index.text(hits[0].row, hits[0].col))
+        if "progress" in columns:
+            located.period = located.period or _period_in(index.text(header.level1_row, columns["progress"]))
+    elif kind == "self_evaluation":
         first_field = _header_fields(index, fields, "self_evaluation_header", top, above, "")
         for name in ("project_category", "project_attribute", "project_type"):
             if name in fields:
@@ -541,6 +563,50 @@ def _funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
         # 预算执行情况(万元)(20分): the budget's points printed in the block's label
         if points_of(index.text(block.row, block.col)) is not None:
             located.fields["funds.total.weight"] = Loc(block.row, block.col, join="points")
+
+
+_PERIOD_RE: Final = re.compile(V.PERIOD_PATTERN)
+
+
+def _period_in(text: str) -> int | None:
+    """The N a monitoring label prints (``1-6月执行数`` → 6), None when it prints none."""
+    match = _PERIOD_RE.search(unicodedata.normalize("NFKC", text))
+    if match is None:
+        return None
+    n = int(match.group(1))
+    return n if 1 <= n <= 12 else None
+
+
+def _monitoring_funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
+    """A monitoring form's funds block: 年初预算数 | 1-N月执行数 | 1-N月执行率 | 全年预计执行数 (| 偏差说明)."""
+    group = "monitoring_funds_columns"
+    for r in sorted({h.row for h in index.find(group, "executed", top, bottom)}):
+        columns: dict[str, int] = {}
+        for col in index.row_cols.get(r, ()):
+            name = index.key_group(r, col, group)
+            if name is not None:
+                columns.setdefault(name, col)
+        if "initial_budget" in columns:
+            break
+    else:
+        return
+    unit, _ = _block_unit(index, top, r)
+    located.funds_unit = unit
+    located.period = _period_in(index.text(r, columns["executed"]))
+    first_value_col = min(columns.values())
+    goal_rows = [h.row for h in index.find("goal_block", "block", r + 1, bottom)]
+    last_row = min(r + 8, bottom, goal_rows[0] - 1 if goal_rows else bottom)
+    seen: set[str] = set()
+    for row in range(r + 1, last_row + 1):
+        for c in range(first_value_col):
+            key = index.keys.get(index.source(row, c))
+            name = _KEYS["funds_rows"].get(key) if key is not None else None
+            if name is None or name in seen or name not in FUND_ROWS:
+                continue
+            seen.add(name)
+            for col_name, col in columns.items():
+                located.fields[f"funds.{name}.{col_name}"] = Loc(row, col)
+            break
 
 
 def _goal_funds(index: SheetIndex, located: Located, top: int, bottom: int) -> None:
@@ -667,9 +733,13 @@ def walk_indicator_rows(
                 fields[prefix + level] = Loc(*src_cell)
             elif level in columns:
                 fields[prefix + level] = Loc(r, columns[level])
-        for key in ("name", "actual", "weight", "score", "measures"):
+        for key in ("name", "actual", "weight", "score", "measures", "progress", "forecast", "possibility", "reasons",
+                    "note"):  # fmt: skip
             if key in columns:
                 fields[prefix + key] = Loc(*index.source(r, columns[key]))
+        for key, col in columns.items():
+            if key.startswith(("reason_tick.", "possibility_tick.")):
+                fields[prefix + key] = Loc(r, col)
         if "operator" in columns:
             target_keys = tuple(k for k in ("operator", "value", "unit") if k in columns)
             parts = tuple((r, columns[k]) for k in target_keys)
@@ -833,6 +903,20 @@ def parse_defined_ref(text: str) -> tuple[str, int, int] | None:
 
 
 def _record_paths(form: FormKind) -> tuple[str, ...]:
+    if form == "monitoring":
+        funds = tuple(f"funds.{row}.{col}" for row in FUND_ROWS for col in (*MONITORING_FUND_COLUMNS, "note"))
+        return (
+            "year",
+            "period",
+            "project_name",
+            "department",
+            "implementing_unit",
+            *funds,
+            "goal_expected",
+            "goal_progress",
+            "time_progress",
+            "progress_flag",
+        )
     if form == "self_evaluation":
         funds = tuple(f"funds.{row}.{col}" for row in FUND_ROWS for col in (*FUND_COLUMNS, "weight", "score"))
         return (
@@ -887,7 +971,9 @@ def locate_by_defined_names(
     from sheetperf.forms.layout import field_name, parse_indicator_name
 
     form: FormKind
-    if field_name("goal_expected") in refs:
+    if field_name("goal_progress") in refs:
+        form = "monitoring"
+    elif field_name("goal_expected") in refs:
         form = "self_evaluation"
     elif field_name("texts.overview") in refs:
         form = "goal_table"

@@ -61,6 +61,7 @@ from sheetperf.model.record import (
     GOAL_BUDGET,
     GOAL_BUDGET_EXTRA,
     GOAL_TEXTS,
+    MONITORING_FUND_COLUMNS,
     OPTIONAL_FUND_ROWS,
     SELF_TEXTS,
     CellRef,
@@ -778,7 +779,9 @@ def build_record(
             year = int(cell.value) if math.isfinite(cell.value) else None  # <v>1e400</v>: no year
         elif cell is not None:
             year = year_of(b.shown(cell))
-    if located.kind == "self_evaluation":
+    if located.kind == "monitoring":
+        _monitoring_data(b, data, year)
+    elif located.kind == "self_evaluation":
         data["year"] = year
         for key in ("department", "implementing_unit", "project_name"):
             data[key] = b.text(key) or ""
@@ -835,6 +838,77 @@ def build_record(
         if path in fields:
             data[key] = b.text(path) or None
     return b.finish(record_from_dict(data))
+
+
+def _monitoring_data(b: _Builder, data: dict[str, Any], year: int | None) -> None:
+    """A monitoring form's values (amounts in 万元, rates and the time progress in %)."""
+    fields = b.located.fields
+    data["year"] = year
+    period = b.number("period") if "period" in fields else None
+    data["period"] = int(period) if period is not None and period.is_integer() else b.located.period
+    for key in ("department", "implementing_unit", "project_name"):
+        data[key] = b.text(key) or ""
+    unit = b.located.funds_unit or "万元"
+    funds: dict[str, dict[str, Any]] = {}
+    for row in FUND_ROWS:
+        values: dict[str, Any] = {}
+        for col in MONITORING_FUND_COLUMNS:
+            path = f"funds.{row}.{col}"
+            if col == "execution_rate":
+                values[col] = b.number(path, unit=PERCENT)
+            else:
+                values[col] = b.number(path, unit=b.located.units.get(path, unit), record_unit="万元")
+        if f"funds.{row}.note" in fields:
+            values["note"] = b.text(f"funds.{row}.note") or ""
+        funds[row] = values
+    data["funds"] = funds
+    data["goal_expected"] = b.text("goal_expected") or ""
+    data["goal_progress"] = b.text("goal_progress") or ""
+    data["indicators"] = [_monitoring_indicator(b, i) for i in range(b.located.indicator_count)]
+    data["time_progress"] = b.number("time_progress", unit=PERCENT) if "time_progress" in fields else None
+    data["progress_flag"] = (b.text("progress_flag") or None) if "progress_flag" in fields else None
+
+
+def _monitoring_indicator(b: _Builder, index: int) -> dict[str, Any]:
+    prefix = f"indicators[{index}]."
+    out: dict[str, Any] = {
+        "level1": strip_points(b.text(prefix + "level1") or ""),
+        "level2": squash_label(b.text(prefix + "level2") or ""),
+        "name": clean_name(b.text(prefix + "name") or ""),
+        "target": b.text(prefix + "target") or "",
+    }
+    for key in ("progress", "forecast", "possibility", "deviation", "measures", "note"):
+        out[key] = b.text(prefix + key) or ""
+    choices = [key for key in b.located.fields if key.startswith(prefix + "possibility_tick.")]
+    if choices:  # a column per choice: the ticked one (its first cell stands for the possibility)
+        ticked = [key for key in choices if _is_tick(b.text(key) or "")]
+        out["possibility"] = ticked[0].removeprefix(prefix + "possibility_tick.") if ticked else out["possibility"]
+        first = ticked[0] if ticked else choices[0]
+        b.provenance.cells[prefix + "possibility"] = b.provenance.cells[first]
+        for key in choices:
+            b.provenance.cells.pop(key, None)
+    ticked = [key for key in b.located.fields if key.startswith(prefix + "reason_tick.")]
+    if ticked:  # a column per reason (the national template): the ticked ones
+        out["reasons"] = [
+            key.removeprefix(prefix + "reason_tick.")
+            for key in ticked
+            if _is_tick(b.text(key) or "")
+        ]
+        for key in ticked:
+            b.provenance.cells.pop(key, None)
+    else:
+        text = b.text(prefix + "reasons") or ""
+        out["reasons"] = [part.strip() for part in re.split(_REASON_SPLIT, text) if part.strip()]
+    return out
+
+
+_REASON_SPLIT: Final = "[" + re.escape(words.LIST_SEPARATOR) + ",，;；/\n]"
+
+
+def _is_tick(text: str) -> bool:
+    """A reason column's cell ticked: a tick mark, or any mark but an unticked box."""
+    mark = text.strip()
+    return bool(mark) and mark not in V.UNTICKED_MARKS
 
 
 def _level1_points(b: _Builder, data: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from typing import Final
 from sheetperf.errors import InputError, SheetperfError, shown
 from sheetperf.io.archives import content_kind
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import GoalTable, Record, load_records_json
+from sheetperf.model.record import GoalTable, Monitoring, Record, load_records_json
 from sheetperf.vocab.intake import ARCHIVE_MESSAGES, WALK_MESSAGES
 from sheetperf.vocab.labels import READER_MESSAGES
 from sheetperf.vocab.text import os_reason
@@ -130,6 +130,8 @@ class GoalTables:
     unreadable: tuple[tuple[Path, str], ...] = ()
     #: Forms that are not goal tables (a self-evaluation among them), one message each.
     not_goal_tables: tuple[str, ...] = ()
+    #: Monitoring returns given with the goal tables: the mid-year state a self-evaluation is held to.
+    monitoring: tuple[Monitoring, ...] = ()
 
     def problems(self) -> list[str]:
         return [message for _, message in self.unreadable] + list(self.not_goal_tables)
@@ -141,6 +143,7 @@ def load_goal_tables(paths: Iterable[str | Path]) -> GoalTables:
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
 
     tables: list[GoalTable] = []
+    returns: list[Monitoring] = []
     unreadable: list[tuple[Path, str]] = []
     others: list[str] = []
     walked = walk_inputs(paths)
@@ -155,6 +158,8 @@ def load_goal_tables(paths: Iterable[str | Path]) -> GoalTables:
         for record in records:
             if isinstance(record, GoalTable):
                 tables.append(record)
+            elif isinstance(record, Monitoring):
+                returns.append(record)
             else:
                 others.append(ANNOTATE_MESSAGES["goals_not_goal_table"].format(path=path, name=record.project_name))
-    return GoalTables(tuple(tables), tuple(unreadable), tuple(others))
+    return GoalTables(tuple(tables), tuple(unreadable), tuple(others), tuple(returns))

@@ -34,6 +34,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from types import MethodType
 from typing import Any, Final
@@ -48,9 +49,13 @@ from xlsxwriter.worksheet import Worksheet
 from sheetperf.errors import InputError, OutputError
 from sheetperf.forms.formulas import (
     deviation_missing_rule,
+    forecast_note_rule,
     form_formulas,
     goal_heading_formula,
+    lag_rule,
     level_list,
+    monitoring_formulas,
+    reason_missing_rule,
     weight_total_rule,
 )
 from sheetperf.forms.layout import (
@@ -75,14 +80,23 @@ from sheetperf.forms.layout import (
 from sheetperf.io.atomic import atomic_path
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import GoalTable, Indicator, Record, SelfEvaluation
+from sheetperf.model.record import (
+    FUND_ROWS,
+    GoalTable,
+    Indicator,
+    Monitoring,
+    MonitoringIndicator,
+    Record,
+    SelfEvaluation,
+)
 from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
-from sheetperf.vocab import labels
+from sheetperf.vocab import labels, words
 from sheetperf.vocab.text import display_width, mend_surrogates
 
 FIXED_DATE: Final = datetime(2024, 1, 1, tzinfo=UTC)
+YUAN_PER_WAN: Final = Decimal(10000)
 FONT: Final = "宋体"
 FONT_CHARSET: Final = 134  # GB2312: Excel picks a Chinese font, others substitute (Noto Sans CJK)
 FONT_SIZE: Final = 10.5
@@ -216,15 +230,68 @@ def goal_to_self_evaluation(goal: GoalTable) -> SelfEvaluation:
     )
 
 
+def goal_to_monitoring(goal: GoalTable) -> Monitoring:
+    """A monitoring form pre-filled from a goal table: project, 年度总体目标, indicators and targets, and
+    the year's budget (元 → 万元, two decimals) as 年初预算数."""
+    record = Monitoring(
+        year=goal.year,
+        department=goal.department or "",
+        implementing_unit=goal.applicant_unit,
+        project_name=goal.project_name,
+        slug=goal.slug,
+        goal_expected=goal.texts.get("objectives", ""),
+        indicators=[
+            MonitoringIndicator(level1=i.level1, level2=i.level2, name=i.name, target=i.target)
+            for i in goal.indicators
+        ],
+    )
+    for row, key in (
+        ("total", "current_year"),
+        ("current_year_appropriation", "current_year_appropriation"),
+        ("other", "current_year_other"),
+    ):
+        yuan = goal.budget_yuan.get(key)
+        if yuan is not None:
+            wan = (Decimal(str(yuan)) / YUAN_PER_WAN).quantize(Decimal("0.01"))
+            getattr(record.funds, row).initial_budget = int(wan) if wan == wan.to_integral_value() else float(wan)
+    return record
+
+
+def monitoring_to_self_evaluation(monitoring: Monitoring) -> SelfEvaluation:
+    """A self-evaluation pre-filled from a monitoring return: the same project, indicators and targets,
+    年度总体目标 and 年初预算数 (the department states the year's figures)."""
+    record = SelfEvaluation(
+        year=monitoring.year,
+        department=monitoring.department,
+        implementing_unit=monitoring.implementing_unit,
+        project_name=monitoring.project_name,
+        slug=monitoring.slug,
+        goal_expected=monitoring.goal_expected,
+        indicators=[
+            Indicator(level1=i.level1, level2=i.level2, name=i.name, target=i.target) for i in monitoring.indicators
+        ],
+    )
+    for name in FUND_ROWS:
+        getattr(record.funds, name).initial_budget = getattr(monitoring.funds, name).initial_budget
+    return record
+
+
 def prepare_record(form: str, record: Record | None) -> Record | None:
-    """The record a template of ``form`` is pre-filled from (a goal table → self-evaluation)."""
+    """The record a template of ``form`` is pre-filled from (a goal table → self-evaluation or monitoring,
+    a monitoring return → self-evaluation)."""
     name = normalize_form(form)
     if record is None:
         return None
     if name == "self_evaluation" and isinstance(record, GoalTable):
         return goal_to_self_evaluation(record)
+    if name == "self_evaluation" and isinstance(record, Monitoring):
+        return monitoring_to_self_evaluation(record)
     if name == "goal_table" and not isinstance(record, GoalTable):
         raise InputError(labels.TEMPLATE_MESSAGES["goal_table_from_self_evaluation"])
+    if name == "monitoring" and isinstance(record, GoalTable):
+        return goal_to_monitoring(record)
+    if name == "monitoring" and not isinstance(record, Monitoring):
+        raise InputError(labels.TEMPLATE_MESSAGES["monitoring_from_self_evaluation"])
     return record
 
 
@@ -338,8 +405,10 @@ class _Writer:
         year: int | None,
         profile: Profile,
         locked: tuple[str, ...],
+        period: int | None = None,
         cache: BatchCache | None = None,
     ) -> None:
+        self.period = period
         self.book = book
         self.cache = cache
         self.layout = layout
@@ -375,11 +444,11 @@ class _Writer:
             self.label(label.row, label.col, label.last_row, label.last_col, label.text, label.style)
         for item in layout.fields:
             self.field(item)
+        self.indicator_table()
         if layout.form == "self_evaluation":
-            self.indicator_table()
             self.scoring_formulas()
-        else:
-            self.indicator_table()
+        elif layout.form == "monitoring":
+            self.monitoring_formulas()
         for row, height in sorted(self.heights.items()):
             ws.set_row(row, height)
         self.print_setup()
@@ -422,10 +491,12 @@ class _Writer:
             is_input = value is None
         else:
             is_input = self.is_input(item.role, "project")
-            if item.role is Role.INPUT:
+            if item.role is Role.INPUT and not item.prefill:
                 value = None  # inputs stay empty: the department fills them
         if item.role is Role.FIXED and item.path == "funds.total.weight" and value is None:
             value = self.profile.budget_weight
+        if item.role is Role.FIXED and item.path == "period":
+            value = self.period
         if item.kind is Kind.YEAR:
             fmt = self.fmt.cell(style=Style.SUBTITLE, input_cell=is_input, num_format=item.num_format)
         elif item.kind is Kind.NUMBER:
@@ -520,6 +591,52 @@ class _Writer:
             fmt = plain if item.hidden else self.fmt.cell(style="center", num_format=self.num_format(item))
             ws.write_formula(item.row, item.col, formula, fmt, "")
 
+    def monitoring_formulas(self) -> None:
+        layout, ws, table = self.layout, self.ws, self.layout.table
+        formulas = monitoring_formulas(layout, self.profile)
+        plain = self.fmt.get(locked=True)
+        for index in range(table.capacity):
+            cells = formulas.row(index, layout)
+            for helper in table.helpers:
+                ws.write_formula(table.row(index), helper.col, cells[helper.key], plain, "")
+        for path, formula in formulas.fields.items():
+            item = layout.field(path)
+            ws.write_formula(item.row, item.col, formula, self.fmt.cell(style="center", num_format=item.num_format), "")
+
+    def monitoring_validations(self) -> None:
+        ws, layout, table = self.ws, self.layout, self.layout.table
+        alert = self.book.add_format({"bg_color": ALERT_FILL})
+        first, last = table.first_row, table.last_row
+        for index in range(table.capacity):
+            row = table.row(index)
+            for key in ("deviation", "measures"):
+                col = table.column(key).col
+                ws.conditional_format(
+                    row, col, row, col, {"type": "formula", "criteria": reason_missing_rule(layout, index, key), "format": alert}
+                )
+        del first, last
+        for name in FUND_ROWS:
+            note = layout.field(f"funds.{name}.note")
+            ws.conditional_format(
+                note.row,
+                note.col,
+                note.last_row,
+                note.last_col,
+                {"type": "formula", "criteria": forecast_note_rule(layout, name), "format": alert},
+            )
+        flag = layout.field("progress_flag")
+        ws.conditional_format(
+            flag.row,
+            flag.col,
+            flag.row,
+            flag.col,
+            {
+                "type": "formula",
+                "criteria": lag_rule(layout),
+                "format": self.book.add_format({"bg_color": ALERT_FILL, "font_color": "#9C0006"}),
+            },
+        )
+
     # -- print setup, validations, conditional formats ----------------------------------------
     def print_setup(self) -> None:
         ws, layout = self.ws, self.layout
@@ -585,10 +702,17 @@ class _Writer:
                 } | self._error("category")
             elif column.key == "actual":
                 options = {"validate": "list", "source": "=SP_list_levels", "show_error": False}
+            elif column.key in ("possibility", "reasons") and layout.form == "monitoring":
+                # possibility: one of the profile's choices; reasons: a choice, or several typed with 、
+                options = {"validate": "list", "source": f"=SP_list_{column.key}"} | (
+                    self._error("possibility") if column.key == "possibility" else {"show_error": False}
+                )
             else:
                 options = {"validate": "any"}
             prompt_key = column.key if column.key in labels.TEMPLATE_PROMPTS else "text"
             ws.data_validation(first, column.col, last, column.last_col, options | self._prompt(prompt_key))
+        if layout.form == "monitoring":
+            self.monitoring_validations()
         if layout.form == "self_evaluation":
             deviation = table.column("deviation")
             ws.conditional_format(
@@ -616,7 +740,7 @@ class _Writer:
             )
 
 
-def _lists_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str) -> None:
+def _lists_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str, monitoring: bool = False) -> None:
     ws = book.add_worksheet(labels.SHEET_NAMES["lists"])
     level1 = list(profile.framework)
     level2: list[str] = []
@@ -624,7 +748,10 @@ def _lists_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str)
         level2.extend(v for v in children if v not in level2)
     levels = [*level_list(), labels.NOT_APPLICABLE_CHOICE]
     sheet = quote_sheet(labels.SHEET_NAMES["lists"])
-    for col, (key, values) in enumerate((("level1", level1), ("level2", level2), ("levels", levels))):
+    lists: tuple[tuple[str, Sequence[str]], ...] = (("level1", level1), ("level2", level2), ("levels", levels))
+    if monitoring:
+        lists += (("possibility", profile.monitoring.possibility), ("reasons", profile.monitoring.reasons))
+    for col, (key, values) in enumerate(lists):
         ws.set_column(col, col, 30)
         for row, value in enumerate(values):
             write_text(ws, row, col, value, fmt.get())
@@ -684,7 +811,26 @@ def instruction_lines(profile: Profile) -> list[str]:
     return [text for text in (line.format(**values) for line in labels.INSTRUCTIONS) if text]
 
 
-def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, password: str) -> None:
+def monitoring_instruction_lines(profile: Profile, period: int) -> list[str]:
+    """The lines of a monitoring template's 填表说明 sheet."""
+    settings = profile.monitoring
+    sep = words.LIST_SEPARATOR
+    time = (Decimal(period) * 100 / 12).quantize(Decimal("0.01"))
+    values = {
+        "period": str(period),
+        "time": _plain(time),
+        "threshold": _plain(settings.lag_threshold),
+        "possibility": sep.join(settings.possibility),
+        "first": settings.possibility[0],
+        "reasons": sep.join(settings.reasons),
+        "profile": profile.title,
+    }
+    return [line.format(**values) for line in labels.MONITORING_INSTRUCTIONS]
+
+
+def _instructions_sheet(
+    book: Workbook, profile: Profile, fmt: _Formats, password: str, period: int | None = None
+) -> None:
     ws = book.add_worksheet(labels.SHEET_NAMES["instructions"])
     ws.set_column(0, 0, INSTRUCTIONS_WIDTH)
     ws.set_paper(9)
@@ -695,7 +841,8 @@ def _instructions_sheet(book: Workbook, profile: Profile, fmt: _Formats, passwor
     title = fmt.get(bold=True, font_size=16, valign="vcenter")
     heading = fmt.get(bold=True, font_size=12, text_wrap=True, valign="vcenter")
     body = fmt.get(text_wrap=True, valign="top")
-    for row, text in enumerate(instruction_lines(profile)):
+    lines = instruction_lines(profile) if period is None else monitoring_instruction_lines(profile, period)
+    for row, text in enumerate(lines):
         if row == 0:
             write_text(ws, row, 0, text, title)
             ws.set_row(row, 30)
@@ -756,6 +903,7 @@ def write_template(
     profile: str | Profile = DEFAULT_PROFILE,
     password: str | None = None,
     form_id: str | None = None,
+    period: int | None = None,
     cache: BatchCache | None = None,
 ) -> Path:
     """Write a blank (``record=None``) or pre-filled template of ``form``; returns the path.
@@ -765,15 +913,24 @@ def write_template(
     as the goal table gives them, else left for the department).  ``year`` overrides the
     record's year.  ``password`` protects the sheets with a password (none by default).
     ``form_id`` (distribute) is stored as one more metadata row, ``form_id``, so a
-    returned copy can be told apart from a namesake's.  ``cache``: the memory of a batch of
-    templates (their formulas are built once per layout and profile).
+    returned copy can be told apart from a namesake's.  ``period`` (monitoring): the months
+    1–N the form reports on; the record's, else the profile's ``[monitoring] period``.  ``cache``:
+    the memory of a batch of templates (their formulas are built once per layout and profile).
     """
     name = normalize_form(form)
     rules = get_profile(profile) if isinstance(profile, str) else profile
     prepared = prepare_record(name, record)
     if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
         raise InputError(labels.TEMPLATE_MESSAGES["bad_year"].format(year=year))
-    layout = get_layout(name, max(1, len(prepared.indicators)) if prepared is not None else None)
+    the_period: int | None = None
+    if name == "monitoring":
+        the_period = period or (prepared.period if isinstance(prepared, Monitoring) else None)
+        the_period = the_period or rules.monitoring.period
+        if not 1 <= the_period <= 12:
+            raise InputError(labels.TEMPLATE_MESSAGES["bad_period"].format(period=the_period))
+        if isinstance(prepared, Monitoring):
+            prepared.period = the_period
+    layout = get_layout(name, max(1, len(prepared.indicators)) if prepared is not None else None, the_period)
     if prepared is not None and year is not None:
         prepared.year = year
     the_year = year if year is not None else (prepared.year if prepared is not None else None)
@@ -781,7 +938,7 @@ def write_template(
     out = Path(path)
     try:
         with atomic_path(out, "template") as temp:
-            _write_book(temp, layout, prepared, the_year, rules, locked, password, form_id, cache)
+            _write_book(temp, name, layout, prepared, the_year, the_period, rules, locked, password, form_id, cache)
     except OutputError as exc:
         raise InputError(labels.TEMPLATE_MESSAGES["cannot_write"].format(detail=exc.args[0]), file=str(out)) from exc
     return out
@@ -789,9 +946,11 @@ def write_template(
 
 def _write_book(
     out: Path,
+    name: str,
     layout: Layout,
     prepared: Record | None,
     the_year: int | None,
+    the_period: int | None,
     rules: Profile,
     locked: tuple[str, ...],
     password: str | None,
@@ -813,17 +972,19 @@ def _write_book(
             "created": created.replace(tzinfo=None),
         }
     )
-    writer = _Writer(book, layout, prepared, the_year, rules, locked, cache)
+    writer = _Writer(book, layout, prepared, the_year, rules, locked, the_period, cache)
     writer.password_for_protect = password or ""
     writer.write()
     fmt = writer.fmt
-    _instructions_sheet(book, rules, fmt, password or "")
-    _lists_sheet(book, rules, fmt, password or "")
+    _instructions_sheet(book, rules, fmt, password or "", the_period)
+    _lists_sheet(book, rules, fmt, password or "", monitoring=name == "monitoring")
     for key, ref in layout.defined_names().items():
         book.define_name(key, "=" + ref)
     meta = template_meta(layout, prepared, rules, locked)
     if form_id is not None:
         meta["form_id"] = form_id
+    if the_period is not None:
+        meta["period"] = str(the_period)
     _meta_sheet(book, meta, fmt, password or "")
     book.close()
 
@@ -835,9 +996,11 @@ __all__ = [
     "blank_fit_pages",
     "column_points",
     "document_date",
+    "goal_to_monitoring",
     "goal_to_self_evaluation",
     "instruction_lines",
     "locked_groups",
+    "monitoring_to_self_evaluation",
     "page_scales",
     "prepare_record",
     "template_meta",

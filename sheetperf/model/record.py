@@ -35,7 +35,7 @@ from sheetperf.vocab.labels import RECORD_MESSAGES as MSG
 from sheetperf.vocab.text import os_reason
 
 Number: TypeAlias = int | float
-FormKind = Literal["self_evaluation", "goal_table"]
+FormKind = Literal["self_evaluation", "goal_table", "monitoring"]
 
 FUND_ROWS: tuple[str, ...] = ("total", "current_year_appropriation", "carryover", "other")
 #: Fund rows only some regions print (Sichuan's 财政专户管理资金), written only when present.
@@ -59,6 +59,8 @@ GOAL_BUDGET: tuple[str, ...] = (
 GOAL_BUDGET_EXTRA: tuple[str, ...] = ("current_year_appropriation", "current_year_other")
 #: Form-level texts of a self-evaluation besides its goal texts (rows below the indicator table).
 SELF_TEXTS: tuple[str, ...] = ("other_matters", "conclusion", "problems", "measures", "deviation_analysis")
+#: Columns of a monitoring form's funds rows: 年初预算数, 1–N月执行数, 1–N月执行率, 全年预计执行数, 说明.
+MONITORING_FUND_COLUMNS: tuple[str, ...] = ("initial_budget", "executed", "execution_rate", "forecast")
 #: A level-1 category's points: a number, or the range ``[low, high]`` a form prints.
 Points: TypeAlias = "Number | list[Number]"
 
@@ -485,7 +487,209 @@ class GoalTable:
         return _ordered(values, self.order)
 
 
-Record: TypeAlias = SelfEvaluation | GoalTable
+@dataclass
+class MonitoringFundRow:
+    """One funding row of a monitoring form: budget, executed so far, its rate, the year's forecast."""
+
+    initial_budget: Number | None = None
+    executed: Number | None = None
+    execution_rate: Number | None = None
+    forecast: Number | None = None
+    #: 说明: why the forecast departs from the budget (required when it is above it).
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MonitoringFundRow:
+        data = dict(data)
+        present = set(data)
+        row = cls(
+            initial_budget=_pop_number(data, "initial_budget"),
+            executed=_pop_number(data, "executed"),
+            execution_rate=_pop_number(data, "execution_rate"),
+            forecast=_pop_number(data, "forecast"),
+            note=_pop_text(data, "note"),
+        )
+        row.extra = data
+        row.present = present
+        return row
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: getattr(self, key) for key in MONITORING_FUND_COLUMNS}
+        _put(out, "note", self.note, self.present)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class MonitoringFunds:
+    total: MonitoringFundRow = field(default_factory=MonitoringFundRow)
+    current_year_appropriation: MonitoringFundRow = field(default_factory=MonitoringFundRow)
+    carryover: MonitoringFundRow = field(default_factory=MonitoringFundRow)
+    other: MonitoringFundRow = field(default_factory=MonitoringFundRow)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MonitoringFunds:
+        data = dict(data)
+        rows = {name: MonitoringFundRow.from_dict(data.pop(name, {}) or {}) for name in FUND_ROWS}
+        return cls(**rows, extra=data)
+
+    def rows(self) -> dict[str, MonitoringFundRow]:
+        return {name: getattr(self, name) for name in FUND_ROWS}
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {name: row.to_dict() for name, row in self.rows().items()}
+        out.update(self.extra)
+        return out
+
+
+def _pop_list(data: dict[str, Any], key: str) -> list[str]:
+    raw = data.pop(key, None)
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [raw] if raw.strip() else []
+    if not isinstance(raw, list):
+        raise InputError(MSG["not_text_list"].format(key=key, raw=raw))
+    return [_text(item) for item in raw if _text(item).strip()]
+
+
+@dataclass
+class MonitoringIndicator:
+    """One indicator row of the monitoring form: the goal table's definition and the mid-year state."""
+
+    level1: str = ""
+    level2: str = ""
+    name: str = ""
+    target: str = ""
+    #: 1–N月执行情况 (完成值 so far).
+    progress: str = ""
+    #: 全年预计完成情况.
+    forecast: str = ""
+    #: 完成目标可能性 (确定能 / 有可能 / 不可能 …, the profile's list).
+    possibility: str = ""
+    #: 偏差原因 ticked or chosen (经费保障, 制度保障, …: the profile's list).
+    reasons: list[str] = field(default_factory=list)
+    #: 偏差原因分析 (text).
+    deviation: str = ""
+    #: 相关建议或举措 (拟采取的措施).
+    measures: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    KEYS = ("level1", "level2", "name", "target", "progress", "forecast", "possibility", "reasons", "deviation",
+            "measures", "note")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MonitoringIndicator:
+        data = dict(data)
+        texts: dict[str, Any] = {key: _text(data.pop(key, "")) for key in cls.KEYS if key != "reasons"}
+        ind = cls(**texts, reasons=_pop_list(data, "reasons"))
+        ind.extra = data
+        return ind
+
+    # What the tables that list indicators of every form read (frames, the summary workbook):
+    # the value so far stands for the actual; a monitoring form has no weights or scores.
+    @property
+    def actual(self) -> str:
+        return self.progress
+
+    @property
+    def weight(self) -> Number | None:
+        return None
+
+    @property
+    def score(self) -> Number | None:
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: getattr(self, key) for key in self.KEYS}
+        out["reasons"] = list(self.reasons)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class Monitoring:
+    """项目支出绩效目标执行监控表 (the mid-year monitoring form)."""
+
+    year: int | None = None
+    #: N of 1–N月: the months the form reports on.
+    period: int | None = None
+    department: str = ""
+    implementing_unit: str = ""
+    project_name: str = ""
+    slug: str | None = None
+    funds: MonitoringFunds = field(default_factory=MonitoringFunds)
+    #: 年度总体目标 and its 1–N月执行情况.
+    goal_expected: str = ""
+    goal_progress: str = ""
+    indicators: list[MonitoringIndicator] = field(default_factory=list)
+    #: 时间进度(%) and the progress flag (滞后 / 正常) the form states.
+    time_progress: Number | None = None
+    progress_flag: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance, compare=False, repr=False)
+    order: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    form: Literal["monitoring"] = "monitoring"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Monitoring:
+        data = dict(data)
+        order = list(data)
+        data.pop("form", None)
+        year = data.pop("year", None)
+        period = data.pop("period", None)
+        flag = data.pop("progress_flag", None)
+        record = cls(
+            year=int(year) if year is not None else None,
+            period=int(period) if period is not None else None,
+            department=_text(data.pop("department", "")),
+            implementing_unit=_text(data.pop("implementing_unit", "")),
+            slug=data.pop("slug", None),
+            project_name=_text(data.pop("project_name", "")),
+            funds=MonitoringFunds.from_dict(data.pop("funds", {}) or {}),
+            goal_expected=_text(data.pop("goal_expected", "")),
+            goal_progress=_text(data.pop("goal_progress", "")),
+            indicators=[MonitoringIndicator.from_dict(i) for i in data.pop("indicators", []) or []],
+            time_progress=_pop_number(data, "time_progress"),
+            progress_flag=None if flag is None else _text(flag),
+        )
+        record.extra = data
+        record.order = order
+        return record
+
+    def to_dict(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "form": self.form,
+            "year": self.year,
+            "period": self.period,
+            "department": self.department,
+            "implementing_unit": self.implementing_unit,
+            "slug": self.slug,
+            "project_name": self.project_name,
+            "funds": self.funds.to_dict(),
+            "goal_expected": self.goal_expected,
+            "goal_progress": self.goal_progress,
+            "indicators": [i.to_dict() for i in self.indicators],
+            "time_progress": self.time_progress,
+            "progress_flag": self.progress_flag,
+        }
+        if self.slug is None and "slug" not in self.order:
+            del values["slug"]
+        values.update(self.extra)
+        return _ordered(values, self.order)
+
+
+Record: TypeAlias = SelfEvaluation | GoalTable | Monitoring
+
+
+def indicators_of(record: Record) -> list[Indicator | MonitoringIndicator]:
+    """A record's indicator rows, whichever form (the typed view of ``record.indicators``)."""
+    return list(record.indicators)
 
 
 def _ordered(values: dict[str, Any], order: list[str]) -> dict[str, Any]:
@@ -504,6 +708,8 @@ def record_from_dict(data: dict[str, Any]) -> Record:
         return SelfEvaluation.from_dict(data)
     if form == "goal_table":
         return GoalTable.from_dict(data)
+    if form == "monitoring":
+        return Monitoring.from_dict(data)
     raise InputError(MSG["unknown_form"].format(form=form))
 
 

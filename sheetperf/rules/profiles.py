@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from sheetperf.errors import ProfileError
 from sheetperf.rules.parsing import Level
+from sheetperf.vocab import words
 from sheetperf.vocab.labels import PROFILE_MESSAGES as MSG
 from sheetperf.vocab.text import os_reason
 
@@ -48,12 +49,14 @@ KEYS: Final[tuple[str, ...]] = (
     "grades",
     "framework",
     "goal_table",
+    "monitoring",
 )
 _BAND_KEYS: Final = ("low", "high", "default", "high_inclusive")
 _GRADE_KEYS: Final = ("name", "min")
 _CAP_KEYS: Final = ("below", "max")
 _OVER_TARGET_KEYS: Final = ("ratio", "deduct")
 _GOAL_TABLE_KEYS: Final = ("required_level1",)
+_MONITORING_KEYS: Final = ("period", "lag_threshold", "possibility", "reasons")
 REVERSE_RULES: Final = ("ratio", "linear")
 DECIMALS: Final = (0, 1, 2)
 HUNDRED: Final = Decimal(100)
@@ -97,6 +100,25 @@ class OverTarget:
 
 
 @dataclass(frozen=True)
+class MonitoringSettings:
+    """The mid-year monitoring form: months reported (1–N), the lag that is warned about and the lists.
+
+    ``possibility[0]`` is the choice that needs no explanation (确定能); every other one needs the
+    deviation analysis and the measures.
+    """
+
+    period: int = 7
+    #: Percentage points the funds' execution rate may trail the time elapsed (N/12) before a warning.
+    lag_threshold: Decimal = Decimal(15)
+    possibility: tuple[str, ...] = (
+        words.POSSIBILITY_ON_TRACK[0],
+        words.POSSIBILITY_LIKELY[0],
+        words.POSSIBILITY_IMPOSSIBLE[0],
+    )
+    reasons: tuple[str, ...] = words.REASON_CATEGORIES
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     title: str
@@ -116,6 +138,8 @@ class Profile:
     total_caps: tuple[TotalCap, ...] = ()
     #: The deduction for a target set too low; None = off.
     over_target: OverTarget | None = None
+    #: The monitoring form's settings (``[monitoring]``).
+    monitoring: MonitoringSettings = MonitoringSettings()
     #: Where it was read from, and the profiles it inherits from (nearest first).
     source: str = ""
     inherits: tuple[str, ...] = ()
@@ -333,6 +357,30 @@ def _over_target(r: _Reader, data: dict[str, Any]) -> OverTarget | None:
     return OverTarget(ratio, deduct) if deduct > 0 else None
 
 
+def _monitoring(r: _Reader, data: dict[str, Any]) -> MonitoringSettings:
+    spec = data.get("monitoring", {})
+    _check_keys(r.where, "monitoring.", spec, _MONITORING_KEYS)
+    default = MonitoringSettings()
+    period = r.number(spec.get("period", default.period), "monitoring.period", Decimal(1), Decimal(12))
+    if period != period.to_integral_value():
+        raise ProfileError(MSG["bad_choice"].format(where=r.where, key="monitoring.period", value=spec.get("period"),
+                                                    allowed=MSG["list_sep"].join(str(n) for n in range(1, 13))))
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("possibility", "reasons"):
+        items = tuple(r.text(x, f"monitoring.{key}") for x in r.array(spec.get(key, list(getattr(default, key))),
+                                                                     f"monitoring.{key}"))
+        if len(items) < 2 or len(set(items)) != len(items):
+            raise ProfileError(MSG["bad_list"].format(where=r.where, key=f"monitoring.{key}"))
+        lists[key] = items
+    return MonitoringSettings(
+        period=int(period),
+        lag_threshold=r.number(spec.get("lag_threshold", default.lag_threshold), "monitoring.lag_threshold",
+                               Decimal(0), HUNDRED),
+        possibility=lists["possibility"],
+        reasons=lists["reasons"],
+    )
+
+
 def _build(data: dict[str, Any], where: str, lineage: tuple[str, ...]) -> Profile:
     r = _Reader(data, where)
     name = r.text(r.need(data, "name", "name"), "name")
@@ -384,6 +432,7 @@ def _build(data: dict[str, Any], where: str, lineage: tuple[str, ...]) -> Profil
         goal_required_level1=required,
         total_caps=_caps(r, data, total),
         over_target=_over_target(r, data),
+        monitoring=_monitoring(r, data),
         source=where,
         inherits=lineage,
     )
@@ -417,6 +466,7 @@ __all__ = [
     "KEYS",
     "Band",
     "Grade",
+    "MonitoringSettings",
     "OverTarget",
     "Profile",
     "TotalCap",

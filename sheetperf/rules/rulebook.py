@@ -56,6 +56,7 @@ from sheetperf.rules.expr import (
 )
 from sheetperf.rules.parsing import ACTUAL_CODES, LEVEL_CODES, TARGET_CODES, ActualKind, Level, TargetKind
 from sheetperf.rules.profiles import Profile
+from sheetperf.vocab.labels import PROGRESS_FLAGS
 
 #: Execution rates and weights keep two decimals whatever a profile's scores keep.
 RATE_DECIMALS: Final = 2
@@ -181,12 +182,19 @@ def cap_rule(profile: Profile) -> Expr:
     return chain
 
 
+def execution_rate_rule() -> Expr:
+    """执行率(%) of one funding row (inputs ``executed``, ``budget``): two decimals; "" without amounts."""
+    e, b = ref(EXECUTED), ref(BUDGET)
+    amounts = AND(ISNUMBER(e), ISNUMBER(b))
+    return IF(NOT(amounts), EMPTY, IF(eq(b, 0), IF(eq(e, 0), 0, EMPTY), ROUND(e / b * 100, RATE_DECIMALS)))
+
+
 def rulebook(profile: Profile) -> RuleBook:
     """Every rule under ``profile``."""
     d = profile.decimals
     e, b, bw = ref(EXECUTED), ref(BUDGET), ref(BUDGET_WEIGHT)
     amounts = AND(ISNUMBER(e), ISNUMBER(b))
-    execution_rate = IF(NOT(amounts), EMPTY, IF(eq(b, 0), IF(eq(e, 0), 0, EMPTY), ROUND(e / b * 100, RATE_DECIMALS)))
+    execution_rate = execution_rate_rule()
     budget_score = IF(NOT(amounts), EMPTY, IF(le(b, 0), 0, _round(MIN(MAX(e / b, 0), 1) * bw, d)))
 
     kind, target_kind, ew, w = ref(A_KIND), ref(T_KIND), ref(EW), ref(WEIGHT)
@@ -249,11 +257,51 @@ def rulebook(profile: Profile) -> RuleBook:
     )
 
 
+# --- The monitoring form (issue 17) -------------------------------------------------------------
+# Inputs: ``executed``/``budget`` (1–N月执行数 and 年初预算数 of a funding row), ``period`` (N),
+# ``rate`` (the total row's 1–N月执行率), ``time_progress`` (时间进度), ``possibility`` (完成目标可能性).
+PERIOD, TIME_PROGRESS, POSSIBILITY = "period", "time_progress", "possibility"
+MONTHS: Final = 12
+
+
+@dataclass(frozen=True)
+class MonitoringRules:
+    """The declared rules of the monitoring form under one profile."""
+
+    #: 1–N月执行率(%) of one funding row (executed, budget): the self-evaluation's rate rule.
+    execution_rate: Expr
+    #: 时间进度(%) = N / 12 × 100, two decimals (period).
+    time_progress: Expr
+    #: 1 when the rate trails the time by more than the profile's threshold, 0 when not, "" unknown (rate, time_progress).
+    lag: Expr
+    #: 进度预警: the lag as the form shows it, 滞后 / 正常 (rate, time_progress).
+    flag: Expr
+    #: 1 when the possibility chosen needs the deviation analysis and the measures (possibility).
+    reason_required: Expr
+
+
+def monitoring_rules(profile: Profile) -> MonitoringRules:
+    """The monitoring form's rules under ``profile`` (its ``[monitoring]`` settings)."""
+    settings = profile.monitoring
+    period, rate, time = ref(PERIOD), ref(RATE), ref(TIME_PROGRESS)
+    time_progress = IF(ISNUMBER(period), ROUND(period / MONTHS * 100, RATE_DECIMALS), EMPTY)
+    known = AND(ISNUMBER(rate), ISNUMBER(time))
+    behind = gt(time - rate, settings.lag_threshold)
+    lag = IF(known, IF(behind, 1, 0), EMPTY)
+    flag = IF(known, IF(behind, PROGRESS_FLAGS["lagging"], PROGRESS_FLAGS["normal"]), EMPTY)
+    choice = ref(POSSIBILITY)
+    reason_required = IF(AND(ne(choice, EMPTY), ne(choice, settings.possibility[0])), 1, 0)
+    return MonitoringRules(execution_rate_rule(), time_progress, lag, flag, reason_required)
+
+
 __all__ = [
     "RATE_DECIMALS",
     "WEIGHT_DECIMALS",
+    "MonitoringRules",
     "RuleBook",
     "cap_rule",
+    "execution_rate_rule",
     "grade_rule",
+    "monitoring_rules",
     "rulebook",
 ]

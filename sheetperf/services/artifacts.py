@@ -35,10 +35,14 @@ from sheetperf.model.record import Record, load_records_json
 TEMPLATE_DIR: Final = Path("templates/xlsx")
 SAMPLE_DIR: Final = Path("samples")
 RECORD_DIR: Final = SAMPLE_DIR / "records"
+#: Monitoring returns made for the published goal tables' projects (the 2020 内涵建设经费): each is
+#: a monitoring form pre-filled from its goal table and filled as its department would at mid-year.
+MONITORING_DIR: Final = SAMPLE_DIR / "monitoring"
 DOCS_DIR: Final = Path("docs")
-BLANK_FORMS: Final = ("self_evaluation", "goal_table")
+BLANK_FORMS: Final = ("self_evaluation", "goal_table", "monitoring")
 #: The filled sample drawn into docs/ beside the two blank templates.
 RENDERED_SAMPLE: Final = "self_evaluation-2023-jiaoyi-zhishu"
+RENDERED_MONITORING: Final = "monitoring-2020-neihan-jianshe"
 RENDER_DPI: Final = 80
 #: Fonts the pictures are drawn with where the workbook's are missing (a Linux build host):
 #: 宋体 as the Song-style Noto Serif CJK; Calibri, the default font that sets the column-width
@@ -76,9 +80,10 @@ def blank_name(form: str) -> Path:
 def artifacts(root: Path) -> list[Artifact]:
     """Every shipped workbook, blank templates first, then one sample per record file."""
     out = [Artifact(blank_name(form), form) for form in BLANK_FORMS]
-    for record_file in sorted((root / RECORD_DIR).glob("*.json")):
-        record = _one_record(record_file)
-        out.append(Artifact(SAMPLE_DIR / f"{record_file.stem}.xlsx", record.form, RECORD_DIR / record_file.name))
+    for folder in (RECORD_DIR, MONITORING_DIR):
+        for record_file in sorted((root / folder).glob("*.json")):
+            record = _one_record(record_file)
+            out.append(Artifact(SAMPLE_DIR / f"{record_file.stem}.xlsx", record.form, folder / record_file.name))
     return out
 
 
@@ -230,10 +235,13 @@ def to_png(pdf: Path, outdir: Path, *, dpi: int = RENDER_DPI) -> list[Path]:
 
 
 def render(root: Path, docs: Path | None = None) -> list[Path]:
-    """Draw both blank templates, one filled sample and the samples' summary into ``docs/``."""
+    """Draw both blank templates, one filled self-evaluation, the monitoring sample and the samples' summary
+    into ``docs/``."""
     docs = docs or root / DOCS_DIR
     docs.mkdir(parents=True, exist_ok=True)
-    books = [root / blank_name(form) for form in BLANK_FORMS] + [root / SAMPLE_DIR / f"{RENDERED_SAMPLE}.xlsx"]
+    books = [root / blank_name(form) for form in BLANK_FORMS] + [
+        root / SAMPLE_DIR / f"{name}.xlsx" for name in (RENDERED_SAMPLE, RENDERED_MONITORING)
+    ]
     pngs: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="sheetperf-pdf-") as tmp:
         summary = _samples_summary(root, Path(tmp))

@@ -36,6 +36,8 @@ class Column:
     def label(self) -> str:
         if self.key.startswith("grade:"):
             return SUMMARY_COLUMN_LABELS["grade_count"].format(grade=self.key.partition(":")[2])
+        if self.key.startswith("possibility:"):
+            return SUMMARY_COLUMN_LABELS["possibility_count"].format(possibility=self.key.partition(":")[2])
         return SUMMARY_COLUMN_LABELS[self.key]
 
 
@@ -154,6 +156,27 @@ def department_columns(grades: Sequence[str]) -> tuple[Column, ...]:
     return fixed + tuple(Column(f"grade:{g}", "int", 7) for g in grades)
 
 
+def monitoring_columns(possibilities: Sequence[str]) -> tuple[Column, ...]:
+    """监控汇总: one row per monitoring return; a count column per choice of 完成目标可能性."""
+    fixed = (
+        _c("department", width=16, wrap=True),
+        _c("implementing_unit", width=16, wrap=True),
+        _c("project_name", width=20, wrap=True),
+        _c("file", width=20, wrap=True),
+        _c("period", "int", 7),
+        _c("m_initial_budget", "amount", 10),
+        _c("m_executed", "amount", 10),
+        _c("m_forecast", "amount", 10),
+        _c("m_execution_rate", "rate", 9),
+        _c("m_time_progress", "rate", 9),
+        _c("m_gap", "rate", 9),
+        _c("m_flag", width=8),
+        _c("indicator_count", "int", 7),
+    )
+    counts = tuple(Column(f"possibility:{p}", "int", 8) for p in possibilities)
+    return (*fixed, *counts, _c("possibility_other", "int", 9), _c("errors", "int", 6), _c("warnings", "int", 6))
+
+
 def column_label(column: Column) -> str:
     return column.label
 
@@ -185,6 +208,7 @@ __all__: Final = [
     "Kind",
     "column_label",
     "department_columns",
+    "monitoring_columns",
     "position",
     "row_of",
 ]

@@ -61,7 +61,7 @@ from sheetperf.io.sources import (
 )
 from sheetperf.io.walk import FAILED_KINDS, Walked, identity, walk
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import GoalTable, Record, SelfEvaluation
+from sheetperf.model.record import GoalTable, Monitoring, Record, SelfEvaluation, indicators_of
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
@@ -238,6 +238,44 @@ class FormRows:
     counts: tuple[int, int, int]
     # (department, annual budget, executed, recomputed total, recomputed grade) for self-evaluations.
     department: tuple[str, float | None, float | None, float | None, str] | None
+    # A monitoring return's row of 监控汇总 (without its possibility counts) and its indicators'
+    # possibilities by kind (on_track, likely, impossible, other).
+    monitoring: MonitoringRow | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringRow:
+    """What 监控汇总 shows of one monitoring return."""
+
+    cells: tuple[Any, ...]
+    counts: tuple[int, int, int, int]
+    lagging: bool
+    gap: float | None
+
+    def row(self, errors: int, warnings: int) -> list[Any]:
+        return [*self.cells, *self.counts, errors, warnings]
+
+    def order(self) -> tuple[int, float, str]:
+        """Lagging first, the farthest behind first, then by name."""
+        return (0 if self.lagging else 1, -(self.gap if self.gap is not None else -1e9), str(self.cells[2]))
+
+
+def monitoring_row(record: Monitoring, profile: Profile, file: str) -> MonitoringRow:
+    """The 监控汇总 row of a monitoring return: rate against time recomputed, possibilities counted."""
+    from sheetperf.rules.monitoring import monitor_form, possibility_kind
+
+    result = monitor_form(record, profile)
+    kinds = Counter(possibility_kind(ind.possibility) for ind in record.indicators)
+    other = len(record.indicators) - kinds["on_track"] - kinds["likely"] - kinds["impossible"]
+    total = record.funds.total
+    cells = (
+        record.department, record.implementing_unit, record.project_name, file, result.period,
+        _num(total.initial_budget), _num(total.executed), _num(total.forecast), _num(result.rate),
+        _num(result.time_progress), _num(result.gap), result.flag or None, len(record.indicators),
+    )  # fmt: skip
+    counts = (kinds["on_track"], kinds["likely"], kinds["impossible"], other)
+    gap = None if result.gap is None else float(result.gap)
+    return MonitoringRow(cells, counts, bool(result.lagging), gap)
 
 
 # --- the worker ----------------------------------------------------------------------------
@@ -290,7 +328,7 @@ def project_key(record: Record) -> ProjectKey | None:
     if template is not None and template.form_id:
         return (record.form, FORM_ID_KEY, template.form_id, "", name)
     year = "" if record.year is None else str(record.year)
-    if isinstance(record, SelfEvaluation):
+    if isinstance(record, (SelfEvaluation, Monitoring)):
         return (record.form, year, _fold(record.department), _fold(record.implementing_unit), name)
     return (record.form, year, "", _fold(record.applicant_unit), name)
 
@@ -323,7 +361,7 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     sheet = prov.sheet or ""
     result = score_form(record, profile, cache=settings.cache) if isinstance(record, SelfEvaluation) else None
     findings = validate_record(record, profile, file=file, scored=result, cache=settings.cache)
-    if settings.goal_tables and isinstance(record, SelfEvaluation):
+    if settings.goal_tables and isinstance(record, (SelfEvaluation, Monitoring)):
         findings += validate_against_goals(record, settings.goal_tables, file=file)
     severities = Counter(f.severity for f in findings)
     name_ref = prov.cell_of("project_name")
@@ -363,6 +401,23 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             _num(result.total_score),
             result.grade,
         )
+    elif isinstance(record, Monitoring):
+        funds_m = record.funds
+        project = row_of(PROJECT_COLUMNS, {
+            "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
+            "department": record.department, "implementing_unit": record.implementing_unit,
+            "project_name": record.project_name,
+            "total_initial_budget": _num(funds_m.total.initial_budget),
+            "total_executed": _num(funds_m.total.executed),
+            "total_execution_rate": _num(funds_m.total.execution_rate),
+            "current_year_appropriation_executed": _num(funds_m.current_year_appropriation.executed),
+            "carryover_executed": _num(funds_m.carryover.executed),
+            "other_executed": _num(funds_m.other.executed),
+            "indicator_count": len(record.indicators), "profile": profile.name,
+            "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
+        })  # fmt: skip
+        scores = []
+        department = None
     else:
         project = row_of(PROJECT_COLUMNS, {
             "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
@@ -373,9 +428,9 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
         })  # fmt: skip
         scores = []
         department = None
-    owner = record.department if isinstance(record, SelfEvaluation) else record.applicant_unit
+    owner = record.department if isinstance(record, (SelfEvaluation, Monitoring)) else record.applicant_unit
     parse = parse_memory(settings.cache)
-    for position, ind in enumerate(record.indicators):
+    for position, ind in enumerate(indicators_of(record)):
         target, actual = parse.target(ind.target), parse.actual(ind.actual)
         score = scores[position] if position < len(scores) else None
         ref = prov.cell_of(f"indicators[{position}].name")
@@ -394,7 +449,10 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             ]
         )  # fmt: skip
     counts = (severities["error"], severities["warning"], severities["notice"])
-    return FormRows(project, indicator_rows, finding_rows, name_ref.cell if name_ref else None, counts, department)
+    watched = monitoring_row(record, profile, file) if isinstance(record, Monitoring) else None
+    return FormRows(
+        project, indicator_rows, finding_rows, name_ref.cell if name_ref else None, counts, department, watched
+    )
 
 
 def filled_columns(row: Sequence[Any]) -> int:
@@ -926,6 +984,12 @@ def _match_manifest(
     return matched
 
 
+def _possibility_columns(profile: Profile) -> tuple[str, str, str]:
+    """The count columns of 监控汇总: the profile's words for on track, likely and impossible."""
+    words = profile.monitoring.possibility
+    return words[0], words[1], words[-1]
+
+
 def _write_summary(
     held: Sequence[_Held],
     inputs: Sequence[InputFile],
@@ -952,6 +1016,7 @@ def _write_summary(
                 replaced.setdefault(where[0], {})[index] = None
     grades = [g.name for g in profile.grades]
     departments: dict[str, _Department] = {}
+    watched: list[tuple[MonitoringRow, tuple[int, int, int]]] = []
     severities: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     failed: list[tuple[str, str]] = []
@@ -966,6 +1031,7 @@ def _write_summary(
             csv_dir=csv_dir,
             shown_projects=_shown_project_columns(held, winners),
             manifest=manifest is not None,
+            possibilities=_possibility_columns(profile),
         )
     except OSError as exc:
         raise OutputError(MSG["cannot_write"].format(detail=os_reason(exc)), file=str(output)) from exc
@@ -1005,6 +1071,8 @@ def _write_summary(
                 if rows.department is not None:
                     name, budget, executed, score, grade = rows.department
                     departments.setdefault(name, _Department()).add(budget, executed, score, grade, rows.counts[0])
+                if rows.monitoring is not None:
+                    watched.append((rows.monitoring, rows.counts))
             reason = entry.reason
             if replaced_by:
                 if kept == 0:
@@ -1035,6 +1103,8 @@ def _write_summary(
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))
+        for seen, (errors, warnings, _) in sorted(watched, key=lambda item: item[0].order()):
+            writer.add("monitoring", seen.row(errors, warnings))
         missing = [p for p in projects if not p.files]
         for project in missing:
             given = project.row

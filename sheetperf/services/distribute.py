@@ -33,7 +33,7 @@ from sheetperf.io.csvcells import guard_cell, unguard_cell
 from sheetperf.io.names import UniqueNames, safe_name
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import FormKind, GoalTable, Indicator, Number, Record, SelfEvaluation
+from sheetperf.model.record import FormKind, GoalTable, Indicator, Monitoring, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
 from sheetperf.vocab.intake import ROSTER_DATE_MARKS, ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, ROSTER_YEAR_SUFFIXES
@@ -53,7 +53,7 @@ from sheetperf.xlsx.marker import OutputKind, mark_xlsxwriter
 MANIFEST_CSV: Final = "manifest.csv"
 MANIFEST_XLSX: Final = "manifest.xlsx"
 RECORD_SUFFIXES: Final = JSON_SUFFIXES | WORKBOOK_SUFFIXES
-FORMS: Final[tuple[FormKind, ...]] = ("self_evaluation", "goal_table")
+FORMS: Final[tuple[FormKind, ...]] = ("self_evaluation", "goal_table", "monitoring")
 
 
 def inside(root: Path, relative: str | Path) -> Path:
@@ -545,8 +545,12 @@ def prepare_record(
     profile: Profile,
     *,
     roster: Path | None = None,
+    period: int | None = None,
 ) -> Prepared:
     """The record a project's template is pre-filled from.
+
+    A monitoring form takes the project's goal table (indicators, targets, objectives, budget) and
+    reports on months 1–``period`` (default: the profile's ``[monitoring] period``).
 
     A goal table template carries the project information only.  A
     self-evaluation also takes the indicators and targets of the project's goal
@@ -556,8 +560,21 @@ def prepare_record(
     if form == "goal_table":
         goal = GoalTable(year=entry.year, applicant_unit=entry.implementing_unit, project_name=entry.project_name)
         return Prepared(goal, "none")
+    from sheetperf.io.writer import goal_to_monitoring, monitoring_to_self_evaluation
+
     source = _load_source(entry, roster)
-    indicators = list(source.indicators) if source is not None else []
+    if form == "monitoring":
+        # The goal table's indicators and targets, its objectives and budget; no weights on this form.
+        monitoring = goal_to_monitoring(source) if isinstance(source, GoalTable) else Monitoring()
+        monitoring.year = entry.year if entry.year is not None else monitoring.year
+        monitoring.department = entry.department
+        monitoring.implementing_unit = entry.implementing_unit
+        monitoring.project_name = entry.project_name
+        monitoring.period = period or profile.monitoring.period
+        return Prepared(monitoring, "none")
+    if isinstance(source, Monitoring):  # a monitoring return: the self-evaluation takes over its indicators
+        source = monitoring_to_self_evaluation(source)
+    indicators = [i for i in source.indicators if isinstance(i, Indicator)] if source is not None else []
     record = SelfEvaluation(
         year=entry.year if entry.year is not None else (source.year if source is not None else None),
         department=entry.department,
@@ -796,6 +813,7 @@ def distribute(
     form: FormKind = "self_evaluation",
     profile: Profile,
     roster: Path | None = None,
+    period: int | None = None,
 ) -> Distribution:
     """Write one template per entry into ``outdir/<主管部门>/`` and the manifest.
 
@@ -815,7 +833,7 @@ def distribute(
         ],
         roster,
     )
-    prepared = [prepare_record(entry, form, profile, roster=roster) for entry in entries]
+    prepared = [prepare_record(entry, form, profile, roster=roster, period=period) for entry in entries]
     outdir.mkdir(parents=True, exist_ok=True)
     folders = UniqueNames([MANIFEST_CSV, MANIFEST_XLSX])
     department_folder: dict[str, str] = {}

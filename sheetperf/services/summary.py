@@ -40,6 +40,7 @@ from sheetperf.services.columns import (
     Kind,
     column_label,
     department_columns,
+    monitoring_columns,
 )
 from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, RULE_TITLES, SEVERITY_LABELS, SUMMARY_SHEETS
 from sheetperf.vocab.text import display_width, mend_surrogates
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from sheetperf.services.overview import Overview
 
 #: The tables of every summary, in sheet order after 总览 (and the names of the CSV files).
-TABLE_KEYS: Final = ("projects", "indicators", "findings", "files", "departments")
+TABLE_KEYS: Final = ("projects", "indicators", "findings", "files", "departments", "monitoring")
 #: Every table a summary may have: 未交回 when a distribution manifest is given.
 ALL_TABLE_KEYS: Final = (*TABLE_KEYS, "missing")
 #: 项目汇总 keeps its columns up to 项目名称 (主管部门, 项目名称) in view when scrolled right.
@@ -275,9 +276,11 @@ class SummaryWriter:
         csv_dir: Path | None = None,
         shown_projects: Sequence[int] | None = None,
         manifest: bool = False,
+        possibilities: Sequence[str] = (),
     ) -> None:
         self.output = output
         self.grades = tuple(grades)
+        self.possibilities = tuple(possibilities)
         self.csv_dir = csv_dir
         self.manifest = manifest
         self._files: list[IO[str]] = []
@@ -324,6 +327,7 @@ class SummaryWriter:
             "files": FILE_COLUMNS + ((MANIFEST_MATCH_COLUMN,) if manifest else ()),
             "departments": department_columns(self.grades),
             "missing": MISSING_COLUMNS,
+            "monitoring": monitoring_columns(self.possibilities),
         }
         # 总览 is the first sheet, written last (overview.write_overview orders its cells by row).
         self.overview_sheet = self.book.add_worksheet(SUMMARY_SHEETS["overview"])

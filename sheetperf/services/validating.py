@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sheetperf.checks.validation import has_errors, validate_against_goals, validate_record
+from sheetperf.checks.validation import (
+    has_errors,
+    validate_against_goals,
+    validate_against_monitoring,
+    validate_record,
+)
 from sheetperf.errors import InputError, SheetperfError, shown
 from sheetperf.io.sources import load_goal_tables, load_records, walk_inputs
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.model.memo import BatchCache, ensure
-from sheetperf.model.record import Record, SelfEvaluation
+from sheetperf.model.record import Monitoring, Record, SelfEvaluation
 from sheetperf.rules.choose import AutoProfile, ProfileChoice, ProfileSource, resolve
 from sheetperf.vocab.labels import ANNOTATE_MESSAGES, READER_MESSAGES
 
@@ -100,7 +105,7 @@ def validate_files(
             run.goal_notes.append(note)
             if on_notice is not None:
                 on_notice(note)
-        if not goal_tables.tables and not run.failed:
+        if not goal_tables.tables and not goal_tables.monitoring and not run.failed:
             raise InputError(ANNOTATE_MESSAGES["goals_none"])
     walked = walk_inputs(paths)
     run.inputs, run.skipped = walked.files, walked.skipped
@@ -118,11 +123,14 @@ def validate_files(
         for record in records:
             choice = resolve(profile, record)
             found = validate_record(record, choice.profile, file=shown(str(path)), cache=cache)
-            if goal_tables is not None and isinstance(record, SelfEvaluation):
-                found = sorted(
-                    [*found, *validate_against_goals(record, goal_tables.tables, file=shown(str(path)))],
-                    key=lambda f: SEVERITY_ORDER[f.severity],
-                )
+            if goal_tables is not None and isinstance(record, (SelfEvaluation, Monitoring)):
+                # the year connected: goal table → monitoring → self-evaluation, each held to the ones before
+                more = validate_against_goals(record, goal_tables.tables, file=shown(str(path))) if goal_tables.tables else []
+                if isinstance(record, SelfEvaluation) and goal_tables.monitoring:
+                    more += validate_against_monitoring(
+                        record, goal_tables.monitoring, choice.profile, file=shown(str(path))
+                    )
+                found = sorted([*found, *more], key=lambda f: SEVERITY_ORDER[f.severity])
             checked = CheckedForm(path, record, found, choice)
             run.forms.append(checked)
             if on_form is not None:

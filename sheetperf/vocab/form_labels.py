@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Final
 
 from sheetperf.vocab.units import MONEY_UNITS
+from sheetperf.vocab.words import POSSIBILITY_IMPOSSIBLE, POSSIBILITY_LIKELY, POSSIBILITY_ON_TRACK, REASON_CATEGORIES
 
 FORM_LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     # label → value pairs above the self-evaluation's tables
@@ -36,6 +37,7 @@ FORM_LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "实施单位名称",
             "实施单位(盖章)",
             "项目实施单位名称",
+            "项目执行单位",
         ),
         # the tick rows of the Hubei/Wuhan family: 1、部门预算项目□ 2、区直专项☑
         "project_category": ("项目类别",),
@@ -97,13 +99,37 @@ FORM_LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "偏差原因及改进措施",
             "未完成原因及拟采取的改进措施",
             "未完成原因分析及改进措施",
+            "原因说明",
         ),
         # a reason column beside a measures column (Sichuan: 未完成原因分析 | 改进措施)
         "reason": ("未完成原因分析", "原因分析", "偏差原因分析", "偏差原因"),
-        "measures": ("改进措施",),
+        "measures": ("改进措施", "相关建议或举措", "拟采取的措施", "拟采取的改进措施"),
+        # the monitoring form's columns (1-N月执行情况 for every N: see MONITORING_PERIOD_SPELLINGS)
+        "progress": tuple(text.format(n=n) for n in range(1, 13) for text in ("1-{n}月执行情况", "1-{n}月完成情况")),
+        "forecast": ("全年预计完成情况", "全年预计完成值", "预计全年完成情况"),
+        "possibility": ("完成目标可能性", "目标完成可能性"),
+        "reasons": ("偏差原因类别",),
+        "note": ("备注",),
         # the target split over 指标性质 | 指标值 | 度量单位 (Yunnan, Sichuan)
         "operator": ("指标性质",),
         "unit": ("度量单位", "计量单位"),
+    },
+    # the monitoring form's funds columns (1-N月执行数 and 1-N月执行率 for every N) and texts
+    "monitoring_funds_columns": {
+        "initial_budget": ("年初预算数", "年初预算", "全年预算数", "调整后预算数"),
+        "executed": tuple(text.format(n=n) for n in range(1, 13) for text in ("1-{n}月执行数", "1-{n}月实际执行数")),
+        "execution_rate": tuple(text.format(n=n) for n in range(1, 13) for text in ("1-{n}月执行率", "1-{n}月执行率(%)")),
+        "forecast": ("全年预计执行数", "全年预计执行", "预计全年执行数"),
+        "note": ("偏差说明", "说明"),
+    },
+    "monitoring_goal": {
+        "goal_progress": tuple(text.format(n=n) for n in range(1, 13) for text in ("1-{n}月执行情况", "1-{n}月完成情况")),
+    },
+    # the national template ticks its deviation reasons, one column each under 偏差原因分析
+    "monitoring_reason_ticks": {name: (name,) for name in REASON_CATEGORIES},
+    # … and, in some copies, its 完成目标可能性 too: one column per choice under the heading
+    "monitoring_possibility_ticks": {
+        name: (name,) for name in (*POSSIBILITY_ON_TRACK[:1], *POSSIBILITY_LIKELY[:1], *POSSIBILITY_IMPOSSIBLE)
     },
     # rows that end the indicator table
     "closing": {
@@ -168,8 +194,12 @@ FORM_LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "项目自评表",
         ),
         "goal_table": ("财政项目支出绩效目标表", "项目支出绩效目标表", "绩效目标表"),
+        "monitoring": ("项目支出绩效目标执行监控表", "项目支出绩效监控表", "绩效运行监控表", "绩效监控表"),
     },
 }
+
+#: How a monitoring form prints its period in a label: 1-6月, 1—7月, 1至7月 → the N.
+PERIOD_PATTERN: Final = r"1\s*[-—–~～至到]\s*(\d{1,2})\s*月"
 
 #: Words before a funds row label meaning "of which" (其中：当年财政拨款).
 OF_WHICH: Final[tuple[str, ...]] = ("其中",)
@@ -219,6 +249,7 @@ __all__ = [
     "GRADE_WORDS",
     "NAME_MARKS",
     "OF_WHICH",
+    "PERIOD_PATTERN",
     "PINYIN_MARKS",
     "PLACEHOLDERS",
     "RULE_NOTE_WORDS",

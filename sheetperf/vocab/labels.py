@@ -228,7 +228,8 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
 #: Messages about a record JSON file (sheetperf/model/record.py).
 RECORD_MESSAGES: Final[dict[str, str]] = {
     "not_number": "字段 {key} 应为数字，实为 {value!r}",
-    "unknown_form": "未知的表单类型 form={form!r}（应为 self_evaluation 或 goal_table）",
+    "not_text_list": "字段 {key} 应为文字列表，实为 {raw!r}",
+    "unknown_form": "未知的表单类型 form={form!r}（应为 self_evaluation、goal_table 或 monitoring）",
     "not_points_table": "字段 {key} 应为对象（一级指标 → 分值），实为 {raw!r}",
     "not_object": "字段 {key} 应为对象，实为 {raw!r}",
     "not_json_object": "记录应为 JSON 对象",
@@ -283,7 +284,7 @@ VALIDATION_MESSAGES: Final[dict[str, str]] = {
     "locked_indicators": "指标名称与目标值",
     "locked_weights": "分值",
     "locked_content_changed": "模板锁定的内容（{covered}）与下发时不同（指纹 {actual}… ≠ {expected}…），说明锁定单元格被改动过；用 --goals 给出本项目的绩效目标表可逐项指出改动之处",
-    "goal_source": "绩效目标表{where}",
+    "goal_source": "{source}{where}",
     "score_without_inputs": "预算执行得分填写为 {stated_score}，但年度资金总额的{empty}为空，得分没有依据",
     "budget_over_100": "执行率 {rate}% 超过 100%，预算执行按满分计，请核实执行数",
     "budget_deviation_missing": "执行率 {rate}% 低于 {threshold}%（{title}规则），应说明偏差原因",
@@ -299,8 +300,8 @@ VALIDATION_MESSAGES: Final[dict[str, str]] = {
     "layout_version": "本表由版式版本 {version} 的模板生成，当前版本为 {layout_version}：模板公式与锁定内容按旧版无法核对，请改用当前下发的模板",
     "goal_no_indicators": "绩效目标表没有任何绩效指标",
     "target_missing": "{who}没有填写指标目标值",
-    "goal_indicator_dropped": "绩效目标表（{goal_name}{where}）中的指标“{name}”（{level1}/{level2}，目标值 {target}）在自评表中没有出现",
-    "goal_indicator_added": "第 {index} 项指标“{name}”不在绩效目标表（{goal_name}）中，自评指标应与年初设定的绩效目标一致",
+    "goal_indicator_dropped": "{source}（{goal_name}{where}）中的指标“{name}”（{level1}/{level2}，目标值 {target}）在{form}中没有出现",
+    "goal_indicator_added": "第 {index} 项指标“{name}”不在{source}（{goal_name}）中，{form}指标应与年初设定的绩效目标一致",
     "goal_ambiguous": "有 {candidates} 张同名项目的绩效目标表（{names}），无法确定按哪一张核对，请只给出本年度的一张",
     "goal_missing": "给出的绩效目标表中没有项目“{project_name}”（{year}）的目标表，未核对指标与目标值",
     "required_field": "{label}未填写",
@@ -388,6 +389,7 @@ TABLE_HEADERS: Final[dict[str, str]] = {
 CLI_MESSAGES: Final[dict[str, str]] = {
     "error_prefix": "错误",
     "goal_table_not_scored": "绩效目标表不计分，已跳过",
+    "monitoring_not_scored": "绩效监控表不计分，已跳过（执行率与进度预警见 validate）",
     "no_findings": "未发现问题",
     "findings_summary": "共发现：{summary}",
 }
@@ -926,7 +928,11 @@ UNSCORED_REASONS: Final[dict[str, str]] = {
     "not_a_number": "定量指标的实际完成值不是数字",
 }
 
-FORM_SHORT_TITLES: Final[dict[str, str]] = {"self_evaluation": "绩效自评表", "goal_table": "绩效目标表"}
+FORM_SHORT_TITLES: Final[dict[str, str]] = {
+    "self_evaluation": "绩效自评表",
+    "goal_table": "绩效目标表",
+    "monitoring": "绩效监控表",
+}
 
 CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "lock_file": "Office 锁定文件（有人打开该工作簿时产生），已跳过",
@@ -1097,6 +1103,7 @@ INSTRUCTION_PARTS: Final[dict[str, str]] = {
 # --- Rules profiles (rules/profiles.py, `sheetperf profiles`): errors in a profile file, and the
 # Chinese name of every setting as `sheetperf profiles show` prints it.
 PROFILE_MESSAGES: Final[dict[str, str]] = {
+    "bad_list": "{where}：{key} 应为至少两项、互不重复的文字列表",
     "unreadable": "无法读取规则配置文件：{detail}",
     "encoding": "规则配置文件不是 UTF-8 编码，请另存为 UTF-8 后重试",
     "syntax": "规则配置文件格式错误：{detail}",
@@ -1147,8 +1154,14 @@ PROFILE_LABELS: Final[dict[str, str]] = {
     "grades": "评分等级",
     "framework": "指标体系",
     "goal_table": "目标表必备一级指标",
+    "monitoring.period": "监控表：监控期间",
+    "monitoring.lag_threshold": "监控表：进度滞后预警",
+    "monitoring.possibility": "监控表：完成目标可能性",
+    "monitoring.reasons": "监控表：偏差原因类别",
 }
 PROFILE_VALUES: Final[dict[str, str]] = {
+    "period": "1-{n} 月（时间进度 {time}%）",
+    "lag_threshold": "执行率落后时间进度超过 {value} 个百分点",
     "none": "（无）",
     "off": "不设",
     "points": "{value} 分",
@@ -1282,3 +1295,145 @@ CLI_USAGE_MESSAGES: Final[dict[str, str]] = {
     "path_is_file": "「{value}」是文件，这里应给出文件夹",
     "path_unreadable": "「{value}」无法读取",
 }
+
+# --- The monitoring form (项目支出绩效目标执行监控表, issue 17) --------------------------------
+# ``{n}`` in a text is the form's period: the months 1–N it reports on (a profile setting).
+FORM_TITLES["monitoring"] = "项目支出绩效目标执行监控表"
+SHEET_NAMES["monitoring"] = "绩效监控表"
+FORM_TEXTS.update(
+    {
+        "monitoring_title": "项目支出绩效目标执行监控表",
+        "monitoring_period": "监控期间",
+        "m_executed": "1-{n}月执行数",
+        "m_execution_rate": "1-{n}月执行率(%)",
+        "m_forecast": "全年预计执行数",
+        "m_time_progress": "时间进度(%)",
+        "m_progress_flag": "进度预警",
+        "m_note": "偏差说明",
+        "m_goal_block": "年度总体\n目标",
+        "m_goal_expected": "年初设定目标",
+        "m_goal_progress": "1-{n}月执行情况",
+        "m_progress": "1-{n}月执行情况",
+        "m_ind_forecast": "全年预计完成情况",
+        "m_possibility": "完成目标可能性",
+        "m_reasons": "偏差原因类别",
+        "m_deviation": "偏差原因分析",
+        "m_measures": "相关建议或举措",
+        "m_ind_note": "备注",
+    }
+)
+#: The period line of the monitoring form: the number 7 shows as "监控期间：1-7月".
+PERIOD_LINE_FORMAT: Final = '"监控期间：1-"0"月"'
+#: What the progress flag formula shows: the rate lags time by more than the profile allows, or not.
+PROGRESS_FLAGS: Final[dict[str, str]] = {"lagging": "滞后", "normal": "正常"}
+FIELD_LABELS.update(
+    {
+        "period": "监控期间（月）",
+        "goal_progress": "1-N月执行情况",
+        "forecast": "全年预计执行数",
+        "progress": "1-N月执行情况",
+        "possibility": "完成目标可能性",
+        "reasons": "偏差原因类别",
+        "time_progress": "时间进度(%)",
+        "progress_flag": "进度预警",
+    }
+)
+TEMPLATE_PROMPTS.update(
+    {
+        "progress": ("1-N月执行情况", "填写截至监控期末的完成值，例如 45(场)、60(%)；定性指标写进展。"),
+        "forecast": ("全年预计完成情况", "预计全年的完成值，例如 ≥98(%)。"),
+        "possibility": ("完成目标可能性", "从下拉列表选择；选“确定能”以外的选项时须填写偏差原因分析和相关建议或举措。"),
+        "reasons": ("偏差原因类别", "从下拉列表选择主要原因（经费保障、制度保障、人员保障、硬件条件保障、其他）。"),
+        "measures": ("相关建议或举措", "完成目标可能性不是“确定能”时必须填写（未填写时单元格标红）。"),
+        "note": ("说明", "全年预计执行数超过年初预算数时必须说明原因。"),
+    }
+)
+TEMPLATE_MESSAGES.update(
+    {
+        "bad_period": "监控期间应为 1–12 之间的月数，实为 {period}",
+        "monitoring_from_self_evaluation": "监控表只能由绩效目标表或监控表生成，请给出绩效目标表",
+    }
+)
+RULE_TITLES.update(
+    {
+        "monitoring_rate": "执行率与资金数额不符",
+        "monitoring_time_progress": "时间进度与监控期间不符",
+        "monitoring_flag": "进度预警与重新计算不符",
+        "monitoring_lag": "预算执行进度明显滞后于时间进度",
+        "monitoring_forecast_over_budget": "全年预计执行数超过年初预算数且未说明",
+        "monitoring_reason_missing": "完成目标可能性不是“确定能”，缺少偏差原因分析或举措",
+        "monitoring_possibility_unknown": "完成目标可能性不在选项中",
+        "monitoring_forecast_impossible": "年中预计不能完成的指标自评得满分",
+        "monitoring_possibility_missing": "完成目标可能性未填写",
+    }
+)
+RULE_EXPLANATIONS.update(
+    {
+        "monitoring_rate": "1-N月执行率(%) = 1-N月执行数 ÷ 年初预算数 × 100，保留两位小数。",
+        "monitoring_time_progress": "时间进度(%) = N ÷ 12 × 100，保留两位小数。",
+        "monitoring_flag": "执行率低于时间进度超过规则配置的阈值时为“滞后”，否则为“正常”。",
+        "monitoring_lag": "“双监控”：预算执行进度与时间进度比较，执行率落后时间进度超过规则配置的阈值（百分点）时预警。",
+        "monitoring_forecast_over_budget": "全年预计执行数一般不应超过年初预算数；超过时须在偏差说明中写明原因。",
+        "monitoring_reason_missing": "完成目标可能性为“有可能”或“不可能”时，须填写偏差原因分析和相关建议或举措。",
+        "monitoring_possibility_unknown": "完成目标可能性应从规则配置的选项中选择（如 确定能、有可能、不可能）。",
+        "monitoring_forecast_impossible": "年中监控预计不可能完成的指标，年终自评却得满分，应核实。",
+        "monitoring_possibility_missing": "每项指标都应判断完成目标可能性。",
+    }
+)
+MONITORING_MESSAGES: Final[dict[str, str]] = {
+    "rate": "{row}的1-{n}月执行率填写为 {stated}，按 {executed} ÷ {budget} 应为 {expected}",
+    "time_progress": "时间进度填写为 {stated}，1-{n}月应为 {expected}",
+    "flag": "进度预警填写为“{stated}”，按执行率 {rate}% 与时间进度 {time}% 应为“{expected}”",
+    "lag": "年度资金总额的1-{n}月执行率 {rate}% 落后时间进度 {time}% 达 {gap} 个百分点（阈值 {threshold}）",
+    "forecast_over_budget": "{row}的全年预计执行数 {forecast} 超过年初预算数 {budget}，请在偏差说明中写明原因",
+    "reason_missing": "第 {n} 项指标“{name}”完成目标可能性为“{possibility}”，须填写{missing}",
+    "possibility_unknown": "第 {n} 项指标“{name}”的完成目标可能性“{possibility}”不在选项（{allowed}）中",
+    "possibility_missing": "第 {n} 项指标“{name}”没有填写完成目标可能性",
+    "forecast_impossible": "第 {n} 项指标“{name}”在监控表（{source}）中预计“{possibility}”完成，自评却得满分 {score}，请核实",
+    "and": "和",
+    "form_empty_what": "1-N月执行数、全年预计执行数、指标执行情况和完成目标可能性",
+    "deviation_or_reasons": "偏差原因分析",
+    "measures": "相关建议或举措",
+}
+#: The word for each form in the goal-drift messages (``…在自评表中没有出现``) and for the form that
+#: sets the targets a later form is held to.
+DRIFT_WORDS: Final[dict[str, str]] = {
+    "self_evaluation": "自评表",
+    "monitoring": "监控表",
+    "goal_table": "绩效目标表",
+}
+TEMPLATE_ERRORS["possibility"] = ("选项无效", "请从下拉列表中选择完成目标可能性。")
+#: The 填表说明 sheet of a monitoring template; {period}, {time}, {threshold}, {possibility}, {first},
+#: {reasons} and {profile} are filled from the rules in force.
+MONITORING_INSTRUCTIONS: Final[tuple[str, ...]] = (
+    "填表说明",
+    "一、填写范围",
+    "浅黄色单元格为填写区，其余单元格已锁定（工作表保护，无需密码即可查看）。",
+    "预先填好的项目信息、年度总体目标、绩效指标和年度指标值取自绩效目标表，不得修改；如需调整请联系主管部门。",
+    "二、怎样填写",
+    "项目资金以万元为单位，保留两位小数；1-{period}月执行数填截至{period}月底的实际支出，全年预计执行数填预计全年支出。",
+    "全年预计执行数超过年初预算数时，须在该行的偏差说明中写明原因（未填写时单元格标红）。",
+    "绩效指标的1-{period}月执行情况填写截至{period}月底的完成值，全年预计完成情况填写预计全年的完成值。",
+    "完成目标可能性从下拉列表选择（{possibility}）；不是“{first}”时，须填写偏差原因分析和相关建议或举措（未填写时单元格标红）。",
+    "偏差原因类别从下拉列表选择：{reasons}；有几类原因时用“、”分隔。",
+    "三、怎样计算（规则配置：{profile}）",
+    "1-{period}月执行率(%) = 1-{period}月执行数 ÷ 年初预算数 × 100，保留两位小数。",
+    "时间进度(%) = {period} ÷ 12 × 100 = {time}。",
+    "执行率落后时间进度超过 {threshold} 个百分点时，进度预警显示“滞后”。",
+)
+# The 监控汇总 sheet of a consolidation (issue 17): one row per monitoring return, lagging projects first.
+SUMMARY_SHEETS["monitoring"] = "监控汇总"
+SUMMARY_COLUMN_LABELS.update(
+    {
+        "period": "监控期间（月）",
+        "m_initial_budget": "年初预算数(万元)",
+        "m_executed": "1-N月执行数(万元)",
+        "m_execution_rate": "执行率(%)（重算）",
+        "m_time_progress": "时间进度(%)",
+        "m_gap": "落后时间进度（百分点）",
+        "m_flag": "进度预警（重算）",
+        "m_forecast": "全年预计执行数(万元)",
+        "possibility_count": "{possibility}（项）",
+        "possibility_other": "未填写或其他（项）",
+    }
+)

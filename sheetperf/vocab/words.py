@@ -170,4 +170,15 @@ LEGACY_LEVEL1: Final[dict[str, str | None]] = {
 INDICATOR_SUFFIX: Final = "指标"
 GOAL_SUFFIX: Final = "目标"
 
+# --- The monitoring form's choices (issue 17) ----------------------------------------------------
 
+#: 完成目标可能性 as forms print it: the goal will be met, may be met, will not be met (the national
+#: template's 完全不可能 is the last).  A profile's ``[monitoring] possibility`` list is what a template
+#: offers; these words say what each choice means wherever it is read.
+POSSIBILITY_ON_TRACK: Final[tuple[str, ...]] = ("确定能", "能")
+POSSIBILITY_LIKELY: Final[tuple[str, ...]] = ("有可能", "可能")
+POSSIBILITY_IMPOSSIBLE: Final[tuple[str, ...]] = ("不可能", "完全不可能")
+#: 偏差原因分析 categories the national template ticks.
+REASON_CATEGORIES: Final[tuple[str, ...]] = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
+#: How several ticked reasons are written in one cell.
+LIST_SEPARATOR: Final = "、"
