@@ -40,8 +40,9 @@ from sheetperf.vocab.labels import SUMMARY_SHEETS
 from sheetperf.xlsx.limits import MAX_CELL_CHARS
 from sheetperf.xlsx.marker import output_kind, read_marker
 
-SAMPLES = sorted((REPO / "samples").glob("*.xlsx"))
 RECORDS = REPO / "samples" / "records"
+#: The sample workbooks that have their record beside them (the seven published forms).
+SAMPLES = sorted(p for p in (REPO / "samples").glob("*.xlsx") if (RECORDS / f"{p.stem}.json").exists())
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
