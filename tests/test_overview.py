@@ -60,8 +60,8 @@ def test_overview_counts_agree_with_the_tables(book: Any) -> None:
     projects = _rows(book[SUMMARY_SHEETS["projects"]])
     header, projects = projects[0], projects[1:]
     findings = _rows(book[SUMMARY_SHEETS["findings"]])[1:]
-    assert pairs[L["files"]] == len(files) == 15
-    assert pairs[L["projects"]] == len(projects) == 7
+    assert pairs[L["files"]] == len(files) == 17
+    assert pairs[L["projects"]] == len(projects) == 8
     assert pairs[L["of_which"].format(form="绩效自评表")] == 6
     severity = Counter(r[7] for r in findings)
     assert (pairs["错误"], pairs["警告"], pairs["提示"]) == (severity["错误"], severity["警告"], severity["提示"])
