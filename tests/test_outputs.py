@@ -429,6 +429,20 @@ def test_own_outputs_in_the_folder_are_skipped(forms: Path, tmp_path: Path) -> N
     assert len(skipped) == 3
 
 
+@pytest.mark.parametrize("command", [["read", "--json"], ["validate", "--json"]], ids=["read", "validate"])
+def test_read_and_validate_skip_own_outputs_in_a_folder(forms: Path, command: list[str]) -> None:
+    """A summary in the folder is no form for ``read`` and ``validate`` either: listed with the reason."""
+    consolidate([REPO / "samples"], forms / "去年汇总.xlsx", jobs=1)
+    result = CliRunner().invoke(main, [command[0], str(forms), *command[1:]])
+    assert result.exit_code in (0, 1), result.output
+    rows = json.loads(result.stdout)  # read: records; validate: findings
+    files = {Path(str(row.get("file") or row.get("source", {}).get("file"))).name for row in rows}
+    assert "去年汇总.xlsx" not in files, files
+    if command[0] == "read":
+        assert len(files) == 3, files  # the three forms, not the summary's sheets
+    assert "去年汇总.xlsx" in result.stderr and "sheetperf 写出的汇总工作簿" in result.stderr
+
+
 def test_a_temporary_left_by_a_killed_run_is_not_a_return(forms: Path, tmp_path: Path) -> None:
     (forms / f"{TEMP_PREFIX}0badc0de-汇总.xlsx").write_bytes(b"")  # left by an older version or a killed janitor
     (forms / ".~汇总-k3j2l1.xlsx").write_bytes(b"")

@@ -77,7 +77,8 @@ def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
     (recursively, through :func:`sheetperf.io.walk.walk`); the other files found in those folders
     with the reason each is left out; and the folders, links and named paths that can't be read."""
     from sheetperf.io.walk import FAILED_KINDS, walk
-    from sheetperf.vocab.labels import READER_MESSAGES
+    from sheetperf.vocab.labels import OUTPUT_KIND_LABELS, OUTPUT_MESSAGES, READER_MESSAGES
+    from sheetperf.xlsx.marker import output_kind
 
     out: list[Path] = []
     skipped: list[tuple[Path, str]] = []
@@ -89,6 +90,10 @@ def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
             failed.append((path, found.reason))
         elif found.kind == "file" and _archive(path):
             (failed if found.explicit else skipped).append((path, ARCHIVE_MESSAGES["not_here"]))
+        elif found.kind == "file" and suffix in WORKBOOK_SUFFIXES and (own := output_kind(path)) is not None:
+            # a summary, status workbook or annotated copy sheetperf wrote: never read as forms
+            reason = OUTPUT_MESSAGES["output_skipped"].format(kind=OUTPUT_KIND_LABELS.get(own, own))
+            (failed if found.explicit else skipped).append((path, reason))
         elif found.kind == "file" and (found.explicit or suffix in JSON_SUFFIXES | WORKBOOK_SUFFIXES):
             out.append(path)
         elif found.kind == "file" and content_kind(path) in WORKBOOK_CONTENT:
