@@ -49,6 +49,19 @@ class ProfileError(SpecError):
     """An unknown rules profile or a malformed profile file."""
 
 
+class OutputError(SheetperfError):
+    """An output that can't or must not be written: a missing folder, a full disk, a file
+    open in Excel, an existing file sheetperf did not write."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The command was stopped by SIGINT (Ctrl-C) or SIGTERM; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)
+
+
 # Characters that change how a line is read without being seen: C0/C1 controls, the line and
 # paragraph separators, bidirectional overrides and isolates.
 _UNSEEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

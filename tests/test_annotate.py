@@ -179,3 +179,46 @@ def test_a_workbook_without_a_copy_never_stops_the_others(tmp_path: Path, breaka
     assert [p.name for p in out.iterdir()] == ["合同登记管理费-校验批注.xlsx"]
     skipped = [line for line in result.stderr.splitlines() if line.startswith(str(broken))]
     assert len(skipped) == 1 and ("openpyxl" in skipped[0] or "MAX_ANNOTATE_CELLS" in skipped[0])
+
+
+def test_no_copy_for_a_workbook_without_findings(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1] / "samples"
+    clean, flagged = root / "self_evaluation-2023-jiaoyi-zhishu.xlsx", _workbook(tmp_path / "合同登记管理费.xlsx")
+    out = tmp_path / "checked"
+    result = CliRunner().invoke(main, ["validate", str(clean), str(flagged), "--annotate", str(out)])
+    assert result.exit_code == 1, result.output
+    assert [p.name for p in out.iterdir()] == ["合同登记管理费-校验批注.xlsx"]
+    assert f"{clean}：未发现问题，不生成批注副本" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [("短", 1), ("【错误】" + "评" * 196, 6), ("一\n二\n三", 3)],
+    ids=["short", "196-characters", "three-lines"],
+)
+def test_comment_box_fits_its_text(text: str, lines: int) -> None:
+    from sheetperf.io.annotate import COMMENT_LINE_PX, COMMENT_MAX_WIDTH, COMMENT_MIN_WIDTH, comment_size
+
+    width, height = comment_size(text)
+    assert COMMENT_MIN_WIDTH <= width <= COMMENT_MAX_WIDTH
+    assert height >= lines * COMMENT_LINE_PX  # every line has its room
+    assert height <= (lines + 1) * COMMENT_LINE_PX + 16  # and not much more
+
+
+def test_comment_boxes_sit_beside_their_cells_and_the_copy_prints(tmp_path: Path) -> None:
+    """openpyxl put every box at one spot (LibreOffice showing all comments stacked them)."""
+    import re
+    import zipfile
+
+    source = _workbook(tmp_path / "合同登记管理费.xlsx")
+    out = tmp_path / "checked"
+    CliRunner().invoke(main, ["validate", str(source), "--annotate", str(out)])
+    [copy_path] = list(out.iterdir())
+    with zipfile.ZipFile(copy_path) as archive:
+        vml = next(archive.read(n).decode() for n in archive.namelist() if n.endswith(".vml"))
+    places = re.findall(r"margin-left:([\d.]+)pt;margin-top:([\d.]+)pt", vml)
+    anchors = re.findall(r"<\w+:Anchor>([^<]+)</\w+:Anchor>", vml)
+    assert len(places) >= 3 and len(set(places)) == len(places)
+    assert len(anchors) == len(places)
+    ws = openpyxl.load_workbook(copy_path)["自评表"]
+    assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$1:$1"  # a hand-built form had none

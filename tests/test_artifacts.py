@@ -88,8 +88,9 @@ def test_sample_records_are_the_shared_cases() -> None:
 
 
 def test_docs_pictures_exist() -> None:
-    for stem in ("self_evaluation_blank", "goal_table_blank", artifacts.RENDERED_SAMPLE):
-        page = ROOT / artifacts.DOCS_DIR / f"{stem}-1.png"
+    summary = [f"{artifacts.SUMMARY_PICTURE_STEM}-{key}" for key in artifacts.SUMMARY_PICTURES]
+    for name in [f"{stem}-1" for stem in ("self_evaluation_blank", "goal_table_blank", artifacts.RENDERED_SAMPLE)] + summary:
+        page = ROOT / artifacts.DOCS_DIR / f"{name}.png"
         assert page.exists(), f"{page} missing: run docs/render.sh"
         assert page.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

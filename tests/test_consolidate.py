@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import GOAL_TABLE_PATHS, REPO, SELF_EVALUATION_PATHS, load_case
 from sheetperf.cli import main
+from sheetperf.errors import OutputError
 from sheetperf.io.filler import fill_workbook
 from sheetperf.io.writer import write_template
 from sheetperf.model.record import record_from_dict
@@ -234,24 +235,25 @@ def test_inputs_are_not_modified(collection: dict[str, Any]) -> None:
 
 def test_summary_workbook_structure(collection: dict[str, Any]) -> None:
     wb = load_workbook(collection["out"])
-    assert wb.sheetnames == [SUMMARY_SHEETS[k] for k in summary.TABLE_KEYS]
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2"
+    assert wb.sheetnames == [SUMMARY_SHEETS["overview"], *(SUMMARY_SHEETS[k] for k in summary.TABLE_KEYS)]
+    for ws in wb.worksheets[1:]:
+        assert ws.freeze_panes == ("C2" if ws.title == SUMMARY_SHEETS["projects"] else "A2"), ws.title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
     projects = wb[SUMMARY_SHEETS["projects"]]
     header = [c.value for c in projects[1]]
+    assert header[:6] == ["主管部门", "项目名称", "总分（重算）", "评分等级（重算）", "执行率(%)（重算）", "错误数"]
+    assert header[-2:] == ["文件", "工作表"]
     budget_col = header.index("全年预算数(万元)") + 1
     assert projects.cell(2, budget_col).number_format == "#,##0.00"
-    assert projects.column_dimensions["A"].width >= 30
     departments = wb[SUMMARY_SHEETS["departments"]]
     rows = list(departments.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 1 and rows[0][0] == SELF_CASES[0]["department"] and rows[0][1] == 6
     budget = sum(c["funds"]["total"]["annual_budget"] for c in SELF_CASES)
     assert rows[0][2] == pytest.approx(budget)
-    assert sum(rows[0][6:]) == 6
+    assert sum(rows[0][7:]) == 6
     with zipfile.ZipFile(collection["out"]) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2
+    assert len(charts) == 4  # 总览: grades and execution rates; 主管部门统计: grades and average scores
 
 
 def test_csv_tables_have_bom_and_same_rows(collection: dict[str, Any]) -> None:
@@ -413,8 +415,8 @@ def test_failed_write_leaves_previous_summary(tmp_path: Path, monkeypatch: pytes
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(summary._Table, "add", broken)
-    with pytest.raises(OSError):
-        consolidate([tmp_path / "in"], out, jobs=1)
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        consolidate([tmp_path / "in"], out, jobs=1, force=True)  # "previous" is not a summary
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "summary.xlsx"]
 
@@ -555,19 +557,23 @@ def test_output_never_overwrites_an_input(small: Path, tmp_path: Path, where: st
         args = ["consolidate", str(target), str(small / "b.xlsx"), "-o", str(target)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
-    assert "汇总文件不能覆盖输入的工作簿" in result.stderr
+    assert "不是 sheetperf 写出的汇总工作簿" in result.stderr or "汇总文件不能覆盖输入的工作簿" in result.stderr
+    forced = CliRunner().invoke(main, [*args, "--force"])  # --force replaces other files, never an input
+    assert forced.exit_code == 2
+    assert "汇总文件不能覆盖输入的工作簿" in forced.stderr
     assert sha256(target) == before
 
 
 def test_progress_reports_every_file(small: Path, tmp_path: Path) -> None:
     (small / "notes.txt").write_text("x")
     calls: list[tuple[int, int]] = []
+    os.mkfifo(small / "pipe.xlsx")
     consolidate(
-        [small, tmp_path / "missing.xlsx"],
+        [small],
         tmp_path / "s.xlsx",
         jobs=2,
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls[0] == (1, 4)  # the missing file is settled before any worker starts
+    assert calls[0] == (1, 4)  # the FIFO is settled before any worker starts
     assert calls[-1] == (4, 4)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)

@@ -123,7 +123,16 @@ def test_fill_prefilled_keeps_everything_but_inputs(
         assert a.namelist() == b.namelist()
         changed = {n for n in a.namelist() if a.read(n) != b.read(n)}
         assert [i.date_time for i in a.infolist()] == [i.date_time for i in b.infolist()]
-    assert changed <= {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"}
+        if "xl/styles.xml" in changed:
+            # A text too long for Excel's tallest row gets a format with a smaller font: formats
+            # are only added, every one the template had stays as it was.
+            before, after = etree.fromstring(a.read("xl/styles.xml")), etree.fromstring(b.read("xl/styles.xml"))
+            for part in ("fonts", "cellXfs"):
+                old, new = before.find(M + part), after.find(M + part)
+                assert len(new) > len(old) and [etree.tostring(e) for e in new[: len(old)]] == [
+                    etree.tostring(e) for e in old
+                ]
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"}
     assert "xl/worksheets/sheet1.xml" in changed
 
 
@@ -502,3 +511,66 @@ def test_cli_fill_bad_input(blanks: dict[str, Path], tmp_path: Path, case: str, 
     assert result.exit_code == 2
     assert needle in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+# --- printed whole --------------------------------------------------------------------------------
+
+
+def _printed(text: str) -> str:
+    """Text as pdftotext gives it back, compared without line breaks, spaces and width forms."""
+    import re
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.libreoffice
+def test_longest_published_texts_print_whole(tmp_path: Path) -> None:
+    """The form with the longest published texts (合同登记管理费: a 实际完成情况 of 960 characters,
+    longer than Excel's tallest row holds at the form's font), filled as ``fill`` and ``import-text``
+    write it, printed through LibreOffice: every character of the 实际完成情况, of each deviation
+    reason and of each achievement level is on the page.  One soffice run for three print areas."""
+    import subprocess
+
+    from sheetperf.io.writer import FONT_SIZE
+    from sheetperf.model.a1 import to_a1
+    from sheetperf.services.artifacts import to_pdf
+
+    record = load_records_json(ROOT / "samples" / "records" / "self_evaluation-2023-hetong-dengji-guanlifei.json")[0]
+    assert isinstance(record, SelfEvaluation)
+    template = write_template(tmp_path / "t.xlsx", "self_evaluation", record=record)
+    filled = fill_workbook(template, record, tmp_path / "filled.xlsx")
+    layout = get_layout("self_evaluation", len(record.indicators))
+    goal = layout.field("goal_actual")
+    last = len(record.indicators) - 1
+    areas = {
+        "goal_actual": f"{to_a1(goal.row, goal.col)}:{to_a1(goal.last_row, goal.last_col)}",
+        "deviation": f"{layout.table.a1(0, 'deviation')}:{layout.table.a1(last, 'deviation')}",
+        "actual": f"{layout.table.a1(0, 'actual')}:{layout.table.a1(last, 'actual')}",
+    }
+    books = []
+    for name, area in areas.items():
+        book = openpyxl.load_workbook(filled)
+        for ws in book.worksheets:
+            if ws.title != layout.sheet_name:
+                ws.sheet_state = "hidden"
+        book[layout.sheet_name].print_area = area
+        book.save(tmp_path / f"{name}.xlsx")
+        books.append(tmp_path / f"{name}.xlsx")
+    pdfs = {p.stem: p for p in to_pdf(books, tmp_path / "pdf")}
+    printed = {
+        name: _printed(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+        for name, pdf in pdfs.items()
+    }
+    assert _printed(record.goal_actual) in printed["goal_actual"]
+    deviations = [i.deviation for i in record.indicators if i.deviation]
+    actuals = [i.actual for i in record.indicators if i.actual and not i.actual[0].isdigit()]
+    assert deviations and "部分达成指标并具有一定效果" in actuals
+    for text in deviations:
+        assert _printed(text) in printed["deviation"], text
+    for text in actuals:
+        assert _printed(text) in printed["actual"], text
+    # Only the text too long for the tallest row got a smaller font.
+    sheet = openpyxl.load_workbook(filled)[layout.sheet_name]
+    assert sheet[to_a1(goal.row, goal.col)].font.sz < FONT_SIZE
+    assert sheet[layout.table.a1(0, "deviation")].font.sz == FONT_SIZE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -13,7 +14,14 @@ from sheetperf.cli import main
 from sheetperf.forms.layout import LOCK_GROUPS, fingerprint
 from sheetperf.model.record import SelfEvaluation, record_from_dict
 from sheetperf.services.distribute import ManifestRow, write_manifest
-from sheetperf.services.status import collect_status, status_for_manifest, status_text, write_status_xlsx
+from sheetperf.services.status import (
+    collect_status,
+    project_rows,
+    status_for_manifest,
+    status_text,
+    write_status_xlsx,
+)
+from sheetperf.vocab.labels import RETURN_STATUS_LABELS, SUMMARY_SHEETS
 
 LOCKED = ",".join(LOCK_GROUPS)
 
@@ -290,6 +298,31 @@ def test_end_to_end_distribute_fill_status_consolidate(tmp_path: Path) -> None:
 
     summary = consolidate([returns], tmp_path / "汇总.xlsx", profile=rules, jobs=2)
     assert summary.projects == E2E_RETURNED
+    assert summary.missing is None
+
+    # consolidate --manifest: exactly the projects status lists as 未交回, the same stray file.
+    summary_path = tmp_path / "汇总-清单.xlsx"
+    result = runner.invoke(
+        main,
+        ["consolidate", str(returns), "-o", str(summary_path), "--manifest", str(out / "manifest.csv"), "--jobs", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "未交回 10 个项目（见「未交回」表）；不属于分发清单中任何项目的文件 1 个" in result.stdout
+    status_missing = [
+        (r[1], r[2], r[3], r[6]) for r in project_rows(report) if r[0] == RETURN_STATUS_LABELS["missing"]
+    ]
+    book = openpyxl.load_workbook(summary_path, read_only=True)
+    missing_rows = [tuple(r) for r in book[SUMMARY_SHEETS["missing"]].iter_rows(min_row=2, values_only=True)]
+    assert sorted(missing_rows) == sorted(status_missing) and len(missing_rows) == E2E_PROJECTS - E2E_RETURNED
+    files = list(book[SUMMARY_SHEETS["files"]].iter_rows(values_only=True))
+    match = files[0].index("分发清单")
+    unknown = [Path(str(r[0])).name for r in files[1:] if r[match] == RETURN_STATUS_LABELS["unknown"]]
+    assert unknown == [Path(o.file).name for o in report.others]
+    overview = {
+        r[0]: r[1] for r in book[SUMMARY_SHEETS["overview"]].iter_rows(values_only=True) if r[0] and len(r) > 1
+    }
+    assert overview["未交回项目数"] == 10 and overview["分发项目数"] == E2E_PROJECTS
+    book.close()
 
 
 @pytest.mark.libreoffice

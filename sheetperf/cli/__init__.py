@@ -3,34 +3,147 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, Final
 
 import click
 
-from sheetperf.errors import SheetperfError, shown
+from sheetperf.errors import Interrupted, SheetperfError
+from sheetperf.errors import shown as escaped
 from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
-from sheetperf.vocab.labels import CLI_MESSAGES, READER_MESSAGES
-from sheetperf.vocab.text import os_reason
+from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
+from sheetperf.vocab.text import mend_surrogates, os_reason
 
 #: Exit codes: 1 an error a user can fix in the forms, 2 input that can't be used.
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Exit status after SIGINT / SIGTERM (128 + the signal, as shells report it).
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _usage_text(exc: click.UsageError) -> str:
+    """click's usage error, in Chinese (its English never reaches a user)."""
+    m = CLI_USAGE_MESSAGES
+    if isinstance(exc, click.NoSuchOption):
+        text = m["no_such_option"].format(name=exc.option_name)
+        if exc.possibilities:
+            text += m["did_you_mean"].format(names="、".join(sorted(exc.possibilities)))
+    elif isinstance(exc, click.MissingParameter):
+        param = exc.param
+        name = param.get_error_hint(exc.ctx) if param is not None and exc.ctx is not None else ""
+        name = name.replace("'", "")
+        is_option = isinstance(param, click.Option)
+        text = m["missing_option" if is_option else "missing_argument"].format(name=name)
+    elif isinstance(exc, click.BadParameter):
+        param = exc.param
+        hint = param.get_error_hint(exc.ctx) if param is not None and exc.ctx is not None else exc.param_hint
+        name = str(hint or "").replace("'", "")
+        detail = _detail(exc.message)
+        text = m["bad_value"].format(name=name, detail=detail) if detail else m["bad_value_plain"].format(name=name)
+    elif isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        text = m["needs_value"].format(name=exc.option_name)
+    else:
+        text = _generic_usage(exc.message)
+    if exc.ctx is not None:
+        text += m["see_help"].format(command=exc.ctx.command_path)
+    return text
+
+
+_DETAILS: Final = (
+    (re.compile(r"^'(?P<value>.*)' is not a valid integer(?: range)?\.?$", re.S), "not_integer"),
+    (re.compile(r"^'(?P<value>.*)' is not a valid float(?: range)?\.?$", re.S), "not_number"),
+    (re.compile(r"^'(?P<value>.*)' is not (?:one of )?(?P<choices>.*?)\.?$", re.S), "not_choice"),
+    (re.compile(r"^(?P<value>\S+) is not in the range (?P<range>.*?)\.?$", re.S), "out_of_range"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' does not exist\.?$", re.S), "path_missing"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' is a directory\.?$", re.S), "path_is_folder"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' is a file\.?$", re.S), "path_is_file"),
+    (re.compile(r"^(?:File|Directory|Path) '(?P<value>.*)' is not readable\.?$", re.S), "path_unreadable"),
+)
+
+
+def _detail(message: str) -> str:
+    for pattern, key in _DETAILS:
+        match = pattern.match(message.strip())
+        if match:
+            values = {k: v.replace("'", "") for k, v in match.groupdict().items()}
+            return CLI_USAGE_MESSAGES[key].format(**values)
+    return ""
+
+
+def _generic_usage(message: str) -> str:
+    m = CLI_USAGE_MESSAGES
+    extra = re.match(r"^Got unexpected extra arguments? \((?P<args>.*)\)$", message.strip())
+    if extra:
+        return m["extra_arguments"].format(args=extra.group("args"))
+    command = re.match(r"^No such command '(?P<name>.*)'\.?$", message.strip())
+    if command:
+        return m["no_such_command"].format(name=command.group("name"))
+    return m["usage"].format(detail=_detail(message) or message)
+
+
+class SheetperfGroup(click.Group):
+    """The command group: click's errors in Chinese on one line, SIGTERM handled like Ctrl-C
+    (the run stops, temporary files are removed, 已中断 and exit 130/143)."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        if not standalone:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, _stop)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
+        try:
+            try:
+                code = super().main(args, prog_name, standalone_mode=False, **extra)
+            except click.UsageError as exc:
+                fail(_usage_text(exc))
+                sys.exit(exc.exit_code)
+            except click.ClickException as exc:
+                fail(exc.format_message())
+                sys.exit(exc.exit_code)
+            except (click.Abort, KeyboardInterrupt) as exc:
+                cause = exc if isinstance(exc, Interrupted) else exc.__cause__ or exc.__context__
+                signum = cause.signum if isinstance(cause, Interrupted) else signal.SIGINT
+                click.echo(OUTPUT_MESSAGES["interrupted"], err=True)
+                sys.exit(128 + signum)
+            sys.exit(code if isinstance(code, int) else 0)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+@click.group(cls=SheetperfGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetperf")
 def main() -> None:
     """sheetperf：财政项目支出绩效自评表与绩效目标表的 Excel 生成、读取、校验与汇总。"""
 
 
+def shown(path: object) -> str:
+    """A path as printed: control characters and undecodable bytes escaped (one line, printable)."""
+    return escaped(str(path))
+
+
 def fail(message: str) -> None:
-    """Print a one-line error to stderr (the caller decides the exit code)."""
-    click.echo(f"{CLI_MESSAGES['error_prefix']}：{message}", err=True)
+    """Print a one-line error to stderr (the caller decides the exit code); control characters
+    in file names are shown escaped, so that the message stays one line."""
+    click.echo(escaped(f"{CLI_MESSAGES['error_prefix']}：{message}"), err=True)
 
 
 def load_profile(name: str) -> Profile:
@@ -45,6 +158,23 @@ def load_profile_source(name: str) -> ProfileSource:
     """A rules profile, or ``auto``: each form's chosen from what it states (rules.choose)."""
     try:
         return profile_source(name)
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def outputs_allowed(
+    inputs: Sequence[Path], outputs: Sequence[tuple[Path | None, str, tuple[str, ...]]], force: bool
+) -> None:
+    """Before anything is read or written: every input exists, every output may be written
+    (io.atomic.check_output); else one line and exit 2."""
+    from sheetperf.io.atomic import check_inputs, check_output
+
+    try:
+        check_inputs(inputs)
+        for path, kind, suffixes in outputs:
+            if path is not None:
+                check_output(path, kind, suffixes=suffixes, force=force)
     except SheetperfError as exc:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
@@ -89,6 +219,9 @@ goals_option = click.option(
     help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+force_option = click.option(
+    "--force", is_flag=True, help="输出位置已有不是 sheetperf 写出的同名文件时，仍然覆盖它（默认拒绝）。"
+)
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
@@ -114,15 +247,15 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     results = []
     for path, record in tracker.records(files):
         if not isinstance(record, SelfEvaluation):
-            click.echo(f"{shown(str(path))}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
+            click.echo(f"{shown(path)}：{record.project_name}：{CLI_MESSAGES['goal_table_not_scored']}", err=True)
             continue
         choice = resolve(rules, record)
         result = score_form(record, choice.profile)
         results.append({**result.to_dict(), "profile": choice.profile.name})
         if not as_json:
-            click.echo(f"{shown(str(path))}\n{choice.describe()}\n{score_table(result)}\n")
+            click.echo(f"{shown(path)}\n{choice.describe()}\n{score_table(result)}\n")
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        click.echo(mend_surrogates(json.dumps(results, ensure_ascii=False, indent=2)))
     if tracker.failed:
         sys.exit(EXIT_BAD_INPUT)
 
@@ -144,6 +277,7 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="把每个工作簿的批注副本写入该文件夹：出错单元格标色并附批注；原文件不动。",
 )
+@force_option
 def validate(
     files: tuple[Path, ...],
     profile: str,
@@ -151,6 +285,7 @@ def validate(
     goal_paths: tuple[Path, ...],
     html_path: Path | None,
     annotate_dir: Path | None,
+    force: bool,
 ) -> None:
     """把每张表的填报数字与重新计算的结果逐项核对，指出出错的单元格。
 
@@ -167,12 +302,14 @@ def validate(
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
 
     rules = load_profile_source(profile)
+    if html_path is not None or annotate_dir is not None:
+        outputs_allowed(files, [(html_path, "report", (".html", ".htm"))], force)
 
     def show(form: CheckedForm) -> None:
         if not as_json:
             body = findings_table(form.findings) if form.findings else CLI_MESSAGES["no_findings"]
             named = form.choice.describe() if form.choice is not None else ""
-            click.echo(f"{shown(str(form.path))}：{form.record.project_name}\n{named}\n{body}\n")
+            click.echo(f"{shown(form.path)}：{form.record.project_name}\n{named}\n{body}\n")
 
     try:
         run = validate_files(
@@ -193,19 +330,19 @@ def validate(
             for form in run.forms
             for f in form.findings
         ]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(mend_surrogates(json.dumps(rows, ensure_ascii=False, indent=2)))
     else:
         click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
     if html_path is not None:
         try:
             write_report(run, html_path, rules)
-        except OSError as exc:
-            fail(ANNOTATE_MESSAGES["cannot_write"].format(path=html_path, detail=os_reason(exc)))
+        except SheetperfError as exc:
+            fail(str(exc))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
     if annotate_dir is not None:
         try:
-            results = annotate(run, annotate_dir)
+            results = annotate(run, annotate_dir, force=force)
         except (OSError, SheetperfError) as exc:
             fail(
                 ANNOTATE_MESSAGES["cannot_write"].format(
@@ -215,7 +352,7 @@ def validate(
             sys.exit(EXIT_BAD_INPUT)
         for done in results:
             if done.output is None:
-                click.echo(f"{shown(str(done.source))}：{done.skipped}", err=True)
+                click.echo(f"{shown(done.source)}：{done.skipped}", err=True)
             else:
                 click.echo(ANNOTATE_MESSAGES["written"].format(path=shown(str(done.output)), cells=done.cells), err=True)
     if run.failed:
@@ -236,8 +373,9 @@ def validate(
 )
 @click.option("--password", default=None, help="工作表保护密码（默认不设密码）。")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="生成的模板 (.xlsx)。")
+@force_option
 def template(
-    form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path
+    form: str, year: int | None, profile: str, source: Path | None, password: str | None, output: Path, force: bool
 ) -> None:
     """生成空白或预填的自评表 / 绩效目标表模板（含计分公式、下拉列表、保护与填表说明）。
 
@@ -251,6 +389,7 @@ def template(
     from sheetperf.vocab.labels import TEMPLATE_MESSAGES
 
     rules = load_profile(profile)
+    outputs_allowed([source] if source is not None else [], [(output, "template", (".xlsx",))], force)
     try:
         record = None
         if source is not None:
@@ -273,7 +412,8 @@ def template(
 @click.argument("template", type=click.Path(path_type=Path))
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
-def fill(template: Path, record: Path, output: Path) -> None:
+@force_option
+def fill(template: Path, record: Path, output: Path, force: bool) -> None:
     """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
 
     写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
@@ -292,6 +432,12 @@ def fill(template: Path, record: Path, output: Path) -> None:
     try:
         if output.resolve() == template.resolve():
             raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
+    except SheetperfError as exc:
+        fail(str(exc))
+        sys.exit(EXIT_BAD_INPUT)
+    written_as = template.suffix.lower() if template.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
+    outputs_allowed([template, record], [(output, "filled", (written_as,))], force)
+    try:
         records = load_records(record)
         if not records:
             raise SheetperfError(FILL_MESSAGES["no_records"], file=str(record))
@@ -374,7 +520,8 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, profile:
 @click.option(
     "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
 )
-def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> None:
+@force_option
+def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, force: bool) -> None:
     """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
 
     MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
@@ -385,9 +532,12 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
         sheetperf status 分发/2024自评/manifest.csv 交回/
         sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
     """
+    from sheetperf.io.atomic import OutputLock
     from sheetperf.services.status import status_for_manifest, status_text, write_status_xlsx
     from sheetperf.vocab.labels import STATUS_MESSAGES
 
+    if xlsx_path is not None:
+        outputs_allowed([manifest, *paths], [(xlsx_path, "status", (".xlsx",))], force)
     try:
         report = status_for_manifest(manifest, list(paths))
     except SheetperfError as exc:
@@ -396,9 +546,10 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
     click.echo(status_text(report))
     if xlsx_path is not None:
         try:
-            write_status_xlsx(report, xlsx_path)
-        except OSError as exc:
-            fail(f"{xlsx_path}: 无法写出：{os_reason(exc)}")
+            with OutputLock([xlsx_path]):
+                write_status_xlsx(report, xlsx_path)
+        except SheetperfError as exc:
+            fail(str(exc))
             sys.exit(EXIT_BAD_INPUT)
         click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
 
@@ -418,7 +569,10 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None) -> N
 )
 @profile_option
 @click.option("--provenance", is_flag=True, help="JSON 中附上每个字段所在的文件和行号。")
-def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool) -> None:
+@force_option
+def import_text(
+    files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool, force: bool
+) -> None:
     """读取公开发布的绩效自评表、绩效目标表（从 PDF 提取的文字），还原为记录或工作簿。
 
     FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
@@ -467,7 +621,7 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
 
     rules = load_profile_source(profile)
     try:
-        written = write_workbooks(result.records, out_dir, rules)
+        written = write_workbooks(result.records, out_dir, rules, force=force)
     except SheetperfError as exc:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
@@ -506,8 +660,16 @@ def import_text(files: tuple[Path, ...], as_json: bool, out_dir: Path | None, pr
     show_default=True,
     help="单个文件读取的时间上限（秒），超时记为失败。",
 )
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="distribute 生成的分发清单（manifest.csv 或 manifest.xlsx）：未交回的项目列入「未交回」表并在总览中计数，"
+    "文件清单注明每个文件是否属于清单中的项目（与 status 的对应方法相同）。",
+)
 @click.option("--quiet", is_flag=True, help="不显示进度条和汇总信息（失败的文件仍会列出）。")
 @click.option("--strict", is_flag=True, help="有文件读取失败或发现错误时退出码为 1。")
+@force_option
 def consolidate(
     paths: tuple[Path, ...],
     output: Path,
@@ -515,13 +677,16 @@ def consolidate(
     goal_paths: tuple[Path, ...],
     profile: str,
     csv_dir: Path | None,
+    manifest: Path | None,
     timeout: float,
     quiet: bool,
     strict: bool,
+    force: bool,
 ) -> None:
     """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.et/.ods 及 .zip 中的工作簿）汇总为一个工作簿。
 
-    汇总工作簿含 项目汇总、指标明细、校验问题、文件清单、主管部门统计 五张表；每个输入文件都列在
+    汇总工作簿第一张表为总览（计数、资金合计、等级与执行率分布图、错误最多的主管部门、得分最低的项目、
+    问题按规则），其后为 项目汇总、指标明细、校验问题、文件清单、主管部门统计（给出 --manifest 时另有未交回）；每个输入文件都列在
     文件清单中（成功、失败、无表单、已被替代、已跳过及原因）。同一项目（年度、主管部门、实施单位、
     项目名称，或分发模板的表单编号）出现在多个文件中时，汇总工作簿保存时间最新的一份（其次文件修改时间，
     再次文件名自然顺序靠后者），其余列为已被替代。
@@ -533,12 +698,11 @@ def consolidate(
         sheetperf consolidate samples -o summary.xlsx
         sheetperf consolidate returned/ late/ -o summary.xlsx --jobs 4 --csv tables/
         sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
+        sheetperf consolidate 交回/ -o summary.xlsx --manifest 分发/manifest.csv
     """
-    from typing import Any
-
     from sheetperf.services import consolidate as consolidation
     from sheetperf.vocab.intake import RESUBMISSION_MESSAGES
-    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS
+    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS, SUMMARY_SHEETS
 
     rules = load_profile_source(profile)
     show_bar = not quiet and sys.stderr.isatty()
@@ -565,6 +729,8 @@ def consolidate(
             time_limit=timeout,
             csv_dir=csv_dir,
             progress=progress,
+            force=force,
+            manifest=manifest,
         )
     except SheetperfError as exc:
         fail(str(exc))
@@ -575,7 +741,7 @@ def consolidate(
     for message in report.goal_problems:
         click.echo(message, err=True)
     for path, reason in report.failed:
-        click.echo(f"{path}：{reason}", err=True)
+        click.echo(escaped(f"{path}：{reason}"), err=True)
     if not quiet:
         statuses = "，".join(
             f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key]
@@ -587,8 +753,14 @@ def consolidate(
             )
             + (f"；{RESUBMISSION_MESSAGES['line'].format(count=report.resubmitted)}" if report.resubmitted else "")
         )
+        if report.missing is not None:
+            click.echo(
+                CONSOLIDATE_MESSAGES["missing_line"].format(
+                    missing=len(report.missing), unknown=report.not_in_manifest, sheet=SUMMARY_SHEETS["missing"]
+                )
+            )
         for written in report.outputs:
-            click.echo(CONSOLIDATE_MESSAGES["written"].format(path=written))
+            click.echo(CONSOLIDATE_MESSAGES["written"].format(path=shown(written)))
     if strict and (report.failed or report.errors):
         sys.exit(EXIT_FINDINGS)
 
@@ -625,15 +797,17 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
     from sheetperf.vocab.text import text_table
 
     rules = load_profile_source(profile)
+    if csv_dir is not None:
+        outputs_allowed(files, [], False)
     records: list[Record] = []
     failed = 0
     cache = BatchCache()
     found = walk_inputs(files)
     inputs, skipped = found.files, found.skipped
     for skipped_path, reason in skipped:
-        click.echo(READER_MESSAGES["skipped_file"].format(path=shown(str(skipped_path)), reason=reason), err=True)
+        click.echo(READER_MESSAGES["skipped_file"].format(path=shown(skipped_path), reason=reason), err=True)
     for failed_path, reason in found.failed:
-        fail(f"{shown(str(failed_path))}: {reason}")
+        fail(f"{shown(failed_path)}: {reason}")
         failed += 1
     for path in inputs:
         try:
@@ -651,12 +825,21 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             failed += 1
             continue
         for notice in notices:
-            click.echo(f"{SEVERITY_LABELS['notice']}：{shown(str(path))}: {notice}", err=True)
+            click.echo(f"{SEVERITY_LABELS['notice']}：{shown(path)}: {notice}", err=True)
         records.extend(loaded)
     if as_json:
-        click.echo(json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2))
+        click.echo(
+            mend_surrogates(
+                json.dumps([record_to_dict(r, provenance=True) for r in records], ensure_ascii=False, indent=2)
+            )
+        )
     if csv_dir is not None:
-        for written in write_csv(to_frames(records), csv_dir):
+        try:
+            csv_files = write_csv(to_frames(records), csv_dir)
+        except SheetperfError as exc:
+            fail(str(exc))
+            sys.exit(EXIT_BAD_INPUT)
+        for written in csv_files:
             click.echo(str(written), err=as_json)
     if not as_json and csv_dir is None and records:
         h = FRAME_COLUMN_LABELS

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from sheetperf.vocab.text import mend_surrogates
+
 #: First characters that make a spreadsheet treat a CSV cell as a formula.
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 #: Spaces an import may trim before it looks at the first character.
@@ -34,8 +36,9 @@ def unguard_cell(value: str) -> str:
 
 
 def neutralize(value: Any) -> Any:
-    """:func:`guard_cell` for text; numbers and other values unchanged."""
-    return guard_cell(value) if isinstance(value, str) else value
+    """:func:`guard_cell` for text (bytes of a name that was not UTF-8 escaped, so the CSV can be
+    written); numbers and other values unchanged."""
+    return guard_cell(mend_surrogates(value)) if isinstance(value, str) else value
 
 
 __all__ = ["FORMULA_STARTS", "guard_cell", "neutralize", "unguard_cell"]

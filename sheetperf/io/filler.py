@@ -51,6 +51,7 @@ from sheetperf.forms.layout import (
     normalize_form,
 )
 from sheetperf.io.archives import content_kind
+from sheetperf.io.atomic import atomic_path
 from sheetperf.io.walk import ensure_regular
 from sheetperf.model.a1 import from_a1, parse_range, to_a1
 from sheetperf.model.record import GoalTable, Record, SelfEvaluation
@@ -59,6 +60,7 @@ from sheetperf.vocab.intake import CONTENT_MESSAGES
 from sheetperf.vocab.labels import FIELD_LABELS
 from sheetperf.vocab.labels import FILL_MESSAGES as MSG
 from sheetperf.xlsx.book import XlsxBook, check_zip_directory, open_xlsx, open_zip, parse_xml, read_member
+from sheetperf.xlsx.limits import MAX_CELL_CHARS
 
 _NS_MAIN: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _NS_REL: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -67,6 +69,8 @@ _NS_CT: Final = "http://schemas.openxmlformats.org/package/2006/content-types"
 _M: Final = "{" + _NS_MAIN + "}"
 _SST_REL_TYPE: Final = _NS_REL + "/sharedStrings"
 _SST_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+#: The cell formats of a workbook xlsxwriter wrote (a sheetperf template).
+_STYLES_PART: Final = "xl/styles.xml"
 _XML_SPACE: Final = "{http://www.w3.org/XML/1998/namespace}space"
 _XML_DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
@@ -195,7 +199,9 @@ def plan_writes(layout: Layout, info: TemplateInfo, record: Record) -> Iterator[
     """Every cell the record sets (or clears), in layout order."""
     for item in layout.record_fields:
         if _writable(item.role, lock_group(layout, item.path), info):
-            yield CellWrite(item.path, item.row, item.col, item.kind, _value(item.kind, _get(record, item.path), item))
+            value = _value(item.kind, _get(record, item.path), item)
+            _fits(value, item.path, layout.sheet_name, item.row, item.col)
+            yield CellWrite(item.path, item.row, item.col, item.kind, value)
     table = layout.table
     for index in range(table.capacity):
         indicator = record.indicators[index] if index < len(record.indicators) else None
@@ -204,7 +210,19 @@ def plan_writes(layout: Layout, info: TemplateInfo, record: Record) -> Iterator[
                 continue
             raw = getattr(indicator, column.key) if indicator is not None else None
             path = f"indicators[{index}].{column.key}"
-            yield CellWrite(path, table.row(index), column.col, column.kind, _value(column.kind, raw, path))
+            value = _value(column.kind, raw, path)
+            _fits(value, path, layout.sheet_name, table.row(index), column.col)
+            yield CellWrite(path, table.row(index), column.col, column.kind, value)
+
+
+def _fits(value: Value, path: str, sheet: str, row: int, col: int) -> None:
+    """Refuse a text longer than a cell holds (Excel: 32,767 characters), naming the cell."""
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise InputError(
+            MSG["too_long"].format(
+                sheet=sheet, cell=to_a1(row, col), field=_label(path), count=len(value), limit=MAX_CELL_CHARS
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,17 +377,21 @@ def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_p
         else:
             sst_root = etree.Element(_M + "sst", nsmap={None: _NS_MAIN})
         strings = _SharedStrings(sst_root)
-        _apply(sheet_root, strings, writes, layout, file)
+        shrunk = _apply(sheet_root, strings, writes, layout, file)
+        if shrunk and _STYLES_PART in names:
+            styles = parse_xml(read_member(zin, _STYLES_PART, template_path), _STYLES_PART, template_path)
+            _shrink_fonts(styles, shrunk)
         replaced = {
             sheet_part: _serialize(sheet_root),
             sst_part: _serialize(strings.root),
         }
+        if shrunk and _STYLES_PART in names:
+            replaced[_STYLES_PART] = _serialize(styles)
         added_sst = sst_part not in names
         if added_sst:
             replaced.update(_register_shared_strings(zin, template_path, sst_part))
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_path.with_name(out_path.name + ".tmp")
-        try:
+        with atomic_path(out_path, "filled") as tmp:
             with zipfile.ZipFile(tmp, "w") as zout:
                 for info in zin.infolist():
                     data = replaced.pop(info.filename, None)
@@ -381,9 +403,6 @@ def _rewrite(template_path: Path, layout: Layout, writes: list[CellWrite], out_p
                     new = zipfile.ZipInfo(name, stamp)
                     new.compress_type = zipfile.ZIP_DEFLATED
                     zout.writestr(new, data)
-            tmp.replace(out_path)
-        finally:
-            tmp.unlink(missing_ok=True)
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -494,7 +513,11 @@ def _unescape(text: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
-def _apply(root: Any, strings: _SharedStrings, writes: list[CellWrite], layout: Layout, file: str) -> None:
+def _apply(
+    root: Any, strings: _SharedStrings, writes: list[CellWrite], layout: Layout, file: str
+) -> list[tuple[Any, float]]:
+    """Write ``writes`` into the sheet ``root``; the cells whose text needs a smaller font
+    to be shown whole (with that size)."""
     sheet = layout.sheet_name
     sheet_data = root.find(_M + "sheetData")
     if sheet_data is None:
@@ -538,8 +561,10 @@ def _apply(root: Any, strings: _SharedStrings, writes: list[CellWrite], layout: 
             etree.SubElement(cell, _M + "v").text = repr(value) if isinstance(value, float) else str(value)
     strings.finish()
     spans = _single_row_spans(root)
+    shrunk: list[tuple[Any, float]] = []
     for row in sorted(text_rows):
-        _fit_row(rows[row + 1], row, layout, strings, spans)
+        shrunk += _fit_row(rows[row + 1], row, layout, strings, spans)
+    return shrunk
 
 
 def _single_row_spans(root: Any) -> dict[tuple[int, int], int]:
@@ -553,14 +578,20 @@ def _single_row_spans(root: Any) -> dict[tuple[int, int], int]:
     return out
 
 
-def _fit_row(row_el: Any, row: int, layout: Layout, strings: _SharedStrings, spans: dict[tuple[int, int], int]) -> None:
+def _fit_row(
+    row_el: Any, row: int, layout: Layout, strings: _SharedStrings, spans: dict[tuple[int, int], int]
+) -> list[tuple[Any, float]]:
     """Set a row's height to show every wrapped text in it, as the writer sizes pre-filled rows.
 
     The height is recomputed from the layout's declared height and the texts now in
     the row (not grown from the current one), so filling again with shorter text
     shrinks the row back and a fill is a function of template and record alone.
+    A text too long for the tallest row Excel allows is returned with the font size
+    that shows it whole (:func:`_shrink_fonts` gives its cell that size).
     """
-    from sheetperf.io.writer import text_height  # the writer's sizing rule, shared so both agree
+    from sheetperf.io.writer import fitting_font_size, text_height  # the writer's sizing rule, shared
+
+    shrunk: list[tuple[Any, float]] = []
 
     widths = layout.col_widths
     minimum = layout.row_heights.get(row, 20.0)  # the writer's minimum for an undeclared row
@@ -580,9 +611,45 @@ def _fit_row(row_el: Any, row: int, layout: Layout, strings: _SharedStrings, spa
         last = spans.get((row, col), col)
         width = sum(widths[c] for c in range(col, min(last, len(widths) - 1) + 1))
         height = max(height, text_height(text, width, minimum=minimum))
+        size = fitting_font_size(text, width)
+        if size is not None:
+            shrunk.append((cell, size))
     pixels = round(height * 4 / 3)  # Excel stores whole pixels, as xlsxwriter writes them
     row_el.set("ht", f"{pixels * 0.75:g}")
     row_el.set("customHeight", "1")
+    return shrunk
+
+
+def _shrink_fonts(styles: Any, cells: list[tuple[Any, float]]) -> None:
+    """Give each cell a copy of its cell format with the font at the given size (styles.xml)."""
+    import copy
+
+    fonts, xfs = styles.find(_M + "fonts"), styles.find(_M + "cellXfs")
+    if fonts is None or xfs is None:
+        return
+    font_list = list(fonts.iterchildren(_M + "font"))
+    xf_list = list(xfs.iterchildren(_M + "xf"))
+    made: dict[tuple[int, float], int] = {}
+    for cell, size in cells:
+        style = int(cell.get("s", "0"))
+        if style >= len(xf_list):
+            continue
+        key = (style, size)
+        if key not in made:
+            xf = copy.deepcopy(xf_list[style])
+            font = copy.deepcopy(font_list[int(xf.get("fontId", "0"))])
+            sz = font.find(_M + "sz")
+            if sz is None:
+                continue
+            sz.set("val", f"{size:g}")
+            fonts.append(font)
+            fonts.set("count", str(len(fonts)))
+            xf.set("fontId", str(len(fonts) - 1))
+            xf.set("applyFont", "1")
+            xfs.append(xf)
+            xfs.set("count", str(len(xfs)))
+            made[key] = len(xfs) - 1
+        cell.set("s", str(made[key]))
 
 
 def _merges(root: Any) -> dict[tuple[int, int], tuple[int, int]]:

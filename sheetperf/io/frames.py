@@ -19,10 +19,12 @@ from typing import Any, Final
 
 import pandas as pd
 
+from sheetperf.io.atomic import atomic_path
 from sheetperf.io.csvcells import neutralize
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GoalTable, Record, SelfEvaluation
 from sheetperf.rules.parsing import parse_actual, parse_target
 from sheetperf.vocab.labels import FRAME_COLUMN_LABELS
+from sheetperf.vocab.text import mend_surrogates
 
 _BUDGET_COLUMNS: Final = {
     "project_total": "budget_project_total_yuan",
@@ -162,6 +164,8 @@ def _indicator_rows(form_id: int, record: Record) -> list[dict[str, Any]]:
 
 
 def _frame(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    # A file name that was not UTF-8 (GBK from a Windows share) can't be held by a string column.
+    rows = [{k: mend_surrogates(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
     frame = pd.DataFrame(rows, columns=list(columns))
     return frame.astype(columns)
 
@@ -195,7 +199,8 @@ def write_csv(frames: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]
             if frame[column].dtype == "string":
                 frame[column] = frame[column].map(neutralize, na_action="ignore").astype("string")
         path = out_dir / f"{name}.csv"
-        chinese_columns(frame).to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic_path(path, "csv") as temp:
+            chinese_columns(frame).to_csv(temp, index=False, encoding="utf-8-sig")
         written.append(path)
     return written
 

@@ -850,10 +850,13 @@ def _level1_points(b: _Builder, data: dict[str, Any]) -> None:
 
 def _indicator(b: _Builder, index: int, form: str) -> dict[str, Any]:
     prefix = f"indicators[{index}]."
+    name = b.text(prefix + "name") or ""
     out: dict[str, Any] = {
         "level1": strip_points(b.text(prefix + "level1") or ""),
         "level2": squash_label(b.text(prefix + "level2") or ""),
-        "name": clean_name(b.text(prefix + "name") or ""),
+        # a template's marks (★, (≥**人)) are cleaned from forms found by their labels; in
+        # sheetperf's own template the name is what the department typed, kept as typed
+        "name": name if b.located.method == "defined_names" else clean_name(name),
         "target": b.text(prefix + "target") or "",
     }
     if form == "self_evaluation":

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from sheetperf.io.atomic import atomic_open
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
 from sheetperf.model.record import Record
 from sheetperf.vocab.labels import (
@@ -27,6 +28,7 @@ from sheetperf.vocab.labels import (
     RULE_TITLES,
     SEVERITY_LABELS,
 )
+from sheetperf.vocab.text import mend_surrogates
 
 
 @dataclass(frozen=True)
@@ -161,5 +163,7 @@ def render_html(
 def write_html(path: str | Path, entries: Sequence[FormEntry], **options: Any) -> Path:
     """Render and write the report (UTF-8); returns the path written."""
     path = Path(path)
-    path.write_text(render_html(entries, **options), encoding="utf-8")
+    text = mend_surrogates(render_html(entries, **options))  # a file name that was not UTF-8
+    with atomic_open(path, "report", encoding="utf-8") as handle:
+        handle.write(text)
     return path

@@ -45,7 +45,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from sheetperf.errors import InputError
+from sheetperf.errors import InputError, OutputError
 from sheetperf.forms.formulas import (
     deviation_missing_rule,
     form_formulas,
@@ -72,6 +72,7 @@ from sheetperf.forms.layout import (
     normalize_form,
     points_format,
 )
+from sheetperf.io.atomic import atomic_path
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import GoalTable, Indicator, Record, SelfEvaluation
@@ -79,7 +80,7 @@ from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab import labels
-from sheetperf.vocab.text import display_width
+from sheetperf.vocab.text import display_width, mend_surrogates
 
 FIXED_DATE: Final = datetime(2024, 1, 1, tzinfo=UTC)
 FONT: Final = "宋体"
@@ -89,6 +90,8 @@ INPUT_FILL: Final = "#FFF9DB"
 ALERT_FILL: Final = "#F8CBAD"
 LINE_HEIGHT: Final = 14.0  # points per wrapped line at FONT_SIZE
 MAX_ROW_HEIGHT: Final = 409.0
+#: The smallest font a long text is shrunk to (:func:`fitting_font_size`).
+MIN_FONT_SIZE: Final = 6.0
 YEAR_PLACEHOLDER: Final = " "  # a blank template's year cell (see Writer.field)
 DEFAULT_ROW_HEIGHT: Final = 15.0  # an undeclared row (Excel's default)
 #: Print setup (inches): A4 portrait; a blank form is scaled to fit its pages.
@@ -107,6 +110,7 @@ def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None 
     That shape is written as a rich string of three runs instead (xlsxwriter's minimum),
     which xlsxwriter escapes and every spreadsheet shows (and sheetperf reads) as the same text.
     """
+    text = mend_surrogates(text)  # a file name that was not UTF-8 (GBK from a Windows share)
     if text.startswith("<r>") and text.endswith("</r>"):
         parts: list[Any] = [text[:1], text[1:2], text[2:]]
         if fmt is not None:
@@ -124,11 +128,36 @@ def document_date() -> datetime:
     return FIXED_DATE
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a cell ``width`` units wide (CJK characters count twice)."""
+    usable = max(width * 0.92 - 1, 4)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n")) if text else 1
+
+
 def text_height(text: str, width: float, *, minimum: float) -> float:
     """Row height (points) that shows ``text`` wrapped in a cell ``width`` units wide."""
-    usable = max(width * 0.92 - 1, 4)
-    lines = sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n")) if text else 1
-    return min(MAX_ROW_HEIGHT, max(minimum, lines * LINE_HEIGHT + 6))
+    return min(MAX_ROW_HEIGHT, max(minimum, wrapped_lines(text, width) * LINE_HEIGHT + 6))
+
+
+def fitting_font_size(text: str, width: float) -> float | None:
+    """The largest font size (half points, from :data:`FONT_SIZE` down to 6) at which ``text``
+    fits a cell ``width`` units wide in the tallest row Excel allows; None when it fits as it is.
+
+    Excel cannot make a row taller than 409 pt: a longer text (a 实际完成情况 of two thousand
+    characters) is printed whole only in a smaller font.
+    """
+    limit = MAX_ROW_HEIGHT - 6
+    if wrapped_lines(text, width) * LINE_HEIGHT <= limit:
+        return None
+    size = FONT_SIZE
+    while size > MIN_FONT_SIZE:
+        size -= 0.5
+        ratio = size / FONT_SIZE
+        # A smaller font puts more characters on a line and takes less height a line; a margin
+        # of 5 % for the difference between this estimate and a program's line breaking.
+        if wrapped_lines(text, width / ratio) * LINE_HEIGHT * ratio <= limit * 0.95:
+            return size
+    return MIN_FONT_SIZE
 
 
 def column_points(width: float) -> float:
@@ -750,6 +779,25 @@ def write_template(
     the_year = year if year is not None else (prepared.year if prepared is not None else None)
     locked = locked_groups(prepared)
     out = Path(path)
+    try:
+        with atomic_path(out, "template") as temp:
+            _write_book(temp, layout, prepared, the_year, rules, locked, password, form_id, cache)
+    except OutputError as exc:
+        raise InputError(labels.TEMPLATE_MESSAGES["cannot_write"].format(detail=exc.args[0]), file=str(out)) from exc
+    return out
+
+
+def _write_book(
+    out: Path,
+    layout: Layout,
+    prepared: Record | None,
+    the_year: int | None,
+    rules: Profile,
+    locked: tuple[str, ...],
+    password: str | None,
+    form_id: str | None,
+    cache: BatchCache | None,
+) -> None:
     book = xlsxwriter.Workbook(
         str(out),
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
@@ -777,11 +825,7 @@ def write_template(
     if form_id is not None:
         meta["form_id"] = form_id
     _meta_sheet(book, meta, fmt, password or "")
-    try:
-        book.close()
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise InputError(labels.TEMPLATE_MESSAGES["cannot_write"].format(detail=exc), file=str(out)) from exc
-    return out
+    book.close()
 
 
 __all__ = [

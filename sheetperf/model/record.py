@@ -32,6 +32,7 @@ from typing import Any, Literal, TypeAlias
 from sheetperf.errors import InputError
 from sheetperf.model.evidence import Evidence
 from sheetperf.vocab.labels import RECORD_MESSAGES as MSG
+from sheetperf.vocab.text import os_reason
 
 Number: TypeAlias = int | float
 FormKind = Literal["self_evaluation", "goal_table"]
@@ -525,7 +526,7 @@ def load_records_json(path: str | Path) -> list[Record]:
             MSG["json_syntax"].format(lineno=exc.lineno, colno=exc.colno, msg=exc.msg), file=str(path)
         ) from exc
     except OSError as exc:
-        raise InputError(MSG["unreadable"].format(strerror=exc.strerror), file=str(path)) from exc
+        raise InputError(MSG["unreadable"].format(strerror=os_reason(exc)), file=str(path)) from exc
     items = data if isinstance(data, list) else [data]
     records: list[Record] = []
     for index, item in enumerate(items):

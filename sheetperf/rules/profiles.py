@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from sheetperf.errors import ProfileError
 from sheetperf.rules.parsing import Level
 from sheetperf.vocab.labels import PROFILE_MESSAGES as MSG
+from sheetperf.vocab.text import os_reason
 
 if TYPE_CHECKING:
     from sheetperf.rules.rulebook import RuleBook
@@ -167,7 +168,7 @@ def _read(source: str) -> tuple[dict[str, Any], str]:
         try:
             return tomllib.loads(path.read_text(encoding="utf-8")), str(path)
         except OSError as exc:
-            raise ProfileError(MSG["unreadable"].format(detail=exc.strerror), file=str(path)) from exc
+            raise ProfileError(MSG["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
         except UnicodeDecodeError as exc:
             raise ProfileError(MSG["encoding"], file=str(path)) from exc
         except tomllib.TOMLDecodeError as exc:

@@ -50,6 +50,9 @@ RENDER_FONTS: Final = {
     "Calibri": "Noto Sans Mono CJK SC",
 }
 SOFFICE_TIMEOUT: Final = 300
+#: The summary of the samples drawn into docs/: its 总览 and the first page of 项目汇总.
+SUMMARY_PICTURE_STEM: Final = "summary"
+SUMMARY_PICTURES: Final = ("overview", "projects")
 
 
 @dataclass(frozen=True)
@@ -227,15 +230,62 @@ def to_png(pdf: Path, outdir: Path, *, dpi: int = RENDER_DPI) -> list[Path]:
 
 
 def render(root: Path, docs: Path | None = None) -> list[Path]:
-    """Draw both blank templates and one filled sample into ``docs/``."""
+    """Draw both blank templates, one filled sample and the samples' summary into ``docs/``."""
     docs = docs or root / DOCS_DIR
     docs.mkdir(parents=True, exist_ok=True)
     books = [root / blank_name(form) for form in BLANK_FORMS] + [root / SAMPLE_DIR / f"{RENDERED_SAMPLE}.xlsx"]
     pngs: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="sheetperf-pdf-") as tmp:
-        for pdf in to_pdf(books, Path(tmp)):
-            pngs.extend(to_png(pdf, docs))
+        summary = _samples_summary(root, Path(tmp))
+        for pdf in to_pdf([*books, summary], Path(tmp) / "pdf"):
+            if pdf.stem == summary.stem:
+                pngs.extend(summary_pictures(pdf, docs))
+            else:
+                pngs.extend(to_png(pdf, docs))
     return pngs
+
+
+def _samples_summary(root: Path, folder: Path) -> Path:
+    """``consolidate samples`` as the README shows it (the file column relative to the root)."""
+    from sheetperf.services.consolidate import consolidate
+
+    out = folder / SUMMARY_PICTURE_STEM
+    consolidate([os.path.relpath(root / SAMPLE_DIR)], out.with_suffix(".xlsx"), jobs=1)
+    return out.with_suffix(".xlsx")
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of every page of ``pdf`` (poppler's pdftotext), first page first."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        raise SystemExit("pdftotext not found: apt-get install poppler-utils")
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()  # pdftotext ends every page with a form feed
+    return pages
+
+
+def summary_pictures(pdf: Path, docs: Path, *, dpi: int = RENDER_DPI) -> list[Path]:
+    """The summary's 总览 page and the first page of 项目汇总 as ``docs/summary-<sheet>.png``
+    (each page's header names its sheet)."""
+    from sheetperf.vocab.labels import SUMMARY_SHEETS
+
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise SystemExit("pdftoppm not found: apt-get install poppler-utils")
+    firsts = [next((line.strip() for line in page.splitlines() if line.strip()), "") for page in pdf_pages(pdf)]
+    out = []
+    for key in SUMMARY_PICTURES:
+        number = firsts.index(SUMMARY_SHEETS[key]) + 1
+        target = docs / f"{SUMMARY_PICTURE_STEM}-{key}"
+        subprocess.run(
+            [pdftoppm, "-png", "-r", str(dpi), "-f", str(number), "-l", str(number), "-singlefile", str(pdf), str(target)],
+            check=True,
+            timeout=120,
+        )
+        out.append(target.with_suffix(".png"))
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -40,14 +40,16 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, shown
+from sheetperf.errors import FormNotFoundError, InputError, OutputError, SheetperfError, shown
 from sheetperf.io.archives import ARCHIVE_SUFFIXES, content_kind, extracted, list_members, shown_member
+from sheetperf.io.atomic import OutputLock, check_inputs, check_output, kind_label, lock_file_of
 from sheetperf.io.saved import natural_key, saved_ns
 from sheetperf.io.sources import (
     JSON_SUFFIXES,
@@ -63,25 +65,31 @@ from sheetperf.model.record import GoalTable, Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
+from sheetperf.services.columns import PROJECT_COLUMNS, row_of
+from sheetperf.services.distribute import MANIFEST_CSV, MANIFEST_XLSX, ManifestRow, read_manifest
+from sheetperf.services.status import ManifestMatcher, ProjectStatus, record_identity
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
 from sheetperf.vocab.labels import (
     CONSOLIDATE_MESSAGES,
     FILE_STATUS_LABELS,
     FORM_SHORT_TITLES,
+    OUTPUT_MESSAGES,
+    RETURN_STATUS_LABELS,
     RULE_TITLES,
     SCORING_RULE_LABELS,
     SEVERITY_LABELS,
     SUMMARY_SHEETS,
 )
 from sheetperf.vocab.text import os_reason
+from sheetperf.xlsx.marker import output_kind
 
 MSG: Final = CONSOLIDATE_MESSAGES
 #: Seconds one file may take before its worker is killed and the file reported failed.
 DEFAULT_TIME_LIMIT: Final = 120.0
 LOCK_PREFIX: Final = "~$"
 
-Status = Literal["ok", "failed", "no_form", "superseded", "skipped"]
+Status = Literal["ok", "failed", "no_form", "superseded", "skipped", "own_output"]
 #: read: a file to read; lock/other: skipped; missing: a named file that is not there; special: a
 #: FIFO or device (never opened); refused: a folder or link that can't be read (failed, with its
 #: reason); left: a link or hidden folder not followed (skipped, with its reason).
@@ -194,6 +202,10 @@ class FormKey:
     key: ProjectKey | None
     sheet: str
     project_name: str
+    #: Bit i set: column i of 项目汇总 holds a value (columns empty for every kept form are left out).
+    filled: int = 0
+    #: (form id, normalised form/year/unit/name): what a distribution manifest is matched by.
+    identity: tuple[str, Any] = ("", None)
 
 
 @dataclass
@@ -321,20 +333,28 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     if isinstance(record, SelfEvaluation):
         result = result if result is not None else score_form(record, profile, cache=settings.cache)  # scored above
         funds = record.funds
-        project = [
-            file, sheet, FORM_SHORT_TITLES[record.form], record.year,
-            record.department, record.implementing_unit, None, record.project_name,
-            _num(funds.total.initial_budget), _num(funds.total.annual_budget), _num(funds.total.executed),
-            _num(funds.total.execution_rate),
-            _num(funds.current_year_appropriation.annual_budget), _num(funds.current_year_appropriation.executed),
-            _num(funds.carryover.annual_budget), _num(funds.carryover.executed),
-            _num(funds.other.annual_budget), _num(funds.other.executed),
-            None,
-            _num(result.execution_rate), _num(funds.total.score), _num(result.budget_score),
-            len(record.indicators), _num(record.total_score), _num(result.total_score),
-            (record.grade or "").strip() or None, result.grade, profile.name,
-            severities["error"], severities["warning"], severities["notice"],
-        ]  # fmt: skip
+        project = row_of(PROJECT_COLUMNS, {
+            "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
+            "department": record.department, "implementing_unit": record.implementing_unit,
+            "project_name": record.project_name,
+            "total_initial_budget": _num(funds.total.initial_budget),
+            "total_annual_budget": _num(funds.total.annual_budget),
+            "total_executed": _num(funds.total.executed),
+            "total_execution_rate": _num(funds.total.execution_rate),
+            "current_year_appropriation_annual_budget": _num(funds.current_year_appropriation.annual_budget),
+            "current_year_appropriation_executed": _num(funds.current_year_appropriation.executed),
+            "carryover_annual_budget": _num(funds.carryover.annual_budget),
+            "carryover_executed": _num(funds.carryover.executed),
+            "other_annual_budget": _num(funds.other.annual_budget),
+            "other_executed": _num(funds.other.executed),
+            "recomputed_execution_rate": _num(result.execution_rate),
+            "budget_score": _num(funds.total.score), "recomputed_budget_score": _num(result.budget_score),
+            "indicator_count": len(record.indicators),
+            "total_score": _num(record.total_score), "recomputed_total_score": _num(result.total_score),
+            "grade": (record.grade or "").strip() or None, "recomputed_grade": result.grade,
+            "profile": profile.name,
+            "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
+        })  # fmt: skip
         scores = result.indicators
         department = (
             record.department.strip(),
@@ -344,14 +364,13 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             result.grade,
         )
     else:
-        project = [
-            file, sheet, FORM_SHORT_TITLES[record.form], record.year,
-            None, None, record.applicant_unit, record.project_name,
-            None, None, None, None, None, None, None, None, None, None,
-            _num(record.budget_yuan.get("current_year")),
-            None, None, None, len(record.indicators), None, None, None, None, profile.name,
-            severities["error"], severities["warning"], severities["notice"],
-        ]  # fmt: skip
+        project = row_of(PROJECT_COLUMNS, {
+            "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
+            "applicant_unit": record.applicant_unit, "project_name": record.project_name,
+            "budget_current_year_yuan": _num(record.budget_yuan.get("current_year")),
+            "indicator_count": len(record.indicators), "profile": profile.name,
+            "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
+        })  # fmt: skip
         scores = []
         department = None
     owner = record.department if isinstance(record, SelfEvaluation) else record.applicant_unit
@@ -376,6 +395,15 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
         )  # fmt: skip
     counts = (severities["error"], severities["warning"], severities["notice"])
     return FormRows(project, indicator_rows, finding_rows, name_ref.cell if name_ref else None, counts, department)
+
+
+def filled_columns(row: Sequence[Any]) -> int:
+    """The bit mask of the columns of ``row`` that hold a value."""
+    mask = 0
+    for index, value in enumerate(row):
+        if value is not None and value != "":
+            mask |= 1 << index
+    return mask
 
 
 def _hash(path: Path) -> tuple[int, str]:
@@ -408,6 +436,14 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         return entry, b""
     if kind == "lock":
         entry.status, entry.reason = "skipped", MSG["lock_file"]
+        return entry, b""
+    if kind == "read" and path.name.startswith(".~") and not path.name.startswith(".~lock."):
+        # A temporary file of a sheetperf run that was killed with its clean-up (or of an older version).
+        entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["temporary_skipped"]
+        return entry, b""
+    own = output_kind(path) if kind == "read" else None
+    if own is not None:  # an older summary (or status workbook, annotated copy) in the folder
+        entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(own))
         return entry, b""
     if kind == "other":
         why = (
@@ -454,7 +490,15 @@ def _read_forms(settings: Settings, path: Path, entry: FileEntry, *, workbook: b
         for record in records:
             record.provenance.file = entry.path
             rows.append(form_rows(record, settings, entry.path))
-            entry.forms.append(FormKey(project_key(record), record.provenance.sheet or "", record.project_name))
+            entry.forms.append(
+                FormKey(
+                    project_key(record),
+                    record.provenance.sheet or "",
+                    record.project_name,
+                    filled_columns(rows[-1].project),
+                    record_identity(record),
+                )
+            )
     except FormNotFoundError as exc:
         entry.status, entry.reason = "no_form", _reason(exc)
     except InputError as exc:
@@ -495,6 +539,10 @@ class ConsolidationReport:
     goal_problems: list[str] = field(default_factory=list)
     #: Projects returned more than once (one version kept, the others superseded).
     resubmitted: int = 0
+    # With a manifest: its projects no file came back for (manifest order), and the files
+    # belonging to no project of it.
+    missing: list[ManifestRow] | None = None
+    not_in_manifest: int = 0
 
     @property
     def errors(self) -> int:
@@ -533,7 +581,9 @@ def consolidate(
     time_limit: float = DEFAULT_TIME_LIMIT,
     csv_dir: str | Path | None = None,
     progress: Progress | None = None,
+    manifest: str | Path | None = None,
     handler: Callable[[Settings, tuple[int, str, Kind]], tuple[FileEntry, bytes]] = analyse_file,
+    force: bool = False,
 ) -> ConsolidationReport:
     """Consolidate every form under ``paths`` into the summary workbook ``output``.
 
@@ -543,30 +593,81 @@ def consolidate(
     output folder that does not exist); unreadable inputs are listed, never raised.
     ``profile``: a rules profile (or its name), or ``auto`` (the default): each form is scored
     with the profile its own statements agree with, named in the 规则配置 column.
+
+    Before anything is read: every input must exist, and ``output`` must be a place a summary
+    may be written (:func:`~sheetperf.io.atomic.check_output`; ``force`` replaces a file
+    sheetperf did not write); a second run writing the same summary is refused while this
+    one runs.
+
+    ``manifest``: the ``manifest.csv``/``.xlsx`` ``distribute`` wrote: the projects no file came
+    back for are listed in 未交回 and counted in 总览, and 文件清单 says of each file whether it
+    belongs to a project of the manifest (matched as ``status`` matches).
     """
-    started = time.perf_counter()
     output = Path(output)
-    csv_path = Path(csv_dir) if csv_dir is not None else None
+    check_inputs([*paths, *goals, *([manifest] if manifest is not None else [])])
     if not output.parent.is_dir():
         raise InputError(MSG["output_folder_missing"], file=str(output))
+    if any(_identity(Path(p)) == _identity(output) for p in paths):
+        raise InputError(MSG["output_is_input"], file=str(output))
+    check_output(output, "summary", suffixes=(".xlsx",), force=force)
+    if csv_dir is not None:  # the tables have fixed names in a folder of their own; one may be open
+        from sheetperf.services.summary import TABLE_KEYS
+
+        for key in TABLE_KEYS:
+            table = Path(csv_dir) / f"{SUMMARY_SHEETS[key]}.csv"
+            lock = lock_file_of(table)
+            if lock is not None:
+                raise OutputError(OUTPUT_MESSAGES[lock[1]].format(lock=lock[0].name), file=str(table))
+    with OutputLock([output]):
+        return _consolidate(
+            paths, output, profile=profile, goals=goals, jobs=jobs, time_limit=time_limit, csv_dir=csv_dir,
+            progress=progress, manifest=manifest, handler=handler,
+        )  # fmt: skip
+
+
+def _consolidate(
+    paths: Sequence[str | Path],
+    output: Path,
+    *,
+    profile: str | ProfileSource,
+    goals: Sequence[str | Path],
+    jobs: int | None,
+    time_limit: float,
+    csv_dir: str | Path | None,
+    progress: Progress | None,
+    manifest: str | Path | None,
+    handler: Callable[[Settings, tuple[int, str, Kind]], tuple[FileEntry, bytes]],
+) -> ConsolidationReport:
+    started = time.perf_counter()
+    csv_path = Path(csv_dir) if csv_dir is not None else None
     rules = profile if isinstance(profile, Profile | AutoProfile) else profile_source(profile)
     goal_set = load_goal_tables(goals) if goals else GoalTables(())
     if goals and not goal_set.tables:
         problems = goal_set.problems()
         raise InputError(MSG["no_goal_tables"] + ("：" + "；".join(problems[:3]) if problems else ""))
     settings = Settings(rules, goal_set.tables)
+    manifest_rows: list[ManifestRow] | None = None
     inputs = _without_outputs(discover(paths), output, csv_path)
+    if manifest is not None:
+        manifest_path = Path(manifest)
+        manifest_rows = read_manifest(manifest_path)
+        folder = manifest_path.parent
+        own = {_identity(p) for p in (manifest_path, folder / MANIFEST_CSV, folder / MANIFEST_XLSX)}
+        inputs = [item for item in inputs if _identity(Path(item.path)) not in own]
     total = len(inputs)
 
     held: list[_Held | None] = [None] * total
     names: dict[str, str] = {}  # one copy of each sheet name
-    with tempfile.TemporaryFile(prefix="sheetperf-spool-") as spool:
+    with _spool() as spool:
 
         def keep(entry: FileEntry, blob: bytes) -> None:
             offset = spool.tell()
-            spool.write(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-            middle = spool.tell()
-            spool.write(blob)
+            try:
+                spool.write(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+                middle = spool.tell()
+                spool.write(blob)
+            except OSError as exc:  # $TMPDIR full
+                raise _spool_failure(exc) from exc
             held[entry.index] = _Held.of(entry, offset, middle - offset, len(blob), names)
 
         for index, item in enumerate(inputs):
@@ -603,7 +704,13 @@ def consolidate(
         assert len(final) == total
         read_done = time.perf_counter()
         report = _write_summary(
-            final, inputs, spool, output, csv_path, rules.default if isinstance(rules, AutoProfile) else rules
+            final,
+            inputs,
+            spool,
+            output,
+            csv_path,
+            rules.default if isinstance(rules, AutoProfile) else rules,
+            manifest_rows,
         )
     report.seconds = time.perf_counter() - started
     report.read_seconds = read_done - started
@@ -613,18 +720,35 @@ def consolidate(
     return report
 
 
+@contextmanager
+def _spool() -> Iterator[IO[bytes]]:
+    """The rows of every file as they arrive (an unnamed file in $TMPDIR: gone when the command is)."""
+    try:
+        spool = tempfile.TemporaryFile(prefix="sheetperf-spool-", buffering=0)  # a full disk fails the write itself
+    except OSError as exc:
+        raise _spool_failure(exc) from exc
+    with spool:
+        yield spool
+
+
+def _spool_failure(exc: OSError) -> OutputError:
+    return OutputError(OUTPUT_MESSAGES["scratch_failed"].format(folder=tempfile.gettempdir(), reason=os_reason(exc)))
+
+
 def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None) -> list[InputFile]:
     """The inputs less this run's own outputs (a previous summary in the folder consolidated).
 
     The summary may replace a previous sheetperf summary found in a folder, never an
     input: a file named as input, or a workbook that is not a summary, is refused.
     """
-    from sheetperf.services.summary import TABLE_KEYS
+    from sheetperf.services.summary import ALL_TABLE_KEYS
 
     ours = {_identity(output)}
     if csv_dir is not None:
         ours |= {
-            _identity(csv_dir / f"{SUMMARY_SHEETS[k]}{suffix}") for k in TABLE_KEYS for suffix in (".csv", ".parquet")
+            _identity(csv_dir / f"{SUMMARY_SHEETS[k]}{suffix}")
+            for k in ALL_TABLE_KEYS
+            for suffix in (".csv", ".parquet")
         }
     kept: list[InputFile] = []
     for item in inputs:
@@ -639,7 +763,10 @@ def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None
 
 
 def _is_summary(path: Path) -> bool:
-    """A workbook this module wrote: its sheet list names 文件清单."""
+    """A workbook this module wrote: marked as a summary, or (before outputs were marked)
+    its sheet list names 文件清单."""
+    if output_kind(path) == "summary":
+        return True
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("xl/workbook.xml")
@@ -662,6 +789,7 @@ class _Held:
     rows_length: int
     keys: tuple[bytes | None, ...]
     sheets: tuple[str, ...]
+    filled: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, entry: FileEntry, offset: int, entry_length: int, rows_length: int, names: dict[str, str]) -> _Held:
@@ -670,7 +798,13 @@ class _Held:
             for f in entry.forms
         )
         sheets = tuple(names.setdefault(f.sheet, f.sheet) for f in entry.forms)
-        return cls(entry.mtime_ns, entry.saved_ns, offset, entry_length, rows_length, keys, sheets)
+        filled = tuple(f.filled for f in entry.forms)
+        return cls(entry.mtime_ns, entry.saved_ns, offset, entry_length, rows_length, keys, sheets, filled)
+
+    def entry(self, spool: IO[bytes]) -> FileEntry:
+        spool.seek(self.offset)
+        entry: FileEntry = pickle.loads(spool.read(self.entry_length))
+        return entry
 
     def read(self, spool: IO[bytes]) -> tuple[FileEntry, list[FormRows]]:
         spool.seek(self.offset)
@@ -721,9 +855,11 @@ class _Department:
     score_sum: Decimal = Decimal(0)
     scored: int = 0
     grades: Counter[str] = field(default_factory=Counter)
+    errors: int = 0
 
-    def add(self, budget: float | None, executed: float | None, score: float | None, grade: str) -> None:
+    def add(self, budget: float | None, executed: float | None, score: float | None, grade: str, errors: int) -> None:
         self.projects += 1
+        self.errors += errors
         if budget is not None:
             self.budget += Decimal(repr(budget))
         if executed is not None:
@@ -749,6 +885,7 @@ class _Department:
             float(excel_round(self.executed)),
             _num(rate),
             _num(average),
+            self.errors,
             *(self.grades[g] for g in grades),
         ]
 
@@ -759,6 +896,36 @@ def _modified(mtime_ns: int) -> str:
     return dt.datetime.fromtimestamp(mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _shown_project_columns(held: Sequence[_Held], winners: dict[bytes, tuple[int, int]]) -> list[int]:
+    """The 项目汇总 columns some kept form fills (all of them for an empty collection)."""
+    mask = 0
+    for index, item in enumerate(held):
+        for position, filled in enumerate(item.filled):
+            digest = item.keys[position]
+            if digest is None or winners.get(digest) == (index, position):
+                mask |= filled
+    if not mask:
+        return list(range(len(PROJECT_COLUMNS)))
+    return [i for i in range(len(PROJECT_COLUMNS)) if mask >> i & 1]
+
+
+def _match_manifest(
+    held: Sequence[_Held], inputs: Sequence[InputFile], spool: IO[bytes], projects: Sequence[ProjectStatus]
+) -> set[int]:
+    """Match every form of the collection to the manifest's projects (status's matcher, files in
+    the order status reads them); the indexes of the files that matched a project."""
+    matcher = ManifestMatcher(projects)
+    matched: set[int] = set()
+    for index in sorted(range(len(held)), key=lambda i: Path(inputs[i].path)):
+        entry = held[index].entry(spool)
+        for form in entry.forms:
+            project = matcher.match(*form.identity)
+            if project is not None:
+                project.files.append(entry.path)
+                matched.add(index)
+    return matched
+
+
 def _write_summary(
     held: Sequence[_Held],
     inputs: Sequence[InputFile],
@@ -766,8 +933,10 @@ def _write_summary(
     output: Path,
     csv_dir: Path | None,
     profile: Profile,
+    manifest: Sequence[ManifestRow] | None = None,
 ) -> ConsolidationReport:
     """Stream every kept form's rows and every file's row from the spool into the summary."""
+    from sheetperf.services.overview import Overview
     from sheetperf.services.summary import SummaryWriter
 
     names = [item.shown for item in inputs]
@@ -787,10 +956,19 @@ def _write_summary(
     statuses: Counter[str] = Counter()
     failed: list[tuple[str, str]] = []
     superseded_total = forms_total = 0
+    overview = Overview(profile.name, grades, FORM_SHORT_TITLES["self_evaluation"], MSG["no_department"])
+    projects = [ProjectStatus(row) for row in manifest] if manifest is not None else []
+    matched = _match_manifest(held, inputs, spool, projects) if manifest is not None else set()
     try:
-        writer = SummaryWriter(output, grades=grades, csv_dir=csv_dir)
+        writer = SummaryWriter(
+            output,
+            grades=grades,
+            csv_dir=csv_dir,
+            shown_projects=_shown_project_columns(held, winners),
+            manifest=manifest is not None,
+        )
     except OSError as exc:
-        raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
+        raise OutputError(MSG["cannot_write"].format(detail=os_reason(exc)), file=str(output)) from exc
     with writer:
         for index, item in enumerate(held):
             entry, forms = item.read(spool)
@@ -812,18 +990,21 @@ def _write_summary(
                         [entry.path, key.sheet, rows.name_cell, key.project_name, "project_name", "superseded",
                          RULE_TITLES["superseded"], SEVERITY_LABELS["notice"], None, newer, message],
                     )  # fmt: skip
+                    overview.add_rule(RULE_TITLES["superseded"], "notice")
                     severities["notice"] += 1
                     continue
                 kept += 1
                 writer.add("projects", rows.project)
+                overview.add_project(rows.project)
                 for row in rows.indicators:
                     writer.add("indicators", row)
                 for row in rows.findings:
                     writer.add("findings", row)
+                    overview.add_finding(row)
                 severities.update(dict(zip(("error", "warning", "notice"), rows.counts, strict=True)))
                 if rows.department is not None:
                     name, budget, executed, score, grade = rows.department
-                    departments.setdefault(name, _Department()).add(budget, executed, score, grade)
+                    departments.setdefault(name, _Department()).add(budget, executed, score, grade, rows.counts[0])
             reason = entry.reason
             if replaced_by:
                 if kept == 0:
@@ -844,17 +1025,33 @@ def _write_summary(
             statuses[entry.status] += 1
             if entry.status == "failed":
                 failed.append((entry.path, entry.reason))
+            match = []
+            if manifest is not None:
+                match = [RETURN_STATUS_LABELS["returned" if index in matched else "unknown"]]
             writer.add(
                 "files",
                 [entry.path, FILE_STATUS_LABELS[entry.status], reason or None, len(entry.forms), kept,
-                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(notes) or None],
+                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(notes) or None, *match],
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))
+        missing = [p for p in projects if not p.files]
+        for project in missing:
+            given = project.row
+            writer.add("missing", [given.department, given.implementing_unit, given.project_name, given.path])
+        overview.files = len(held)
+        overview.statuses = statuses
+        overview.forms = forms_total
+        overview.superseded = superseded_total
+        overview.severities = severities
+        if manifest is not None:
+            overview.distributed = len(projects)
+            overview.missing = len(missing)
+            overview.not_in_manifest = len(held) - len(matched)
         try:
-            outputs = writer.close()
+            outputs = writer.close(overview)
         except OSError as exc:
-            raise InputError(MSG["cannot_write"].format(detail=exc.strerror or exc), file=str(output)) from exc
+            raise OutputError(MSG["cannot_write"].format(detail=os_reason(exc)), file=str(output)) from exc
     return ConsolidationReport(
         outputs=outputs,
         files=len(held),
@@ -866,4 +1063,6 @@ def _write_summary(
         severities=severities,
         failed=failed,
         seconds=0.0,
+        missing=[p.row for p in missing] if manifest is not None else None,
+        not_in_manifest=len(held) - len(matched) if manifest is not None else 0,
     )

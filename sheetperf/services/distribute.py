@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError, shown
+from sheetperf.io.atomic import Staging, atomic_open, atomic_path
 from sheetperf.io.csvcells import guard_cell, unguard_cell
 from sheetperf.io.names import UniqueNames, safe_name
 from sheetperf.io.sources import JSON_SUFFIXES, WORKBOOK_SUFFIXES
@@ -48,6 +48,7 @@ from sheetperf.vocab.labels import (
     WEIGHT_SOURCE_LABELS,
 )
 from sheetperf.vocab.text import display_width, os_reason
+from sheetperf.xlsx.marker import OutputKind, mark_xlsxwriter
 
 MANIFEST_CSV: Final = "manifest.csv"
 MANIFEST_XLSX: Final = "manifest.xlsx"
@@ -643,41 +644,68 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
     headers = [MANIFEST_HEADERS[name] for name in MANIFEST_FIELDS]
     table = [row.cells() for row in rows]
     csv_path = inside(folder, MANIFEST_CSV)
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_open(csv_path, "csv", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)
         writer.writerows([[guard_cell(cell) for cell in cells] for cells in table])
     xlsx_path = inside(folder, MANIFEST_XLSX)
-    write_table_workbook(xlsx_path, [("清单", headers, table)])
+    write_table_workbook(xlsx_path, [("清单", headers, table)], kind="manifest")
     return csv_path, xlsx_path
 
 
-def write_table_workbook(path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]]) -> Path:
-    """A plain workbook of text tables; every cell through ``write_string`` (never a formula)."""
+def write_table_workbook(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str | int]]]], *, kind: OutputKind = "manifest"
+) -> Path:
+    """A plain workbook of tables: text through ``write_string`` (never a formula), counts as
+    numbers; each sheet printed by :func:`sheetperf.io.tables.print_setup`; marked as
+    sheetperf's ``kind`` of output and written atomically."""
+    with atomic_path(path, kind) as temp:
+        _table_workbook(temp, sheets, kind)
+    return path
+
+
+def _table_workbook(
+    path: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str | int]]]], kind: OutputKind
+) -> None:
     import xlsxwriter
 
-    from sheetperf.io.writer import write_text
+    from sheetperf.io.tables import print_setup
+    from sheetperf.io.writer import text_height, write_text
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     try:
-        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        mark_xlsxwriter(book, kind, [name for name, _, _ in sheets])
+        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        top = book.add_format({"valign": "top"})
         for name, headers, rows in sheets:
             sheet = book.add_worksheet(name)
             widths = [max(8, display_width(h)) for h in headers]
+            for row in rows:
+                for col, value in enumerate(row):
+                    if not isinstance(value, int):
+                        widths[col] = min(max(widths[col], display_width(value)), 40)
+            widths = [w + 2 for w in widths]
             for col, text in enumerate(headers):
                 write_text(sheet, 0, col, text, bold)
             for r, row in enumerate(rows, start=1):
-                for col, text in enumerate(row):
-                    write_text(sheet, r, col, text)
-                    widths[col] = min(max(widths[col], display_width(text)), 60)
+                height = 15.0
+                for col, value in enumerate(row):
+                    if isinstance(value, int):
+                        sheet.write_number(r, col, value, top)
+                        continue
+                    write_text(sheet, r, col, value, wrap)
+                    height = max(height, text_height(value, widths[col] * 0.8, minimum=15.0))
+                if height > 20:  # more than one line: no program fits the row on opening
+                    sheet.set_row(r, height)
             for col, width in enumerate(widths):
-                sheet.set_column(col, col, width + 2)
+                sheet.set_column(col, col, width)
             sheet.freeze_panes(1, 0)
             if rows:
                 sheet.autofilter(0, 0, len(rows), len(headers) - 1)
+            print_setup(sheet, widths)
     finally:
         book.close()
-    return path
 
 
 _HEADER_FIELDS: Final[dict[str, str]] = {header: name for name, header in MANIFEST_HEADERS.items()}
@@ -853,7 +881,8 @@ def write_project_template(
     from sheetperf.io.writer import write_template
     from sheetperf.xlsx.book import open_xlsx
 
-    with tempfile.TemporaryDirectory(prefix="sheetperf-") as tmp:
+    with Staging("template", target) as staging:  # a scratch folder the janitor removes after a kill
+        tmp = staging.scratch()
         if record.indicators:
             template = write_template(
                 Path(tmp) / "t.xlsx", form, record=record, year=record.year, profile=profile, form_id=form_id, cache=cache
@@ -863,6 +892,7 @@ def write_project_template(
                 Path(tmp) / "t.xlsx", form, year=record.year, profile=profile, form_id=form_id, cache=cache
             )
         fill_workbook(template, record, target)
+        staging.clean_scratch()
     with open_xlsx(target) as book:
         info = read_template_info(book)
     return ",".join(sorted(info.locked)), info.fingerprint

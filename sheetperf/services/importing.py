@@ -34,7 +34,7 @@ def workbook_file_names(records: Sequence[Record]) -> list[str]:
 
 
 def write_workbooks(
-    records: Sequence[Record], out_dir: str | Path, profile: ProfileSource
+    records: Sequence[Record], out_dir: str | Path, profile: ProfileSource, *, force: bool = False
 ) -> list[tuple[Path, list[Finding]]]:
     """Write one filled sheetperf workbook per record into ``out_dir``; validate each form.
 
@@ -46,19 +46,23 @@ def write_workbooks(
     profile, or :class:`~sheetperf.rules.choose.AutoProfile` to take each form's from what it states.
     """
     import dataclasses
-    import tempfile
 
     from sheetperf.checks.validation import validate_record
+    from sheetperf.io.atomic import Staging, check_output
     from sheetperf.io.filler import fill_workbook
     from sheetperf.io.reader import read_workbook
     from sheetperf.io.writer import write_template
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    names = workbook_file_names(records)
+    for name in names:  # before any is written: an existing file there is not replaced without force
+        check_output(out / name, "filled", suffixes=(".xlsx",), force=force)
     written: list[tuple[Path, list[Finding]]] = []
     cache = BatchCache()
-    with tempfile.TemporaryDirectory(prefix="sheetperf-import-") as tmp:
-        for index, (record, name) in enumerate(zip(records, workbook_file_names(records), strict=True)):
+    with Staging("filled", out) as staging:  # the templates in a scratch folder the janitor removes after a kill
+        tmp = staging.scratch()
+        for index, (record, name) in enumerate(zip(records, names, strict=True)):
             template = Path(tmp) / f"template-{index}.xlsx"
             rules = resolve(profile, record).profile
             write_template(template, record.form, record=record, profile=rules, cache=cache)
@@ -73,4 +77,5 @@ def write_workbooks(
                     finding = dataclasses.replace(finding, sheet=ref.sheet, cell=ref.cell)
                 findings.append(finding)
             written.append((target, findings))
+        staging.clean_scratch()
     return written

@@ -36,6 +36,8 @@ from sheetperf.vocab.labels import STATUS_MESSAGES as MSG
 
 ProjectState = Literal["returned", "missing", "duplicate", "tampered"]
 OtherState = Literal["unknown", "unreadable"]
+#: (form, year, 实施单位, 项目名称), normalised: how a form without its form id is matched.
+MatchKey = tuple[str, int | None, str, str]
 #: Order of the project table: what needs a phone call first.
 STATE_ORDER: Final[tuple[ProjectState, ...]] = ("tampered", "duplicate", "missing", "returned")
 
@@ -109,11 +111,11 @@ class StatusReport:
         )
 
 
-def _key(form: str, year: int | None, unit: str, project: str) -> tuple[str, int | None, str, str]:
+def _key(form: str, year: int | None, unit: str, project: str) -> MatchKey:
     return (form, year, normalize_text(unit), normalize_text(project))
 
 
-def _record_key(record: Record) -> tuple[str, int | None, str, str]:
+def _record_key(record: Record) -> MatchKey:
     unit = record.applicant_unit if isinstance(record, GoalTable) else record.implementing_unit
     return _key(record.form, record.year, unit, record.project_name)
 
@@ -126,6 +128,37 @@ def _form_id(record: Record) -> str:
     """The form id of the template a record was read from (the reader's template identity)."""
     template = record.provenance.evidence.template
     return template.form_id if template is not None else ""
+
+
+def record_identity(record: Record) -> tuple[str, MatchKey]:
+    """What a returned form is matched by: the form id its template carries, and
+    (form, year, 实施单位, 项目名称) normalised."""
+    return _form_id(record), _record_key(record)
+
+
+class ManifestMatcher:
+    """Which project of a manifest a returned form belongs to — the one matching that
+    ``status`` and ``consolidate --manifest`` both use.
+
+    By the form id when the form still carries it; otherwise by form, year, 实施单位
+    and 项目名称, namesakes taken in manifest order (the first whose ``files`` is
+    still empty: the caller appends each matched file to the project it gets).
+    """
+
+    def __init__(self, projects: Sequence[ProjectStatus]) -> None:
+        self.projects = list(projects)
+        self._by_id = {p.row.form_id: p for p in projects if p.row.form_id}
+        self._by_key: dict[MatchKey, list[ProjectStatus]] = {}
+        for p in projects:
+            key = _key(p.row.form, p.row.year, p.row.implementing_unit, p.row.project_name)
+            self._by_key.setdefault(key, []).append(p)
+
+    def match(self, form_id: str, key: MatchKey) -> ProjectStatus | None:
+        project = self._by_id.get(form_id) if form_id else None
+        if project is None:
+            candidates = self._by_key.get(key, [])
+            project = next((c for c in candidates if not c.files), candidates[0] if candidates else None)
+        return project
 
 
 def returned_files(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[OtherFile]]:
@@ -162,10 +195,7 @@ def collect_status(
 
     cache = BatchCache()
     projects = [ProjectStatus(row) for row in manifest]
-    by_id = {p.row.form_id: p for p in projects if p.row.form_id}
-    by_key: dict[tuple[str, int | None, str, str], list[ProjectStatus]] = {}
-    for p in projects:
-        by_key.setdefault(_key(p.row.form, p.row.year, p.row.implementing_unit, p.row.project_name), []).append(p)
+    matcher = ManifestMatcher(projects)
     files, others = returned_files(paths, exclude=exclude)
 
     def match(name: str, file: Path, suffix: str) -> None:
@@ -184,11 +214,7 @@ def collect_status(
             return
         matched_any = False
         for record in records:
-            project = by_id.get(_form_id(record))
-            if project is None:
-                candidates = by_key.get(_record_key(record), [])
-                # Namesakes are taken in manifest order: the first not yet returned.
-                project = next((c for c in candidates if not c.files), candidates[0] if candidates else None)
+            project = matcher.match(*record_identity(record))
             if project is None:
                 continue
             matched_any = True
@@ -240,7 +266,7 @@ def _state_text(project: ProjectStatus) -> str:
     return "、".join(RETURN_STATUS_LABELS[s] for s in project.states)
 
 
-def project_rows(report: StatusReport) -> list[list[str]]:
+def project_rows(report: StatusReport) -> list[list[str | int]]:
     """The project table, most urgent first, then in manifest order."""
     ordered = sorted(enumerate(report.projects), key=lambda item: (STATE_ORDER.index(item[1].state), item[0]))
     return [
@@ -249,7 +275,7 @@ def project_rows(report: StatusReport) -> list[list[str]]:
             p.row.department,
             p.row.implementing_unit,
             p.row.project_name,
-            str(len(p.files)),
+            len(p.files),
             "；".join(p.files),
             p.row.path,
         ]
@@ -294,14 +320,17 @@ def write_status_xlsx(report: StatusReport, path: Path) -> Path:
             (MSG["sheet_projects"], [STATUS_HEADERS[c] for c in PROJECT_COLUMNS], project_rows(report)),
             (MSG["sheet_unknown"], [STATUS_HEADERS[c] for c in OTHER_COLUMNS], other_rows(report)),
         ],
+        kind="status",
     )
 
 
 __all__: Final = [
+    "ManifestMatcher",
     "OtherFile",
     "ProjectStatus",
     "StatusReport",
     "collect_status",
+    "record_identity",
     "returned_files",
     "status_for_manifest",
     "status_text",

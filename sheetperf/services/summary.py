@@ -1,9 +1,11 @@
 """The summary workbook of a consolidation (xlsxwriter), and the same tables as CSV/Parquet.
 
-The five tables are declared once here as :class:`Column` tuples; the
+The tables' columns are declared once in :mod:`sheetperf.services.columns`; the
 consolidator builds its rows in that column order and :class:`SummaryWriter`
 streams them out (xlsxwriter's ``constant_memory`` mode flushes every row as it
-is written, so memory does not grow with the number of rows).
+is written, so memory does not grow with the number of rows) behind a first sheet
+总览 (:mod:`sheetperf.services.overview`), written when every row has been seen.
+Every sheet prints through :func:`sheetperf.io.tables.print_setup`.
 
 Untrusted text never becomes a formula: every text cell goes through
 ``write_string``, and in CSV a text a spreadsheet would run as a formula is
@@ -15,148 +17,59 @@ destination only when complete.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from sheetperf.io.atomic import Staging, xlsxwriter_options
 from sheetperf.io.csvcells import neutralize
-from sheetperf.io.writer import write_text
-from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, SUMMARY_COLUMN_LABELS, SUMMARY_SHEETS
-from sheetperf.vocab.text import display_width
-
-Kind = Literal["text", "int", "amount", "rate", "score", "mixed"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a summary table: its key (→ Chinese header), kind and width."""
-
-    key: str
-    kind: Kind = "text"
-    width: float = 12
-
-    @property
-    def label(self) -> str:
-        return SUMMARY_COLUMN_LABELS[self.key]
-
-
-def _c(key: str, kind: Kind = "text", width: float = 12) -> Column:
-    return Column(key, kind, width)
-
-
-PROJECT_COLUMNS: Final[tuple[Column, ...]] = (
-    _c("file", width=36),
-    _c("sheet", width=14),
-    _c("form", width=11),
-    _c("year", "int", 7),
-    _c("department", width=22),
-    _c("implementing_unit", width=24),
-    _c("applicant_unit", width=22),
-    _c("project_name", width=30),
-    _c("total_initial_budget", "amount"),
-    _c("total_annual_budget", "amount"),
-    _c("total_executed", "amount"),
-    _c("total_execution_rate", "rate"),
-    _c("current_year_appropriation_annual_budget", "amount", 14),
-    _c("current_year_appropriation_executed", "amount", 14),
-    _c("carryover_annual_budget", "amount", 14),
-    _c("carryover_executed", "amount", 14),
-    _c("other_annual_budget", "amount", 14),
-    _c("other_executed", "amount", 14),
-    _c("budget_current_year_yuan", "amount", 14),
-    _c("recomputed_execution_rate", "rate"),
-    _c("budget_score", "score"),
-    _c("recomputed_budget_score", "score"),
-    _c("indicator_count", "int", 8),
-    _c("total_score", "score"),
-    _c("recomputed_total_score", "score"),
-    _c("grade", width=9),
-    _c("recomputed_grade", width=9),
-    _c("profile", width=10),
-    _c("errors", "int", 8),
-    _c("warnings", "int", 8),
-    _c("notices", "int", 8),
+from sheetperf.io.tables import print_setup
+from sheetperf.io.writer import LINE_HEIGHT, text_height, write_text
+from sheetperf.services.columns import (
+    FILE_COLUMNS,
+    FINDING_COLUMNS,
+    INDICATOR_COLUMNS,
+    MANIFEST_MATCH_COLUMN,
+    MISSING_COLUMNS,
+    PROJECT_COLUMNS,
+    Column,
+    Kind,
+    column_label,
+    department_columns,
 )
+from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, RULE_TITLES, SEVERITY_LABELS, SUMMARY_SHEETS
+from sheetperf.vocab.text import display_width, mend_surrogates
+from sheetperf.xlsx.limits import MAX_CELL_CHARS
+from sheetperf.xlsx.marker import mark_xlsxwriter
 
-INDICATOR_COLUMNS: Final[tuple[Column, ...]] = (
-    _c("file", width=36),
-    _c("sheet", width=14),
-    _c("cell", width=8),
-    _c("department", width=20),
-    _c("project_name", width=28),
-    _c("position", "int", 6),
-    _c("level1", width=12),
-    _c("level2", width=16),
-    _c("name", width=28),
-    _c("target", width=16),
-    _c("target_operator", width=8),
-    _c("target_value", "amount", 11),
-    _c("target_unit", width=8),
-    _c("actual", width=16),
-    _c("actual_value", "amount", 11),
-    _c("actual_unit", width=8),
-    _c("actual_level", width=16),
-    _c("weight", "score", 8),
-    _c("score", "score", 10),
-    _c("recomputed_score", "score", 10),
-    _c("rule_applied", width=10),
-    _c("deviation", width=30),
-)
+if TYPE_CHECKING:
+    from sheetperf.services.overview import Overview
 
-FINDING_COLUMNS: Final[tuple[Column, ...]] = (
-    _c("file", width=36),
-    _c("sheet", width=14),
-    _c("cell", width=8),
-    _c("project_name", width=28),
-    _c("field", width=22),
-    _c("rule", width=18),
-    _c("rule_title", width=24),
-    _c("severity", width=6),
-    _c("stated", "mixed", 12),
-    _c("expected", "mixed", 12),
-    _c("message", width=60),
-)
-
-FILE_COLUMNS: Final[tuple[Column, ...]] = (
-    _c("file", width=40),
-    _c("status", width=8),
-    _c("reason", width=50),
-    _c("forms", "int", 7),
-    _c("kept_forms", "int", 9),
-    _c("size", "int", 11),
-    _c("sha256", width=66),
-    _c("modified", width=20),
-    _c("notes", width=40),
-)
-
-
-def department_columns(grades: Sequence[str]) -> tuple[Column, ...]:
-    """主管部门统计: fixed columns, then one count column per grade of the rules profile."""
-    fixed = (
-        _c("department", width=26),
-        _c("projects", "int", 8),
-        _c("annual_budget_total", "amount", 16),
-        _c("executed_total", "amount", 16),
-        _c("department_execution_rate", "rate", 10),
-        _c("average_score", "score", 12),
-    )
-    return fixed + tuple(Column(f"grade:{g}", "int", 8) for g in grades)
-
-
-def column_label(column: Column) -> str:
-    if column.key.startswith("grade:"):
-        return SUMMARY_COLUMN_LABELS["grade_count"].format(grade=column.key.partition(":")[2])
-    return column.label
-
-
+#: The tables of every summary, in sheet order after 总览 (and the names of the CSV files).
 TABLE_KEYS: Final = ("projects", "indicators", "findings", "files", "departments")
+#: Every table a summary may have: 未交回 when a distribution manifest is given.
+ALL_TABLE_KEYS: Final = (*TABLE_KEYS, "missing")
+#: 项目汇总 keeps its columns up to 项目名称 (主管部门, 项目名称) in view when scrolled right.
+FROZEN_THROUGH: Final = "project_name"
+
+
+def _frozen(shown: Sequence[int] | None) -> int:
+    """How many of 项目汇总's shown columns are frozen: those up to and including 项目名称."""
+    name = next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == FROZEN_THROUGH)
+    columns = list(range(len(PROJECT_COLUMNS))) if shown is None else list(shown)
+    return columns.index(name) + 1 if name in columns else 0
+
+
+def sheet_keys(*, manifest: bool) -> tuple[str, ...]:
+    """The tables of a summary in sheet order (after 总览): 未交回 follows 项目汇总."""
+    if not manifest:
+        return TABLE_KEYS
+    return (TABLE_KEYS[0], "missing", *TABLE_KEYS[1:])
+
 
 _NUMBER_FORMATS: Final[dict[Kind, str]] = {
     "int": "0",
@@ -167,25 +80,34 @@ _NUMBER_FORMATS: Final[dict[Kind, str]] = {
 # Columns are sized from the first rows only: measuring every cell of a 200,000-row
 # sheet would cost more than writing it.
 _MEASURED_ROWS: Final = 500
-_MAX_WIDTH: Final = 60
+_MAX_WIDTH: Final = 40
+#: Height (points) of a row of one line of text in the default font.
+_ROW_HEIGHT: Final = 15.0
+_WRAP_MARGIN: Final = 0.8
+#: Texts whose row height a table remembers at most (then it starts again).
+_HEIGHT_MEMO: Final = 20_000
+#: text_height of one line of wrapped text: such a row keeps the default height.
+_ONE_LINE: Final = LINE_HEIGHT + 6
 
 
-def _temp_beside(path: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".~{path.stem}-", suffix=suffix)
-    os.close(fd)
-    return Path(name)
-
-
-def _publish(temp: Path, final: Path) -> None:
-    """Give the temporary file ordinary permissions and rename it over ``final``."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)
-    os.replace(temp, final)
+def integer_step(maximum: float) -> int:
+    """A whole-number axis step for counts up to ``maximum``: 1, 2, 5, 10, 20, … with at most
+    eight steps (a chart of project counts never shows 0.5)."""
+    step, factors = 1, (2, 5 / 2, 2)
+    turn = 0
+    while maximum / step > 8:
+        step = round(step * factors[turn % 3])
+        turn += 1
+    return step
 
 
 class _Table:
-    """One sheet being streamed, plus its CSV (and Parquet) twins."""
+    """One sheet being streamed, plus its CSV (and Parquet) twins.
+
+    ``columns`` are every column of the table (the rows' order, and the CSV's);
+    ``shown`` the indexes of those the sheet shows (项目汇总 leaves out columns that are
+    empty for every row of the collection).
+    """
 
     def __init__(
         self,
@@ -194,53 +116,94 @@ class _Table:
         sheet: Worksheet,
         formats: dict[Kind, Format | None],
         header: Format,
+        wrap: Format,
+        *,
+        shown: Sequence[int] | None = None,
+        frozen_columns: int = 0,
     ) -> None:
         self.key = key
         self.columns = columns
         self.sheet = sheet
-        self.formats = [formats.get(c.kind) for c in columns]
-        self.kinds = [c.kind for c in columns]
+        self.shown = list(range(len(columns))) if shown is None else list(shown)
+        self.sheet_columns = [columns[i] for i in self.shown]
+        self.formats = [wrap if c.wrap else formats.get(c.kind, formats["text"]) for c in self.sheet_columns]
+        self.kinds = [c.kind for c in self.sheet_columns]
+        self.top = formats["text"]
+        self.measured = [c.kind in ("text", "mixed") and not c.wrap for c in self.sheet_columns]
         self.rows = 0
-        self.widths = [max(c.width, display_width(column_label(c)) + 2) for c in columns]
+        self.widths = [max(c.width, min(display_width(column_label(c)), 8) + 2) for c in self.sheet_columns]
         self.csv_file: IO[str] | None = None
         self.csv: Any = None
         self.parquet: _ParquetTable | None = None
-        sheet.freeze_panes(1, 0)
-        for col, column in enumerate(columns):
+        sheet.freeze_panes(1, frozen_columns)
+        for col, column in enumerate(self.sheet_columns):
             write_text(sheet, 0, col, column_label(column), header)
+        sheet.set_row(0, max(text_height(column_label(c), w, minimum=_ROW_HEIGHT) for c, w in zip(
+            self.sheet_columns, self.widths, strict=True)))  # fmt: skip
+        self.wrapped = [c.wrap for c in self.sheet_columns]
+        self._heights: dict[tuple[int, str], float] = {}
 
-    def add(self, row: Sequence[Any]) -> None:
+    def add(self, row: Sequence[Any]) -> list[tuple[int, int]]:
+        """Write one row; the (column, length) of every text cut to fit a cell."""
+        cut: list[tuple[int, int]] = []
         self.rows += 1
         r = self.rows
         sheet = self.sheet
         write_number = sheet.write_number
         measure = r <= _MEASURED_ROWS
         kinds = self.kinds
-        for col, value in enumerate(row):
+        formats = self.formats
+        height = _ROW_HEIGHT
+        for col, index in enumerate(self.shown):
+            value = row[index]
             if value is None:
                 continue
             kind = kinds[col]
             value_type = type(value)
             if (value_type is float or value_type is int) and kind != "text":
-                write_number(r, col, value, self.formats[col])
+                write_number(r, col, value, formats[col])
             else:
                 text = value if value_type is str else str(value)
                 if not text:
                     continue
-                write_text(sheet, r, col, text)
-                if measure:
+                if len(text) > MAX_CELL_CHARS:
+                    cut.append((index, len(text)))
+                    mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
+                    text = text[: MAX_CELL_CHARS - len(mark)] + mark
+                write_text(sheet, r, col, text, formats[col] if kind != "mixed" else self.top)
+                if self.wrapped[col]:
+                    height = max(height, self._height(col, text))
+                elif measure and self.measured[col]:
                     width = min(display_width(text) + 2, _MAX_WIDTH)
                     if width > self.widths[col]:
                         self.widths[col] = width
+        if height > _ONE_LINE:
+            sheet.set_row(r, height)  # wrapped text shown whole (no program fits rows on opening)
         if self.csv is not None:
             self.csv.writerow(["" if v is None else neutralize(v) for v in row])
         if self.parquet is not None:
             self.parquet.add(row)
+        return cut
 
-    def finish(self) -> None:
+    def _height(self, col: int, text: str) -> float:
+        """The row height ``text`` needs in wrapped column ``col`` (remembered: names, files and
+        departments repeat on every indicator and finding row)."""
+        key = (col, text)
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) >= _HEIGHT_MEMO:
+                self._heights.clear()
+            # A path or a code wraps only at its punctuation: lines are estimated a little
+            # narrower than the column so the last one is never cut.
+            height = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
+            self._heights[key] = height
+        return height
+
+    def finish(self, *, breaks: Sequence[int] = ()) -> None:
         for col, width in enumerate(self.widths):
             self.sheet.set_column(col, col, width, self.formats[col])
-        self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.columns) - 1)
+        self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.sheet_columns) - 1)
+        print_setup(self.sheet, self.widths, breaks=breaks)
 
 
 class _ParquetTable:
@@ -264,7 +227,7 @@ class _ParquetTable:
             if value is None or value == "":
                 values.append(None)
             elif kind in ("text", "mixed"):
-                values.append(str(value))
+                values.append(mend_surrogates(str(value)))
             elif kind == "int":
                 values.append(int(value))
             else:
@@ -292,58 +255,98 @@ def parquet_available() -> bool:
 
 
 class SummaryWriter:
-    """Streams the five summary tables into one workbook (and CSV/Parquet files).
+    """Streams the summary tables into one workbook (and CSV/Parquet files).
 
     Write rows with :meth:`add` in any interleaving of tables, then :meth:`close`,
-    which draws the charts and renames every temporary file into place; on an
-    exception call :meth:`abort` (the context manager does) and nothing is left
-    behind.
+    which writes the 总览 sheet, draws the charts and renames every temporary file
+    into place; on an exception call :meth:`abort` (the context manager does) and
+    nothing is left behind.
+
+    ``shown_projects``: the indexes of :data:`PROJECT_COLUMNS` the 项目汇总 sheet shows
+    (default all; the CSV always has all); ``manifest``: a distribution manifest was
+    given, so 文件清单 has its 分发清单 column and the 未交回 sheet is written.
     """
 
-    def __init__(self, output: Path, *, grades: Sequence[str], csv_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        output: Path,
+        *,
+        grades: Sequence[str],
+        csv_dir: Path | None = None,
+        shown_projects: Sequence[int] | None = None,
+        manifest: bool = False,
+    ) -> None:
         self.output = output
         self.grades = tuple(grades)
         self.csv_dir = csv_dir
-        self._temps: list[tuple[Path, Path]] = []
+        self.manifest = manifest
         self._files: list[IO[str]] = []
         self.written: list[Path] = []
-        self._temp = _temp_beside(output, ".xlsx")
-        self._temps.append((self._temp, output))
+        self._max_projects = 0
+        self.tables: dict[str, _Table] = {}
+        # Every file goes to a temporary file beside its destination; xlsxwriter's own
+        # temporary files to a scratch folder of ours (io.atomic): nothing is left on failure.
+        self._staging = Staging("summary", output)
+        try:
+            self._open(output, csv_dir, shown_projects, manifest)
+        except BaseException as exc:
+            self.abort()
+            failure = self._staging.failure(exc)
+            if failure is not None:
+                raise failure from exc
+            raise
+
+    def _open(self, output: Path, csv_dir: Path | None, shown_projects: Sequence[int] | None, manifest: bool) -> None:
+        self._temp = self._staging.file(output)
         self.book = xlsxwriter.Workbook(
             str(self._temp),
-            {
-                "constant_memory": True,
-                "nan_inf_to_errors": True,  # a last guard: no figure may stop the summary
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
+            xlsxwriter_options(
+                self._staging,
+                constant_memory=True,
+                nan_inf_to_errors=True,  # a last guard: no figure may stop the summary
+                strings_to_formulas=False,
+                strings_to_numbers=False,
+                strings_to_urls=False,
+            ),
         )
         header = self.book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
-        formats: dict[Kind, Format | None] = {
-            kind: self.book.add_format({"num_format": code}) for kind, code in _NUMBER_FORMATS.items()
+        wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.formats: dict[Kind, Format | None] = {
+            kind: self.book.add_format({"num_format": code, "valign": "top"}) for kind, code in _NUMBER_FORMATS.items()
         }
+        self.formats["text"] = self.book.add_format({"valign": "top"})
         columns = {
             "projects": PROJECT_COLUMNS,
             "indicators": INDICATOR_COLUMNS,
             "findings": FINDING_COLUMNS,
-            "files": FILE_COLUMNS,
+            "files": FILE_COLUMNS + ((MANIFEST_MATCH_COLUMN,) if manifest else ()),
             "departments": department_columns(self.grades),
+            "missing": MISSING_COLUMNS,
         }
-        self.tables: dict[str, _Table] = {}
+        # 总览 is the first sheet, written last (overview.write_overview orders its cells by row).
+        self.overview_sheet = self.book.add_worksheet(SUMMARY_SHEETS["overview"])
+        self.tables = {}
         write_parquet = csv_dir is not None and parquet_available()
         if csv_dir is not None:
             csv_dir.mkdir(parents=True, exist_ok=True)
-        for key in TABLE_KEYS:
+        for key in sheet_keys(manifest=manifest):
             sheet = self.book.add_worksheet(SUMMARY_SHEETS[key])
-            table = _Table(key, columns[key], sheet, formats, header)
+            table = _Table(
+                key,
+                columns[key],
+                sheet,
+                self.formats,
+                header,
+                wrap,
+                shown=shown_projects if key == "projects" else None,
+                frozen_columns=_frozen(shown_projects) if key == "projects" else 0,
+            )
             if csv_dir is not None:
                 name = SUMMARY_SHEETS[key]
                 final = csv_dir / f"{name}.csv"
-                temp = _temp_beside(final, ".csv")
-                self._temps.append((temp, final))
+                temp = self._staging.file(final)
                 handle = temp.open("w", encoding="utf-8-sig", newline="")
                 self._files.append(handle)
                 table.csv_file = handle
@@ -351,32 +354,59 @@ class SummaryWriter:
                 table.csv.writerow([column_label(c) for c in table.columns])
                 if write_parquet:
                     final = csv_dir / f"{name}.parquet"
-                    temp = _temp_beside(final, ".parquet")
-                    self._temps.append((temp, final))
+                    temp = self._staging.file(final)
                     table.parquet = _ParquetTable(temp, table.columns)
             self.tables[key] = table
 
     def __enter__(self) -> SummaryWriter:
         return self
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if exc_type is not None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, *rest: object) -> None:
+        if exc is not None:
             self.abort()
+            failure = self._staging.failure(exc)
+            if failure is not None:
+                raise failure from exc
 
     def add(self, table: str, row: Sequence[Any]) -> None:
-        self.tables[table].add(row)
+        if table == "departments":
+            self._max_projects = max(self._max_projects, int(row[1] or 0))
+        target = self.tables[table]
+        for col, length in target.add(row):
+            self.tables["findings"].add(self._cut_finding(target, row, col, length))
+
+    def _cut_finding(self, table: _Table, row: Sequence[Any], col: int, length: int) -> list[Any]:
+        """A 校验问题 row saying a text was cut to fit its cell (the CSV keeps it whole)."""
+        keys = [c.key for c in table.columns]
+
+        def at(key: str) -> Any:
+            return row[keys.index(key)] if key in keys else None
+
+        message = CONSOLIDATE_MESSAGES["cut_finding"].format(
+            column=column_label(table.columns[col]),
+            count=length,
+            limit=MAX_CELL_CHARS,
+            table=SUMMARY_SHEETS[table.key],
+            row=table.rows + 1,
+        )
+        return [
+            at("file"), at("sheet"), at("cell"), at("project_name"), table.columns[col].key, "text_truncated",
+            RULE_TITLES["text_truncated"], SEVERITY_LABELS["warning"], length, MAX_CELL_CHARS, message,
+        ]  # fmt: skip
 
     def rows(self, table: str) -> int:
         return self.tables[table].rows
 
     def _charts(self) -> None:
+        """The two charts of 主管部门统计, side by side below its table."""
         table = self.tables["departments"]
         if table.rows == 0:
             return
         name = table.sheet.get_name()
         last = table.rows
         msg = CONSOLIDATE_MESSAGES
-        anchor_col = len(table.columns) + 1
+        width = max(sum(table.widths) * 7 / 2 - 10, 360)
+        height = 420
         grades = self.book.add_chart({"type": "column", "subtype": "stacked"})
         first_grade_col = len(table.columns) - len(self.grades)
         for offset, grade in enumerate(self.grades):
@@ -388,10 +418,20 @@ class SummaryWriter:
                     "values": [name, 1, col, last, col],
                 }
             )
-        grades.set_title({"name": msg["chart_grades"]})
-        grades.set_y_axis({"name": msg["chart_axis_projects"], "major_gridlines": {"visible": True}})
-        grades.set_size({"width": 720, "height": 360})
-        table.sheet.insert_chart(1, anchor_col, grades)
+        grades.set_title({"name": msg["chart_grades"], "name_font": {"size": 12}})
+        grades.set_y_axis(
+            {
+                "name": msg["chart_axis_projects"],
+                "major_gridlines": {"visible": True},
+                "min": 0,
+                "major_unit": integer_step(self._max_projects),
+                "num_format": "0",
+            }
+        )
+        grades.set_legend({"position": "bottom"})
+        grades.set_size({"width": width, "height": height})
+        anchor = last + 2
+        table.sheet.insert_chart(anchor, 0, grades)
 
         scores = self.book.add_chart({"type": "column"})
         score_col = 5
@@ -400,45 +440,53 @@ class SummaryWriter:
                 "name": msg["chart_axis_score"],
                 "categories": [name, 1, 0, last, 0],
                 "values": [name, 1, score_col, last, score_col],
-                "data_labels": {"value": True, "num_format": "0.00"},
+                "data_labels": {"value": True, "num_format": "0.00", "font": {"size": 7}},
             }
         )
-        scores.set_title({"name": msg["chart_scores"]})
-        scores.set_y_axis({"name": msg["chart_axis_score"], "min": 0, "max": 100})
+        scores.set_title({"name": msg["chart_scores"], "name_font": {"size": 12}})
+        scores.set_y_axis({"name": msg["chart_axis_score"], "min": 0, "max": 100, "major_unit": 20})
         scores.set_legend({"none": True})
-        scores.set_size({"width": 720, "height": 360})
-        table.sheet.insert_chart(20, anchor_col, scores)
+        scores.set_size({"width": width, "height": height})
+        table.sheet.insert_chart(anchor, 0, scores, {"x_offset": int(width) + 14})
 
-    def close(self) -> list[Path]:
-        """Finish every table, write the workbook and rename all outputs into place."""
+    def close(self, overview: Overview | None = None) -> list[Path]:
+        """Finish every table, write 总览 and the workbook and rename all outputs into place."""
+        from sheetperf.services.overview import write_overview
+
         try:
-            for table in self.tables.values():
-                table.finish()
+            for key, table in self.tables.items():
+                # 主管部门统计's charts start a page of their own (below the table, never split).
+                charts = key == "departments" and table.rows > 0
+                table.finish(breaks=[table.rows + 1] if charts else ())
                 if table.parquet is not None:
                     table.parquet.close()
             self._charts()
+            if overview is not None:
+                write_overview(self.book, self.overview_sheet, overview)
+            mark_xlsxwriter(self.book, "summary", [sheet.get_name() for sheet in self.book.worksheets()])
             self.book.close()
             for handle in self._files:
                 handle.close()
-        except BaseException:
+            self.written = self._staging.commit()
+        except BaseException as exc:
             self.abort()
+            failure = self._staging.failure(exc)
+            if failure is not None:
+                raise failure from exc
             raise
-        for temp, final in self._temps:
-            _publish(temp, final)
-            self.written.append(final)
-        self._temps = []
         return self.written
 
     def abort(self) -> None:
         """Remove every temporary file; the destinations are left as they were."""
         for handle in self._files:
-            handle.close()
+            try:
+                handle.close()
+            except OSError:  # a full disk fails the last flush too; the file is removed below
+                pass
         for table in self.tables.values() if hasattr(self, "tables") else ():
             if table.parquet is not None:
                 try:
                     table.parquet.writer.close()
                 except Exception:  # already failing; the file is removed below
                     pass
-        for temp, _ in self._temps:
-            temp.unlink(missing_ok=True)
-        self._temps = []
+        self._staging.abort()

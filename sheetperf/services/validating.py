@@ -146,11 +146,11 @@ def write_report(run: ValidationRun, path: str | Path, profile: ProfileSource) -
     return write_html(path, entries, failed=failed, profile_title=title)
 
 
-def annotate(run: ValidationRun, out_dir: str | Path) -> list[Annotated]:
+def annotate(run: ValidationRun, out_dir: str | Path, *, force: bool = False) -> list[Annotated]:
     """Annotated copies of the run's readable workbooks (see :func:`sheetperf.io.annotate.annotate_files`)."""
     from sheetperf.io.annotate import annotate_files
 
-    return annotate_files(run.findings, out_dir, sources=run.readable)
+    return annotate_files(run.findings, out_dir, sources=run.readable, force=force)
 
 
 __all__ = ["CheckedForm", "ValidationRun", "annotate", "validate_files", "write_report"]

@@ -18,6 +18,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -56,15 +57,52 @@ def _context() -> ForkContext | SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
+_PR_SET_PDEATHSIG: Final = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, however it ends (``kill -9`` included).
+
+    Linux: the kernel's parent-death signal (prctl PR_SET_PDEATHSIG), set to SIGKILL.
+    Elsewhere, and as a second guard, a daemon thread watches the parent's pid.  If the
+    parent is already gone when this runs, the process exits at once.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="sheetperf-parent-watch", daemon=True).start()
+
+
 def _worker_main(
     conn: Connection,
     init: Callable[[Any], Any],
     init_arg: Any,
     handler: Callable[[Any, Any], Any],
+    parent: int,
 ) -> None:
     """Loop of one worker process: receive a task, send back its result."""
+    die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the parent decides, workers are killed by it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's SIGTERM handler (raise Interrupted) is inherited by a forked worker; here
+    # SIGTERM must simply end the process, whatever task it is in.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     state = init(init_arg)
     # What the worker inherited (imports, the command's objects) is never garbage: keep the
     # collector off it, so collections stay short and do not copy the parent's shared pages.
@@ -139,7 +177,7 @@ class WorkerPool(Generic[S, T, R]):
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_worker_main,
-            args=(child_end, self.init, self.init_arg, self.handler),
+            args=(child_end, self.init, self.init_arg, self.handler, os.getpid()),
             daemon=True,
         )
         process.start()

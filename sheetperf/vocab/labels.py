@@ -131,6 +131,7 @@ RULE_TITLES: Final[dict[str, str]] = {
     "indicator_points": "绩效指标标明的分值与各部分不符",
     # consolidation (issue 6)
     "superseded": "同一项目有更新的版本，本表未汇总",
+    "text_truncated": "文字超过 Excel 单元格上限，汇总表中已截断",
     # goal tables (issue 7) and goal drift (issue 5)
     "legacy_category": "一级指标使用旧版指标体系名称",
     "goal_category_missing": "绩效目标表缺少必备的一级指标类别",
@@ -191,6 +192,7 @@ RULE_EXPLANATIONS: Final[dict[str, str]] = {
     "indicator_points": "“年度绩效目标(80分)”等标明的绩效指标分值应等于各一级指标标明的分值之和，并与预算执行分值合计为满分。",
     # consolidation (issue 6)
     "superseded": "同一项目（年度、主管部门、实施单位、项目名称相同）出现在多个文件中时，汇总修改时间最新的文件（时间相同取路径排序靠后者），其余列为已被替代。",
+    "text_truncated": "Excel 的一个单元格最多容纳 32,767 个字符；更长的文字在汇总工作簿中截断并注明，CSV 文件中保留全文。",
     # goal tables (issue 7) and goal drift (issue 5)
     "legacy_category": "2020 年前后的绩效目标表使用“投入与管理、产出目标、效果目标、影响力目标、满意度”等旧名称；产出目标视为产出指标，效果目标和影响力目标视为效益指标，满意度视为满意度指标，投入与管理在现行体系中由预算执行体现。建议改用现行名称。",
     "goal_category_missing": "绩效目标表应在规则要求的每个一级指标（如产出指标、效益指标、满意度指标）下至少设一项指标。",
@@ -805,6 +807,7 @@ ANNOTATE_MESSAGES: Final[dict[str, str]] = {
     "comment_expected": "（填报：{stated}；应为：{expected}）",
     "sheet_level": "（表级问题）",
     "not_annotatable": "{suffix} 文件无法写入批注，已跳过（请另存为 .xlsx 后重试）",
+    "no_findings": "未发现问题，不生成批注副本",
     "written": "已写出批注副本 {path}（{cells} 个单元格）",
     "same_as_source": "批注副本不能覆盖原文件：{path}",
     "html_written": "已写出校验报告 {path}",
@@ -830,6 +833,7 @@ FILL_MESSAGES: Final[dict[str, str]] = {
     "merged_cell": "工作表「{sheet}」单元格 {cell}（{field}）位于以 {anchor} 开头的合并区域内，无法单独填写：请重新生成模板",
     "not_number": "{field} 应为数字，记录中为「{value}」：请改为数字",
     "bad_char": "{field} 含有工作簿无法保存的控制字符 {code}：请删除该字符后重试",
+    "too_long": "工作表「{sheet}」单元格 {cell}（{field}）的文字有 {count} 个字符，超过 Excel 单元格的上限 {limit}：请删减后重试",
     "indicator_field": "第 {n} 项指标的{field}",
     "unreadable": "无法打开模板：{detail}",
     "several_records": "记录文件含有 {count} 条记录，fill 一次只填写一条：请把要填写的记录单独存为一个 JSON 文件",
@@ -842,11 +846,13 @@ FILL_MESSAGES: Final[dict[str, str]] = {
 # --- Consolidation (sheetperf consolidate): summary sheets, their column headers, the file
 # statuses of 文件清单 and the messages of the command.
 SUMMARY_SHEETS: Final[dict[str, str]] = {
+    "overview": "总览",
     "projects": "项目汇总",
     "indicators": "指标明细",
     "findings": "校验问题",
     "files": "文件清单",
     "departments": "主管部门统计",
+    "missing": "未交回",
 }
 
 #: Headers of the summary tables; keys shared with the reader's frames keep their words.
@@ -888,6 +894,8 @@ SUMMARY_COLUMN_LABELS: Final[dict[str, str]] = {
     "department_execution_rate": "执行率(%)",
     "average_score": "平均分（重算）",
     "grade_count": "{grade}（个）",
+    "manifest_match": "分发清单",
+    "distributed_file": "分发文件",
 }
 
 #: Status of an input file in 文件清单.
@@ -897,6 +905,7 @@ FILE_STATUS_LABELS: Final[dict[str, str]] = {
     "no_form": "无表单",
     "superseded": "已被替代",
     "skipped": "已跳过",
+    "own_output": "已跳过（sheetperf 输出）",
 }
 
 #: The scoring rule applied to an indicator (values of scoring.Rule).
@@ -931,8 +940,11 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "unexpected": "无法读取文件（{detail}），请另存为 .xlsx 后重试",
     "superseded_file": "全部 {count} 张表单已被更新的文件替代：{newer}",
     "superseded_some": "{count} 张表单已被更新的文件替代：{newer}",
+    "cut_mark": "……（已截断：原文 {count} 字，全文见 CSV 或原表）",
+    "cut_finding": "「{column}」的文字有 {count} 个字符，超过单元格上限 {limit}，汇总表中已截断（{table}第 {row} 行）",
     "superseded_finding": "项目“{project}”在更新的文件 {newer}（工作表「{sheet}」）中也有，本表未汇总",
     "summary_line": "共 {files} 个文件（{statuses}）；汇总 {projects} 个项目；{findings}",
+    "missing_line": "未交回 {missing} 个项目（见「{sheet}」表）；不属于分发清单中任何项目的文件 {unknown} 个",
     "written": "已写出 {path}",
     "cannot_write": "无法写出汇总文件：{detail}",
     "output_is_input": "汇总文件不能覆盖输入的工作簿，请换一个输出文件名",
@@ -945,6 +957,63 @@ CONSOLIDATE_MESSAGES: Final[dict[str, str]] = {
     "chart_axis_projects": "项目数",
     "chart_axis_score": "平均分",
 }
+
+#: Page footer of every table sheet sheetperf writes (Excel code &P: the page number, counted from 1 in each sheet).
+PRINT_LABELS: Final[dict[str, str]] = {
+    "footer": "第 &P 页",
+}
+
+#: The 总览 sheet of the summary: the collection on one screen and one printed page.
+OVERVIEW_LABELS: Final[dict[str, str]] = {
+    "title": "绩效表单汇总总览",
+    "profile": "规则配置：{profile}",
+    "counts": "概况",
+    "money": "资金与得分（绩效自评表）",
+    "files": "文件数",
+    "files_ok": "读取成功的文件",
+    "files_failed": "读取失败的文件",
+    "files_other": "无表单或已跳过的文件",
+    "forms": "表单数",
+    "projects": "汇总项目数",
+    "of_which": "其中：{form}",
+    "superseded": "已被替代的表单",
+    "distributed": "分发项目数",
+    "missing": "未交回项目数",
+    "not_in_manifest": "不属于任何项目的文件",
+    "annual_budget": "全年预算数合计(万元)",
+    "executed": "全年执行数合计(万元)",
+    "execution_rate": "总执行率(%)",
+    "average_score": "平均分（重算）",
+    "lowest_score": "最低分（重算）",
+    "grades_title": "评分等级分布",
+    "grade": "评分等级",
+    "count": "项目数",
+    "rates_title": "执行率分布",
+    "rate_band": "执行率",
+    "no_grade": "未评分",
+    "departments_title": "错误最多的主管部门",
+    "department": "主管部门",
+    "department_errors": "错误数",
+    "department_warnings": "警告数",
+    "lowest_title": "得分最低的项目",
+    "project": "项目名称",
+    "score": "总分（重算）",
+    "rules_title": "问题按规则",
+    "rule": "问题类型",
+    "severity": "级别",
+    "findings": "条数",
+    "none": "（无）",
+    "more": "另有 {count} 项见「{sheet}」",
+}
+
+#: Bands of the execution-rate chart of 总览: (lower bound inclusive, label); the last is open.
+RATE_BANDS: Final[tuple[tuple[float, str], ...]] = (
+    (0, "<60%"),
+    (60, "60–80%"),
+    (80, "80–90%"),
+    (90, "90–100%"),
+    (100, "≥100%"),
+)
 
 # --- Template writer: input prompts, validation messages, the 填表说明 sheet, CLI messages.
 TEMPLATE_PROMPTS: Final[dict[str, tuple[str, str]]] = {
@@ -1156,3 +1225,60 @@ HAZARD_MESSAGES: Final[dict[str, str]] = {
 
 RULE_TITLES.update(HAZARD_TITLES)
 RULE_EXPLANATIONS.update(HAZARD_EXPLANATIONS)
+
+# --- Outputs (io/atomic.py): what is refused before a file is written, and why a write failed.
+OUTPUT_KIND_LABELS: Final[dict[str, str]] = {
+    "summary": "汇总工作簿",
+    "status": "交回情况工作簿",
+    "manifest": "分发清单工作簿",
+    "annotated": "批注副本",
+    "report": "HTML 校验报告",
+    "template": "模板",
+    "filled": "填写后的工作簿",
+    "csv": "CSV 文件",
+}
+
+OUTPUT_MESSAGES: Final[dict[str, str]] = {
+    "cannot_write": "无法写出{kind}：{reason}；原有文件（如有）保持不变",
+    "scratch_failed": "无法在临时文件夹 {folder} 中写入：{reason}；请清理该文件夹，或把环境变量 TMPDIR 指向空间充足的文件夹",
+    "folder_missing": "输出文件所在的文件夹不存在，请先创建或改正路径",
+    "is_folder": "这是一个文件夹，请给出{kind}的文件名",
+    "wrong_suffix": "写出的是{kind}，文件名应以 {expected} 结尾，请改正文件名",
+    "open_in_excel": "文件正在 Excel 或 WPS 中打开（旁边有锁定文件 {lock}），请先关闭该文件再运行",
+    "open_in_libreoffice": "文件正在 LibreOffice 中打开（旁边有锁定文件 {lock}），请先关闭该文件再运行",
+    "read_only": "文件为只读，不会覆盖；请另选文件名，或先取消文件的只读属性",
+    "not_ours": "已有同名文件，它不是 sheetperf 写出的{kind}（可能是交回的表单或其他文件），不会覆盖；请另选文件名，或加 --force 覆盖",
+    "other_kind": "已有同名文件，它是 sheetperf 写出的{found}，不是{kind}，不会覆盖；请另选文件名，或加 --force 覆盖",
+    "sheets_changed": "已有同名的{kind}，但其中的工作表已被改动（如添加或改名了工作表），不会覆盖；请另选文件名，或加 --force 覆盖",
+    "exists": "文件已存在，不会覆盖；请另选文件名，或加 --force 覆盖",
+    "busy": "另一个 sheetperf 正在写出这个文件，请等它结束后再运行",
+    "inputs_missing": "输入文件不存在：{paths}；没有写出任何文件，请检查路径是否写错",
+    "interrupted": "已中断，没有写出或改动任何输出文件",
+    "or": " 或 ",
+    "list": "、",
+    "temporary_skipped": "sheetperf 写出时留下的临时文件（写出被中止），不作为表单读取，可以删除",
+    "output_skipped": "已跳过（sheetperf 输出）：这是 sheetperf 写出的{kind}，不作为表单读取",
+}
+
+# --- click's usage errors, said in Chinese (cli/__init__.py translates them by their kind).
+CLI_USAGE_MESSAGES: Final[dict[str, str]] = {
+    "no_such_option": "没有选项 {name}",
+    "did_you_mean": "，是否想用 {names}",
+    "no_such_command": "没有命令 {name}",
+    "missing_argument": "缺少参数 {name}",
+    "missing_option": "缺少选项 {name}",
+    "bad_value": "{name} 的值无效：{detail}",
+    "bad_value_plain": "{name} 的值无效",
+    "needs_value": "选项 {name} 需要一个值",
+    "extra_arguments": "多余的参数：{args}",
+    "usage": "用法有误：{detail}",
+    "see_help": "（用 {command} -h 查看用法）",
+    "not_integer": "「{value}」不是整数",
+    "not_number": "「{value}」不是数字",
+    "not_choice": "「{value}」不是可选的值（{choices}）",
+    "out_of_range": "{value} 不在允许的范围 {range} 内",
+    "path_missing": "「{value}」不存在",
+    "path_is_folder": "「{value}」是文件夹，这里应给出文件",
+    "path_is_file": "「{value}」是文件，这里应给出文件夹",
+    "path_unreadable": "「{value}」无法读取",
+}

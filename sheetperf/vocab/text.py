@@ -7,6 +7,7 @@ the summary and the manifest, row heights of filled forms.
 from __future__ import annotations
 
 import errno
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
@@ -27,6 +28,16 @@ OS_REASONS: Final[dict[int, str]] = {
     errno.EBUSY: "文件正被其他程序占用",
     errno.ETXTBSY: "文件正被其他程序占用",
     errno.ELOOP: "路径中的链接循环",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EFBIG: "文件超过了磁盘允许的大小",
+    errno.EINVAL: "文件名或路径中有此磁盘不允许的字符",
+    errno.ENXIO: "设备或管道没有连接",
+    errno.ENODEV: "设备不存在",
+    errno.EXDEV: "不能跨磁盘移动文件",
+    errno.ENOTEMPTY: "文件夹不是空的",
+    errno.ESTALE: "网络文件句柄已失效，请重新连接共享文件夹",
+    errno.ETIMEDOUT: "网络连接超时",
+    errno.EAGAIN: "资源暂时不可用，请稍后再试",
 }
 
 
@@ -37,6 +48,22 @@ def os_reason(exc: OSError) -> str:
     if code in OS_REASONS:
         return OS_REASONS[code]
     return f"系统错误（编号 {code}）" if code is not None else "系统错误"
+
+
+_SURROGATES: Final = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def mend_surrogates(text: str) -> str:
+    """``text`` that can be written as UTF-8: the bytes of a name that was not UTF-8 (a GBK name
+    from a Windows share, kept by Python as lone surrogates) as ``\\xNN``; anything else as is."""
+    if text.isascii() or not _SURROGATES.search(text):
+        return text
+    return _SURROGATES.sub(_surrogate_escape, text)
 
 
 def display_width(text: str) -> int:

@@ -26,6 +26,9 @@ from typing import Final
 
 MB: Final = 2**20
 
+#: Most characters a cell holds (Excel's limit; LibreOffice and WPS cut or refuse longer text).
+MAX_CELL_CHARS: Final = 32_767
+
 # --- the file and its zip directory (checked before anything is inflated) ------------------
 
 #: Largest workbook file accepted on disk (bytes).
