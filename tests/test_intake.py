@@ -728,3 +728,28 @@ def test_fill_names_what_the_template_is(converted: dict[str, Path], tmp_path: P
     result = CliRunner().invoke(main, ["fill", str(template), str(RECORD_JSON), "-o", str(tmp_path / "out.xlsx")])
     assert result.exit_code == 2
     assert f"模板的内容是 {kind} 工作簿" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["read", "validate", "status"], ids=["read", "validate", "status"])
+def test_sheetperf_outputs_in_a_folder_are_never_read_as_forms(tmp_path: Path, command: str) -> None:
+    from sheetperf.rules.profiles import get_profile
+    from sheetperf.services.distribute import distribute, read_roster
+
+    roster = tmp_path / "名册.csv"
+    roster.write_text("年度,主管部门,实施单位,项目名称\n2024,部门,单位,项目甲\n", encoding="utf-8")
+    result = distribute(read_roster(roster), tmp_path / "分发", form="goal_table", profile=get_profile("national"))
+    folder = tmp_path / "交回"
+    folder.mkdir()
+    shutil.copy(tmp_path / "分发" / result.rows[0].path, folder / "项目甲.xlsx")
+    # an annotated copy written into the returns folder: a form inside, but sheetperf's own output
+    annotated = CliRunner().invoke(main, ["validate", str(folder / "项目甲.xlsx"), "--annotate", str(folder)])
+    assert annotated.exit_code in (0, 1), annotated.output
+    (copy,) = [p for p in folder.iterdir() if p.name != "项目甲.xlsx"]
+    args = [str(result.manifest_csv), str(folder)] if command == "status" else [str(folder)]
+    run = CliRunner().invoke(main, [command, *args])
+    assert "sheetperf 输出" in run.output + run.stderr
+    if command == "status":
+        assert "重复交回" not in run.output.splitlines()[3]  # the project came back once
+        assert "已交回 1" in run.output
+    else:
+        assert copy.name not in run.output.replace(f"{copy}：已跳过", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -72,28 +73,37 @@ class Inputs:
     failed: list[tuple[Path, str]]
 
 
+def own_output(path: str) -> str | None:
+    """Why a file is left out when sheetperf wrote it (a summary, a status workbook, an annotated
+    copy: recognised by their mark, :mod:`sheetperf.xlsx.marker`); None for anything else.  The
+    ``skip`` of :func:`sheetperf.io.walk.walk` for every command that reads forms from folders."""
+    from sheetperf.io.atomic import kind_label
+    from sheetperf.vocab.labels import OUTPUT_MESSAGES
+    from sheetperf.xlsx.marker import output_kind
+
+    if os.path.splitext(path)[1].lower() not in (".xlsx", ".xlsm"):
+        return None
+    kind = output_kind(path)
+    return OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(kind)) if kind is not None else None
+
+
 def walk_inputs(paths: Iterable[str | Path]) -> Inputs:
     """Files as given, a folder standing for the workbooks and record JSON under it
     (recursively, through :func:`sheetperf.io.walk.walk`); the other files found in those folders
     with the reason each is left out; and the folders, links and named paths that can't be read."""
     from sheetperf.io.walk import FAILED_KINDS, walk
-    from sheetperf.vocab.labels import OUTPUT_KIND_LABELS, OUTPUT_MESSAGES, READER_MESSAGES
-    from sheetperf.xlsx.marker import output_kind
+    from sheetperf.vocab.labels import READER_MESSAGES
 
     out: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     failed: list[tuple[Path, str]] = []
-    for found in walk(paths):
+    for found in walk(paths, skip=own_output):
         path = Path(found.path)
         suffix = path.suffix.lower()
         if found.kind in FAILED_KINDS or (found.kind == "special" and found.explicit):
             failed.append((path, found.reason))
         elif found.kind == "file" and _archive(path):
             (failed if found.explicit else skipped).append((path, ARCHIVE_MESSAGES["not_here"]))
-        elif found.kind == "file" and suffix in WORKBOOK_SUFFIXES and (own := output_kind(path)) is not None:
-            # a summary, status workbook or annotated copy sheetperf wrote: never read as forms
-            reason = OUTPUT_MESSAGES["output_skipped"].format(kind=OUTPUT_KIND_LABELS.get(own, own))
-            (failed if found.explicit else skipped).append((path, reason))
         elif found.kind == "file" and (found.explicit or suffix in JSON_SUFFIXES | WORKBOOK_SUFFIXES):
             out.append(path)
         elif found.kind == "file" and content_kind(path) in WORKBOOK_CONTENT:

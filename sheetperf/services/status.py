@@ -167,12 +167,13 @@ def returned_files(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tu
 
     Lock and hidden files are no one's return and are left out; anything else a department
     put there (a PDF or a Word file instead of the workbook) is returned and has to show."""
+    from sheetperf.io.sources import own_output
     from sheetperf.io.walk import identity, walk
 
     skip = {identity(str(p)) for p in exclude}
     files: list[Path] = []
     problems: list[OtherFile] = []
-    for found in walk(paths):
+    for found in walk(paths, skip=own_output):
         if found.kind == "missing":
             problems.append(OtherFile(found.shown, "unreadable", MSG["path_missing"]))
         elif found.kind in ("lock", "hidden") and not found.explicit:
@@ -180,6 +181,9 @@ def returned_files(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tu
         elif found.kind in ("file", "lock", "hidden"):
             if identity(found.path) not in skip:
                 files.append(Path(found.path))
+        elif found.kind == "ours":  # a summary, status workbook or annotated copy: no one's return
+            if identity(found.path) not in skip:
+                problems.append(OtherFile(found.shown, "unknown", found.reason))
         elif found.kind != "linked":  # a link inside the folders: its target is read at its place
             problems.append(OtherFile(found.shown, "unreadable", found.reason))
     return files, problems
