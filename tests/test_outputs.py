@@ -12,6 +12,7 @@ previous summary intact and nothing behind.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import json
 import os
@@ -43,6 +44,13 @@ from sheetperf.xlsx.marker import output_kind, read_marker
 # A zip file object a failed write on the full disk dropped is closed by the garbage collector
 # during a later test of this module, and its last flush is reported as "unraisable": expected.
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture(autouse=True)
+def _collect_dropped_files() -> Iterator[None]:
+    """Collect what a failed write dropped before the test ends, so its warning stays here."""
+    yield
+    gc.collect()
 
 RECORDS = REPO / "samples" / "records"
 #: The sample workbooks that have their record beside them (the seven published forms).
