@@ -764,3 +764,40 @@ def test_a_name_in_gbk_bytes_reaches_every_output(tmp_path: Path) -> None:
     assert any(str(f).endswith("\\xbb\\xe3\\xd7\\xdc.xlsx") for f in files), files
     assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in (tmp_path / "csv" / "projects.csv").read_text(encoding="utf-8-sig")
     assert "\\xbb\\xe3\\xd7\\xdc.xlsx" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_signal_right_after_the_temporary_is_created_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C between the system call that creates the temporary file and the next line (the
+    moment the signal test's "writing" aims at): the file is removed, not forgotten."""
+    from sheetperf.io import atomic
+
+    real_open = os.open
+
+    def open_then_interrupted(path: Any, *args: Any, **kwargs: Any) -> int:
+        fd = real_open(path, *args, **kwargs)
+        if not os.path.basename(path).startswith(TEMP_PREFIX):
+            return fd  # the janitor's start (subprocess opens /dev/null)
+        os.close(fd)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "open", open_then_interrupted)
+    staging = atomic.Staging("summary", tmp_path / "汇总.xlsx")
+    with pytest.raises(KeyboardInterrupt):
+        staging.file(tmp_path / "汇总.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_name_taken_by_another_run_is_left_to_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sheetperf.io import atomic
+
+    names = iter(["aaaaaaaa", "bbbbbbbb"])
+    monkeypatch.setattr(atomic.secrets, "token_hex", lambda _: next(names))
+    theirs = tmp_path / f"{TEMP_PREFIX}aaaaaaaa-汇总.xlsx"
+    theirs.write_bytes(b"another run's summary")
+    staging = atomic.Staging("summary", tmp_path / "汇总.xlsx")
+    ours = staging.file(tmp_path / "汇总.xlsx")
+    assert ours.name == f"{TEMP_PREFIX}bbbbbbbb-汇总.xlsx"
+    staging.abort()
+    assert [p.name for p in tmp_path.iterdir()] == [theirs.name]

@@ -182,20 +182,28 @@ class Staging:
         self._scratch: list[Path] = []
 
     def file(self, final: Path) -> Path:
-        """An empty temporary file in ``final``'s folder (hidden, ordinary permissions)."""
+        """An empty temporary file in ``final``'s folder (hidden, ordinary permissions).
+
+        The name is registered (with the janitor and in this staging) before the file is
+        created, so a signal at any moment, even between the system call creating it and the
+        next line, leaves nothing: :meth:`abort` removes it, or the janitor after a kill.
+        """
         final = Path(final)
         while True:
             temp = final.with_name(f"{TEMP_PREFIX}{secrets.token_hex(4)}-{final.name}")
-            _JANITOR.hold(temp)  # told before the file exists, so a kill in between leaves nothing
+            _JANITOR.hold(temp)
+            self._temps.append((temp, final))
             try:
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-            except FileExistsError:
+            except FileExistsError:  # another run's file of the same name: never ours to remove
+                self._temps.pop()
+                _JANITOR.release(temp)
                 continue
             except BaseException:
-                _JANITOR.release(temp)
+                self._temps.pop()
+                _remove(temp)  # created before the exception arrived, or not at all
                 raise
             os.close(fd)
-            self._temps.append((temp, final))
             return temp
 
     def scratch(self) -> Path:
@@ -204,14 +212,21 @@ class Staging:
         while True:
             folder = base / f"sheetperf-{secrets.token_hex(6)}"
             _JANITOR.hold(folder)
+            self._scratch.append(folder)
             try:
                 folder.mkdir(mode=0o700)
-            except FileExistsError:
+            except FileExistsError:  # not ours
+                self._scratch.pop()
+                _JANITOR.release(folder)
                 continue
             except OSError as exc:
-                _JANITOR.release(folder)
+                self._scratch.pop()
+                _remove(folder)
                 raise OutputError(MSG["scratch_failed"].format(folder=base, reason=os_reason(exc))) from exc
-            self._scratch.append(folder)
+            except BaseException:
+                self._scratch.pop()
+                _remove(folder)
+                raise
             return folder
 
     def commit(self) -> list[Path]:
