@@ -68,6 +68,7 @@ from sheetperf.rules.profiles import Profile
 from sheetperf.services.columns import PROJECT_COLUMNS, row_of
 from sheetperf.services.distribute import MANIFEST_CSV, MANIFEST_XLSX, ManifestRow, read_manifest
 from sheetperf.services.status import ManifestMatcher, ProjectStatus, record_identity
+from sheetperf.services.tally import Tally
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
 from sheetperf.vocab.labels import (
@@ -906,43 +907,27 @@ def _why(winner: _Held, loser: _Held) -> str:
 @dataclass
 class _Department:
     projects: int = 0
-    budget: Decimal = Decimal(0)
-    executed: Decimal = Decimal(0)
-    rate_budget: Decimal = Decimal(0)
-    rate_executed: Decimal = Decimal(0)
-    score_sum: Decimal = Decimal(0)
-    scored: int = 0
+    money: Tally = field(default_factory=Tally)
     grades: Counter[str] = field(default_factory=Counter)
     errors: int = 0
 
     def add(self, budget: float | None, executed: float | None, score: float | None, grade: str, errors: int) -> None:
         self.projects += 1
         self.errors += errors
-        if budget is not None:
-            self.budget += Decimal(repr(budget))
-        if executed is not None:
-            self.executed += Decimal(repr(executed))
-        if budget is not None and executed is not None:
-            self.rate_budget += Decimal(repr(budget))
-            self.rate_executed += Decimal(repr(executed))
-        if score is not None:
-            self.score_sum += Decimal(repr(score))
-            self.scored += 1
+        self.money.add(budget, executed, score)
         if grade:
             self.grades[grade] += 1
 
     def row(self, name: str, grades: Sequence[str]) -> list[Any]:
-        from sheetperf.rules.scoring import excel_round, execution_rate
+        from sheetperf.rules.scoring import excel_round
 
-        rate = execution_rate(self.rate_executed, self.rate_budget) if self.rate_budget else None
-        average = excel_round(self.score_sum / self.scored) if self.scored else None
         return [
             name,
             self.projects,
-            float(excel_round(self.budget)),
-            float(excel_round(self.executed)),
-            _num(rate),
-            _num(average),
+            float(excel_round(self.money.budget)),
+            float(excel_round(self.money.executed)),
+            _num(self.money.execution_rate()),
+            _num(self.money.average_score()),
             self.errors,
             *(self.grades[g] for g in grades),
         ]

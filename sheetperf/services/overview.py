@@ -14,7 +14,6 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Final
 
 from xlsxwriter.format import Format
@@ -24,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from sheetperf.io.tables import print_setup
 from sheetperf.io.writer import LINE_HEIGHT, text_height, write_text
 from sheetperf.services.columns import FINDING_COLUMNS, PROJECT_COLUMNS, position
+from sheetperf.services.tally import Tally
 from sheetperf.vocab.labels import OVERVIEW_LABELS, RATE_BANDS, SEVERITY_LABELS, SUMMARY_SHEETS
 
 L: Final = OVERVIEW_LABELS
@@ -39,10 +39,6 @@ _P: Final = {key: position(PROJECT_COLUMNS, key) for key in (
 )}  # fmt: skip
 _F_RULE: Final = position(FINDING_COLUMNS, "rule_title")
 _F_SEVERITY: Final = position(FINDING_COLUMNS, "severity")
-
-
-def _dec(value: Any) -> Decimal | None:
-    return Decimal(repr(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 @dataclass
@@ -63,12 +59,7 @@ class Overview:
     distributed: int | None = None
     missing: int | None = None
     not_in_manifest: int | None = None
-    budget: Decimal = Decimal(0)
-    executed: Decimal = Decimal(0)
-    rate_budget: Decimal = Decimal(0)
-    rate_executed: Decimal = Decimal(0)
-    score_sum: Decimal = Decimal(0)
-    scored: int = 0
+    money: Tally = field(default_factory=Tally)
     grade_counts: Counter[str] = field(default_factory=Counter)
     rate_counts: Counter[int] = field(default_factory=Counter)
     departments: dict[str, list[int]] = field(default_factory=dict)
@@ -87,24 +78,15 @@ class Overview:
         counts[2] += int(row[_P["warnings"]] or 0)
         if form != self.self_evaluation_form:
             return
-        budget, executed = _dec(row[_P["total_annual_budget"]]), _dec(row[_P["total_executed"]])
-        if budget is not None:
-            self.budget += budget
-        if executed is not None:
-            self.executed += executed
-        if budget is not None and executed is not None:
-            self.rate_budget += budget
-            self.rate_executed += executed
         score, grade = row[_P["recomputed_total_score"]], row[_P["recomputed_grade"]]
+        self.money.add(row[_P["total_annual_budget"]], row[_P["total_executed"]], score)
         self.grade_counts[str(grade) if grade else L["no_grade"]] += 1
         rate = row[_P["recomputed_execution_rate"]]
         if isinstance(rate, (int, float)):
             band = max(i for i, (lower, _) in enumerate(RATE_BANDS) if rate >= lower or i == 0)
             self.rate_counts[band] += 1
         if isinstance(score, (int, float)):
-            self.score_sum += Decimal(repr(score))
-            self.scored += 1
-            item = (-float(score), -self.scored, department, str(row[_P["project_name"]] or ""), str(grade or ""))
+            item = (-float(score), -self.money.scored, department, str(row[_P["project_name"]] or ""), str(grade or ""))
             if len(self._lowest) < TOP:
                 heapq.heappush(self._lowest, item)
             elif item > self._lowest[0]:
@@ -123,15 +105,12 @@ class Overview:
         return [(d, p, -s, g) for s, _, d, p, g in sorted(self._lowest, reverse=True)]
 
     def execution_rate(self) -> float | None:
-        from sheetperf.rules.scoring import execution_rate
-
-        rate = execution_rate(self.rate_executed, self.rate_budget) if self.rate_budget else None
+        rate = self.money.execution_rate()
         return None if rate is None else float(rate)
 
     def average_score(self) -> float | None:
-        from sheetperf.rules.scoring import excel_round
-
-        return float(excel_round(self.score_sum / self.scored)) if self.scored else None
+        average = self.money.average_score()
+        return None if average is None else float(average)
 
 
 # --- layout -------------------------------------------------------------------------------------
@@ -257,8 +236,8 @@ def write_overview(book: Workbook, out: Worksheet, ov: Overview) -> None:
 
     lowest = ov.lowest
     money: list[tuple[str, float | int | None, str, bool]] = [
-        (L["annual_budget"], float(ov.budget), "amount", False),
-        (L["executed"], float(ov.executed), "amount", False),
+        (L["annual_budget"], float(ov.money.budget), "amount", False),
+        (L["executed"], float(ov.money.executed), "amount", False),
         (L["execution_rate"], ov.execution_rate(), "rate", False),
         (L["average_score"], ov.average_score(), "score", False),
         (L["lowest_score"], lowest[0][2] if lowest else None, "score", False),
@@ -327,7 +306,7 @@ def write_overview(book: Workbook, out: Worksheet, ov: Overview) -> None:
           [(d, e, w) for d, _, e, w in shown], ["text", "alarm", "int"],
           more=max(0, sum(1 for _, c in departments if c[1] or c[2]) - TOP), sheet_key="departments")  # fmt: skip
     table(lists_row, _BLOCKS[1], L["lowest_title"], [L["department"], L["project"], L["score"], L["grade"]],
-          lowest, ["text", "text", "score", "text"], more=max(0, ov.scored - TOP), sheet_key="projects")  # fmt: skip
+          lowest, ["text", "text", "score", "text"], more=max(0, ov.money.scored - TOP), sheet_key="projects")  # fmt: skip
     rules = sorted(ov.rules.items(), key=lambda item: (-item[1], item[0]))
     table(lists_row, _BLOCKS[2], L["rules_title"], [L["rule"], L["severity"], L["findings"]],
           [(t, s, n) for (t, s), n in rules[:TOP]], ["text", "text", "int"],
