@@ -143,6 +143,46 @@ def _pop_texts(data: dict[str, Any], key: str) -> dict[str, str]:
     return {str(k): _text(v) for k, v in raw.items()}
 
 
+def _pop_fields(data: dict[str, Any], numbers: tuple[str, ...], texts: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The named number and text fields popped from ``data`` (what is left is the row's extra)."""
+    values: dict[str, Any] = {key: _pop_number(data, key) for key in numbers}
+    values.update((key, _pop_text(data, key)) for key in texts)
+    return values
+
+
+def _pop_head(data: dict[str, Any]) -> dict[str, Any]:
+    """What every form's header holds: year, 主管部门, 实施单位, slug and 项目名称."""
+    data.pop("form", None)
+    year = data.pop("year", None)
+    return {
+        "year": int(year) if year is not None else None,
+        "department": _text(data.pop("department", "")),
+        "implementing_unit": _text(data.pop("implementing_unit", "")),
+        "slug": data.pop("slug", None),
+        "project_name": _text(data.pop("project_name", "")),
+    }
+
+
+def _head_values(record: SelfEvaluation | Monitoring, **after_year: Any) -> dict[str, Any]:
+    return {
+        "form": record.form,
+        "year": record.year,
+        **after_year,
+        "department": record.department,
+        "implementing_unit": record.implementing_unit,
+        "slug": record.slug,
+        "project_name": record.project_name,
+    }
+
+
+def _finish_dict(values: dict[str, Any], record: SelfEvaluation | Monitoring) -> dict[str, Any]:
+    """The slug only when the source had one; the source's key order kept; extra keys last."""
+    if record.slug is None and "slug" not in record.order:
+        del values["slug"]
+    values.update(record.extra)
+    return _ordered(values, record.order)
+
+
 @dataclass
 class FundRow:
     """One funding row (年度资金总额, 当年财政拨款, 上年结转资金, 其他资金)."""
@@ -160,16 +200,8 @@ class FundRow:
     def from_dict(cls, data: dict[str, Any]) -> FundRow:
         data = dict(data)
         present = set(data)
-        row = cls(
-            initial_budget=_pop_number(data, "initial_budget"),
-            annual_budget=_pop_number(data, "annual_budget"),
-            executed=_pop_number(data, "executed"),
-            execution_rate=_pop_number(data, "execution_rate"),
-            weight=_pop_number(data, "weight"),
-            score=_pop_number(data, "score"),
-        )
-        row.extra = data
-        row.present = present
+        row = cls(**_pop_fields(data, (*FUND_COLUMNS, "weight", "score")))
+        row.extra, row.present = data, present
         return row
 
     def to_dict(self) -> dict[str, Any]:
@@ -348,14 +380,8 @@ class SelfEvaluation:
     def from_dict(cls, data: dict[str, Any]) -> SelfEvaluation:
         data = dict(data)
         order = list(data)
-        data.pop("form", None)
-        year = data.pop("year", None)
         record = cls(
-            year=int(year) if year is not None else None,
-            department=_text(data.pop("department", "")),
-            implementing_unit=_text(data.pop("implementing_unit", "")),
-            slug=data.pop("slug", None),
-            project_name=_text(data.pop("project_name", "")),
+            **_pop_head(data),
             funds=Funds.from_dict(data.pop("funds", {}) or {}),
             goal_expected=_text(data.pop("goal_expected", "")),
             goal_actual=_text(data.pop("goal_actual", "")),
@@ -378,12 +404,7 @@ class SelfEvaluation:
 
     def to_dict(self) -> dict[str, Any]:
         values: dict[str, Any] = {
-            "form": self.form,
-            "year": self.year,
-            "department": self.department,
-            "implementing_unit": self.implementing_unit,
-            "slug": self.slug,
-            "project_name": self.project_name,
+            **_head_values(self),
             "funds": self.funds.to_dict(),
             "goal_expected": self.goal_expected,
             "goal_actual": self.goal_actual,
@@ -392,14 +413,11 @@ class SelfEvaluation:
             "total_score": self.total_score,
             "grade": self.grade,
         }
-        if self.slug is None and "slug" not in self.order:
-            del values["slug"]
         for key in self.REGIONAL_KEYS:
             value = getattr(self, key)
             if (value is not None and value != {}) or key in self.order:
                 values[key] = dict(value) if isinstance(value, dict) else value
-        values.update(self.extra)
-        return _ordered(values, self.order)
+        return _finish_dict(values, self)
 
 
 @dataclass
@@ -504,15 +522,8 @@ class MonitoringFundRow:
     def from_dict(cls, data: dict[str, Any]) -> MonitoringFundRow:
         data = dict(data)
         present = set(data)
-        row = cls(
-            initial_budget=_pop_number(data, "initial_budget"),
-            executed=_pop_number(data, "executed"),
-            execution_rate=_pop_number(data, "execution_rate"),
-            forecast=_pop_number(data, "forecast"),
-            note=_pop_text(data, "note"),
-        )
-        row.extra = data
-        row.present = present
+        row = cls(**_pop_fields(data, MONITORING_FUND_COLUMNS, ("note",)))
+        row.extra, row.present = data, present
         return row
 
     def to_dict(self) -> dict[str, Any]:
@@ -640,17 +651,12 @@ class Monitoring:
     def from_dict(cls, data: dict[str, Any]) -> Monitoring:
         data = dict(data)
         order = list(data)
-        data.pop("form", None)
-        year = data.pop("year", None)
+        head = _pop_head(data)
         period = data.pop("period", None)
         flag = data.pop("progress_flag", None)
         record = cls(
-            year=int(year) if year is not None else None,
+            **head,
             period=int(period) if period is not None else None,
-            department=_text(data.pop("department", "")),
-            implementing_unit=_text(data.pop("implementing_unit", "")),
-            slug=data.pop("slug", None),
-            project_name=_text(data.pop("project_name", "")),
             funds=MonitoringFunds.from_dict(data.pop("funds", {}) or {}),
             goal_expected=_text(data.pop("goal_expected", "")),
             goal_progress=_text(data.pop("goal_progress", "")),
@@ -664,13 +670,7 @@ class Monitoring:
 
     def to_dict(self) -> dict[str, Any]:
         values: dict[str, Any] = {
-            "form": self.form,
-            "year": self.year,
-            "period": self.period,
-            "department": self.department,
-            "implementing_unit": self.implementing_unit,
-            "slug": self.slug,
-            "project_name": self.project_name,
+            **_head_values(self, period=self.period),
             "funds": self.funds.to_dict(),
             "goal_expected": self.goal_expected,
             "goal_progress": self.goal_progress,
@@ -678,10 +678,7 @@ class Monitoring:
             "time_progress": self.time_progress,
             "progress_flag": self.progress_flag,
         }
-        if self.slug is None and "slug" not in self.order:
-            del values["slug"]
-        values.update(self.extra)
-        return _ordered(values, self.order)
+        return _finish_dict(values, self)
 
 
 Record: TypeAlias = SelfEvaluation | GoalTable | Monitoring
