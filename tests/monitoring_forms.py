@@ -82,6 +82,20 @@ def _merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
 
 
+
+def _fund_rows(ws: Worksheet, case: dict[str, Any], labels: tuple[str, ...], note_col: int | None = None) -> None:
+    """The four funds rows from row 6: label in B, 年初预算数 … 全年预计执行数 in C–F, the note at ``note_col``."""
+    for row, (name, label) in enumerate(
+        zip(("total", "current_year_appropriation", "carryover", "other"), labels, strict=True), start=6
+    ):
+        _text(ws, row, 2, label)
+        fund = case["funds"][name]
+        for col, key in zip(range(3, 7), ("initial_budget", "executed", "execution_rate", "forecast"), strict=True):
+            if fund[key] is not None:
+                ws.cell(row, col).value = fund[key]
+        if note_col is not None:
+            _text(ws, row, note_col, fund.get("note") or None)
+
 def _text(ws: Worksheet, row: int, col: int, value: Any) -> None:
     cell = ws.cell(row, col)
     cell.value = value
@@ -111,15 +125,7 @@ def build_huangshi(ws: Worksheet, case: dict[str, Any]) -> None:
         range(3, 7), ("年初预算数", f"1-{n}月执行数", f"1-{n}月执行率", "全年预计执行数"), strict=True
     ):
         _text(ws, 5, col, text)
-    labels = ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")
-    for row, (name, label) in enumerate(
-        zip(("total", "current_year_appropriation", "carryover", "other"), labels, strict=True), start=6
-    ):
-        _text(ws, row, 2, label)
-        fund = case["funds"][name]
-        for col, key in zip(range(3, 7), ("initial_budget", "executed", "execution_rate", "forecast"), strict=True):
-            if fund[key] is not None:
-                ws.cell(row, col).value = fund[key]
+    _fund_rows(ws, case, ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"))
     _text(ws, 10, 1, "年度总体目标")
     _merge(ws, 10, 1, 11, 1)
     _text(ws, 10, 2, "年初设定目标")
@@ -188,16 +194,7 @@ def build_national(ws: Worksheet, case: dict[str, Any], *, possibility_ticks: bo
     ):
         _text(ws, 5, col, text)
     _text(ws, 5, 7, "偏差说明")
-    labels = ("年度资金总额：", "其中：当年财政拨款", "上年结转资金", "其他资金")
-    for row, (name, label) in enumerate(
-        zip(("total", "current_year_appropriation", "carryover", "other"), labels, strict=True), start=6
-    ):
-        _text(ws, row, 2, label)
-        fund = case["funds"][name]
-        for col, key in zip(range(3, 7), ("initial_budget", "executed", "execution_rate", "forecast"), strict=True):
-            if fund[key] is not None:
-                ws.cell(row, col).value = fund[key]
-        _text(ws, row, 7, fund.get("note") or None)
+    _fund_rows(ws, case, ("年度资金总额：", "其中：当年财政拨款", "上年结转资金", "其他资金"), note_col=7)
     _text(ws, 10, 1, "年度总体目标")
     _merge(ws, 10, 1, 11, 1)
     _text(ws, 10, 2, "年初设定目标")

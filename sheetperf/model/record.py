@@ -212,6 +212,13 @@ class FundRow:
         return out
 
 
+def _rows_to_dict(rows: dict[str, FundRow] | dict[str, MonitoringFundRow], extra: dict[str, Any]) -> dict[str, Any]:
+    """A funds block as JSON: each row's dict, then the keys the source had besides."""
+    out: dict[str, Any] = {name: row.to_dict() for name, row in rows.items()}
+    out.update(extra)
+    return out
+
+
 @dataclass
 class Funds:
     total: FundRow = field(default_factory=FundRow)
@@ -239,9 +246,7 @@ class Funds:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {name: row.to_dict() for name, row in self.rows().items()}
-        out.update(self.extra)
-        return out
+        return _rows_to_dict(self.rows(), self.extra)
 
 
 def _text(value: Any) -> str:
@@ -551,9 +556,7 @@ class MonitoringFunds:
         return {name: getattr(self, name) for name in FUND_ROWS}
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {name: row.to_dict() for name, row in self.rows().items()}
-        out.update(self.extra)
-        return out
+        return _rows_to_dict(self.rows(), self.extra)
 
 
 def _pop_list(data: dict[str, Any], key: str) -> list[str]:

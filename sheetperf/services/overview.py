@@ -256,32 +256,21 @@ def write_overview(book: Workbook, out: Worksheet, ov: Overview) -> None:
     name = out.get_name()
     width_px = sum(_WIDTHS) * 7 + 5 * len(_WIDTHS)
     chart_w, chart_h = (width_px - 20) // 2, 250
-    grades_chart = book.add_chart({"type": "column"})
-    grades_chart.add_series(
-        {
-            "name": L["grades_title"],
-            "categories": [name, grade_top + 2, _BLOCKS[2], grade_top + 1 + len(grade_rows), _BLOCKS[2]],
-            "values": [name, grade_top + 2, _BLOCKS[2] + 1, grade_top + 1 + len(grade_rows), _BLOCKS[2] + 1],
-            "data_labels": {"value": True},
-            "fill": {"color": "#2F5597"},
-        }
-    )
-    rates_chart = book.add_chart({"type": "column"})
-    rates_chart.add_series(
-        {
-            "name": L["rates_title"],
-            "categories": [name, rate_top + 2, _BLOCKS[2], rate_top + 1 + len(rate_rows), _BLOCKS[2]],
-            "values": [name, rate_top + 2, _BLOCKS[2] + 1, rate_top + 1 + len(rate_rows), _BLOCKS[2] + 1],
-            "data_labels": {"value": True},
-            "fill": {"color": "#548235"},
-        }
-    )
     from sheetperf.services.summary import integer_step
 
-    for chart, rows, heading in (
-        (grades_chart, grade_rows, L["grades_title"]),
-        (rates_chart, rate_rows, L["rates_title"]),
-    ):
+    def count_chart(top: int, rows: Sequence[tuple[str, int]], heading: str, color: str) -> Any:
+        """A column chart of the counts in the table at ``top`` of the right-hand block."""
+        col, first, last = _BLOCKS[2], top + 2, top + 1 + len(rows)
+        chart = book.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": heading,
+                "categories": [name, first, col, last, col],
+                "values": [name, first, col + 1, last, col + 1],
+                "data_labels": {"value": True},
+                "fill": {"color": color},
+            }
+        )
         peak = max((n for _, n in rows), default=0)
         chart.set_title({"name": heading, "name_font": {"size": 11}})
         chart.set_legend({"none": True})
@@ -296,6 +285,10 @@ def write_overview(book: Workbook, out: Worksheet, ov: Overview) -> None:
             }
         )
         chart.set_size({"width": chart_w, "height": chart_h})
+        return chart
+
+    grades_chart = count_chart(grade_top, grade_rows, L["grades_title"], "#2F5597")
+    rates_chart = count_chart(rate_top, rate_rows, L["rates_title"], "#548235")
     out.insert_chart(charts_row, 0, grades_chart, {"x_offset": 2, "y_offset": 2})
     out.insert_chart(charts_row, 0, rates_chart, {"x_offset": chart_w + 18, "y_offset": 2})
 

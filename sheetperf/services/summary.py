@@ -293,10 +293,7 @@ class SummaryWriter:
         try:
             self._open(output, csv_dir, shown_projects, manifest)
         except BaseException as exc:
-            self.abort()
-            failure = self._staging.failure(exc)
-            if failure is not None:
-                raise failure from exc
+            self._fail(exc)
             raise
 
     def _open(self, output: Path, csv_dir: Path | None, shown_projects: Sequence[int] | None, manifest: bool) -> None:
@@ -367,10 +364,7 @@ class SummaryWriter:
 
     def __exit__(self, exc_type: object, exc: BaseException | None, *rest: object) -> None:
         if exc is not None:
-            self.abort()
-            failure = self._staging.failure(exc)
-            if failure is not None:
-                raise failure from exc
+            self._fail(exc)
 
     def add(self, table: str, row: Sequence[Any]) -> None:
         if table == "departments":
@@ -473,12 +467,17 @@ class SummaryWriter:
                 handle.close()
             self.written = self._staging.commit()
         except BaseException as exc:
-            self.abort()
-            failure = self._staging.failure(exc)
-            if failure is not None:
-                raise failure from exc
+            self._fail(exc)
             raise
         return self.written
+
+    def _fail(self, exc: BaseException) -> None:
+        """Remove every temporary file; an operating-system error (full disk, read-only folder)
+        is raised as one :class:`~sheetperf.errors.OutputError`, anything else left to the caller."""
+        self.abort()
+        failure = self._staging.failure(exc)
+        if failure is not None:
+            raise failure from exc
 
     def abort(self) -> None:
         """Remove every temporary file; the destinations are left as they were."""
@@ -487,7 +486,7 @@ class SummaryWriter:
                 handle.close()
             except OSError:  # a full disk fails the last flush too; the file is removed below
                 pass
-        for table in self.tables.values() if hasattr(self, "tables") else ():
+        for table in self.tables.values():
             if table.parquet is not None:
                 try:
                     table.parquet.writer.close()
