@@ -38,7 +38,6 @@ import os
 import pickle
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -83,7 +82,7 @@ from sheetperf.vocab.labels import (
     SUMMARY_SHEETS,
 )
 from sheetperf.vocab.text import os_reason
-from sheetperf.xlsx.marker import output_kind
+from sheetperf.xlsx.marker import output_kind, unmarked_summary
 
 MSG: Final = CONSOLIDATE_MESSAGES
 #: Seconds one file may take before its worker is killed and the file reported failed.
@@ -824,16 +823,7 @@ def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None
 def _is_summary(path: Path) -> bool:
     """A workbook this module wrote: marked as a summary, or (before outputs were marked)
     its sheet list names 文件清单."""
-    if output_kind(path) == "summary":
-        return True
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo("xl/workbook.xml")
-            if info.file_size > 1 << 20:
-                return False
-            return SUMMARY_SHEETS["files"] in archive.read(info).decode("utf-8", "replace")
-    except Exception:  # a probe: whatever keeps the zip from opening says "not our summary"
-        return False
+    return output_kind(path) == "summary" or unmarked_summary(path, lambda names: SUMMARY_SHEETS["files"] in names)
 
 
 @dataclass(slots=True)
