@@ -610,10 +610,16 @@ _REFERENCED_LIMIT: Final = 50_000
 _ROW_SEEN_LIMIT: Final = 200_000
 _ROW_CACHE_BYTES: Final = 32 * 2**20
 
-# Rows parsed twice are kept: (trust_cache, formats, row bytes) → its cells.  Cells are never
+# Rows parsed twice are kept: (trust_cache, formats, row bytes, remembered end) → its cells (the
+# bytes up to a remembered formula-only end, and that end's bytes, whose hash Python keeps).  Cells are never
 # changed after reading, so the same objects serve every copy.  Rows a workbook's
 # shared strings or shared formulas feed are never kept (their bytes do not say it all).
-_RowKey = tuple[bool, tuple[str | None, ...], bytes]
+_RowKey = tuple[bool, tuple[str | None, ...], bytes, bytes]
+# The formula-only end of a row: its bytes (up to ``</row>``) and its cells.
+_Tail = tuple[bytes, dict[tuple[int, int], Cell]]
+_TAILS_PER_ROW: Final = 2
+# A shorter run of helper formulas is scanned each time (learning it would not pay).
+_TAIL_MIN_CELLS: Final = 4
 
 
 class BookMemory:
@@ -626,7 +632,10 @@ class BookMemory:
       hidden helpers a sheet): decoded once, and the same str spares the hashing later;
     * ``referenced``: labels copied from the same Word form recur in every hand-built
       workbook (openpyxl writes them as character references): resolved once;
-    * ``rows``: rows met twice (a template's untouched rows are the same bytes in every copy).
+    * ``rows``: rows met twice (a template's untouched rows are the same bytes in every copy);
+    * ``tails``: the run of formula-only cells that ends a row (a template's hidden helper
+      columns), by row number: a filled row differs in its first cells only, and its 20 KB of
+      helper formulas are then compared byte for byte instead of scanned.
     """
 
     __slots__ = (
@@ -639,6 +648,8 @@ class BookMemory:
         "row_bytes",
         "row_seen",
         "rows",
+        "tail_bytes",
+        "tails",
     )
 
     def __init__(self) -> None:
@@ -651,6 +662,8 @@ class BookMemory:
         self.rows: dict[_RowKey, dict[tuple[int, int], Cell]] = {}
         self.row_seen: set[int] = set()
         self.row_bytes = 0
+        self.tails: dict[tuple[bool, bytes], list[_Tail]] = {}
+        self.tail_bytes = 0
 
     def remember_row(self, key: _RowKey, row_cells: dict[tuple[int, int], Cell]) -> None:
         """Keep a row the second time its bytes are met (one sighting could be a one-off),
@@ -661,11 +674,23 @@ class BookMemory:
                 self.row_seen.clear()
             self.row_seen.add(digest)
             return
-        if self.row_bytes + len(key[2]) > _ROW_CACHE_BYTES:
+        size = len(key[2]) + len(key[3])
+        if self.row_bytes + size > _ROW_CACHE_BYTES:
             self.rows.clear()
             self.row_bytes = 0
         self.rows[key] = row_cells
-        self.row_bytes += len(key[2])
+        self.row_bytes += size
+
+    def remember_tail(self, key: tuple[bool, bytes], tail: bytes, cells: dict[tuple[int, int], Cell]) -> None:
+        """Keep the formula-only end of a row (the newest two per row number), within the byte cap."""
+        if self.tail_bytes + len(tail) > _ROW_CACHE_BYTES:
+            self.tails.clear()
+            self.tail_bytes = 0
+        known = self.tails.setdefault(key, [])
+        if len(known) >= _TAILS_PER_ROW:
+            self.tail_bytes -= len(known.pop(0)[0])
+        known.append((tail, cells))
+        self.tail_bytes += len(tail)
 
 
 def _xml_text(raw: bytes) -> str:
@@ -818,18 +843,32 @@ def _scan_sheet(
         pieces = _row_pieces(data, head.end())
         if pieces is None:
             return None
+        # A row may end in helper formulas met before (a template's hidden columns), compared byte
+        # for byte: then only its head is scanned, and the row is known by its head and that end.
+        tails = [_known_tail(data, a, b, scan) if is_row and memory.tails else None for is_row, a, b in pieces]
+        ends = [b if tail is None else b - len(tail[0]) for (_, _, b), tail in zip(pieces, tails, strict=True)]
         # Rows seen before (a template's untouched rows, byte for byte the same in every copy)
         # come from the cache; the others are scanned, their character references resolved at once.
-        keyed = [((trust_cache, scan.formats_key, data[a:b]) if is_row else None, a, b) for is_row, a, b in pieces]
+        keyed = [
+            ((trust_cache, scan.formats_key, data[a:end], b"" if tail is None else tail[0]) if is_row else None, a, b)
+            for (is_row, a, b), end, tail in zip(pieces, ends, tails, strict=True)
+        ]
         known: list[dict[tuple[int, int], Cell] | None] = [
             None if key is None else memory.rows.get(key) for key, _, _ in keyed
         ]
         found = [
-            _SCAN_RE.findall(data, a, b) if hit is None else [] for (_, a, b), hit in zip(keyed, known, strict=True)
+            _SCAN_RE.findall(data, a, end) if hit is None else []
+            for (_, a, _), end, hit in zip(keyed, ends, known, strict=True)
         ]
-        if any(hit is None and _has_reference(data, a, b) for (_, a, b), hit in zip(keyed, known, strict=True)):
+        if any(
+            hit is None and _has_reference(data, a, end) for (_, a, _), end, hit in zip(keyed, ends, known, strict=True)
+        ):
             scan.referenced = _decode_references([m for ms in found for m in ms], memory)
-        scan.pieces(zip((key for key, _, _ in keyed), known, found, strict=True), cells)
+        scan.pieces(
+            data,
+            zip((key for key, _, _ in keyed), known, found, tails, ((a, b) for _, a, b in keyed), strict=True),
+            cells,
+        )
         merges = data.find(b"<mergeCells", pieces[-1][1])  # after the cells; the first, as lxml's find() takes it
         refs: list[str] = []
         if merges >= 0:
@@ -894,6 +933,23 @@ def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
     return pieces
 
 
+def _row_number(data: bytes, start: int, end: int) -> bytes | None:
+    """The ``r`` attribute of the ``<row>`` tag that opens ``data[start:end]``."""
+    match = _ROW_R_RE.search(data, start, data.find(b">", start, end))
+    return match.group(1) if match is not None else None
+
+
+def _known_tail(data: bytes, start: int, end: int, scan: _Scan) -> _Tail | None:
+    """The remembered formula-only end of the row ``data[start:end]``, if its bytes end it."""
+    number = _row_number(data, start, end)
+    if number is None:
+        return None
+    for tail in scan.memory.tails.get((scan.trust_cache, number), ()):
+        if data.endswith(tail[0], start, end) and data.find(b">", start, end) < end - len(tail[0]):
+            return tail
+    return None
+
+
 class _Scan:
     """What scanning one sheet's cells needs, and the shared formulas met so far."""
 
@@ -920,7 +976,16 @@ class _Scan:
 
     def pieces(
         self,
-        pieces: Iterable[tuple[_RowKey | None, dict[tuple[int, int], Cell] | None, list[tuple[bytes, ...]]]],
+        data: bytes,
+        pieces: Iterable[
+            tuple[
+                _RowKey | None,
+                dict[tuple[int, int], Cell] | None,
+                list[tuple[bytes, ...]],
+                _Tail | None,
+                tuple[int, int],
+            ]
+        ],
         cells: dict[tuple[int, int], Cell],
     ) -> None:
         """Add each piece's cells to ``cells``: a remembered row's as they were, the others' scanned.
@@ -935,7 +1000,7 @@ class _Scan:
         f_text_cache = memory.formula_texts
         attr_cache = memory.attrs
         f_attr_cache = memory.formula_attrs
-        for key, known, matches in pieces:
+        for key, known, matches, tail, bounds in pieces:
             if known is not None:
                 cells.update(known)
                 continue
@@ -1005,11 +1070,50 @@ class _Scan:
                 if formula is None and (value is None or value == ""):
                     continue
                 row_cells[(row, col)] = Cell(value, formula, fmt, error)
+            if tail is not None:
+                row_cells.update(tail[1])  # after the head's cells, as the full scan adds them
+            elif in_row and len(matches) > _TAIL_MIN_CELLS:
+                self.learn_tail(data, bounds, matches, row_cells)
             if cacheable and key is not None:
                 memory.remember_row(key, row_cells)
             cells.update(row_cells)
             if len(cells) > MAX_SHEET_CELLS:
                 raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+
+    def learn_tail(
+        self,
+        data: bytes,
+        bounds: tuple[int, int],
+        matches: list[tuple[bytes, ...]],
+        row_cells: dict[tuple[int, int], Cell],
+    ) -> None:
+        """Remember the run of formula-only cells (no value, not shared, no character
+        reference) that ends a scanned row, with the cells the scan made of it."""
+        count = 0
+        for match in reversed(matches):
+            col_b, _, _, _, f_attrs, f_raw, v_raw, is_el, _, _, other = match
+            if not col_b or not f_raw or v_raw or is_el or f_attrs or other or f_raw in self.referenced:
+                break
+            count += 1
+        if count < _TAIL_MIN_CELLS:
+            return
+        start, end = bounds
+        number = _row_number(data, start, end)
+        first = matches[-count]
+        at = data.rfind(b'<c r="' + first[0] + first[1] + b'"', start, end)
+        if number is None or at < 0:
+            return
+        tail = data[at:end]
+        if b"&#" in tail:
+            return
+        tail_cells: dict[tuple[int, int], Cell] = {}
+        for match in matches[-count:]:
+            at_cell = (int(match[1]) - 1, self.memory.cols[match[0]])
+            cell = row_cells.get(at_cell)
+            if cell is None:
+                return
+            tail_cells[at_cell] = cell
+        self.memory.remember_tail((self.trust_cache, number), tail, tail_cells)
 
 
 class _BadStringIndex(Exception):
