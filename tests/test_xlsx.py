@@ -536,3 +536,28 @@ def test_a_long_head_before_a_remembered_row_end_still_reads_whole() -> None:
     data = sheet(_helper_row(13, head, [h % 13 if b"%d" in h else h for h in HELPERS]))
     grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
     assert grid is not None and same(grid, tree(data)) and grid.cells[(12, 0)].value == long_text
+
+
+SST_HEAD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst ' + NS + b' count="3" uniqueCount="3">'
+SST_CASES = {
+    "plain": b"<si><t>\xe9\xa1\xb9\xe7\x9b\xae</t></si><si><t/></si><si><t>a</t></si>",
+    "entities": b"<si><t>&lt;&gt;&amp;&quot;&apos;</t></si><si><t>&#36130;&#x653F;</t></si>",
+    "preserved": b'<si><t xml:space="preserve">  a  </t></si><si><t>a_x000D_b</t></si>',
+    "escaped_surrogates": b"<si><t>_xD83D__xDE00_ x</t></si>",
+    "rich_runs": b"<si><r><t>a</t></r><r><rPr><b/></rPr><t>b</t></r></si><si><t>c</t></si>",
+    "phonetic": b"<si><t>a</t><rPh sb=\"0\" eb=\"1\"><t>x</t></rPh></si>",
+    "crlf": b"<si><t>line\r\nnext</t></si>",
+    "comment": b"<si><t>a</t></si><!-- c --><si><t>b</t></si>",
+}
+
+
+@pytest.mark.parametrize("name", list(SST_CASES), ids=list(SST_CASES))
+def test_shared_strings_read_the_same_by_the_scanner_and_lxml(name: str) -> None:
+    data = SST_HEAD + SST_CASES[name] + b"</sst>"
+    expected = [xlsx_book._si_text(si) for si in xlsx_book._xml(data, "sst", PATH).iterchildren(xlsx_book._TAG_SI)]
+    scanned = xlsx_book._scan_strings(data)
+    assert scanned is None or scanned == expected
+    if name in ("plain", "entities", "preserved", "escaped_surrogates"):
+        assert scanned == expected  # the plain shapes take the fast path
+    other_namespace = data.replace(NS, b'xmlns="urn:other"')
+    assert xlsx_book._scan_strings(other_namespace) is None

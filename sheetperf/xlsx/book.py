@@ -520,11 +520,14 @@ def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
     part = "xl/sharedStrings.xml"
     if part not in zf.NameToInfo:
         return []
-    root = _xml(_read_member(zf, part, path), part, path)
+    data = _read_member(zf, part, path)
+    scanned = _scan_strings(data)
+    texts: Iterable[str] = (
+        scanned if scanned is not None else (_si_text(si) for si in _xml(data, part, path).iterchildren(_TAG_SI))
+    )
     out: list[str] = []
     chars = 0
-    for si in root.iterchildren(_TAG_SI):
-        text = _si_text(si)
+    for text in texts:
         chars += len(text)
         out.append(text)
         if len(out) > MAX_SHARED_STRINGS:
@@ -532,6 +535,35 @@ def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
         if chars > MAX_SHARED_STRING_CHARS:
             raise UnsafeInputError(LIMIT_MSG["strings_too_long"].format(limit=MAX_SHARED_STRING_CHARS), file=str(path))
     return out
+
+
+# The plain table Excel, WPS, LibreOffice and xlsxwriter write: ``<si><t>…</t></si>`` only.
+# Anything else (runs, phonetic text, a prefix, CR, a DOCTYPE) is read by lxml.
+_SI_RE: Final = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
+_SI_RUN_RE: Final = re.compile(rb'(?:<si><t(?: xml:space="preserve")?(?:/>|>[^<]*</t>)</si>)*')
+_SST_HEAD_RE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?\s*<sst(?: [a-zA-Z:]+="[^"<>&]*")*>')
+
+
+def _scan_strings(data: bytes) -> list[str] | None:
+    """The shared strings of a plain table by one regular-expression pass; None for lxml."""
+    head = _SST_HEAD_RE.match(data)
+    if head is None or b"\r" in data or b"<!" in data:
+        return None
+    prolog = data[: head.end()]
+    declared = _DECLARED_ENCODING_RE.match(data)
+    if prolog.count(b"xmlns") != 1 or _MAIN_DEFAULT_NS not in prolog:
+        return None
+    if declared is not None and declared.group(1).lower() not in {b"utf-8", b"utf8"}:
+        return None
+    end = data.rfind(b"</sst>")
+    if end < head.end() or data[end + 6 :].strip():
+        return None
+    if data.count(b"<si>", head.end(), end) > MAX_SHARED_STRINGS or _SI_RUN_RE.fullmatch(data, head.end(), end) is None:
+        return None  # too many to list (lxml's path refuses it) or not the plain shape
+    try:
+        return [_unescape(_xml_text(raw)) if raw else "" for raw in _SI_RE.findall(data, head.end(), end)]
+    except _NotPlain:
+        return None
 
 
 def _cell_formats(zf: zipfile.ZipFile, path: Path, memory: BookMemory | None = None) -> list[str | None]:
