@@ -110,17 +110,12 @@ CJK_ALLOWED = {
 }
 #: Modules whose Chinese constants are still to move into the vocabulary (issue 15, in progress).
 CJK_PENDING = {
-    "cli/views.py",
     "forms/layout.py",
-    "io/annotate.py",
     "io/importtext.py",
     "io/locate.py",
-    "io/names.py",
     "io/reader.py",
     "io/writer.py",
     "services/artifacts.py",
-    "services/consolidate.py",
-    "services/distribute.py",
 }
 #: CJK ideographs: the unified block, extension A and the compatibility ideographs.
 _CJK_CHARS = ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff")

@@ -11,6 +11,7 @@ from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import Profile
 from sheetperf.rules.scoring import FormScore
 from sheetperf.vocab.labels import (
+    CLI_MESSAGES,
     INSTRUCTION_PARTS,
     PROFILE_LABELS,
     PROFILE_VALUES,
@@ -60,7 +61,9 @@ def findings_summary(findings: Sequence[Finding]) -> str:
     counts = {key: 0 for key in SEVERITY_LABELS}
     for f in findings:
         counts[f.severity] += 1
-    return "，".join(f"{SEVERITY_LABELS[k]} {v} 项" for k, v in counts.items())
+    return CLI_MESSAGES["findings_count_sep"].join(
+        CLI_MESSAGES["findings_count"].format(severity=SEVERITY_LABELS[k], count=v) for k, v in counts.items()
+    )
 
 
 def _plain(value: Decimal) -> str:

@@ -71,6 +71,7 @@ from sheetperf.services.status import ManifestMatcher, ProjectStatus, record_ide
 from sheetperf.services.tally import Tally
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
+from sheetperf.vocab.intake import shown_suffix
 from sheetperf.vocab.labels import (
     CONSOLIDATE_MESSAGES,
     FILE_STATUS_LABELS,
@@ -508,7 +509,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         why = (
             MSG["json_in_folder"]
             if path.suffix.lower() in JSON_SUFFIXES
-            else MSG["not_workbook"].format(suffix=path.suffix or "无扩展名")
+            else MSG["not_workbook"].format(suffix=shown_suffix(path.suffix))
         )
         entry.status, entry.reason = "skipped", why
         return entry, b""

@@ -36,13 +36,20 @@ from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Monitoring, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
-from sheetperf.vocab.intake import ROSTER_DATE_MARKS, ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, ROSTER_YEAR_SUFFIXES
+from sheetperf.vocab.intake import (
+    ROSTER_DATE_MARKS,
+    ROSTER_MESSAGES,
+    ROSTER_TOTAL_WORDS,
+    ROSTER_YEAR_SUFFIXES,
+    shown_suffix,
+)
 from sheetperf.vocab.labels import (
     DISTRIBUTE_MESSAGES as MSG,
 )
 from sheetperf.vocab.labels import (
     FORM_TITLES,
     MANIFEST_HEADERS,
+    MANIFEST_SHEET,
     READER_MESSAGES,
     ROSTER_HEADERS,
     WEIGHT_SOURCE_LABELS,
@@ -181,7 +188,7 @@ def read_tables(path: Path) -> list[list[list[str]]]:
             return _workbook_tables(path)
     except OSError as exc:
         raise InputError(READER_MESSAGES["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
-    raise InputError(MSG["roster_type"].format(suffix=suffix or "（无扩展名）"), file=str(path))
+    raise InputError(MSG["roster_type"].format(suffix=shown_suffix(suffix, bracketed=True)), file=str(path))
 
 
 def read_table(path: Path) -> list[list[str]]:
@@ -666,7 +673,7 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
         writer.writerow(headers)
         writer.writerows([[guard_cell(cell) for cell in cells] for cells in table])
     xlsx_path = inside(folder, MANIFEST_XLSX)
-    write_table_workbook(xlsx_path, [("清单", headers, table)], kind="manifest")
+    write_table_workbook(xlsx_path, [(MANIFEST_SHEET, headers, table)], kind="manifest")
     return csv_path, xlsx_path
 
 
@@ -738,7 +745,9 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
     if not path.is_file():
         raise InputError(STATUS_MESSAGES["manifest_missing"], file=str(path))
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(STATUS_MESSAGES["manifest_type"].format(suffix=path.suffix or "（无扩展名）"), file=str(path))
+        raise InputError(
+            STATUS_MESSAGES["manifest_type"].format(suffix=shown_suffix(path.suffix, bracketed=True)), file=str(path)
+        )
     rows = read_table(path)
     if not rows:
         raise InputError(STATUS_MESSAGES["manifest_empty"], file=str(path))
@@ -803,7 +812,7 @@ def _file_stem(entry: RosterEntry) -> str:
 
 def _list(names: Sequence[str], limit: int = 10) -> str:
     shown = "、".join(names[:limit])
-    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
+    return shown + (MSG["list_more"].format(count=len(names)) if len(names) > limit else "")
 
 
 def distribute(
@@ -821,7 +830,7 @@ def distribute(
     file is written, so a bad roster leaves no half-filled folder behind.
     """
     if form not in FORMS:
-        raise InputError(f"未知的表单类型 {form!r}")
+        raise InputError(MSG["unknown_form"].format(form=repr(form)))
     outdir = Path(outdir)
     for name in (MANIFEST_CSV, MANIFEST_XLSX):
         if (outdir / name).exists():
@@ -903,7 +912,13 @@ def write_project_template(
         tmp = staging.scratch()
         if record.indicators:
             template = write_template(
-                Path(tmp) / "t.xlsx", form, record=record, year=record.year, profile=profile, form_id=form_id, cache=cache
+                Path(tmp) / "t.xlsx",
+                form,
+                record=record,
+                year=record.year,
+                profile=profile,
+                form_id=form_id,
+                cache=cache,
             )
         else:
             template = write_template(

@@ -392,6 +392,8 @@ CLI_MESSAGES: Final[dict[str, str]] = {
     "monitoring_not_scored": "绩效监控表不计分，已跳过（执行率与进度预警见 validate）",
     "no_findings": "未发现问题",
     "findings_summary": "共发现：{summary}",
+    "findings_count": "{severity} {count} 项",
+    "findings_count_sep": "，",
 }
 
 # --- Reader (sheetperf read): why a workbook cannot be read, notices about skipped sheets,
@@ -706,6 +708,9 @@ WEIGHT_SOURCE_LABELS: Final[dict[str, str]] = {
     "none": "无指标",
 }
 
+#: The sheet of manifest.xlsx.
+MANIFEST_SHEET: Final = "清单"
+
 DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
     "roster_missing": "名册不存在，请给出 CSV、XLSX 名册或绩效目标表所在的文件夹",
     "roster_type": "不支持的名册类型 {suffix}：请给出 .csv、.xlsx、.xls、.et、.ods 名册或文件夹",
@@ -733,6 +738,8 @@ DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
     "partial_goal_weights": "{project}：目标表只有部分指标填写了分值，已忽略并按一级指标比例分配",
     "no_goal_table": "{count} 个项目没有绩效目标表，已生成只含项目信息的空白自评表：{projects}",
     "summary": "已生成 {count} 份{form}，分属 {departments} 个主管部门，清单：{manifest}",
+    "unknown_form": "未知的表单类型 {form}",
+    "list_more": " 等 {count} 个",
 }
 
 #: Return status of a project (sheetperf status).
