@@ -114,8 +114,6 @@ CJK_PENDING = {
     "io/importtext.py",
     "io/locate.py",
     "io/reader.py",
-    "io/writer.py",
-    "services/artifacts.py",
 }
 #: CJK ideographs: the unified block, extension A and the compatibility ideographs.
 _CJK_CHARS = ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff")

@@ -1089,6 +1089,9 @@ INSTRUCTIONS: Final[tuple[str, ...]] = (
     "本表由 sheetperf 生成，隐藏的辅助列用于解析年度指标值和实际完成值，请勿删除行列。",
 )
 
+#: The numbering a heading line of 填表说明 starts with (a line so numbered is set as a heading).
+INSTRUCTION_HEADINGS: Final[tuple[str, ...]] = ("一、", "二、", "三、", "四、")
+
 INSTRUCTION_PARTS: Final[dict[str, str]] = {
     "rescale_on": "（保持总分不变）",
     "rescale_off": "（本规则配置不折算）",

@@ -12,6 +12,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
+#: The font every sheet sheetperf writes is set in: 宋体 (SimSun), the font of printed government forms.
+FONT_NAME: Final = "宋体"
+
 #: What the operating system said, in Chinese (its own text is English and never shown).
 OS_REASONS: Final[dict[int, str]] = {
     errno.ENOENT: "文件或文件夹不存在",
