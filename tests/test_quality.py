@@ -110,7 +110,6 @@ CJK_ALLOWED = {
 }
 #: Modules whose Chinese constants are still to move into the vocabulary (issue 15, in progress).
 CJK_PENDING = {
-    "forms/layout.py",
     "io/importtext.py",
     "io/locate.py",
     "io/reader.py",

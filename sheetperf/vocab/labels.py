@@ -575,6 +575,26 @@ GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)";"("-0"年度)";"("0"年度)";"("@"
 #: The heading of a goal table's indicator block: "2020年绩效目标" (a formula joins year and text).
 GOAL_HEADING_SUFFIX: Final = "年绩效目标"
 
+#: A layout declaration that does not hold together (forms/layout.py: SpecError, found at import
+#: time or when a form, capacity or period is asked for); ``{…}`` values are already quoted.
+LAYOUT_MESSAGES: Final[dict[str, str]] = {
+    "no_column": "指标表没有列 {key}；允许的列：{allowed}",
+    "no_field": "{form} 表没有字段 {path}；允许的字段：{allowed}",
+    "not_mapping": "布局定义 {where} 应为键值表，实为 {kind}",
+    "unknown_keys": "布局定义 {where} 中有未知的键 {keys}；允许的键：{allowed}",
+    "unknown_text": "布局定义引用了未知的文字 {key}；请在 labels.FORM_TEXTS 中添加",
+    "bad_value": "布局定义 {where} 的取值 {value} 无效；允许：{allowed}",
+    "bad_setting": "布局定义 {where} 的 {setting} {value} 无效；允许：{allowed}",
+    "top_level": "（顶层）",
+    "page_break": "布局定义 page_breaks 中的行 {row} 不在表单内（2–{last}）",
+    "overlap": "布局定义冲突：{what} 与 {other} 都占用 {cell}",
+    "unknown_form": "未知的表单 {form}；允许：{allowed}（或 self-evaluation、goal-table）",
+    "capacity": "指标行数 {capacity} 超出范围（1–{max}）",
+    "period": "监控期间 {period} 超出范围（1–12）",
+    "form_or_record": "需要表单类型或记录",
+    "unknown_lock": "未知的锁定内容 {groups}；允许：{allowed}",
+}
+
 # --- Text import (importtext.py): problems reported for lines of a published disclosure, and the
 # words of such texts besides the form labels (those are vocab.form_labels.FORM_LABELS, the one
 # table the workbook reader uses too). The importer holds no Chinese of its own: it matches these.
