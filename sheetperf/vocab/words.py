@@ -82,6 +82,22 @@ RANGE_SEPARATORS: Final[tuple[str, ...]] = ("-", "~", "至", "到", "—", "–"
 #: ``=12(月)``, with an operator, stays quantitative).
 TIME_UNITS: Final[tuple[str, ...]] = ("月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前")
 
+# --- Dates and years -------------------------------------------------------------------------
+
+#: The marks of a date written in Chinese (2024年1月1日): year, month, day.
+DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
+#: The budget year as a label or a year line names it: 2023 年度.
+FISCAL_YEAR: Final = "年度"
+#: Words a year number is written with, the longer first (2024年度, 2024年): a roster's year
+#: column, the year line under a form's title.
+YEAR_WORDS: Final[tuple[str, ...]] = (FISCAL_YEAR, DATE_MARKS[0])
+#: What separates the two dates of a period (项目期限 2022-01-01至2022-12-31): the range
+#: separators but the hyphen, which a date holds itself (it separates only with spaces around
+#: it), and the full-width tilde, since a period is split as typed.
+PERIOD_SEPARATORS: Final[tuple[str, ...]] = (*(s for s in RANGE_SEPARATORS if s != "-"), "～")
+#: The Chinese numerals a blank template numbers its rows with (指标一, 指标二, …).
+CHINESE_NUMERALS: Final = "一二三四五六七八九十"
+
 # --- Actual values ----------------------------------------------------------------------------
 
 #: An actual cell holding only one of these is empty.
