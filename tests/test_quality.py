@@ -111,7 +111,6 @@ CJK_ALLOWED = {
 #: Modules whose Chinese constants are still to move into the vocabulary (issue 15, in progress).
 CJK_PENDING = {
     "io/importtext.py",
-    "io/reader.py",
 }
 #: CJK ideographs: the unified block, extension A and the compatibility ideographs.
 _CJK_CHARS = ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff")

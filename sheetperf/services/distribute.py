@@ -36,13 +36,8 @@ from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Monitoring, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
-from sheetperf.vocab.intake import (
-    ROSTER_DATE_MARKS,
-    ROSTER_MESSAGES,
-    ROSTER_TOTAL_WORDS,
-    ROSTER_YEAR_SUFFIXES,
-    shown_suffix,
-)
+from sheetperf.vocab import words
+from sheetperf.vocab.intake import ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, shown_suffix
 from sheetperf.vocab.labels import (
     DISTRIBUTE_MESSAGES as MSG,
 )
@@ -226,13 +221,13 @@ _SERIAL_YEARS: Final = (32874, 73050)
 
 def _year(text: str, line: int, path: Path) -> int | None:
     text = normalize_text(text)
-    for suffix in ROSTER_YEAR_SUFFIXES:
+    for suffix in words.YEAR_WORDS:
         text = text.removesuffix(suffix)
     if not text:
         return None
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(float(text))
-    year_mark, month_mark, day_mark = ROSTER_DATE_MARKS
+    year_mark, month_mark, day_mark = words.DATE_MARKS
     dated = re.fullmatch(rf"(\d{{4}})[-/.{year_mark}]\d{{1,2}}[-/.{month_mark}]\d{{1,2}}{day_mark}?(?:[ T].*)?", text)
     if dated:
         return int(dated.group(1))

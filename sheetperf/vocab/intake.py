@@ -66,10 +66,6 @@ ROSTER_MESSAGES: Final[dict[str, str]] = {
     "row": "第 {row} 行",
 }
 
-#: Suffixes a year is written with in a roster (2024年度, 2024年), and the date marks of 2024年1月1日.
-ROSTER_YEAR_SUFFIXES: Final[tuple[str, ...]] = ("年度", "年")
-ROSTER_DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
-
 #: The names sheetperf gives files: a name whose text has nothing a file name can keep, and the
 #: stem suffix of a validated workbook's annotated copy (``项目-校验批注.xlsx``).
 UNNAMED: Final = "未命名"
