@@ -634,9 +634,10 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
     "findings": "校验发现 {count} 个问题：",
     "imported": "共导入 {count} 张表单",
     "refused": "{where}: 表单“{project}”的栏目无法确定对应关系，未导入：{reasons}。请核对原文，或将该表整理为每行一条指标后重试",
+    "line": "第 {line} 行",
+    "more_reasons": "（另有 {count} 处）",
+    "reason_sep": "；",
 }
-#: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
-IMPORT_OF_WHICH: Final = "其中"
 #: Words that make a short line the title of a form (compared without spaces).
 IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "self_evaluation": ("绩效自评表", "目标自评表"),  # 绩效目标自评表 (Anhui) is a self-evaluation
@@ -644,8 +645,19 @@ IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 #: A title with one of these is another form (部门整体支出绩效自评表), not a project form.
 IMPORT_OTHER_FORMS: Final[tuple[str, ...]] = ("部门整体", "整体支出")
-#: The year line under a title: "(2023 年度)"; the words after the number.
-IMPORT_YEAR_WORDS: Final[tuple[str, ...]] = ("年度", "年")
+#: A short cell ending with one of these reads as a level name (a category) where it is not a
+#: known one: 产出指标, 效果目标, 社会效益, 满意度, 成本, 投入与管理, 质量, 数量, 时效.
+IMPORT_CATEGORY_ENDINGS: Final[tuple[str, ...]] = (
+    words.INDICATOR_SUFFIX,
+    words.GOAL_SUFFIX,
+    "效益",
+    "满意度",
+    "成本",
+    "管理",
+    "质量",
+    "数量",
+    "时效",
+)
 #: Section headings inside a goal table that belong to no field (compared by ending).
 IMPORT_HEADING_ENDINGS: Final[tuple[str, ...]] = ("资金使用情况", "绩效目标", "绩效指标")
 #: A footnote under a table starts with one of these; it continues no cell.
