@@ -483,3 +483,28 @@ def test_row_end_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert memory.tail_bytes <= 400
         assert all(len(known) <= 2 for known in memory.tails.values())
         assert memory.tail_bytes == sum(len(t[0]) for known in memory.tails.values() for t in known)
+
+
+def test_a_remembered_row_end_in_a_later_row_is_not_taken_for_this_rows_end() -> None:
+    """Row 13 closes before the bytes of its remembered end appear (in a malformed later row)."""
+    memory = BookMemory()
+    _scan_sheet(_helper_sheet((b"0", b"1")), "表", STRINGS, FORMATS, PATH, memory)
+    learned = _helper_row(13, b"", [h % 13 if b"%d" in h else h for h in HELPERS])
+    tail = learned[learned.index(b'<c r="K13"') :]
+    data = sheet(b'<row r="13"><c r="A13"><v>5</v></c></row><row r="14"><c r="A14"><v>6</v></c>' + tail)
+    grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is None or same(grid, tree(data))
+    short = sheet(b'<row r="13"><c r="A13"><v>5</v></c></row>')
+    grid = _scan_sheet(short, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(short)) and set(grid.cells) == {(12, 0)}
+
+
+def test_a_long_head_before_a_remembered_row_end_still_reads_whole() -> None:
+    """A row whose own cells are longer than the window the end is looked for in."""
+    memory = BookMemory()
+    _scan_sheet(_helper_sheet((b"0", b"1")), "表", STRINGS, FORMATS, PATH, memory)
+    long_text = "长" * 9_000
+    head = f'<c r="A13" t="inlineStr"><is><t>{long_text}</t></is></c>'.encode()
+    data = sheet(_helper_row(13, head, [h % 13 if b"%d" in h else h for h in HELPERS]))
+    grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(data)) and grid.cells[(12, 0)].value == long_text
