@@ -1585,7 +1585,7 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
 # ---------------------------------------------------------------------------------------------
 # Plausibility: a record whose fields look misplaced is refused, never returned
 
-_OPERATOR_CHARS: Final = frozenset("<>=≥≤≧≦＜＞＝﹦═")
+_OPERATOR_CHARS: Final = words.OPERATOR_MARKS
 
 
 def _label_like(text: str) -> bool:

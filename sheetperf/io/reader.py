@@ -728,7 +728,8 @@ _NAME_MARK_CHARS: Final = frozenset("".join(V.NAME_MARKS) + "".join(V.PLACEHOLDE
 _MARKS_RE: Final = re.compile("[" + "".join(m for m in V.NAME_MARKS if m != "*") + "]")
 _PLACEHOLDER_ALT: Final = "|".join(re.escape(p) for p in V.PLACEHOLDERS)
 _PLACEHOLDER_GROUP_RE: Final = re.compile(rf"[(（][^()（）]*(?:{_PLACEHOLDER_ALT})[^()（）]*[)）]")
-_PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[≥≤<>=＜＞≧≦]=?\s*(?:{_PLACEHOLDER_ALT})\S*$")
+_OPERATOR_CLASS: Final = re.escape("".join(sorted(words.OPERATOR_MARKS)))
+_PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[{_OPERATOR_CLASS}]=?\s*(?:{_PLACEHOLDER_ALT})\S*$")
 
 
 def clean_name(text: str) -> str:

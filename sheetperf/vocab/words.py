@@ -164,6 +164,13 @@ FULLWIDTH_FOLDS: Final[tuple[tuple[str, str], ...]] = (
     ("²", "2"),
     ("³", "3"),
 )
+#: Every character that is an operator on its own (``≥``, ``＜``, ``═``): the one-character
+#: spellings of :data:`OPERATOR_SPELLINGS` and the full-width forms folding to ``<``, ``>`` or ``=``
+#: (a table cell holding only these is a piece of a target; a placeholder target ``≥**`` starts so).
+OPERATOR_MARKS: Final[frozenset[str]] = frozenset(
+    [spelling for spelling, _ in OPERATOR_SPELLINGS if len(spelling) == 1]
+    + [char for char, folded in FULLWIDTH_FOLDS if folded in (LT, GT, EQ)]
+)
 #: Whitespace the sheet makes a plain space (Python: every ``\\s`` after NFKC).
 SPACES: Final[tuple[str, ...]] = ("\t", "\n", "\r", "\u00a0", "\u3000", "\u2002", "\u2003")
 SPACE: Final = " "
