@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
-from sheetperf.io.locate import points_of, strip_points
+from sheetperf.io.locate import COLON_RE, points_of, strip_points
 from sheetperf.io.reader import clean_name, split_period
 from sheetperf.model.evidence import Evidence, LineRef, TextSource
 from sheetperf.model.record import (
@@ -744,7 +744,7 @@ def _is_heading(key: str) -> bool:
 
 def _split_label(cell: _Cell, table: dict[str, str]) -> tuple[str, str] | None:
     """A cell holding ``label：value`` (``申报单位名称：上海市…``)."""
-    match = re.search("[:：]", cell.text)
+    match = COLON_RE.search(cell.text)
     if match is None or match.start() == 0:
         return None
     index = match.start()
@@ -1256,7 +1256,7 @@ class _SelfEvaluationBuilder(_Builder):
         if self.section != "header" or self.last_header is None or len(line.cells) != 1:
             return False
         cell = line.cells[0]
-        if re.search("[:：]", cell.text) or (cell.col is not None and cell.col != self.last_header_col):
+        if COLON_RE.search(cell.text) or (cell.col is not None and cell.col != self.last_header_col):
             return False
         self.header[self.last_header] = _join(self.header[self.last_header], _table_text(cell.text))
         return True

@@ -50,7 +50,8 @@ FormKind = Literal["self_evaluation", "goal_table", "monitoring"]
 LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = V.FORM_LABELS
 
 _OPTIONAL_PREFIXES: Final = V.OF_WHICH
-_COLON_RE: Final = re.compile(r"[:：]")
+#: The colon between a label and its value (``项目名称：X``).
+COLON_RE: Final = re.compile("[" + re.escape("".join(words.COLONS)) + "]")
 _YEAR_RE: Final = re.compile(rf"(?<!\d)((?:19|20)\d{{2}})\s*{re.escape(words.DATE_MARKS[0])}")
 _CJK_GAP_RE: Final = re.compile(rf"(?<=[{CJK_LABEL_CHARS}])\s+(?=[{CJK_LABEL_CHARS}])")
 _POINTS: Final = re.escape(POINTS)
@@ -341,7 +342,7 @@ def _label_key(value: str) -> tuple[str, str]:
         key = _lookup(value)
         if key:
             return key, ""
-    match = _COLON_RE.search(value, 0, MAX_LABEL_CHARS)
+    match = COLON_RE.search(value, 0, MAX_LABEL_CHARS)
     if match:
         key = _lookup(value[: match.start()])
         if key:
@@ -1013,6 +1014,7 @@ def locate_by_defined_names(
 
 
 __all__ = [
+    "COLON_RE",
     "LABELS",
     "Loc",
     "Located",

@@ -41,6 +41,7 @@ from typing import Any, Final
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.forms.layout import META_KEYS, META_SHEET
 from sheetperf.io.locate import (
+    COLON_RE,
     Loc,
     Located,
     LocateMemory,
@@ -706,9 +707,7 @@ def _iso_date(text: str) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-_PERIOD_SPLIT_RE: Final = re.compile(
-    r"\s*(?:" + "|".join(map(re.escape, words.PERIOD_SEPARATORS)) + r")\s*|\s+-\s+"
-)
+_PERIOD_SPLIT_RE: Final = re.compile(r"\s*(?:" + "|".join(map(re.escape, words.PERIOD_SEPARATORS)) + r")\s*|\s+-\s+")
 
 
 def split_period(text: str) -> list[str]:
@@ -743,7 +742,7 @@ def clean_name(text: str) -> str:
 
 
 def _after_colon(text: str) -> str:
-    match = re.search(r"[:：]", text)
+    match = COLON_RE.search(text)
     return text[match.end() :].strip() if match else text.strip()
 
 

@@ -312,11 +312,14 @@ def _roster_table(tables: Sequence[list[list[str]]], path: Path) -> tuple[list[l
     raise InputError(MSG["roster_empty"], file=str(path))
 
 
+_SPACE_OR_COLON_RE: Final = re.compile(r"[\s" + re.escape("".join(words.COLONS)) + "]")
+
+
 def _total_row(row: Sequence[str], values: Mapping[str, str]) -> bool:
     """A 合计 / 小计 row: a cell that is only that word, and no project of its own."""
     words = {normalize_text(w) for w in ROSTER_TOTAL_WORDS}
-    marked = any(re.sub(r"[\s:：]", "", normalize_text(cell)) in words for cell in row if cell)
-    project = re.sub(r"[\s:：]", "", normalize_text(values.get("project_name", "")))
+    marked = any(_SPACE_OR_COLON_RE.sub("", normalize_text(cell)) in words for cell in row if cell)
+    project = _SPACE_OR_COLON_RE.sub("", normalize_text(values.get("project_name", "")))
     return marked and (not project or project in words)
 
 

@@ -82,6 +82,9 @@ RANGE_SEPARATORS: Final[tuple[str, ...]] = ("-", "~", "至", "到", "—", "–"
 #: ``=12(月)``, with an operator, stays quantitative).
 TIME_UNITS: Final[tuple[str, ...]] = ("月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前")
 
+#: The colon between a label and its value, as typed (项目名称：X, 项目名称:X).
+COLONS: Final[tuple[str, ...]] = (":", "：")
+
 # --- Dates and years -------------------------------------------------------------------------
 
 #: The marks of a date written in Chinese (2024年1月1日): year, month, day.
