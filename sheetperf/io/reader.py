@@ -589,6 +589,18 @@ class _Builder:
             return [_int_or_float(points[0]), _int_or_float(points[1])]
         return _int_or_float(points)
 
+    def fund_row(self, row: str, columns: tuple[str, ...], unit: str) -> dict[str, Any]:
+        """One funding row's amounts (in ``unit`` unless a cell says its own, kept in 万元) and
+        its execution rate (in %)."""
+        values: dict[str, Any] = {}
+        for col in columns:
+            path = f"funds.{row}.{col}"
+            if col == "execution_rate":
+                values[col] = self.number(path, unit=PERCENT)
+            else:
+                values[col] = self.number(path, unit=self.located.units.get(path, unit), record_unit=WAN_YUAN)
+        return values
+
     def number(self, path: str, *, unit: str = POINTS, record_unit: str = "") -> float | None:
         """The number in a number field whose column is written in ``unit`` (万元, 元, %, 分).
 
@@ -798,13 +810,7 @@ def build_record(
         for row in (*FUND_ROWS, *OPTIONAL_FUND_ROWS):
             if row in OPTIONAL_FUND_ROWS and not any(f"funds.{row}.{col}" in fields for col in FUND_COLUMNS):
                 continue
-            values: dict[str, Any] = {}
-            for col in FUND_COLUMNS:
-                path = f"funds.{row}.{col}"
-                if col == "execution_rate":
-                    values[col] = b.number(path, unit=PERCENT)
-                else:
-                    values[col] = b.number(path, unit=located.units.get(path, unit), record_unit=WAN_YUAN)
+            values = b.fund_row(row, FUND_COLUMNS, unit)
             for col in ("weight", "score"):
                 value = b.number(f"funds.{row}.{col}")
                 if value is not None:
@@ -859,13 +865,7 @@ def _monitoring_data(b: _Builder, data: dict[str, Any], year: int | None) -> Non
     unit = b.located.funds_unit or WAN_YUAN
     funds: dict[str, dict[str, Any]] = {}
     for row in FUND_ROWS:
-        values: dict[str, Any] = {}
-        for col in MONITORING_FUND_COLUMNS:
-            path = f"funds.{row}.{col}"
-            if col == "execution_rate":
-                values[col] = b.number(path, unit=PERCENT)
-            else:
-                values[col] = b.number(path, unit=b.located.units.get(path, unit), record_unit=WAN_YUAN)
+        values = b.fund_row(row, MONITORING_FUND_COLUMNS, unit)
         if f"funds.{row}.note" in fields:
             values["note"] = b.text(f"funds.{row}.note") or ""
         funds[row] = values
