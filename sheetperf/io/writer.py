@@ -93,11 +93,11 @@ from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab import labels, words
-from sheetperf.vocab.text import FONT_NAME, display_width, mend_surrogates
+from sheetperf.vocab.text import display_width, mend_surrogates
 
 FIXED_DATE: Final = datetime(2024, 1, 1, tzinfo=UTC)
 YUAN_PER_WAN: Final = Decimal(10000)
-FONT: Final = FONT_NAME
+FONT: Final = labels.FONT_NAME
 FONT_CHARSET: Final = 134  # GB2312: Excel picks a Chinese font, others substitute (Noto Sans CJK)
 FONT_SIZE: Final = 10.5
 INPUT_FILL: Final = "#FFF9DB"

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetperf.model.record import Record, load_records_json
-from sheetperf.vocab.text import FONT_NAME
+from sheetperf.vocab.labels import FONT_NAME
 
 #: Repository paths of the artifacts, relative to the root.
 TEMPLATE_DIR: Final = Path("templates/xlsx")

@@ -486,6 +486,8 @@ FRAME_COLUMN_LABELS: Final[dict[str, str]] = {
 }
 
 # --- Templates (layout.py / writer.py): sheet names and the fixed texts printed on the forms.
+#: The font every sheet sheetperf writes is set in: 宋体 (SimSun), the font of printed government forms.
+FONT_NAME: Final = "宋体"
 SHEET_NAMES: Final[dict[str, str]] = {
     "self_evaluation": "绩效自评表",
     "goal_table": "绩效目标表",

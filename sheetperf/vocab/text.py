@@ -12,9 +12,6 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
-#: The font every sheet sheetperf writes is set in: 宋体 (SimSun), the font of printed government forms.
-FONT_NAME: Final = "宋体"
-
 #: CJK characters as the bodies of regular-expression character classes.  Where a text is cut
 #: into lines, a space between two of these is where a narrow cell wrapped, not a word gap:
 #: the workbook reader joins a label's pieces over CJK punctuation, ideographs and every
