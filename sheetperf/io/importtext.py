@@ -107,7 +107,7 @@ class ImportProblem:
     def message(self) -> str:
         where = f"{self.file}:{self.line}" if self.file else L.IMPORT_MESSAGES["line"].format(line=self.line)
         text = self.text if len(self.text) <= 60 else self.text[:57] + "…"
-        return f"{where}: {self.reason}：{text}"
+        return f"{where}: " + L.LABELLED.format(label=self.reason, text=text)
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "code": self.code, "reason": self.reason, "text": self.text}

@@ -39,15 +39,18 @@ from sheetperf.rules.profiles import Profile
 from sheetperf.vocab import words
 from sheetperf.vocab.intake import ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, shown_suffix
 from sheetperf.vocab.labels import (
-    DISTRIBUTE_MESSAGES as MSG,
-)
-from sheetperf.vocab.labels import (
+    BRACKETED,
+    CLAUSE_SEP,
     FORM_TITLES,
+    LIST_SEP,
     MANIFEST_HEADERS,
     MANIFEST_SHEET,
     READER_MESSAGES,
     ROSTER_HEADERS,
     WEIGHT_SOURCE_LABELS,
+)
+from sheetperf.vocab.labels import (
+    DISTRIBUTE_MESSAGES as MSG,
 )
 from sheetperf.vocab.text import display_width, os_reason
 from sheetperf.xlsx.marker import OutputKind, mark_xlsxwriter
@@ -209,8 +212,8 @@ def map_headers(header: Sequence[str], path: Path) -> dict[str, int]:
         found[fieldname] = index
     missing = [ROSTER_HEADERS[f][0] for f in _REQUIRED if f not in found]
     if missing:
-        allowed = "、".join(aliases[0] for aliases in ROSTER_HEADERS.values())
-        raise InputError(MSG["roster_no_header"].format(missing="、".join(missing), allowed=allowed), file=str(path))
+        allowed = LIST_SEP.join(aliases[0] for aliases in ROSTER_HEADERS.values())
+        raise InputError(MSG["roster_no_header"].format(missing=LIST_SEP.join(missing), allowed=allowed), file=str(path))
     return found
 
 
@@ -338,8 +341,8 @@ def refuse_duplicates(rows: Sequence[tuple[int | str, int | None, str, str, str]
         names.setdefault(key, project)
     twice = [(key, found) for key, found in lines.items() if len(found) > 1]
     if twice:
-        listed = "；".join(
-            ROSTER_MESSAGES["duplicate_row"].format(rows="、".join(found), project=names[key])
+        listed = CLAUSE_SEP.join(
+            ROSTER_MESSAGES["duplicate_row"].format(rows=LIST_SEP.join(found), project=names[key])
             for key, found in twice[:10]
         )
         raise InputError(ROSTER_MESSAGES["duplicate_rows"].format(rows=listed), file=None if path is None else str(path))
@@ -395,7 +398,7 @@ def roster_from_folder(folder: Path, *, year: int | None = None) -> list[RosterE
                 )
             )
     if problems:
-        raise InputError("；".join(problems))
+        raise InputError(CLAUSE_SEP.join(problems))
     if not entries:
         raise InputError(MSG["folder_empty"], file=str(folder))
     return entries
@@ -753,7 +756,7 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
     columns = {_HEADER_FIELDS[h]: i for i, h in enumerate(header) if h in _HEADER_FIELDS}
     missing = [MANIFEST_HEADERS[f] for f in MANIFEST_FIELDS if f not in columns and f != "source"]
     if missing:
-        raise InputError(STATUS_MESSAGES["manifest_columns"].format(missing="、".join(missing)), file=str(path))
+        raise InputError(STATUS_MESSAGES["manifest_columns"].format(missing=LIST_SEP.join(missing)), file=str(path))
     out: list[ManifestRow] = []
     lines: list[int] = []
     for line, row in enumerate(rows[1:], start=2):
@@ -805,11 +808,11 @@ class Distribution:
 def _file_stem(entry: RosterEntry) -> str:
     name = safe_name(entry.project_name, max_chars=40)
     unit = safe_name(entry.implementing_unit, max_chars=18)
-    return safe_name(f"{name}（{unit}）") if entry.implementing_unit else name
+    return safe_name(BRACKETED.format(text=name, detail=unit)) if entry.implementing_unit else name
 
 
 def _list(names: Sequence[str], limit: int = 10) -> str:
-    shown = "、".join(names[:limit])
+    shown = LIST_SEP.join(names[:limit])
     return shown + (MSG["list_more"].format(count=len(names)) if len(names) > limit else "")
 
 
@@ -878,7 +881,7 @@ def distribute(
         )
     spread = [row.project_name for row in rows if row.weights_source == "profile_split"]
     if spread:
-        split = "、".join(f"{k} {v}" for k, v in profile.level1_split.items())
+        split = LIST_SEP.join(f"{k} {v}" for k, v in profile.level1_split.items())
         notices.append(
             MSG["weights_spread"].format(count=len(spread), profile=profile.name, split=split, projects=_list(spread))
         )

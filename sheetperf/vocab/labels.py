@@ -101,6 +101,13 @@ def field_label(path: str) -> str:
 
 SEVERITY_LABELS: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "notice": "提示"}
 
+#: The punctuation that joins the parts of a message: the items of a list (主管部门、实施单位), its
+#: clauses (…；…), a text after its label (项目名称：X) and a detail in brackets (—（原因）).
+LIST_SEP: Final = "、"
+CLAUSE_SEP: Final = "；"
+LABELLED: Final = "{label}：{text}"
+BRACKETED: Final = "{text}（{detail}）"
+
 # --- Validation: rule codes → Chinese explanation of the rule (the HTML report and CLI show these).
 RULE_TITLES: Final[dict[str, str]] = {
     "execution_rate": "执行率与资金数额不符",
