@@ -125,7 +125,7 @@ class Refusal:
     def message(self) -> str:
         where = f"{self.file}:{self.line}" if self.file else L.IMPORT_MESSAGES["line"].format(line=self.line)
         more = L.IMPORT_MESSAGES["more_reasons"].format(count=len(self.reasons) - 3) if len(self.reasons) > 3 else ""
-        shown = L.IMPORT_MESSAGES["reason_sep"].join(self.reasons[:3]) + more
+        shown = L.CLAUSE_SEP.join(self.reasons[:3]) + more
         return L.IMPORT_MESSAGES["refused"].format(where=where, project=self.project_name or "—", reasons=shown)
 
     def to_dict(self) -> dict[str, Any]:

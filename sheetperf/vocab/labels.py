@@ -628,7 +628,6 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
     "refused": "{where}: 表单“{project}”的栏目无法确定对应关系，未导入：{reasons}。请核对原文，或将该表整理为每行一条指标后重试",
     "line": "第 {line} 行",
     "more_reasons": "（另有 {count} 处）",
-    "reason_sep": "；",
 }
 #: Words that make a short line the title of a form (compared without spaces).
 IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
