@@ -11,7 +11,10 @@ from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import Profile
 from sheetperf.rules.scoring import FormScore
 from sheetperf.vocab.labels import (
+    BRACKETED,
+    CLI_MESSAGES,
     INSTRUCTION_PARTS,
+    LABELLED,
     PROFILE_LABELS,
     PROFILE_VALUES,
     SEVERITY_LABELS,
@@ -31,13 +34,16 @@ def score_table(result: FormScore) -> str:
     for ind in result.indicators:
         score = h["not_applicable"] if ind.rule.value == "not_applicable" else _num(ind.score, d)
         if ind.score is None and ind.reason:
-            score = f"—（{ind.reason}）"
+            score = BRACKETED.format(text="—", detail=ind.reason)
         rows.append([ind.name, _num(ind.weight), score])
     rows.append([h["total"], _num(result.total_weight), _num(result.total_score, d)])
     head = (
-        f"{h['project']}：{result.project_name}\n"
-        f"{h['execution_rate']}：{_num(result.execution_rate)}%    "
-        f"{h['grade']}：{result.grade}\n"
+        LABELLED.format(label=h["project"], text=result.project_name)
+        + "\n"
+        + LABELLED.format(label=h["execution_rate"], text=f"{_num(result.execution_rate)}%")
+        + "    "
+        + LABELLED.format(label=h["grade"], text=result.grade)
+        + "\n"
     )
     return head + text_table([h["item"], h["weight"], h["score"]], rows, right=(1, 2))
 
@@ -60,7 +66,9 @@ def findings_summary(findings: Sequence[Finding]) -> str:
     counts = {key: 0 for key in SEVERITY_LABELS}
     for f in findings:
         counts[f.severity] += 1
-    return "，".join(f"{SEVERITY_LABELS[k]} {v} 项" for k, v in counts.items())
+    return CLI_MESSAGES["findings_count_sep"].join(
+        CLI_MESSAGES["findings_count"].format(severity=SEVERITY_LABELS[k], count=v) for k, v in counts.items()
+    )
 
 
 def _plain(value: Decimal) -> str:

@@ -85,6 +85,7 @@ from sheetperf.model.record import (
 )
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.vocab import labels
+from sheetperf.vocab.labels import LAYOUT_MESSAGES as MSG
 
 #: Version 2: scoring formulas rendered from the declared rules (sheetperf.rules.rulebook), no
 #: IFERROR, hidden raw-total and total-cap cells, score formats from the profile's decimals.
@@ -257,7 +258,8 @@ class IndicatorTable:
         for column in (*self.columns, *self.helpers):
             if column.key == key:
                 return column
-        raise SpecError(f"指标表没有列 {key!r}；允许的列：{', '.join(self.keys + tuple(h.key for h in self.helpers))}")
+        allowed = ", ".join(self.keys + tuple(h.key for h in self.helpers))
+        raise SpecError(MSG["no_column"].format(key=repr(key), allowed=allowed))
 
     def cell(self, index: int, key: str) -> tuple[int, int]:
         return self.row(index), self.column(key).col
@@ -268,7 +270,7 @@ class IndicatorTable:
     def name(self, index: int, key: str) -> str:
         self.row(index)
         if key not in self.keys:
-            raise SpecError(f"指标表没有列 {key!r}；允许的列：{', '.join(self.keys)}")
+            raise SpecError(MSG["no_column"].format(key=repr(key), allowed=", ".join(self.keys)))
         return indicator_name(index, key)
 
     def column_range(self, key: str, *, absolute: bool = True) -> str:
@@ -299,7 +301,8 @@ class Layout:
         for item in self.fields:
             if item.path == path:
                 return item
-        raise SpecError(f"{self.form} 表没有字段 {path!r}；允许的字段：{', '.join(f.path for f in self.fields)}")
+        allowed = ", ".join(f.path for f in self.fields)
+        raise SpecError(MSG["no_field"].format(form=self.form, path=repr(path), allowed=allowed))
 
     def has_field(self, path: str) -> bool:
         return any(f.path == path for f in self.fields)
@@ -700,12 +703,11 @@ _FOOTER_FIELD_KEYS: Final = frozenset({"offset", "cols", "kind", "role", "format
 
 def _check_keys(where: str, data: Mapping[str, Any], allowed: frozenset[str]) -> None:
     if not isinstance(data, Mapping):
-        raise SpecError(f"布局定义 {where} 应为键值表，实为 {type(data).__name__}")
+        raise SpecError(MSG["not_mapping"].format(where=where, kind=type(data).__name__))
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise SpecError(
-            f"布局定义 {where} 中有未知的键 {', '.join(map(repr, unknown))}；允许的键：{', '.join(sorted(allowed))}"
-        )
+        keys, names = ", ".join(map(repr, unknown)), ", ".join(sorted(allowed))
+        raise SpecError(MSG["unknown_keys"].format(where=where, keys=keys, allowed=names))
 
 
 def _text(key: str, period: int = DEFAULT_PERIOD) -> str:
@@ -713,7 +715,7 @@ def _text(key: str, period: int = DEFAULT_PERIOD) -> str:
         return ""
     if key in labels.FORM_TEXTS:
         return labels.FORM_TEXTS[key].replace("{n}", str(period))
-    raise SpecError(f"布局定义引用了未知的文字 {key!r}；请在 labels.FORM_TEXTS 中添加")
+    raise SpecError(MSG["unknown_text"].format(key=repr(key)))
 
 
 def _enum(enum: type[StrEnum], value: Any, where: str) -> Any:
@@ -721,14 +723,15 @@ def _enum(enum: type[StrEnum], value: Any, where: str) -> Any:
         return enum(value)
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise SpecError(f"布局定义 {where} 的取值 {value!r} 无效；允许：{allowed}") from None
+        raise SpecError(MSG["bad_value"].format(where=where, value=repr(value), allowed=allowed)) from None
 
 
 def _format(value: str | None, where: str) -> str | None:
     if value is None:
         return None
     if value not in _NUMBER_FORMATS:
-        raise SpecError(f"布局定义 {where} 的 format {value!r} 无效；允许：{', '.join(_NUMBER_FORMATS)}")
+        allowed = ", ".join(_NUMBER_FORMATS)
+        raise SpecError(MSG["bad_setting"].format(where=where, setting="format", value=repr(value), allowed=allowed))
     return _NUMBER_FORMATS[value]
 
 
@@ -736,7 +739,8 @@ def _valign(value: Any, where: str) -> str:
     if value is None:
         return "center"
     if value not in _VALIGNS:
-        raise SpecError(f"布局定义 {where} 的 valign {value!r} 无效；允许：{', '.join(_VALIGNS)}")
+        allowed = ", ".join(_VALIGNS)
+        raise SpecError(MSG["bad_setting"].format(where=where, setting="valign", value=repr(value), allowed=allowed))
     return str(value)
 
 
@@ -747,7 +751,7 @@ def _cols(spec: str) -> tuple[int, int]:
 
 
 def _build(spec: Mapping[str, Any], capacity: int, period: int = DEFAULT_PERIOD) -> Layout:
-    _check_keys("（顶层）", spec, _SPEC_KEYS)
+    _check_keys(MSG["top_level"], spec, _SPEC_KEYS)
     form = spec["form"]
     labels_out: list[Label] = []
     for item in spec.get("labels", []):
@@ -823,7 +827,7 @@ def _build(spec: Mapping[str, Any], capacity: int, period: int = DEFAULT_PERIOD)
     )
     for row in layout.page_breaks:
         if not 0 < row <= layout.last_row:
-            raise SpecError(f"布局定义 page_breaks 中的行 {row + 1} 不在表单内（2–{layout.last_row + 1}）")
+            raise SpecError(MSG["page_break"].format(row=row + 1, last=layout.last_row + 1))
     _check_overlaps(layout)
     return layout
 
@@ -836,7 +840,7 @@ def _check_overlaps(layout: Layout) -> None:
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 if (r, c) in seen:
-                    raise SpecError(f"布局定义冲突：{what} 与 {seen[(r, c)]} 都占用 {to_a1(r, c)}")
+                    raise SpecError(MSG["overlap"].format(what=what, other=seen[(r, c)], cell=to_a1(r, c)))
                 seen[(r, c)] = what
 
     for lb in layout.labels:
@@ -852,7 +856,7 @@ def normalize_form(form: str) -> str:
     """``self-evaluation`` or ``self_evaluation`` → ``self_evaluation`` (and ``goal-table``, ``monitoring``); SpecError otherwise."""
     name = _FORM_ALIASES.get(form, form)
     if name not in _SPECS:
-        raise SpecError(f"未知的表单 {form!r}；允许：{', '.join(FORMS)}（或 self-evaluation、goal-table）")
+        raise SpecError(MSG["unknown_form"].format(form=repr(form), allowed=", ".join(FORMS)))
     return name
 
 
@@ -866,9 +870,9 @@ def get_layout(form: str, capacity: int | None = None, period: int | None = None
     if capacity is None:
         capacity = BLANK_CAPACITY
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise SpecError(f"指标行数 {capacity} 超出范围（1–{MAX_CAPACITY}）")
+        raise SpecError(MSG["capacity"].format(capacity=capacity, max=MAX_CAPACITY))
     if period is not None and not 1 <= period <= 12:
-        raise SpecError(f"监控期间 {period} 超出范围（1–12）")
+        raise SpecError(MSG["period"].format(period=period))
     return _build(_SPECS[name], capacity, DEFAULT_PERIOD if period is None else period)
 
 
@@ -876,7 +880,7 @@ def layout_for(record: Record | None, form: str | None = None) -> Layout:
     """A blank layout (no record) or one with exactly the record's indicator rows."""
     if record is None:
         if form is None:
-            raise SpecError("需要表单类型或记录")
+            raise SpecError(MSG["form_or_record"])
         return get_layout(form)
     return get_layout(form or record.form, max(1, len(record.indicators)))
 
@@ -961,7 +965,7 @@ def locked_content(record: Record | None, locked: Sequence[str], form: str | Non
     """
     unknown = sorted(set(locked) - set(LOCK_GROUPS))
     if unknown:
-        raise SpecError(f"未知的锁定内容 {', '.join(unknown)}；允许：{', '.join(LOCK_GROUPS)}")
+        raise SpecError(MSG["unknown_lock"].format(groups=", ".join(unknown), allowed=", ".join(LOCK_GROUPS)))
     form_name = normalize_form(form or (record.form if record is not None else ""))
     out: dict[str, Any] = {"form": form_name, "locked": sorted(locked)}
     if record is None:

@@ -28,6 +28,7 @@ from sheetperf.io.atomic import atomic_path, check_output
 from sheetperf.io.names import safe_stem
 from sheetperf.io.tables import print_setup_openpyxl
 from sheetperf.model.finding import SEVERITY_ORDER, Finding
+from sheetperf.vocab.intake import ANNOTATED_SUFFIX, shown_suffix
 from sheetperf.vocab.labels import ANNOTATE_MESSAGES as MSG
 from sheetperf.vocab.labels import SEVERITY_LABELS
 from sheetperf.vocab.text import display_width
@@ -39,7 +40,7 @@ from sheetperf.xlsx.marker import mark_openpyxl
 ANNOTATABLE: Final = frozenset({".xlsx", ".xlsm"})
 #: Fill per severity: Excel's own "bad", "neutral" and a light blue.
 FILLS: Final[dict[str, str]] = {"error": "FFC7CE", "warning": "FFEB9C", "notice": "DDEBF7"}
-SUFFIX: Final = "-校验批注"
+SUFFIX: Final = ANNOTATED_SUFFIX
 #: Longest stated/expected value quoted in a comment (formulas run to thousands of characters).
 SHOWN_CHARS: Final = 48
 #: Comment boxes (pixels): narrowest and widest, per display column (a CJK character is two), per line, padding.
@@ -114,7 +115,9 @@ def annotate_workbook(source: str | Path, findings: Iterable[Finding], output: s
     """
     source, output = Path(source), Path(output)
     if source.suffix.lower() not in ANNOTATABLE:
-        raise InputError(MSG["not_annotatable"].format(suffix=source.suffix or "（无扩展名）"), file=str(source))
+        raise InputError(
+            MSG["not_annotatable"].format(suffix=shown_suffix(source.suffix, bracketed=True)), file=str(source)
+        )
     if output.exists() and output.resolve() == source.resolve():
         raise InputError(MSG["same_as_source"].format(path=output), file=str(source))
     # openpyxl has none of the reader's guards: the workbook is measured through them first.
@@ -357,7 +360,9 @@ def annotate_files(
             continue
         if suffix not in ANNOTATABLE:
             results.append(
-                Annotated(path, None, skipped=MSG["not_annotatable"].format(suffix=path.suffix or "（无扩展名）"))
+                Annotated(
+                    path, None, skipped=MSG["not_annotatable"].format(suffix=shown_suffix(path.suffix, bracketed=True))
+                )
             )
             continue
         out = output_path(path, out_dir, taken)

@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
-from sheetperf.io.locate import points_of, strip_points
-from sheetperf.io.reader import clean_name
+from sheetperf.io.locate import COLON_RE, points_of, strip_points
+from sheetperf.io.reader import clean_name, split_period
 from sheetperf.model.evidence import Evidence, LineRef, TextSource
 from sheetperf.model.record import (
     FUND_COLUMNS,
@@ -69,7 +69,8 @@ from sheetperf.rules.parsing import (
 from sheetperf.vocab import form_labels as V
 from sheetperf.vocab import labels as L
 from sheetperf.vocab import words
-from sheetperf.vocab.text import os_reason
+from sheetperf.vocab.text import CJK_TEXT_CHARS, is_ideograph, os_reason
+from sheetperf.vocab.units import POINTS, WAN_YUAN, YUAN
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -104,9 +105,9 @@ class ImportProblem:
         return L.IMPORT_PROBLEMS[self.code]
 
     def message(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file else f"第 {self.line} 行"
+        where = f"{self.file}:{self.line}" if self.file else L.IMPORT_MESSAGES["line"].format(line=self.line)
         text = self.text if len(self.text) <= 60 else self.text[:57] + "…"
-        return f"{where}: {self.reason}：{text}"
+        return f"{where}: " + L.LABELLED.format(label=self.reason, text=text)
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "code": self.code, "reason": self.reason, "text": self.text}
@@ -122,8 +123,9 @@ class Refusal:
     reasons: tuple[str, ...]
 
     def message(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file else f"第 {self.line} 行"
-        shown = "；".join(self.reasons[:3]) + (f"（另有 {len(self.reasons) - 3} 处）" if len(self.reasons) > 3 else "")
+        where = f"{self.file}:{self.line}" if self.file else L.IMPORT_MESSAGES["line"].format(line=self.line)
+        more = L.IMPORT_MESSAGES["more_reasons"].format(count=len(self.reasons) - 3) if len(self.reasons) > 3 else ""
+        shown = L.CLAUSE_SEP.join(self.reasons[:3]) + more
         return L.IMPORT_MESSAGES["refused"].format(where=where, project=self.project_name or "—", reasons=shown)
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,13 +205,8 @@ _PARA_RE: Final = re.compile(r"<\s*/?\s*(?:p|br|div)\b[^>]*>", re.IGNORECASE)
 _WS_RE: Final = re.compile(r"\s+")
 # Separators when a text has no tabs: runs of two or more (ideographic) spaces.
 _SPACES_SEP: Final = re.compile(r"[ \u00a0\u3000]{2,}|\u3000")
-# CJK characters and punctuation; full-width digits and letters (FF10–FF5A) are not among them.
-_CJK: Final = (
-    "\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f"
-    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uffef“”‘’"
-)
 # A space PDF extraction left inside a narrow cell where the line wrapped: between two CJK characters.
-_CJK_SPACE_RE: Final = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CJK_SPACE_RE: Final = re.compile(rf"(?<=[{CJK_TEXT_CHARS}])\s+(?=[{CJK_TEXT_CHARS}])")
 _PLAIN_NUMBER_RE: Final = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
@@ -422,16 +419,12 @@ class _Text:
 
 
 def _number(text: str) -> Decimal | None:
-    cleaned = _table_text(text)
-    if cleaned.endswith("分"):
-        cleaned = cleaned[:-1]
+    cleaned = _table_text(text).removesuffix(POINTS)
     return parse_number(cleaned)
 
 
 def _is_plain_number(text: str) -> bool:
-    cleaned = _WS_RE.sub("", _fold(text))
-    if cleaned.endswith("分"):
-        cleaned = cleaned[:-1]
+    cleaned = _WS_RE.sub("", _fold(text)).removesuffix(POINTS)
     return bool(_PLAIN_NUMBER_RE.match(cleaned))
 
 
@@ -576,8 +569,7 @@ _GRADE: Final = _lookup(("grade",))
 _GOAL_BLOCK: Final = _key(V.FORM_LABELS["goal_block"]["block"][0])
 
 
-_YUAN: Final = "元"
-_YUAN_PER_WAN: Final = Decimal(V.AMOUNT_UNITS["万元"])
+_YUAN_PER_WAN: Final = Decimal(V.AMOUNT_UNITS[WAN_YUAN])
 
 
 def _label_unit(key: str) -> str:
@@ -718,8 +710,8 @@ def _title_kind(line: _Line) -> FormKind | None:
     return None
 
 
-_YEAR_RE: Final = re.compile(r"^\(?(\d{4})(?:" + "|".join(map(re.escape, L.IMPORT_YEAR_WORDS)) + r")?\)?$")
-_YEAR_IN_RE: Final = re.compile(r"(\d{4})(?:" + "|".join(map(re.escape, L.IMPORT_YEAR_WORDS)) + ")")
+_YEAR_RE: Final = re.compile(r"^\(?(\d{4})(?:" + "|".join(map(re.escape, words.YEAR_WORDS)) + r")?\)?$")
+_YEAR_IN_RE: Final = re.compile(r"(\d{4})(?:" + "|".join(map(re.escape, words.YEAR_WORDS)) + ")")
 
 
 def _year_line(line: _Line) -> int | None:
@@ -752,7 +744,7 @@ def _is_heading(key: str) -> bool:
 
 def _split_label(cell: _Cell, table: dict[str, str]) -> tuple[str, str] | None:
     """A cell holding ``label：value`` (``申报单位名称：上海市…``)."""
-    match = re.search("[:：]", cell.text)
+    match = COLON_RE.search(cell.text)
     if match is None or match.start() == 0:
         return None
     index = match.start()
@@ -1264,7 +1256,7 @@ class _SelfEvaluationBuilder(_Builder):
         if self.section != "header" or self.last_header is None or len(line.cells) != 1:
             return False
         cell = line.cells[0]
-        if re.search("[:：]", cell.text) or (cell.col is not None and cell.col != self.last_header_col):
+        if COLON_RE.search(cell.text) or (cell.col is not None and cell.col != self.last_header_col):
             return False
         self.header[self.last_header] = _join(self.header[self.last_header], _table_text(cell.text))
         return True
@@ -1297,8 +1289,9 @@ class _SelfEvaluationBuilder(_Builder):
     def _fund_row(self, line: _Line) -> bool:
         for index, cell in enumerate(line.cells):
             key = cell.key
-            if key.startswith(L.IMPORT_OF_WHICH):
-                key = key[len(L.IMPORT_OF_WHICH) :].lstrip(":")
+            for prefix in V.OF_WHICH:
+                if key.startswith(prefix):
+                    key = key[len(prefix) :].lstrip(":")
             path = _FUND_ROWS.get(key)
             if path is None:
                 continue
@@ -1328,7 +1321,7 @@ class _SelfEvaluationBuilder(_Builder):
                 if number is None:
                     self.problem(line, "not_a_number", text)
                     continue
-                if column in FUND_COLUMNS[:3] and unit == _YUAN:
+                if column in FUND_COLUMNS[:3] and unit == YUAN:
                     number = number / _YUAN_PER_WAN  # records hold 万元
                 setattr(fund, column, float(number))
             self.funds[path.removeprefix("funds.")] = fund
@@ -1486,7 +1479,7 @@ class _GoalTableBuilder(_Builder):
         if "department" in self.header:
             record.department = self.header["department"]
         if "period" in self.header:  # 项目期限 2022-01-01至2022-12-31
-            parts = re.split(r"\s*(?:至|到|~|～)\s*", self.header["period"].strip(), maxsplit=1)
+            parts = split_period(self.header["period"])
             start, end = (*parts, "")[:2]
             record.planned_start = record.planned_start or start
             record.planned_end = record.planned_end or end
@@ -1592,8 +1585,7 @@ def _parse(lines: Sequence[_Line]) -> ImportResult:
 # ---------------------------------------------------------------------------------------------
 # Plausibility: a record whose fields look misplaced is refused, never returned
 
-_OPERATOR_CHARS: Final = frozenset("<>=≥≤≧≦＜＞＝﹦═")
-_CATEGORY_ENDINGS: Final = ("指标", "目标", "效益", "满意度", "成本", "管理", "质量", "数量", "时效")
+_OPERATOR_CHARS: Final = words.OPERATOR_MARKS
 
 
 def _label_like(text: str) -> bool:
@@ -1604,7 +1596,7 @@ def _label_like(text: str) -> bool:
     return (
         0 < len(folded) <= _MAX_LABEL
         and not any(ch.isdigit() or ch in _OPERATOR_CHARS for ch in folded)
-        and folded.endswith(_CATEGORY_ENDINGS)
+        and folded.endswith(L.IMPORT_CATEGORY_ENDINGS)
     )
 
 
@@ -1615,7 +1607,7 @@ def _bare(text: str) -> bool:
         return False
     if _PLAIN_NUMBER_RE.match(folded) or all(ch in _OPERATOR_CHARS for ch in folded):
         return True
-    return len(folded) <= 2 and not any("\u4e00" <= ch <= "\u9fff" for ch in folded[:1]) and not folded.isalpha()
+    return len(folded) <= 2 and not any(is_ideograph(ch) for ch in folded[:1]) and not folded.isalpha()
 
 
 def implausible(record: Record) -> tuple[str, ...]:

@@ -34,6 +34,9 @@ from typing import Final, Literal
 from sheetperf.model.memo import Memo
 from sheetperf.model.record import FUND_COLUMNS, FUND_ROWS, GOAL_BUDGET, GOAL_TEXTS, MONITORING_FUND_COLUMNS, GoalTable
 from sheetperf.vocab import form_labels as V
+from sheetperf.vocab import words
+from sheetperf.vocab.text import CJK_LABEL_CHARS
+from sheetperf.vocab.units import POINTS, WAN_YUAN, YUAN
 from sheetperf.xlsx.book import Cell, Grid
 from sheetperf.xlsx.limits import WHOLE_MERGE_CELLS
 
@@ -47,13 +50,16 @@ FormKind = Literal["self_evaluation", "goal_table", "monitoring"]
 LABELS: Final[dict[str, dict[str, tuple[str, ...]]]] = V.FORM_LABELS
 
 _OPTIONAL_PREFIXES: Final = V.OF_WHICH
-_COLON_RE: Final = re.compile(r"[:：]")
-_YEAR_RE: Final = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_CJK_GAP_RE: Final = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+#: The colon between a label and its value (``项目名称：X``).
+COLON_RE: Final = re.compile("[" + re.escape("".join(words.COLONS)) + "]")
+_YEAR_RE: Final = re.compile(rf"(?<!\d)((?:19|20)\d{{2}})\s*{re.escape(words.DATE_MARKS[0])}")
+_CJK_GAP_RE: Final = re.compile(rf"(?<=[{CJK_LABEL_CHARS}])\s+(?=[{CJK_LABEL_CHARS}])")
+_POINTS: Final = re.escape(POINTS)
+_POINTS_RANGE: Final = re.escape("".join((*words.RANGE_SEPARATORS, "～")))
 #: Printed points: ``(50分)``, ``（20 分）``, and a range ``(0-20)分``.
 _POINTS_RE: Final = re.compile(
-    r"[(（]\s*(?P<one>\d+(?:\.\d+)?)\s*分\s*[)）]"
-    r"|[(（]\s*(?P<low>\d+(?:\.\d+)?)\s*[-~～—–至]\s*(?P<high>\d+(?:\.\d+)?)\s*[)）]\s*分"
+    rf"[(（]\s*(?P<one>\d+(?:\.\d+)?)\s*{_POINTS}\s*[)）]"
+    rf"|[(（]\s*(?P<low>\d+(?:\.\d+)?)\s*[{_POINTS_RANGE}]\s*(?P<high>\d+(?:\.\d+)?)\s*[)）]\s*{_POINTS}"
 )
 #: A parenthesis ending a label: ``(A)``, ``(万元)``, ``(全年执行数/全年预算数)``, ``(盖章)``.
 _TRAILING_PAREN_RE: Final = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
@@ -95,7 +101,7 @@ Points = float | tuple[float, float]
 
 def points_of(text: str) -> Points | None:
     """The points a label prints: ``产出指标(50分)`` → 50.0, ``成本指标(0-20)分`` → (0.0, 20.0)."""
-    if "分" not in text:
+    if POINTS not in text:
         return None
     match = _POINTS_RE.search(unicodedata.normalize("NFKC", text))
     if match is None:
@@ -107,7 +113,7 @@ def points_of(text: str) -> Points | None:
 
 def strip_points(text: str) -> str:
     """A label without its printed points: ``产出指标(50分)`` → ``产出指标``."""
-    if "分" not in text:
+    if POINTS not in text:
         return squash_label(text)
     folded = unicodedata.normalize("NFKC", text)
     if _POINTS_RE.search(folded) is None:
@@ -336,7 +342,7 @@ def _label_key(value: str) -> tuple[str, str]:
         key = _lookup(value)
         if key:
             return key, ""
-    match = _COLON_RE.search(value, 0, MAX_LABEL_CHARS)
+    match = COLON_RE.search(value, 0, MAX_LABEL_CHARS)
     if match:
         key = _lookup(value[: match.start()])
         if key:
@@ -347,7 +353,7 @@ def _label_key(value: str) -> tuple[str, str]:
 # --- template leftovers and marks ------------------------------------------------------------
 
 _FILLER_CHARS: Final = frozenset("".join(V.TEMPLATE_FILLERS) + ".。…⋯—-－ ")
-_NUMBERED_RE: Final = re.compile(rf"^{V.TEMPLATE_NAME_PREFIX}\s*[0-9一二三四五六七八九十]+\s*[:：.、]?$")
+_NUMBERED_RE: Final = re.compile(rf"^{V.TEMPLATE_NAME_PREFIX}\s*[0-9{words.CHINESE_NUMERALS}]+\s*[:：.、]?$")
 
 
 def is_template_leftover(text: str) -> bool:
@@ -502,14 +508,14 @@ def _block_unit(index: SheetIndex, top: int, bottom: int) -> tuple[str, _Hit | N
     """The unit the funds block's label names (万元 by default) and the label."""
     blocks = index.find("funds_block", "block", top, bottom)
     if not blocks:
-        return "万元", None
+        return WAN_YUAN, None
     text = unicodedata.normalize("NFKC", index.text(blocks[0].row, blocks[0].col))
-    return _unit_in(text) or "万元", blocks[0]
+    return _unit_in(text) or WAN_YUAN, blocks[0]
 
 
 def _unit_in(text: str) -> str:
     """万元 or 元 when a label names it in parentheses (``(元)``, ``（万元）``), else ""."""
-    if "元" not in text:
+    if YUAN not in text:
         return ""
     for unit in V.AMOUNT_UNITS:
         if f"({unit})" in unicodedata.normalize("NFKC", text).replace(" ", ""):
@@ -651,7 +657,7 @@ def _year(index: SheetIndex, located: Located, top: int, first_field: int, above
                     return
                 if isinstance(value, float) and 1990 <= value <= 2100 and value.is_integer():
                     key = index.keys.get((r, c - 1), "")
-                    if key.endswith("年度"):
+                    if key.endswith(words.FISCAL_YEAR):
                         located.fields["year"] = Loc(r, c)
                         return
 
@@ -1003,11 +1009,12 @@ def locate_by_defined_names(
         _every_row(index, located, rows)
     else:
         walk_indicator_rows(index, located, rows, level_rows=True)
-    located.funds_unit = "万元"
+    located.funds_unit = WAN_YUAN
     return located
 
 
 __all__ = [
+    "COLON_RE",
     "LABELS",
     "Loc",
     "Located",

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
+from sheetperf.vocab.intake import UNNAMED
+
 #: Characters no Windows file name may hold (the control characters are checked by category).
 WINDOWS_FORBIDDEN: Final = frozenset('<>:"/\\|?*')
 #: Device names Windows reserves whatever the extension (``CON.xlsx`` is still the console).
@@ -25,7 +27,7 @@ _DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"
 #: name far below the 255-byte limit of common file systems (and paths below Windows' 260).
 MAX_NAME_CHARS: Final = 60
 MAX_NAME_BYTES: Final = 180
-FALLBACK_NAME: Final = "未命名"
+FALLBACK_NAME: Final = UNNAMED
 
 
 def safe_name(text: str, *, max_chars: int = MAX_NAME_CHARS, fallback: str = FALLBACK_NAME) -> str:

@@ -42,6 +42,7 @@ from typing import Any, Final
 from sheetperf.errors import FormNotFoundError, InputError, SheetperfError, UnsafeInputError, shown
 from sheetperf.forms.layout import META_KEYS, META_SHEET
 from sheetperf.io.locate import (
+    COLON_RE,
     Loc,
     Located,
     LocateMemory,
@@ -79,7 +80,7 @@ from sheetperf.vocab.intake import CONTENT_MESSAGES, WALK_MESSAGES, library_deta
 from sheetperf.vocab.labels import READER_MESSAGES as MSG
 from sheetperf.vocab.labels import SHEET_NAMES, field_label
 from sheetperf.vocab.text import os_reason
-from sheetperf.vocab.units import ALL_UNITS, MONEY_UNITS, PERCENT, POINTS, convert
+from sheetperf.vocab.units import ALL_UNITS, MONEY_UNITS, PERCENT, POINTS, WAN_YUAN, YUAN, convert
 from sheetperf.xlsx import hazards
 from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, one_line, open_xlsx
 from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
@@ -628,7 +629,7 @@ class _Builder:
             if col == "execution_rate":
                 values[col] = self.number(path, unit=PERCENT)
             else:
-                values[col] = self.number(path, unit=self.located.units.get(path, unit), record_unit="万元")
+                values[col] = self.number(path, unit=self.located.units.get(path, unit), record_unit=WAN_YUAN)
         return values
 
     def number(self, path: str, *, unit: str = POINTS, record_unit: str = "") -> float | None:
@@ -736,7 +737,8 @@ def _ticked(text: str) -> str:
     return ""
 
 
-_DATE_RE: Final = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+_YEAR_MARK, _MONTH_MARK = words.DATE_MARKS[:2]
+_DATE_RE: Final = re.compile(rf"(\d{{4}})\s*[{_YEAR_MARK}./-]\s*(\d{{1,2}})\s*[{_MONTH_MARK}./-]\s*(\d{{1,2}})")
 
 
 def _iso_date(text: str) -> str:
@@ -748,12 +750,17 @@ def _iso_date(text: str) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-_PERIOD_SPLIT_RE: Final = re.compile(r"\s*(?:至|到|~|～|—|–)\s*|\s+-\s+")
+_PERIOD_SPLIT_RE: Final = re.compile(r"\s*(?:" + "|".join(map(re.escape, words.PERIOD_SEPARATORS)) + r")\s*|\s+-\s+")
+
+
+def split_period(text: str) -> list[str]:
+    """``2022-01-01至2022-12-31`` → its two dates as written; one part when it is no period."""
+    return _PERIOD_SPLIT_RE.split(text.strip(), maxsplit=1)
 
 
 def _period(text: str, start: bool) -> str:
     """One end of ``2022-01-01至2022-12-31``."""
-    parts = _PERIOD_SPLIT_RE.split(text.strip(), maxsplit=1)
+    parts = split_period(text)
     if len(parts) != 2:
         return text if start else ""
     return _iso_date(parts[0] if start else parts[1])
@@ -763,7 +770,8 @@ _NAME_MARK_CHARS: Final = frozenset("".join(V.NAME_MARKS) + "".join(V.PLACEHOLDE
 _MARKS_RE: Final = re.compile("[" + "".join(m for m in V.NAME_MARKS if m != "*") + "]")
 _PLACEHOLDER_ALT: Final = "|".join(re.escape(p) for p in V.PLACEHOLDERS)
 _PLACEHOLDER_GROUP_RE: Final = re.compile(rf"[(（][^()（）]*(?:{_PLACEHOLDER_ALT})[^()（）]*[)）]")
-_PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[≥≤<>=＜＞≧≦]=?\s*(?:{_PLACEHOLDER_ALT})\S*$")
+_OPERATOR_CLASS: Final = re.escape("".join(sorted(words.OPERATOR_MARKS)))
+_PLACEHOLDER_TAIL_RE: Final = re.compile(rf"[{_OPERATOR_CLASS}]=?\s*(?:{_PLACEHOLDER_ALT})\S*$")
 
 
 def clean_name(text: str) -> str:
@@ -777,7 +785,7 @@ def clean_name(text: str) -> str:
 
 
 def _after_colon(text: str) -> str:
-    match = re.search(r"[:：]", text)
+    match = COLON_RE.search(text)
     return text[match.end() :].strip() if match else text.strip()
 
 
@@ -829,7 +837,7 @@ def build_record(
         for key in ("department", "implementing_unit", "project_name"):
             data[key] = b.text(key) or ""
         funds: dict[str, dict[str, Any]] = {}
-        unit = located.funds_unit or "万元"
+        unit = located.funds_unit or WAN_YUAN
         for row in (*FUND_ROWS, *OPTIONAL_FUND_ROWS):
             if row in OPTIONAL_FUND_ROWS and not any(f"funds.{row}.{col}" in fields for col in FUND_COLUMNS):
                 continue
@@ -864,7 +872,7 @@ def build_record(
         for key in (*GOAL_BUDGET, *GOAL_BUDGET_EXTRA):
             path = f"budget_yuan.{key}"
             if key in GOAL_BUDGET or path in fields:
-                budget[key] = _int_if_integral(b.number(path, unit=located.units.get(path, "元"), record_unit="元"))
+                budget[key] = _int_if_integral(b.number(path, unit=located.units.get(path, YUAN), record_unit=YUAN))
         data["budget_yuan"] = budget
         data["texts"] = {key: b.text(f"texts.{key}") or "" for key in GOAL_TEXTS}
         data["indicators"] = [_indicator(b, i, "goal_table") for i in range(located.indicator_count)]
@@ -885,7 +893,7 @@ def _monitoring_data(b: _Builder, data: dict[str, Any], year: int | None) -> Non
     data["period"] = int(period) if period is not None and period.is_integer() else b.located.period
     for key in ("department", "implementing_unit", "project_name"):
         data[key] = b.text(key) or ""
-    unit = b.located.funds_unit or "万元"
+    unit = b.located.funds_unit or WAN_YUAN
     funds: dict[str, dict[str, Any]] = {}
     for row in FUND_ROWS:
         values = b.fund_row(row, MONITORING_FUND_COLUMNS, unit)

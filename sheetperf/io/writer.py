@@ -97,7 +97,7 @@ from sheetperf.vocab.text import display_width, mend_surrogates
 
 FIXED_DATE: Final = datetime(2024, 1, 1, tzinfo=UTC)
 YUAN_PER_WAN: Final = Decimal(10000)
-FONT: Final = "宋体"
+FONT: Final = labels.FONT_NAME
 FONT_CHARSET: Final = 134  # GB2312: Excel picks a Chinese font, others substitute (Noto Sans CJK)
 FONT_SIZE: Final = 10.5
 INPUT_FILL: Final = "#FFF9DB"
@@ -843,7 +843,7 @@ def _instructions_sheet(
         if row == 0:
             write_text(ws, row, 0, text, title)
             ws.set_row(row, 30)
-        elif text[:2] in ("一、", "二、", "三、", "四、"):
+        elif text.startswith(labels.INSTRUCTION_HEADINGS):
             write_text(ws, row, 0, text, heading)
             ws.set_row(row, 22)
         else:

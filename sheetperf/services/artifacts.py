@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetperf.model.record import Record, load_records_json
+from sheetperf.vocab.labels import FONT_NAME
 
 #: Repository paths of the artifacts, relative to the root.
 TEMPLATE_DIR: Final = Path("templates/xlsx")
@@ -49,7 +50,7 @@ RENDER_DPI: Final = 80
 #: unit, as a font with Calibri's digit width (half an em), so columns keep the proportions
 #: Excel and WPS give them (DejaVu Sans, LibreOffice's own fallback, is a third wider).
 RENDER_FONTS: Final = {
-    "宋体": "Noto Serif CJK SC",
+    FONT_NAME: "Noto Serif CJK SC",
     "SimSun": "Noto Serif CJK SC",
     "Calibri": "Noto Sans Mono CJK SC",
 }

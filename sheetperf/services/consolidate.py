@@ -70,10 +70,15 @@ from sheetperf.services.status import ManifestMatcher, ProjectStatus, record_ide
 from sheetperf.services.tally import Tally
 from sheetperf.services.workers import Outcome, WorkerPool, default_jobs
 from sheetperf.vocab.intake import RESUBMISSION_MESSAGES as RESUBMIT
+from sheetperf.vocab.intake import shown_suffix
 from sheetperf.vocab.labels import (
+    BRACKETED,
+    CLAUSE_SEP,
     CONSOLIDATE_MESSAGES,
     FILE_STATUS_LABELS,
     FORM_SHORT_TITLES,
+    LABELLED,
+    LIST_SEP,
     OUTPUT_MESSAGES,
     RETURN_STATUS_LABELS,
     RULE_TITLES,
@@ -493,7 +498,7 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         why = (
             MSG["json_in_folder"]
             if path.suffix.lower() in JSON_SUFFIXES
-            else MSG["not_workbook"].format(suffix=path.suffix or "无扩展名")
+            else MSG["not_workbook"].format(suffix=shown_suffix(path.suffix))
         )
         entry.status, entry.reason = "skipped", why
         return entry, b""
@@ -695,7 +700,8 @@ def _consolidate(
     goal_set = load_goal_tables(goals) if goals else GoalTables(())
     if goals and not goal_set.tables:
         problems = goal_set.problems()
-        raise InputError(MSG["no_goal_tables"] + ("：" + "；".join(problems[:3]) if problems else ""))
+        shown = LABELLED.format(label=MSG["no_goal_tables"], text=CLAUSE_SEP.join(problems[:3]))
+        raise InputError(shown if problems else MSG["no_goal_tables"])
     settings = Settings(rules, goal_set.tables)
     manifest_rows: list[ManifestRow] | None = None
     inputs = _without_outputs(discover(paths), output, csv_path)
@@ -1046,16 +1052,16 @@ def _write_summary(
                 if kept == 0:
                     entry.status = "superseded"
                 template = "superseded_file" if kept == 0 else "superseded_some"
-                reason = MSG[template].format(count=len(replaced_by), newer="、".join(dict.fromkeys(replaced_by)))
+                reason = MSG[template].format(count=len(replaced_by), newer=LIST_SEP.join(dict.fromkeys(replaced_by)))
                 first = winners[next(d for d in item.keys if d is not None and winners[d][0] != index)][0]
-                reason += f"（{_why(held[first], item)}）"
+                reason = BRACKETED.format(text=reason, detail=_why(held[first], item))
             notes = list(entry.notes)
             if index in replaced:
                 losers = list(replaced[index])
                 notes.insert(
                     0,
                     RESUBMIT["kept_because"].format(
-                        why=_why(item, held[losers[0]]), others="、".join(names[i] for i in losers)
+                        why=_why(item, held[losers[0]]), others=LIST_SEP.join(names[i] for i in losers)
                     ),
                 )
             statuses[entry.status] += 1
@@ -1067,7 +1073,7 @@ def _write_summary(
             writer.add(
                 "files",
                 [entry.path, FILE_STATUS_LABELS[entry.status], reason or None, len(entry.forms), kept,
-                 entry.size, entry.sha256, _modified(entry.mtime_ns), "；".join(notes) or None, *match],
+                 entry.size, entry.sha256, _modified(entry.mtime_ns), CLAUSE_SEP.join(notes) or None, *match],
             )  # fmt: skip
         for name in sorted(departments):
             writer.add("departments", departments[name].row(name or MSG["no_department"], grades))

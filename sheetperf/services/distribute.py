@@ -36,16 +36,21 @@ from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import FormKind, GoalTable, Indicator, Monitoring, Number, Record, SelfEvaluation
 from sheetperf.rules.parsing import normalize_text
 from sheetperf.rules.profiles import Profile
-from sheetperf.vocab.intake import ROSTER_DATE_MARKS, ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, ROSTER_YEAR_SUFFIXES
+from sheetperf.vocab import words
+from sheetperf.vocab.intake import ROSTER_MESSAGES, ROSTER_TOTAL_WORDS, shown_suffix
 from sheetperf.vocab.labels import (
-    DISTRIBUTE_MESSAGES as MSG,
-)
-from sheetperf.vocab.labels import (
+    BRACKETED,
+    CLAUSE_SEP,
     FORM_TITLES,
+    LIST_SEP,
     MANIFEST_HEADERS,
+    MANIFEST_SHEET,
     READER_MESSAGES,
     ROSTER_HEADERS,
     WEIGHT_SOURCE_LABELS,
+)
+from sheetperf.vocab.labels import (
+    DISTRIBUTE_MESSAGES as MSG,
 )
 from sheetperf.vocab.text import display_width, os_reason
 from sheetperf.xlsx.marker import OutputKind, mark_xlsxwriter
@@ -181,7 +186,7 @@ def read_tables(path: Path) -> list[list[list[str]]]:
             return _workbook_tables(path)
     except OSError as exc:
         raise InputError(READER_MESSAGES["unreadable"].format(detail=os_reason(exc)), file=str(path)) from exc
-    raise InputError(MSG["roster_type"].format(suffix=suffix or "（无扩展名）"), file=str(path))
+    raise InputError(MSG["roster_type"].format(suffix=shown_suffix(suffix, bracketed=True)), file=str(path))
 
 
 def read_table(path: Path) -> list[list[str]]:
@@ -207,8 +212,8 @@ def map_headers(header: Sequence[str], path: Path) -> dict[str, int]:
         found[fieldname] = index
     missing = [ROSTER_HEADERS[f][0] for f in _REQUIRED if f not in found]
     if missing:
-        allowed = "、".join(aliases[0] for aliases in ROSTER_HEADERS.values())
-        raise InputError(MSG["roster_no_header"].format(missing="、".join(missing), allowed=allowed), file=str(path))
+        allowed = LIST_SEP.join(aliases[0] for aliases in ROSTER_HEADERS.values())
+        raise InputError(MSG["roster_no_header"].format(missing=LIST_SEP.join(missing), allowed=allowed), file=str(path))
     return found
 
 
@@ -219,13 +224,13 @@ _SERIAL_YEARS: Final = (32874, 73050)
 
 def _year(text: str, line: int, path: Path) -> int | None:
     text = normalize_text(text)
-    for suffix in ROSTER_YEAR_SUFFIXES:
+    for suffix in words.YEAR_WORDS:
         text = text.removesuffix(suffix)
     if not text:
         return None
     if re.fullmatch(r"\d{4}(\.0+)?", text):
         return int(float(text))
-    year_mark, month_mark, day_mark = ROSTER_DATE_MARKS
+    year_mark, month_mark, day_mark = words.DATE_MARKS
     dated = re.fullmatch(rf"(\d{{4}})[-/.{year_mark}]\d{{1,2}}[-/.{month_mark}]\d{{1,2}}{day_mark}?(?:[ T].*)?", text)
     if dated:
         return int(dated.group(1))
@@ -310,11 +315,14 @@ def _roster_table(tables: Sequence[list[list[str]]], path: Path) -> tuple[list[l
     raise InputError(MSG["roster_empty"], file=str(path))
 
 
+_SPACE_OR_COLON_RE: Final = re.compile(r"[\s" + re.escape("".join(words.COLONS)) + "]")
+
+
 def _total_row(row: Sequence[str], values: Mapping[str, str]) -> bool:
     """A 合计 / 小计 row: a cell that is only that word, and no project of its own."""
     words = {normalize_text(w) for w in ROSTER_TOTAL_WORDS}
-    marked = any(re.sub(r"[\s:：]", "", normalize_text(cell)) in words for cell in row if cell)
-    project = re.sub(r"[\s:：]", "", normalize_text(values.get("project_name", "")))
+    marked = any(_SPACE_OR_COLON_RE.sub("", normalize_text(cell)) in words for cell in row if cell)
+    project = _SPACE_OR_COLON_RE.sub("", normalize_text(values.get("project_name", "")))
     return marked and (not project or project in words)
 
 
@@ -333,8 +341,8 @@ def refuse_duplicates(rows: Sequence[tuple[int | str, int | None, str, str, str]
         names.setdefault(key, project)
     twice = [(key, found) for key, found in lines.items() if len(found) > 1]
     if twice:
-        listed = "；".join(
-            ROSTER_MESSAGES["duplicate_row"].format(rows="、".join(found), project=names[key])
+        listed = CLAUSE_SEP.join(
+            ROSTER_MESSAGES["duplicate_row"].format(rows=LIST_SEP.join(found), project=names[key])
             for key, found in twice[:10]
         )
         raise InputError(ROSTER_MESSAGES["duplicate_rows"].format(rows=listed), file=None if path is None else str(path))
@@ -390,7 +398,7 @@ def roster_from_folder(folder: Path, *, year: int | None = None) -> list[RosterE
                 )
             )
     if problems:
-        raise InputError("；".join(problems))
+        raise InputError(CLAUSE_SEP.join(problems))
     if not entries:
         raise InputError(MSG["folder_empty"], file=str(folder))
     return entries
@@ -666,7 +674,7 @@ def write_manifest(rows: Sequence[ManifestRow], folder: Path) -> tuple[Path, Pat
         writer.writerow(headers)
         writer.writerows([[guard_cell(cell) for cell in cells] for cells in table])
     xlsx_path = inside(folder, MANIFEST_XLSX)
-    write_table_workbook(xlsx_path, [("清单", headers, table)], kind="manifest")
+    write_table_workbook(xlsx_path, [(MANIFEST_SHEET, headers, table)], kind="manifest")
     return csv_path, xlsx_path
 
 
@@ -738,7 +746,9 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
     if not path.is_file():
         raise InputError(STATUS_MESSAGES["manifest_missing"], file=str(path))
     if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(STATUS_MESSAGES["manifest_type"].format(suffix=path.suffix or "（无扩展名）"), file=str(path))
+        raise InputError(
+            STATUS_MESSAGES["manifest_type"].format(suffix=shown_suffix(path.suffix, bracketed=True)), file=str(path)
+        )
     rows = read_table(path)
     if not rows:
         raise InputError(STATUS_MESSAGES["manifest_empty"], file=str(path))
@@ -746,7 +756,7 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
     columns = {_HEADER_FIELDS[h]: i for i, h in enumerate(header) if h in _HEADER_FIELDS}
     missing = [MANIFEST_HEADERS[f] for f in MANIFEST_FIELDS if f not in columns and f != "source"]
     if missing:
-        raise InputError(STATUS_MESSAGES["manifest_columns"].format(missing="、".join(missing)), file=str(path))
+        raise InputError(STATUS_MESSAGES["manifest_columns"].format(missing=LIST_SEP.join(missing)), file=str(path))
     out: list[ManifestRow] = []
     lines: list[int] = []
     for line, row in enumerate(rows[1:], start=2):
@@ -798,12 +808,12 @@ class Distribution:
 def _file_stem(entry: RosterEntry) -> str:
     name = safe_name(entry.project_name, max_chars=40)
     unit = safe_name(entry.implementing_unit, max_chars=18)
-    return safe_name(f"{name}（{unit}）") if entry.implementing_unit else name
+    return safe_name(BRACKETED.format(text=name, detail=unit)) if entry.implementing_unit else name
 
 
 def _list(names: Sequence[str], limit: int = 10) -> str:
-    shown = "、".join(names[:limit])
-    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
+    shown = LIST_SEP.join(names[:limit])
+    return shown + (MSG["list_more"].format(count=len(names)) if len(names) > limit else "")
 
 
 def distribute(
@@ -821,7 +831,7 @@ def distribute(
     file is written, so a bad roster leaves no half-filled folder behind.
     """
     if form not in FORMS:
-        raise InputError(f"未知的表单类型 {form!r}")
+        raise InputError(MSG["unknown_form"].format(form=repr(form)))
     outdir = Path(outdir)
     for name in (MANIFEST_CSV, MANIFEST_XLSX):
         if (outdir / name).exists():
@@ -871,7 +881,7 @@ def distribute(
         )
     spread = [row.project_name for row in rows if row.weights_source == "profile_split"]
     if spread:
-        split = "、".join(f"{k} {v}" for k, v in profile.level1_split.items())
+        split = LIST_SEP.join(f"{k} {v}" for k, v in profile.level1_split.items())
         notices.append(
             MSG["weights_spread"].format(count=len(spread), profile=profile.name, split=split, projects=_list(spread))
         )
@@ -903,7 +913,13 @@ def write_project_template(
         tmp = staging.scratch()
         if record.indicators:
             template = write_template(
-                Path(tmp) / "t.xlsx", form, record=record, year=record.year, profile=profile, form_id=form_id, cache=cache
+                Path(tmp) / "t.xlsx",
+                form,
+                record=record,
+                year=record.year,
+                profile=profile,
+                form_id=form_id,
+                cache=cache,
             )
         else:
             template = write_template(

@@ -31,7 +31,7 @@ from sheetperf.services.distribute import (
     write_table_workbook,
 )
 from sheetperf.vocab.intake import WALK_MESSAGES
-from sheetperf.vocab.labels import RETURN_STATUS_LABELS, STATUS_HEADERS
+from sheetperf.vocab.labels import CLAUSE_SEP, LIST_SEP, RETURN_STATUS_LABELS, STATUS_HEADERS
 from sheetperf.vocab.labels import STATUS_MESSAGES as MSG
 
 ProjectState = Literal["returned", "missing", "duplicate", "tampered"]
@@ -267,7 +267,7 @@ OTHER_COLUMNS: Final = ("status", "file", "reason")
 
 
 def _state_text(project: ProjectStatus) -> str:
-    return "、".join(RETURN_STATUS_LABELS[s] for s in project.states)
+    return LIST_SEP.join(RETURN_STATUS_LABELS[s] for s in project.states)
 
 
 def project_rows(report: StatusReport) -> list[list[str | int]]:
@@ -280,7 +280,7 @@ def project_rows(report: StatusReport) -> list[list[str | int]]:
             p.row.implementing_unit,
             p.row.project_name,
             len(p.files),
-            "；".join(p.files),
+            CLAUSE_SEP.join(p.files),
             p.row.path,
         ]
         for _, p in ordered

@@ -66,9 +66,19 @@ ROSTER_MESSAGES: Final[dict[str, str]] = {
     "row": "第 {row} 行",
 }
 
-#: Suffixes a year is written with in a roster (2024年度, 2024年), and the date marks of 2024年1月1日.
-ROSTER_YEAR_SUFFIXES: Final[tuple[str, ...]] = ("年度", "年")
-ROSTER_DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
+#: The names sheetperf gives files: a name whose text has nothing a file name can keep, and the
+#: stem suffix of a validated workbook's annotated copy (``项目-校验批注.xlsx``).
+UNNAMED: Final = "未命名"
+ANNOTATED_SUFFIX: Final = "-校验批注"
+
+
+def shown_suffix(suffix: str, *, bracketed: bool = False) -> str:
+    """A file's extension as a message names it: ``.pdf``, or 无扩展名 (``（无扩展名）`` where the
+    message puts the extension bare) when it has none."""
+    if suffix:
+        return suffix
+    return f"（{WALK_MESSAGES['no_suffix']}）" if bracketed else WALK_MESSAGES["no_suffix"]
+
 
 #: Words a roster's 合计 / 小计 rows start with (skipped as no project).
 ROSTER_TOTAL_WORDS: Final[tuple[str, ...]] = ("合计", "总计", "小计", "共计")

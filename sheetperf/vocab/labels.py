@@ -101,6 +101,13 @@ def field_label(path: str) -> str:
 
 SEVERITY_LABELS: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "notice": "提示"}
 
+#: The punctuation that joins the parts of a message: the items of a list (主管部门、实施单位), its
+#: clauses (…；…), a text after its label (项目名称：X) and a detail in brackets (—（原因）).
+LIST_SEP: Final = "、"
+CLAUSE_SEP: Final = "；"
+LABELLED: Final = "{label}：{text}"
+BRACKETED: Final = "{text}（{detail}）"
+
 # --- Validation: rule codes → Chinese explanation of the rule (the HTML report and CLI show these).
 RULE_TITLES: Final[dict[str, str]] = {
     "execution_rate": "执行率与资金数额不符",
@@ -392,6 +399,8 @@ CLI_MESSAGES: Final[dict[str, str]] = {
     "monitoring_not_scored": "绩效监控表不计分，已跳过（执行率与进度预警见 validate）",
     "no_findings": "未发现问题",
     "findings_summary": "共发现：{summary}",
+    "findings_count": "{severity} {count} 项",
+    "findings_count_sep": "，",
 }
 
 # --- Reader (sheetperf read): why a workbook cannot be read, notices about skipped sheets,
@@ -484,6 +493,8 @@ FRAME_COLUMN_LABELS: Final[dict[str, str]] = {
 }
 
 # --- Templates (layout.py / writer.py): sheet names and the fixed texts printed on the forms.
+#: The font every sheet sheetperf writes is set in: 宋体 (SimSun), the font of printed government forms.
+FONT_NAME: Final = "宋体"
 SHEET_NAMES: Final[dict[str, str]] = {
     "self_evaluation": "绩效自评表",
     "goal_table": "绩效目标表",
@@ -556,6 +567,26 @@ GOAL_YEAR_LINE_FORMAT: Final = '"("0"年度)";"("-0"年度)";"("0"年度)";"("@"
 #: The heading of a goal table's indicator block: "2020年绩效目标" (a formula joins year and text).
 GOAL_HEADING_SUFFIX: Final = "年绩效目标"
 
+#: A layout declaration that does not hold together (forms/layout.py: SpecError, found at import
+#: time or when a form, capacity or period is asked for); ``{…}`` values are already quoted.
+LAYOUT_MESSAGES: Final[dict[str, str]] = {
+    "no_column": "指标表没有列 {key}；允许的列：{allowed}",
+    "no_field": "{form} 表没有字段 {path}；允许的字段：{allowed}",
+    "not_mapping": "布局定义 {where} 应为键值表，实为 {kind}",
+    "unknown_keys": "布局定义 {where} 中有未知的键 {keys}；允许的键：{allowed}",
+    "unknown_text": "布局定义引用了未知的文字 {key}；请在 labels.FORM_TEXTS 中添加",
+    "bad_value": "布局定义 {where} 的取值 {value} 无效；允许：{allowed}",
+    "bad_setting": "布局定义 {where} 的 {setting} {value} 无效；允许：{allowed}",
+    "top_level": "（顶层）",
+    "page_break": "布局定义 page_breaks 中的行 {row} 不在表单内（2–{last}）",
+    "overlap": "布局定义冲突：{what} 与 {other} 都占用 {cell}",
+    "unknown_form": "未知的表单 {form}；允许：{allowed}（或 self-evaluation、goal-table）",
+    "capacity": "指标行数 {capacity} 超出范围（1–{max}）",
+    "period": "监控期间 {period} 超出范围（1–12）",
+    "form_or_record": "需要表单类型或记录",
+    "unknown_lock": "未知的锁定内容 {groups}；允许：{allowed}",
+}
+
 # --- Text import (importtext.py): problems reported for lines of a published disclosure, and the
 # words of such texts besides the form labels (those are vocab.form_labels.FORM_LABELS, the one
 # table the workbook reader uses too). The importer holds no Chinese of its own: it matches these.
@@ -595,9 +626,9 @@ IMPORT_MESSAGES: Final[dict[str, str]] = {
     "findings": "校验发现 {count} 个问题：",
     "imported": "共导入 {count} 张表单",
     "refused": "{where}: 表单“{project}”的栏目无法确定对应关系，未导入：{reasons}。请核对原文，或将该表整理为每行一条指标后重试",
+    "line": "第 {line} 行",
+    "more_reasons": "（另有 {count} 处）",
 }
-#: Prefix of a funding row label that says "of which" (其中: 当年财政拨款).
-IMPORT_OF_WHICH: Final = "其中"
 #: Words that make a short line the title of a form (compared without spaces).
 IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "self_evaluation": ("绩效自评表", "目标自评表"),  # 绩效目标自评表 (Anhui) is a self-evaluation
@@ -605,8 +636,19 @@ IMPORT_TITLE_WORDS: Final[dict[str, tuple[str, ...]]] = {
 }
 #: A title with one of these is another form (部门整体支出绩效自评表), not a project form.
 IMPORT_OTHER_FORMS: Final[tuple[str, ...]] = ("部门整体", "整体支出")
-#: The year line under a title: "(2023 年度)"; the words after the number.
-IMPORT_YEAR_WORDS: Final[tuple[str, ...]] = ("年度", "年")
+#: A short cell ending with one of these reads as a level name (a category) where it is not a
+#: known one: 产出指标, 效果目标, 社会效益, 满意度, 成本, 投入与管理, 质量, 数量, 时效.
+IMPORT_CATEGORY_ENDINGS: Final[tuple[str, ...]] = (
+    words.INDICATOR_SUFFIX,
+    words.GOAL_SUFFIX,
+    "效益",
+    "满意度",
+    "成本",
+    "管理",
+    "质量",
+    "数量",
+    "时效",
+)
 #: Section headings inside a goal table that belong to no field (compared by ending).
 IMPORT_HEADING_ENDINGS: Final[tuple[str, ...]] = ("资金使用情况", "绩效目标", "绩效指标")
 #: A footnote under a table starts with one of these; it continues no cell.
@@ -689,6 +731,9 @@ WEIGHT_SOURCE_LABELS: Final[dict[str, str]] = {
     "none": "无指标",
 }
 
+#: The sheet of manifest.xlsx.
+MANIFEST_SHEET: Final = "清单"
+
 DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
     "roster_missing": "名册不存在，请给出 CSV、XLSX 名册或绩效目标表所在的文件夹",
     "roster_type": "不支持的名册类型 {suffix}：请给出 .csv、.xlsx、.xls、.et、.ods 名册或文件夹",
@@ -716,6 +761,8 @@ DISTRIBUTE_MESSAGES: Final[dict[str, str]] = {
     "partial_goal_weights": "{project}：目标表只有部分指标填写了分值，已忽略并按一级指标比例分配",
     "no_goal_table": "{count} 个项目没有绩效目标表，已生成只含项目信息的空白自评表：{projects}",
     "summary": "已生成 {count} 份{form}，分属 {departments} 个主管部门，清单：{manifest}",
+    "unknown_form": "未知的表单类型 {form}",
+    "list_more": " 等 {count} 个",
 }
 
 #: Return status of a project (sheetperf status).
@@ -1064,6 +1111,9 @@ INSTRUCTIONS: Final[tuple[str, ...]] = (
     "得分、总分和评分等级由公式自动计算，打开文件时重新计算；请勿覆盖公式单元格。",
     "本表由 sheetperf 生成，隐藏的辅助列用于解析年度指标值和实际完成值，请勿删除行列。",
 )
+
+#: The numbering a heading line of 填表说明 starts with (a line so numbered is set as a heading).
+INSTRUCTION_HEADINGS: Final[tuple[str, ...]] = ("一、", "二、", "三、", "四、")
 
 INSTRUCTION_PARTS: Final[dict[str, str]] = {
     "rescale_on": "（保持总分不变）",

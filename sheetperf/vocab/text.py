@@ -12,6 +12,24 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
 
+#: CJK characters as the bodies of regular-expression character classes.  Where a text is cut
+#: into lines, a space between two of these is where a narrow cell wrapped, not a word gap:
+#: the workbook reader joins a label's pieces over CJK punctuation, ideographs and every
+#: full-width form; the text importer over radicals, CJK punctuation, ideographs, compatibility
+#: and vertical forms, full-width punctuation (its digits and letters are not among them) and
+#: curly quotes.
+CJK_LABEL_CHARS: Final = "\u3000-\u9fff\uff00-\uffef"
+CJK_TEXT_CHARS: Final = (
+    "\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f"
+    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uffef\u201c\u201d\u2018\u2019"
+)
+
+
+def is_ideograph(ch: str) -> bool:
+    """``ch`` is a CJK unified ideograph (U+4E00–U+9FFF), the characters of Chinese words."""
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 #: What the operating system said, in Chinese (its own text is English and never shown).
 OS_REASONS: Final[dict[int, str]] = {
     errno.ENOENT: "文件或文件夹不存在",

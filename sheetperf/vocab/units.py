@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final
 
+from sheetperf.vocab import words
+
 #: The units a form's amounts are printed in: 元 (a goal table's budget), 万元 (funds blocks).
 YUAN: Final = "元"
 WAN_YUAN: Final = "万元"
@@ -21,8 +23,8 @@ MONEY_UNITS: Final[dict[str, Decimal]] = {
     "百万元": Decimal(1_000_000),
     "亿元": Decimal(100_000_000),
 }
-#: The unit of a rate column (执行率).
-PERCENT: Final = "%"
+#: The unit of a rate column (执行率): the percent sign a target is typed with.
+PERCENT: Final = words.PERCENT
 #: The unit of a weight or score column (分值, 得分).
 POINTS: Final = "分"
 #: Every unit a number cell may carry, longest first (``万元`` before ``元``).

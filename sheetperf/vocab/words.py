@@ -82,6 +82,25 @@ RANGE_SEPARATORS: Final[tuple[str, ...]] = ("-", "~", "至", "到", "—", "–"
 #: ``=12(月)``, with an operator, stays quantitative).
 TIME_UNITS: Final[tuple[str, ...]] = ("月", "月份", "月底", "月末", "日", "号", "季度", "年", "年底", "周", "月前", "月底前")
 
+#: The colon between a label and its value, as typed (项目名称：X, 项目名称:X).
+COLONS: Final[tuple[str, ...]] = (":", "：")
+
+# --- Dates and years -------------------------------------------------------------------------
+
+#: The marks of a date written in Chinese (2024年1月1日): year, month, day.
+DATE_MARKS: Final[tuple[str, str, str]] = ("年", "月", "日")
+#: The budget year as a label or a year line names it: 2023 年度.
+FISCAL_YEAR: Final = "年度"
+#: Words a year number is written with, the longer first (2024年度, 2024年): a roster's year
+#: column, the year line under a form's title.
+YEAR_WORDS: Final[tuple[str, ...]] = (FISCAL_YEAR, DATE_MARKS[0])
+#: What separates the two dates of a period (项目期限 2022-01-01至2022-12-31): the range
+#: separators but the hyphen, which a date holds itself (it separates only with spaces around
+#: it), and the full-width tilde, since a period is split as typed.
+PERIOD_SEPARATORS: Final[tuple[str, ...]] = (*(s for s in RANGE_SEPARATORS if s != "-"), "～")
+#: The Chinese numerals a blank template numbers its rows with (指标一, 指标二, …).
+CHINESE_NUMERALS: Final = "一二三四五六七八九十"
+
 # --- Actual values ----------------------------------------------------------------------------
 
 #: An actual cell holding only one of these is empty.
@@ -147,6 +166,13 @@ FULLWIDTH_FOLDS: Final[tuple[tuple[str, str], ...]] = (
     ("㎡", "m2"),
     ("²", "2"),
     ("³", "3"),
+)
+#: Every character that is an operator on its own (``≥``, ``＜``, ``═``): the one-character
+#: spellings of :data:`OPERATOR_SPELLINGS` and the full-width forms folding to ``<``, ``>`` or ``=``
+#: (a table cell holding only these is a piece of a target; a placeholder target ``≥**`` starts so).
+OPERATOR_MARKS: Final[frozenset[str]] = frozenset(
+    [spelling for spelling, _ in OPERATOR_SPELLINGS if len(spelling) == 1]
+    + [char for char, folded in FULLWIDTH_FOLDS if folded in (LT, GT, EQ)]
 )
 #: Whitespace the sheet makes a plain space (Python: every ``\\s`` after NFKC).
 SPACES: Final[tuple[str, ...]] = ("\t", "\n", "\r", "\u00a0", "\u3000", "\u2002", "\u2003")

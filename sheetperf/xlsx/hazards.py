@@ -36,6 +36,7 @@ from sheetperf.errors import SheetperfError
 from sheetperf.model.evidence import HAZARD_SEVERITIES, Hazard
 from sheetperf.model.memo import Memo
 from sheetperf.vocab.labels import HAZARD_MESSAGES as MSG
+from sheetperf.vocab.labels import LIST_SEP
 from sheetperf.xlsx.book import Grid, check_zip_directory, parse_xml, read_member
 from sheetperf.xlsx.limits import MAX_FILE_BYTES
 
@@ -148,13 +149,13 @@ def scan_zip(zf: zipfile.ZipFile, path: Path) -> list[Hazard]:
     names = [info.filename for info in zf.infolist()]
     macros = [n for n in names if _MACRO_PARTS.search(n)]
     if macros:
-        shown = "、".join(
+        shown = LIST_SEP.join(
             sorted({n if not n.startswith(("Basic/", "Scripts/")) else n.split("/")[0] + "/" for n in macros})[:3]
         )
         found.append(Hazard("macro_present", MSG["macro_present"].format(part=shown), part=macros[0]))
     embedded = [n for n in names if _EMBEDDED.match(n)]
     if embedded:
-        shown = "、".join(sorted(embedded)[:3]) + ("…" if len(embedded) > 3 else "")
+        shown = LIST_SEP.join(sorted(embedded)[:3]) + ("…" if len(embedded) > 3 else "")
         found.append(
             Hazard("embedded_object", MSG["embedded_object"].format(count=len(embedded), part=shown), part=embedded[0])
         )
@@ -191,7 +192,7 @@ def _link_target(zf: zipfile.ZipFile, part: str, path: Path) -> str:
     except SheetperfError:
         return "?"
     targets = [str(rel.get("Target", "")) for rel in root if rel.get("Target")]
-    return _short("、".join(targets)) if targets else "?"
+    return _short(LIST_SEP.join(targets)) if targets else "?"
 
 
 def dde_formulas(grids: Iterable[Grid], memory: HazardMemory | None = None) -> list[Hazard]:
