@@ -744,10 +744,14 @@ def consolidate(
     for path, reason in report.failed:
         click.echo(escaped(f"{path}：{reason}"), err=True)
     if not quiet:
-        statuses = "，".join(
+        sep = CLI_MESSAGES["findings_count_sep"]
+        statuses = sep.join(
             f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key]
         )
-        findings = "，".join(f"{label} {report.severities[key]} 项" for key, label in SEVERITY_LABELS.items())
+        findings = sep.join(
+            CLI_MESSAGES["findings_count"].format(severity=label, count=report.severities[key])
+            for key, label in SEVERITY_LABELS.items()
+        )
         click.echo(
             CONSOLIDATE_MESSAGES["summary_line"].format(
                 files=report.files, statuses=statuses or "—", projects=report.projects, findings=findings
