@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheetperf.io.atomic import Staging, xlsxwriter_options
 from sheetperf.io.csvcells import neutralize
+from sheetperf.io.rowsheet import RowCell, RowSheet
 from sheetperf.io.tables import print_setup
 from sheetperf.io.writer import LINE_HEIGHT, text_height, write_text
 from sheetperf.services.columns import (
@@ -85,7 +86,7 @@ _MAX_WIDTH: Final = 40
 #: Height (points) of a row of one line of text in the default font.
 _ROW_HEIGHT: Final = 15.0
 _WRAP_MARGIN: Final = 0.8
-#: Texts whose row height a table remembers at most (then it starts again).
+#: Texts whose row height a table remembers at most per column (then it starts again).
 _HEIGHT_MEMO: Final = 20_000
 #: text_height of one line of wrapped text: such a row keeps the default height.
 _ONE_LINE: Final = LINE_HEIGHT + 6
@@ -142,42 +143,61 @@ class _Table:
         sheet.set_row(0, max(text_height(column_label(c), w, minimum=_ROW_HEIGHT) for c, w in zip(
             self.sheet_columns, self.widths, strict=True)))  # fmt: skip
         self.wrapped = [c.wrap for c in self.sheet_columns]
-        self._heights: dict[tuple[int, str], float] = {}
+        # What each row needs of each shown column, worked out once: (sheet column, index in
+        # the row, whether a number is written as one, its format for a number and for a
+        # text, wrapped, measured for its width).
+        self._plan = [
+            (col, index, kind != "text", fmt, fmt if kind != "mixed" else self.top, wrapped, measured)
+            for col, (index, kind, fmt, wrapped, measured) in enumerate(
+                zip(self.shown, self.kinds, self.formats, self.wrapped, self.measured, strict=True)
+            )
+        ]
+        # A row is streamed in one piece where the sheet can (io.rowsheet), else cell by cell.
+        self._stream = isinstance(sheet, RowSheet)
+        self._heights: list[dict[str, float]] = [{} for _ in self.sheet_columns]
 
     def add(self, row: Sequence[Any]) -> list[tuple[int, int]]:
         """Write one row; the (column, length) of every text cut to fit a cell."""
         cut: list[tuple[int, int]] = []
         self.rows += 1
         r = self.rows
-        sheet = self.sheet
-        write_number = sheet.write_number
         measure = r <= _MEASURED_ROWS
-        kinds = self.kinds
-        formats = self.formats
+        heights = self._heights
         height = _ROW_HEIGHT
-        for col, index in enumerate(self.shown):
+        cells: list[RowCell] = []
+        for col, index, numeric, number_format, text_format, wrapped, measured in self._plan:
             value = row[index]
             if value is None:
                 continue
-            kind = kinds[col]
             value_type = type(value)
-            if (value_type is float or value_type is int) and kind != "text":
-                write_number(r, col, value, formats[col])
-            else:
-                text = value if value_type is str else str(value)
-                if not text:
-                    continue
-                if len(text) > MAX_CELL_CHARS:
-                    cut.append((index, len(text)))
-                    mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
-                    text = text[: MAX_CELL_CHARS - len(mark)] + mark
-                write_text(sheet, r, col, text, formats[col] if kind != "mixed" else self.top)
-                if self.wrapped[col]:
-                    height = max(height, self._height(col, text))
-                elif measure and self.measured[col]:
-                    width = min(display_width(text) + 2, _MAX_WIDTH)
-                    if width > self.widths[col]:
-                        self.widths[col] = width
+            if numeric and (value_type is float or value_type is int):
+                cells.append((col, value, number_format))
+                continue
+            text = value if value_type is str else str(value)
+            if not text:
+                continue
+            if len(text) > MAX_CELL_CHARS:
+                cut.append((index, len(text)))
+                mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
+                text = text[: MAX_CELL_CHARS - len(mark)] + mark
+            cells.append((col, text, text_format))
+            if wrapped:
+                needed = heights[col].get(text)
+                if needed is None:
+                    needed = self._height(col, text)
+                if needed > height:
+                    height = needed
+            elif measure and measured:
+                width = min(display_width(text) + 2, _MAX_WIDTH)
+                if width > self.widths[col]:
+                    self.widths[col] = width
+        sheet = self.sheet
+        if not (self._stream and sheet.stream_row(r, cells)):
+            for col, value, fmt in cells:
+                if type(value) is str:
+                    write_text(sheet, r, col, value, fmt)
+                else:
+                    sheet.write_number(r, col, value, fmt)
         if height > _ONE_LINE:
             sheet.set_row(r, height)  # wrapped text shown whole (no program fits rows on opening)
         if self.csv is not None:
@@ -189,15 +209,12 @@ class _Table:
     def _height(self, col: int, text: str) -> float:
         """The row height ``text`` needs in wrapped column ``col`` (remembered: names, files and
         departments repeat on every indicator and finding row)."""
-        key = (col, text)
-        height = self._heights.get(key)
-        if height is None:
-            if len(self._heights) >= _HEIGHT_MEMO:
-                self._heights.clear()
-            # A path or a code wraps only at its punctuation: lines are estimated a little
-            # narrower than the column so the last one is never cut.
-            height = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
-            self._heights[key] = height
+        known = self._heights[col]
+        if len(known) >= _HEIGHT_MEMO:
+            known.clear()
+        # A path or a code wraps only at its punctuation: lines are estimated a little
+        # narrower than the column so the last one is never cut.
+        height = known[text] = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
         return height
 
     def finish(self, *, breaks: Sequence[int] = ()) -> None:
@@ -265,7 +282,11 @@ class SummaryWriter:
 
     ``shown_projects``: the indexes of :data:`PROJECT_COLUMNS` the 项目汇总 sheet shows
     (default all; the CSV always has all); ``manifest``: a distribution manifest was
-    given, so 文件清单 has its 分发清单 column and the 未交回 sheet is written.
+    given, so 文件清单 has its 分发清单 column and the 未交回 sheet is written;
+    ``stream_rows``: the tables' rows are streamed in one piece each
+    (:class:`sheetperf.io.rowsheet.RowSheet`); False writes every cell through xlsxwriter's
+    own calls, the same workbook more slowly (the reference ``tests/test_summary.py`` holds the
+    streamed one to).
     """
 
     def __init__(
@@ -277,8 +298,10 @@ class SummaryWriter:
         shown_projects: Sequence[int] | None = None,
         manifest: bool = False,
         possibilities: Sequence[str] = (),
+        stream_rows: bool = True,
     ) -> None:
         self.output = output
+        self._sheet_class = RowSheet if stream_rows else None
         self.grades = tuple(grades)
         self.possibilities = tuple(possibilities)
         self.csv_dir = csv_dir
@@ -333,7 +356,7 @@ class SummaryWriter:
         if csv_dir is not None:
             csv_dir.mkdir(parents=True, exist_ok=True)
         for key in sheet_keys(manifest=manifest):
-            sheet = self.book.add_worksheet(SUMMARY_SHEETS[key])
+            sheet = self.book.add_worksheet(SUMMARY_SHEETS[key], worksheet_class=self._sheet_class)
             table = _Table(
                 key,
                 columns[key],

@@ -68,6 +68,8 @@ def mend_surrogates(text: str) -> str:
 
 def display_width(text: str) -> int:
     """Terminal columns taken by ``text``: CJK characters take two."""
+    if text.isascii():  # no ASCII character is wide
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
