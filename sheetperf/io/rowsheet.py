@@ -27,13 +27,13 @@ from typing import Final
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 from sheetperf.vocab.text import mend_surrogates
 
-#: One cell of a row: (column, value, format); the value a finite int or float, or a str.
-RowCell = tuple[int, float | int | str, Format]
+#: A cell's value: a finite int or float, a str, or None for no cell.
+RowValue = float | int | str | None
 
 #: Characters and sequences that a text needs more than copying for: control characters and
 #: an existing ``_xHHHH_`` (escaped), ``&<>`` (escaped, and ``<`` for the rich-string guard),
@@ -91,45 +91,46 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
 
     def __init__(self) -> None:
         super().__init__()
+        # Per column from 0 (stream_formats): the formats of a number and of a text, and the
+        # pieces of a cell's XML around its row number — '<c r="AB' and '" s="3"><v>' or
+        # '" s="3" t="inlineStr"><is>', the latter two once the format has a style index.
+        self._formats: list[tuple[Format, Format]] = []
+        self._heads: list[str] = []
+        self._number_tails: list[str | None] = []
+        self._text_tails: list[str | None] = []
         # The row streamed last, held until the next row is written or the sheet is
-        # assembled (as xlsxwriter holds its own): (row, cells as (column, format, is a
-        # number, rendered value)).
-        self._held: tuple[int, list[tuple[int, Format, bool, str]]] | None = None
-        self._letters: dict[int, str] = {}
+        # assembled, as xlsxwriter holds its own: (row, its cells' XML, its values). The XML
+        # is "" while a format of the row has no style index yet: an index is given when a
+        # cell is written out, in the order xlsxwriter gives them.
+        self._held: tuple[int, str, Sequence[RowValue]] | None = None
         self._texts: dict[str, str] = {}
+        self._figures: dict[float, str] = {}
 
-    def stream_row(self, row: int, cells: Sequence[RowCell]) -> bool:
-        """Write ``cells`` (columns increasing) as row ``row``, as xlsxwriter's ``write_number``
-        and ``write_string`` would; False, with nothing written, for a row it leaves to them."""
-        if not cells:
-            return True
+    def stream_formats(self, formats: Sequence[tuple[Format, Format]]) -> None:
+        """The (number, text) formats of the columns from A on, for :meth:`stream_row`."""
+        self._formats = list(formats)
+        count = min(len(self._formats), self.xls_colmax)
+        self._heads = [f'<c r="{xl_col_to_name(col)}' for col in range(count)]
+        self._number_tails = [None] * count
+        self._text_tails = [None] * count
+
+    def stream_row(self, row: int, values: Sequence[RowValue], height: float | None = None) -> bool:
+        """Write ``values`` (one a column from A, None for no cell) as row ``row``, ``height``
+        points high (None: the default), in the formats of :meth:`stream_formats`, as
+        xlsxwriter's ``write_number``, ``write_string`` and ``set_row`` would; False, with
+        nothing written, for a row it leaves to them."""
         if not self.constant_memory or row <= self.previous_row or row >= self.xls_rowmax:
             return False
-        rendered: list[tuple[int, Format, bool, str]] = []
-        texts = self._texts
-        last = -1
-        for col, value, fmt in cells:
-            if col <= last or fmt is None:  # xlsxwriter takes a row's or column's format
-                return False
-            last = col
-            if type(value) is str:
-                inline = texts.get(value)
-                if inline is None:
-                    inline = _inline(value)
-                    if inline is None:
-                        return False
-                    if len(value) <= _MEMO_CHARS:
-                        if len(texts) >= _MEMO_TEXTS:
-                            texts.clear()
-                        texts[value] = inline
-                rendered.append((col, fmt, False, inline))
-            elif (type(value) is float and math.isfinite(value)) or (type(value) is int and -_HUGE < value < _HUGE):
-                rendered.append((col, fmt, True, f"{value:.16G}"))
-            else:  # NaN, ±inf (xlsxwriter's error cells), a bool, anything else: xlsxwriter decides
-                return False
-        if last >= self.xls_colmax:  # columns are increasing from 0 (last starts at -1)
+        xml = self._cells_xml(row, values)
+        if xml is None:
             return False
-        first = cells[0][0]
+        first = last = 0
+        for first, value in enumerate(values):  # noqa: B007 — the first column with a cell
+            if value is not None:
+                break
+        for last in range(len(values) - 1, first - 1, -1):  # the last
+            if values[last] is not None:
+                break
         # What xlsxwriter's _check_dimensions does for each cell, once for the row.
         if self.dim_rowmin is None or row < self.dim_rowmin:
             self.dim_rowmin = row
@@ -140,8 +141,81 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         if self.dim_colmax is None or last > self.dim_colmax:
             self.dim_colmax = last
         self._write_single_row(row)  # the row before this one, ours or xlsxwriter's
-        self._held = (row, rendered)
+        if height is not None:
+            pixels = int(height * 4.0 / 3.0 + 0.5)  # what set_row stores
+            if pixels > 0:
+                self.row_info[row] = RowInfo(height=pixels)
+                self.row_sizes[row] = [pixels, False]
+            else:
+                self.set_row(row, height)
+        self._held = (row, xml, values)
         return True
+
+    def _cells_xml(self, row: int, values: Sequence[RowValue], *, styled: bool = False) -> str | None:
+        """The ``<c>`` elements of ``values``; "" when a format has no style index yet (unless
+        ``styled``: then it is given one, as xlsxwriter gives it when it writes the cell);
+        None for a row left to xlsxwriter (and for a row of no cell)."""
+        if len(values) > len(self._heads):
+            return None
+        number = str(row + 1)
+        heads, number_tails, text_tails = self._heads, self._number_tails, self._text_tails
+        texts, figures = self._texts, self._figures
+        parts = []
+        styles_known = True
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if type(value) is str:
+                inline = texts.get(value)
+                if inline is None:
+                    inline = _inline(value)
+                    if inline is None:
+                        return None
+                    if len(value) <= _MEMO_CHARS:
+                        if len(texts) >= _MEMO_TEXTS:
+                            texts.clear()
+                        texts[value] = inline
+                tail = text_tails[col] or self._tail(col, text=True, styled=styled)
+                if tail is None:
+                    styles_known = False
+                else:
+                    parts.append(f"{heads[col]}{number}{tail}{inline}</is></c>")
+            elif (type(value) is float and math.isfinite(value)) or (type(value) is int and -_HUGE < value < _HUGE):
+                # Remembered but for zeros (0 and -0.0 are one key, "0" and "-0" two texts).
+                figure = figures.get(value) if value else None
+                if figure is None:
+                    figure = f"{value:.16G}"
+                    if value:
+                        if len(figures) >= _MEMO_TEXTS:
+                            figures.clear()
+                        figures[value] = figure
+                tail = number_tails[col] or self._tail(col, text=False, styled=styled)
+                if tail is None:
+                    styles_known = False
+                else:
+                    parts.append(f"{heads[col]}{number}{tail}{figure}</v></c>")
+            else:  # NaN, ±inf (xlsxwriter's error cells), a bool, anything else: xlsxwriter decides
+                return None
+        if not parts and styles_known:
+            return None
+        return "".join(parts) if styles_known else ""
+
+    def _tail(self, col: int, *, text: bool, styled: bool) -> str | None:
+        """'" s="3"><v>' (or the text's) for column ``col``; None while its format has no style
+        index (unless ``styled``)."""
+        fmt = self._formats[col][1 if text else 0]
+        xf = fmt.xf_index
+        if xf is None:
+            # A format equal to one that has an index shares it (nothing is given); else the
+            # index is given only when xlsxwriter would, as the cell is written out.
+            xf = fmt._get_xf_index() if styled else fmt.xf_format_indices.get(fmt._get_format_key())
+            if xf is None:
+                return None
+        if text:
+            tail = self._text_tails[col] = f'" s="{xf}" t="inlineStr"><is>'
+        else:
+            tail = self._number_tails[col] = f'" s="{xf}"><v>'
+        return tail
 
     def _write_single_row(self, current_row_num: int = 0) -> None:
         """xlsxwriter's flush of the row before ``current_row_num``: the row held by
@@ -149,24 +223,36 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         if self._held is None:
             super()._write_single_row(current_row_num)
             return
-        row, rendered = self._held
+        row, xml, values = self._held
         self._held = None
+        cells = self.table.get(row)
+        if cells:  # xlsxwriter's own calls wrote into the held row: it writes the row
+            formats = self._formats
+            for col, value in enumerate(values):
+                if value is not None and col not in cells:  # a later write of a cell wins
+                    if type(value) is str:
+                        cells[col] = CellStringTuple(cell_text(value), formats[col][1])
+                    else:
+                        cells[col] = CellNumberTuple(value, formats[col][0])
+            super()._write_single_row(current_row_num)
+            return
         self.previous_row = current_row_num
         self.table.clear()
-        self._write_row(row, None, self.row_info.get(row))
-        number = str(row + 1)
-        letters = self._letters
-        parts = []
-        for col, fmt, is_number, value in rendered:
-            letter = letters.get(col)
-            if letter is None:
-                letter = letters[col] = xl_col_to_name(col)
-            xf = fmt.xf_index
-            if xf is None:  # given on first use, as xlsxwriter gives it when it writes the cell
-                xf = fmt._get_xf_index()
-            if is_number:
-                parts.append(f'<c r="{letter}{number}" s="{xf}"><v>{value}</v></c>')
+        if not xml:
+            xml = self._cells_xml(row, values, styled=True) or ""
+        info = self.row_info.get(row)
+        if (
+            self.excel_version == 2007
+            and self.default_row_height == self.original_row_height
+            and (
+                info is None or (info.row_format is None and not info.hidden and not info.level and not info.collapsed)
+            )
+        ):  # the <row> of xlsxwriter's _write_row for a row with no more than a height
+            height = self.original_row_height if info is None else info.height
+            if height == self.original_row_height:
+                self.fh.write(f'<row r="{row + 1}">{xml}</row>')
             else:
-                parts.append(f'<c r="{letter}{number}" s="{xf}" t="inlineStr"><is>{value}</is></c>')
-        parts.append("</row>")
-        self.fh.write("".join(parts))
+                self.fh.write(f'<row r="{row + 1}" ht="{height * 0.75:.16g}" customHeight="1">{xml}</row>')
+        else:
+            self._write_row(row, None, info)
+            self.fh.write(xml + "</row>")

@@ -27,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheetperf.io.atomic import Staging, xlsxwriter_options
 from sheetperf.io.csvcells import neutralize
-from sheetperf.io.rowsheet import RowCell, RowSheet
+from sheetperf.io.rowsheet import RowSheet, RowValue
 from sheetperf.io.tables import print_setup
 from sheetperf.io.writer import LINE_HEIGHT, text_height, write_text
 from sheetperf.services.columns import (
@@ -144,16 +144,21 @@ class _Table:
             self.sheet_columns, self.widths, strict=True)))  # fmt: skip
         self.wrapped = [c.wrap for c in self.sheet_columns]
         # What each row needs of each shown column, worked out once: (sheet column, index in
-        # the row, whether a number is written as one, its format for a number and for a
-        # text, wrapped, measured for its width).
+        # the row, whether a number is written as one, wrapped, measured for its width).
         self._plan = [
-            (col, index, kind != "text", fmt, fmt if kind != "mixed" else self.top, wrapped, measured)
-            for col, (index, kind, fmt, wrapped, measured) in enumerate(
-                zip(self.shown, self.kinds, self.formats, self.wrapped, self.measured, strict=True)
+            (col, index, kind != "text", wrapped, measured)
+            for col, (index, kind, wrapped, measured) in enumerate(
+                zip(self.shown, self.kinds, self.wrapped, self.measured, strict=True)
             )
         ]
+        # The format of a number and of a text in each column (a text in a 混合 column is
+        # top-aligned text, its number the column's).
+        self._cell_formats = [(fmt, fmt if kind != "mixed" else self.top) for fmt, kind in zip(
+            self.formats, self.kinds, strict=True)]  # fmt: skip
         # A row is streamed in one piece where the sheet can (io.rowsheet), else cell by cell.
         self._stream = isinstance(sheet, RowSheet)
+        if isinstance(sheet, RowSheet):
+            sheet.stream_formats(self._cell_formats)
         self._heights: list[dict[str, float]] = [{} for _ in self.sheet_columns]
 
     def add(self, row: Sequence[Any]) -> list[tuple[int, int]]:
@@ -164,23 +169,26 @@ class _Table:
         measure = r <= _MEASURED_ROWS
         heights = self._heights
         height = _ROW_HEIGHT
-        cells: list[RowCell] = []
-        for col, index, numeric, number_format, text_format, wrapped, measured in self._plan:
+        cells: list[RowValue] = []  # the sheet's row: a value a column, None for no cell
+        append = cells.append
+        for col, index, numeric, wrapped, measured in self._plan:
             value = row[index]
             if value is None:
+                append(None)
                 continue
             value_type = type(value)
             if numeric and (value_type is float or value_type is int):
-                cells.append((col, value, number_format))
+                append(value)
                 continue
             text = value if value_type is str else str(value)
             if not text:
+                append(None)
                 continue
             if len(text) > MAX_CELL_CHARS:
                 cut.append((index, len(text)))
                 mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
                 text = text[: MAX_CELL_CHARS - len(mark)] + mark
-            cells.append((col, text, text_format))
+            append(text)
             if wrapped:
                 needed = heights[col].get(text)
                 if needed is None:
@@ -192,14 +200,19 @@ class _Table:
                 if width > self.widths[col]:
                     self.widths[col] = width
         sheet = self.sheet
-        if not (self._stream and sheet.stream_row(r, cells)):
-            for col, value, fmt in cells:
+        # Wrapped text shown whole (no program fits rows on opening).
+        tall = height if height > _ONE_LINE else None
+        if not (self._stream and sheet.stream_row(r, cells, tall)):
+            for col, value in enumerate(cells):
+                if value is None:
+                    continue
+                number_format, text_format = self._cell_formats[col]
                 if type(value) is str:
-                    write_text(sheet, r, col, value, fmt)
+                    write_text(sheet, r, col, value, text_format)
                 else:
-                    sheet.write_number(r, col, value, fmt)
-        if height > _ONE_LINE:
-            sheet.set_row(r, height)  # wrapped text shown whole (no program fits rows on opening)
+                    sheet.write_number(r, col, value, number_format)
+            if tall is not None:
+                sheet.set_row(r, tall)
         if self.csv is not None:
             self.csv.writerow(["" if v is None else neutralize(v) for v in row])
         if self.parquet is not None:
