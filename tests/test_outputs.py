@@ -39,7 +39,7 @@ from sheetperf.io.atomic import TEMP_PREFIX, OutputLock
 from sheetperf.services.consolidate import consolidate
 from sheetperf.vocab.labels import SUMMARY_SHEETS
 from sheetperf.xlsx.limits import MAX_CELL_CHARS
-from sheetperf.xlsx.marker import output_kind, read_marker
+from sheetperf.xlsx.marker import mark_xlsxwriter, output_kind, read_marker, unmarked_summary
 
 # A zip file object a failed write on the full disk dropped is closed by the garbage collector
 # during a later test of this module, and its last flush is reported as "unraisable": expected.
@@ -467,6 +467,49 @@ def test_marker_reads_only_what_it_needs(tmp_path: Path) -> None:
     big.write_bytes(b"PK\x03\x04" + b"\0" * 1000)  # a broken zip reads as "no marker"
     assert read_marker(big) is None
     assert read_marker(tmp_path / "missing.xlsx") is None
+
+
+def _workbook(path: Path, sheets: list[str], *, marked: bool = False) -> Path:
+    """A workbook with these sheets; marked as a summary, or unmarked as summaries were before marks."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for name in sheets:
+        book.add_worksheet(name)
+    if marked:
+        mark_xlsxwriter(book, "summary", sheets)
+    book.close()
+    return path
+
+
+#: case → (sheets, marked, may be replaced by a summary (io.atomic), recognised as no input (consolidate))
+LEGACY_SUMMARIES: dict[str, tuple[list[str], bool, bool, bool]] = {
+    "old-summary": (list(SUMMARY_SHEETS.values()), False, True, True),
+    "files-sheet-among-others": ([SUMMARY_SHEETS["files"], "我的表"], False, False, True),
+    "a-form": (["绩效自评表"], False, False, False),
+    "marked-summary": (list(SUMMARY_SHEETS.values()), True, False, True),
+}
+
+
+@pytest.mark.parametrize("case", list(LEGACY_SUMMARIES), ids=list(LEGACY_SUMMARIES))
+def test_summaries_from_before_marks(case: str, tmp_path: Path) -> None:
+    """The two probes of an unmarked summary keep their rules: a summary may replace exactly the
+    old summary sheets; consolidate takes any workbook naming 文件清单 for a summary, not an input."""
+    from sheetperf.io.atomic import _legacy_summary
+    from sheetperf.services.consolidate import _is_summary
+
+    sheets, marked, replaceable, summary = LEGACY_SUMMARIES[case]
+    path = _workbook(tmp_path / "汇总.xlsx", sheets, marked=marked)
+    assert _legacy_summary(path) is replaceable
+    assert _is_summary(path) is summary
+    assert unmarked_summary(path, lambda names: names == sheets) is not marked
+
+
+def test_an_unreadable_workbook_is_no_summary(tmp_path: Path) -> None:
+    broken = tmp_path / "汇总.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 1000)
+    assert unmarked_summary(broken, lambda names: True) is False
+    assert unmarked_summary(tmp_path / "missing.xlsx", lambda names: True) is False
 
 
 # --- 6: workers die with the command -----------------------------------------------------------

@@ -414,3 +414,97 @@ def test_row_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert grid is not None and same(grid, tree(data))
     # A new batch remembers nothing: the memory belongs to the batch, not the module.
     assert not BookMemory().rows and not BookMemory().row_seen
+
+
+# --- the formula-only ends of rows (a template's helper columns) ------------------------------
+
+
+def _helper_row(number: int, head: bytes, helpers: list[bytes]) -> bytes:
+    """A filled template's row: its own first cells, then hidden helper formulas."""
+    cols = ["K", "L", "M", "N", "O", "P"]
+    tail = b"".join(
+        b'<c r="%s%d" s="1"><f>%s</f><v></v></c>' % (c.encode(), number, f) for c, f in zip(cols, helpers, strict=False)
+    )
+    return b'<row r="%d" spans="1:16">' % number + head + tail + b"</row>"
+
+
+HELPERS = [b'IF(A%d&lt;&gt;"",1,0)', b"K%d*2", b"L%d+1", b"TRIM(A%d)", b"LEN(N%d)", b'O%d&amp;"x"']
+
+
+def _helper_sheet(values: tuple[bytes, bytes], helpers: list[bytes] = HELPERS) -> bytes:
+    rows = [
+        _helper_row(n, b'<c r="A%d" t="s"><v>%s</v></c><c r="B%d"><v>%s</v></c>' % (n, values[0], n, values[1]),
+                    [h % n if b"%d" in h else h for h in helpers])
+        for n in (13, 14)
+    ]  # fmt: skip
+    return sheet(b"".join(rows))
+
+
+def test_row_ends_met_before_read_as_a_full_scan_reads_them() -> None:
+    """A row whose head changed but whose helper formulas are the bytes of a row met before:
+    only the head is scanned, and the grid is the one lxml reads."""
+    memory = BookMemory()
+    first = _helper_sheet((b"0", b"1"))
+    grid = _scan_sheet(first, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(first))
+    assert memory.tails  # learned from the first copy
+    second = _helper_sheet((b"2", b"99.5"))
+    again = _scan_sheet(second, "表", STRINGS, FORMATS, PATH, memory)
+    assert again is not None and same(again, tree(second))
+    assert again.cells[(12, 0)].value == "a&b" and again.cells[(12, 1)].value == 99.5
+    assert again.cells[(12, 11)].formula == "=K13*2"
+
+
+def test_a_changed_helper_formula_is_read_as_it_is_after_the_template_was_learned() -> None:
+    """One byte changed in a remembered row end (a department edited a helper): scanned, not remembered."""
+    memory = BookMemory()
+    _scan_sheet(_helper_sheet((b"0", b"1")), "表", STRINGS, FORMATS, PATH, memory)
+    tampered = [HELPERS[0], b"K%d*3", *HELPERS[2:]]
+    data = _helper_sheet((b"1", b"2"), tampered)
+    grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(data))
+    assert grid.cells[(12, 11)].formula == "=K13*3" and grid.cells[(13, 11)].formula == "=K14*3"
+    # A helper given a cached value (saved by a spreadsheet program) is read with it.
+    saved = _helper_sheet((b"0", b"1")).replace(b"<f>K13*2</f><v></v>", b"<f>K13*2</f><v>4</v>")
+    grid = _scan_sheet(saved, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(saved)) and grid.cells[(12, 11)].value == 4
+
+
+def test_row_end_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sheetperf.xlsx.book as xlsx_module
+
+    memory = BookMemory()
+    monkeypatch.setattr(xlsx_module, "_ROW_CACHE_BYTES", 400)
+    for version in range(5):  # five template versions: at most two ends per row, within the cap
+        helpers = [h.replace(b"*2", b"*%d" % (version + 2)) for h in HELPERS]
+        data = _helper_sheet((b"0", b"1"), helpers)
+        grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+        assert grid is not None and same(grid, tree(data))
+        assert memory.tail_bytes <= 400
+        assert all(len(known) <= 2 for known in memory.tails.values())
+        assert memory.tail_bytes == sum(len(t[0]) for known in memory.tails.values() for t in known)
+
+
+def test_a_remembered_row_end_in_a_later_row_is_not_taken_for_this_rows_end() -> None:
+    """Row 13 closes before the bytes of its remembered end appear (in a malformed later row)."""
+    memory = BookMemory()
+    _scan_sheet(_helper_sheet((b"0", b"1")), "表", STRINGS, FORMATS, PATH, memory)
+    learned = _helper_row(13, b"", [h % 13 if b"%d" in h else h for h in HELPERS])
+    tail = learned[learned.index(b'<c r="K13"') :]
+    data = sheet(b'<row r="13"><c r="A13"><v>5</v></c></row><row r="14"><c r="A14"><v>6</v></c>' + tail)
+    grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is None or same(grid, tree(data))
+    short = sheet(b'<row r="13"><c r="A13"><v>5</v></c></row>')
+    grid = _scan_sheet(short, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(short)) and set(grid.cells) == {(12, 0)}
+
+
+def test_a_long_head_before_a_remembered_row_end_still_reads_whole() -> None:
+    """A row whose own cells are longer than the window the end is looked for in."""
+    memory = BookMemory()
+    _scan_sheet(_helper_sheet((b"0", b"1")), "表", STRINGS, FORMATS, PATH, memory)
+    long_text = "长" * 9_000
+    head = f'<c r="A13" t="inlineStr"><is><t>{long_text}</t></is></c>'.encode()
+    data = sheet(_helper_row(13, head, [h % 13 if b"%d" in h else h for h in HELPERS]))
+    grid = _scan_sheet(data, "表", STRINGS, FORMATS, PATH, memory)
+    assert grid is not None and same(grid, tree(data)) and grid.cells[(12, 0)].value == long_text

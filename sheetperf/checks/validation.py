@@ -8,7 +8,7 @@ fixed-column DataFrame every view (CLI table, JSON, HTML) is made from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Final, TypeVar
@@ -37,6 +37,7 @@ from sheetperf.model.record import (
     GOAL_TEXTS,
     CellRef,
     GoalTable,
+    Indicator,
     Monitoring,
     Record,
     SelfEvaluation,
@@ -452,6 +453,18 @@ def _band_text(score: IndicatorScore, profile: Profile) -> str:
     return f"[{low}, {high}{closing}"
 
 
+def _check_level2(c: _Collector, path: str, who: str, ind: Indicator, allowed: Collection[str]) -> None:
+    """A level-2 category its level-1 does not hold (``allowed``, the profile's framework): a notice."""
+    if ind.level2 and ind.level2 not in allowed:
+        c.add(
+            f"{path}.level2",
+            "unknown_category",
+            "notice",
+            VMSG["level2_outside"].format(who=who, level2=ind.level2, level1=ind.level1),
+            stated=ind.level2,
+        )
+
+
 def _check_indicator(
     c: _Collector, index: int, record: SelfEvaluation, score: IndicatorScore, profile: Profile, shape: _Shape
 ) -> None:
@@ -471,14 +484,8 @@ def _check_indicator(
             VMSG["unknown_category"].format(who=who, level1=ind.level1, title=profile.title),
             stated=ind.level1,
         )
-    elif ind.level1 and ind.level2 and ind.level2 not in framework.get(ind.level1, ()):
-        c.add(
-            f"{path}.level2",
-            "unknown_category",
-            "notice",
-            VMSG["level2_outside"].format(who=who, level2=ind.level2, level1=ind.level1),
-            stated=ind.level2,
-        )
+    elif ind.level1:
+        _check_level2(c, path, who, ind, framework.get(ind.level1, ()))
 
     if score.rule is Rule.NOT_APPLICABLE:
         return
@@ -870,30 +877,19 @@ def _check_points(c: _Collector, record: SelfEvaluation, result: FormScore, prof
         low, high = _points_range(points)
         group = [(ind, s) for ind, s in zip(record.indicators, result.indicators, strict=True) if ind.level1 == name]
         weights = [to_decimal(ind.weight) for ind, _ in group]
-        path = f"level1_points.{name}"
         shown = _fmt(high) if low == high else f"{_fmt(low)}–{_fmt(high)}"
-        if group and all(w is not None for w in weights):
-            total = sum((w for w in weights if w is not None), ZERO)
-            if total < low - TOLERANCE or total > high + TOLERANCE:
-                c.add(
-                    path,
-                    "level1_points",
-                    "error",
-                    VMSG["level1_points"].format(name=name, shown=shown, total=_fmt(total)),
-                    stated=total,
-                    expected=shown,
-                )
-        elif group:
-            scores = sum((to_decimal(ind.score) or ZERO for ind, _ in group), ZERO)
-            if scores > high + TOLERANCE:
-                c.add(
-                    path,
-                    "level1_points",
-                    "error",
-                    VMSG["level1_scores"].format(name=name, shown=shown, scores=_fmt(scores)),
-                    stated=scores,
-                    expected=shown,
-                )
+        if not group:
+            continue
+        if all(w is not None for w in weights):
+            stated = sum((w for w in weights if w is not None), ZERO)
+            wrong = stated < low - TOLERANCE or stated > high + TOLERANCE
+            message = VMSG["level1_points"].format(name=name, shown=shown, total=_fmt(stated))
+        else:
+            stated = sum((to_decimal(ind.score) or ZERO for ind, _ in group), ZERO)
+            wrong = stated > high + TOLERANCE
+            message = VMSG["level1_scores"].format(name=name, shown=shown, scores=_fmt(stated))
+        if wrong:
+            c.add(f"level1_points.{name}", "level1_points", "error", message, stated=stated, expected=shown)
     if record.indicator_points is None:
         return
     indicator_points = Decimal(str(record.indicator_points))
@@ -1465,14 +1461,8 @@ def _check_goal_table(c: _Collector, record: GoalTable, profile: Profile) -> Non
                     stated=ind.level1,
                     expected=category,
                 )
-        if level1 in profile.framework and ind.level2 and ind.level2 not in profile.framework[level1]:
-            c.add(
-                f"{path}.level2",
-                "unknown_category",
-                "notice",
-                VMSG["level2_outside"].format(who=who, level2=ind.level2, level1=ind.level1),
-                stated=ind.level2,
-            )
+        if level1 in profile.framework:
+            _check_level2(c, path, who, ind, profile.framework[level1])
         if not ind.name.strip():
             c.add(f"{path}.name", "required_field", "error", VMSG["name_missing"].format(index=index + 1))
         _check_goal_target(c, path, who, ind.target)
@@ -1492,30 +1482,18 @@ def _check_goal_target(c: _Collector, path: str, who: str, text: str) -> None:
     target = parse_target(text)
     if target.kind is TargetKind.EMPTY:
         c.add(f"{path}.target", "target_missing", "error", VMSG["target_missing"].format(who=who))
-    elif _PLACEHOLDER.search(text):
-        c.add(
-            f"{path}.target",
-            "target_placeholder",
-            "error",
-            VMSG["target_placeholder"].format(who=who, text=text.strip()),
-            stated=text,
-        )
+        return
+    rule: str
+    severity: Severity
+    if _PLACEHOLDER.search(text):
+        rule, severity = "target_placeholder", "error"
     elif target.kind is TargetKind.QUALITATIVE and normalize_text(text).startswith(_COMPARISON_START):
-        c.add(
-            f"{path}.target",
-            "target_unparseable",
-            "warning",
-            VMSG["target_unparseable"].format(who=who, text=text.strip()),
-            stated=text,
-        )
+        rule, severity = "target_unparseable", "warning"
     elif target.is_numeric and not target.unit:
-        c.add(
-            f"{path}.target",
-            "target_no_unit",
-            "warning",
-            VMSG["target_no_unit"].format(who=who, text=text.strip()),
-            stated=text,
-        )
+        rule, severity = "target_no_unit", "warning"
+    else:
+        return
+    c.add(f"{path}.target", rule, severity, VMSG[rule].format(who=who, text=text.strip()), stated=text)
 
 
 # --- The monitoring form (issue 17) ---------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -146,21 +147,26 @@ def fail(message: str) -> None:
     click.echo(escaped(f"{CLI_MESSAGES['error_prefix']}：{message}"), err=True)
 
 
-def load_profile(name: str) -> Profile:
+@contextmanager
+def exit_on_bad_input() -> Iterator[None]:
+    """Runs its body; a :class:`SheetperfError` raised there is printed as one line and exits with
+    2 (an input, an output or a setting the user can fix)."""
     try:
-        return get_profile(name)
+        yield
     except SheetperfError as exc:
         fail(str(exc))
         sys.exit(EXIT_BAD_INPUT)
+
+
+def load_profile(name: str) -> Profile:
+    with exit_on_bad_input():
+        return get_profile(name)
 
 
 def load_profile_source(name: str) -> ProfileSource:
     """A rules profile, or ``auto``: each form's chosen from what it states (rules.choose)."""
-    try:
+    with exit_on_bad_input():
         return profile_source(name)
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
 
 
 def outputs_allowed(
@@ -170,14 +176,11 @@ def outputs_allowed(
     (io.atomic.check_output); else one line and exit 2."""
     from sheetperf.io.atomic import check_inputs, check_output
 
-    try:
+    with exit_on_bad_input():
         check_inputs(inputs)
         for path, kind, suffixes in outputs:
             if path is not None:
                 check_output(path, kind, suffixes=suffixes, force=force)
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
 
 
 class InputTracker:
@@ -217,6 +220,12 @@ goals_option = click.option(
     multiple=True,
     type=click.Path(path_type=Path),
     help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
+)
+period_option = click.option(
+    "--period",
+    type=click.IntRange(1, 12),
+    default=None,
+    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 force_option = click.option(
@@ -312,7 +321,7 @@ def validate(
             named = form.choice.describe() if form.choice is not None else ""
             click.echo(f"{shown(form.path)}：{form.record.project_name}\n{named}\n{body}\n")
 
-    try:
+    with exit_on_bad_input():
         run = validate_files(
             files,
             rules,
@@ -321,9 +330,6 @@ def validate(
             on_failure=lambda _, message: fail(message),
             on_notice=lambda message: click.echo(message, err=True),
         )
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
     findings = run.findings
     if as_json:
         rows = [
@@ -335,11 +341,8 @@ def validate(
     else:
         click.echo(CLI_MESSAGES["findings_summary"].format(summary=findings_summary(findings)))
     if html_path is not None:
-        try:
+        with exit_on_bad_input():
             write_report(run, html_path, rules)
-        except SheetperfError as exc:
-            fail(str(exc))
-            sys.exit(EXIT_BAD_INPUT)
         click.echo(ANNOTATE_MESSAGES["html_written"].format(path=html_path), err=True)
     if annotate_dir is not None:
         try:
@@ -365,12 +368,7 @@ def validate(
 @main.command()
 @click.argument("form", type=click.Choice(["self-evaluation", "goal-table", "monitoring"]))
 @click.option("--year", type=int, help="年度（四位数），印在表头；不给时由填表人填写。")
-@click.option(
-    "--period",
-    type=click.IntRange(1, 12),
-    default=None,
-    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
-)
+@period_option
 @profile_option
 @click.option(
     "--from",
@@ -408,7 +406,7 @@ def template(
 
     rules = load_profile(profile)
     outputs_allowed([source] if source is not None else [], [(output, "template", (".xlsx",))], force)
-    try:
+    with exit_on_bad_input():
         record = None
         if source is not None:
             from sheetperf.io.sources import load_records
@@ -420,9 +418,6 @@ def template(
                 click.echo(f"{source}：{TEMPLATE_MESSAGES['many_records'].format(count=len(records))}", err=True)
             record = records[0]
         write_template(output, form, record=record, year=year, profile=rules, password=password, period=period)
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
     click.echo(TEMPLATE_MESSAGES["written"].format(path=output), err=True)
 
 
@@ -447,12 +442,9 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
     from sheetperf.io.sources import load_records
     from sheetperf.vocab.labels import FILL_MESSAGES
 
-    try:
+    with exit_on_bad_input():
         if output.resolve() == template.resolve():
             raise SheetperfError(FILL_MESSAGES["same_file"].format(path=output))
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
     written_as = template.suffix.lower() if template.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
     outputs_allowed([template, record], [(output, "filled", (written_as,))], force)
     try:
@@ -492,12 +484,7 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
     "monitoring：按目标表预填的绩效监控表。",
 )
 @click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
-@click.option(
-    "--period",
-    type=click.IntRange(1, 12),
-    default=None,
-    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
-)
+@period_option
 @profile_option
 def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: int | None, profile: str) -> None:
     """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
@@ -525,14 +512,11 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: 
         "monitoring": "monitoring",
     }
     form_key = form_keys[form]
-    try:
+    with exit_on_bad_input():
         entries = dist.read_roster(roster, year=year)
         result = dist.distribute(
             entries, outdir, form=form_key, profile=rules, roster=None if roster.is_dir() else roster, period=period
         )
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
     for notice in result.notices:
         click.echo(f"{SEVERITY_LABELS['notice']}：{notice}", err=True)
     click.echo(
@@ -569,19 +553,13 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, forc
 
     if xlsx_path is not None:
         outputs_allowed([manifest, *paths], [(xlsx_path, "status", (".xlsx",))], force)
-    try:
+    with exit_on_bad_input():
         report = status_for_manifest(manifest, list(paths))
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
     click.echo(status_text(report))
     if xlsx_path is not None:
-        try:
+        with exit_on_bad_input():
             with OutputLock([xlsx_path]):
                 write_status_xlsx(report, xlsx_path)
-        except SheetperfError as exc:
-            fail(str(exc))
-            sys.exit(EXIT_BAD_INPUT)
         click.echo(STATUS_MESSAGES["xlsx_written"].format(path=xlsx_path))
 
 
@@ -625,11 +603,8 @@ def import_text(
 
     if as_json and out_dir is not None:
         raise click.UsageError(IMPORT_MESSAGES["json_and_output"])
-    try:
+    with exit_on_bad_input():
         result = import_files(files)
-    except SheetperfError as exc:
-        fail(str(exc))
-        sys.exit(EXIT_BAD_INPUT)
     if result.problems:
         click.echo(IMPORT_MESSAGES["problems"].format(count=len(result.problems)), err=True)
         for problem in result.problems:
@@ -865,11 +840,8 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
             )
         )
     if csv_dir is not None:
-        try:
+        with exit_on_bad_input():
             csv_files = write_csv(to_frames(records), csv_dir)
-        except SheetperfError as exc:
-            fail(str(exc))
-            sys.exit(EXIT_BAD_INPUT)
         for written in csv_files:
             click.echo(str(written), err=as_json)
     if not as_json and csv_dir is None and records:

@@ -59,6 +59,7 @@ from sheetperf.errors import SpecError
 from sheetperf.forms.layout import Layout
 from sheetperf.model.a1 import col_letter, to_a1
 from sheetperf.model.memo import BatchCache, Memo
+from sheetperf.model.record import FUND_ROWS
 from sheetperf.rules import rulebook as rb
 from sheetperf.rules.expr import (
     MAX_ARGUMENTS,
@@ -334,10 +335,7 @@ def _field_formulas(layout: Layout, book: rb.RuleBook) -> dict[str, str]:
     def at(path: str) -> str:
         return layout.field(path).a1
 
-    out: dict[str, str] = {}
-    for row in ("total", "current_year_appropriation", "carryover", "other"):
-        refs = {rb.EXECUTED: at(f"funds.{row}.executed"), rb.BUDGET: at(f"funds.{row}.annual_budget")}
-        out[f"funds.{row}.execution_rate"] = to_formula(book.execution_rate, refs)
+    out = _rate_formulas(layout, book.execution_rate, "annual_budget")
     funds = {
         rb.EXECUTED: at("funds.total.executed"),
         rb.BUDGET: at("funds.total.annual_budget"),
@@ -400,9 +398,7 @@ def form_formulas(layout: Layout, profile: Profile, cache: BatchCache | None = N
         return found
     book = profile.rules
     rows, fields = _row_templates(layout, book), _field_formulas(layout, book)
-    for text in (*rows.values(), *fields.values()):
-        check_portable(text)
-        check_limits(text if text.startswith("=") else "=" + text)
+    _check(rows, fields)
     built = FormFormulas(rows, fields)
     return memory.put(key, built) if memory is not None else built
 
@@ -419,19 +415,33 @@ def monitoring_formulas(layout: Layout, profile: Profile) -> FormFormulas:
     def at(path: str) -> str:
         return layout.field(path).a1
 
-    fields: dict[str, str] = {}
-    for row in ("total", "current_year_appropriation", "carryover", "other"):
-        refs = {rb.EXECUTED: at(f"funds.{row}.executed"), rb.BUDGET: at(f"funds.{row}.initial_budget")}
-        fields[f"funds.{row}.execution_rate"] = to_formula(book.execution_rate, refs)
+    fields = _rate_formulas(layout, book.execution_rate, "initial_budget")
     fields["time_progress"] = to_formula(book.time_progress, {rb.PERIOD: at("period")})
     progress = {rb.RATE: at("funds.total.execution_rate"), rb.TIME_PROGRESS: at("time_progress")}
     fields["progress_flag"] = to_formula(book.flag, progress)
     r = _Refs({c.key: col_letter(c.col) for c in (*table.columns, *table.helpers)})
     rows = {"need": to_formula(book.reason_required, {rb.POSSIBILITY: r("possibility")}).removeprefix("=")}
-    for text in (*rows.values(), *fields.values()):
-        check_portable(text if text.startswith("=") else "=" + text)
-        check_limits(text if text.startswith("=") else "=" + text)
+    _check(rows, fields)
     return FormFormulas(rows, fields)
+
+
+def _rate_formulas(layout: Layout, rate: Expr, budget: str) -> dict[str, str]:
+    """Each funding row's 执行率: its executed amount over its ``budget`` column (the self-evaluation's
+    全年预算数, the monitoring form's 年初预算数)."""
+    out: dict[str, str] = {}
+    for row in FUND_ROWS:
+        executed, budgeted = layout.field(f"funds.{row}.executed"), layout.field(f"funds.{row}.{budget}")
+        refs = {rb.EXECUTED: executed.a1, rb.BUDGET: budgeted.a1}
+        out[f"funds.{row}.execution_rate"] = to_formula(rate, refs)
+    return out
+
+
+def _check(rows: dict[str, str], fields: dict[str, str]) -> None:
+    """Every formula of a form portable and within Excel's limits (row templates are kept without ``=``)."""
+    for text in (*rows.values(), *fields.values()):
+        formula = text if text.startswith("=") else "=" + text
+        check_portable(formula)
+        check_limits(formula)
 
 
 def reason_missing_rule(layout: Layout, index: int, key: str) -> str:

@@ -768,17 +768,7 @@ def _build(spec: Mapping[str, Any], capacity: int, period: int = DEFAULT_PERIOD)
         _check_keys(f"table.columns.{key}", item, _COLUMN_KEYS)
         c1, c2 = _cols(item["cols"])
         columns.append(
-            Column(
-                key,
-                c1,
-                c2,
-                _enum(Kind, item["kind"], f"table.columns.{key}.kind"),
-                _enum(Role, item["role"], f"table.columns.{key}.role"),
-                _format(item.get("format"), f"table.columns.{key}.format"),
-                _text(item["header"], period),
-                _valign(item.get("valign"), f"table.columns.{key}.valign"),
-                item.get("format") == "points",
-            )
+            Column(key, c1, c2, **_declared(item, f"table.columns.{key}"), header=_text(item["header"], period))
         )
     helpers: list[Column] = []
     if "helpers" in table_spec:
@@ -906,15 +896,23 @@ def _field(path: str, item: Mapping[str, Any], bounds: tuple[int, int, int, int]
         c1,
         r2,
         c2,
-        _enum(Kind, item["kind"], f"{where}.kind"),
-        _enum(Role, item["role"], f"{where}.role"),
-        _format(item.get("format"), f"{where}.format"),
-        labels.FIELD_LABELS.get(path, path),
-        bool(item.get("hidden", False)),
-        _valign(item.get("valign"), f"{where}.valign"),
-        item.get("format") == "points",
-        bool(item.get("prefill", False)),
+        **_declared(item, where),
+        label=labels.FIELD_LABELS.get(path, path),
+        hidden=bool(item.get("hidden", False)),
+        prefill=bool(item.get("prefill", False)),
     )
+
+
+def _declared(item: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """What a field and a table column both declare, checked (``where`` names it in errors): kind,
+    role, number format, vertical alignment, and whether it is a score (format ``points``)."""
+    return {
+        "kind": _enum(Kind, item["kind"], f"{where}.kind"),
+        "role": _enum(Role, item["role"], f"{where}.role"),
+        "num_format": _format(item.get("format"), f"{where}.format"),
+        "valign": _valign(item.get("valign"), f"{where}.valign"),
+        "points": item.get("format") == "points",
+    }
 
 
 def build_layout(spec: Mapping[str, Any], capacity: int = BLANK_CAPACITY) -> Layout:

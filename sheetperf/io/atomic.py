@@ -47,7 +47,7 @@ from typing import IO, Any, Final
 from sheetperf.errors import OutputError
 from sheetperf.vocab.labels import OUTPUT_KIND_LABELS, OUTPUT_MESSAGES
 from sheetperf.vocab.text import os_reason
-from sheetperf.xlsx.marker import read_marker, sheets_digest
+from sheetperf.xlsx.marker import read_marker, sheets_digest, unmarked_summary
 
 MSG: Final = OUTPUT_MESSAGES
 #: The prefix of every temporary file sheetperf puts beside an output (hidden, like Office's).
@@ -339,26 +339,10 @@ def lock_file_of(path: Path) -> tuple[Path, str] | None:
 
 
 def _legacy_summary(path: Path) -> bool:
-    """A summary written before outputs were marked: exactly the five summary sheets."""
+    """A summary written before outputs were marked: exactly the five summary sheets (it may be replaced)."""
     from sheetperf.vocab.labels import SUMMARY_SHEETS
 
-    marker_free = read_marker(path) is None
-    if not marker_free:
-        return False
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 1 << 20:
-                return False
-            text = zf.read(info).decode("utf-8", "replace")
-    except Exception:  # a probe: whatever keeps it from opening says "not a summary"
-        return False
-    import re
-
-    names = re.findall(r'<sheet [^>]*name="([^"]*)"', text)
-    return names == list(SUMMARY_SHEETS.values())
+    return unmarked_summary(path, lambda names: names == list(SUMMARY_SHEETS.values()))
 
 
 def _html_is_ours(path: Path) -> bool:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 from sheetperf.errors import InputError, SheetperfError, UnsafeInputError
 from sheetperf.io.locate import points_of, strip_points
@@ -1133,14 +1133,20 @@ class _Table:
 # Forms
 
 
+_R = TypeVar("_R", bound=Record)
+
+
 class _Builder:
     kind: FormKind
     goal_weights = False
+    #: The indicator table (every form has one; the subclass makes it).
+    table: _Table
 
     def __init__(self, first: _Line, problems: list[ImportProblem]) -> None:
         self.first = first
         self.problems = problems
         self.year: int | None = None
+        self.header: dict[str, str] = {}
         self.lines: dict[str, LineRef] = {}
         self.finished = False
 
@@ -1156,6 +1162,13 @@ class _Builder:
         evidence.funds_unit = getattr(self, "funds_unit", "")
         evidence.amount_units = dict(getattr(self, "amount_units", {}))
         return Provenance(file=self.first.file, evidence=evidence)
+
+    def sourced(self, record: _R) -> _R:
+        """``record`` with its provenance: the lines its fields and each indicator row came from."""
+        for index, row in enumerate(self.table.rows):
+            self.note(f"indicators[{index}]", row.line)
+        record.provenance = self.provenance()
+        return record
 
     def has_rows(self) -> bool:
         return False
@@ -1176,7 +1189,6 @@ class _SelfEvaluationBuilder(_Builder):
 
     def __init__(self, first: _Line, problems: list[ImportProblem]) -> None:
         super().__init__(first, problems)
-        self.header: dict[str, str] = {}
         self.last_header: str | None = None
         self.last_header_col: int | None = None
         self.fund_columns: list[str] = [*FUND_COLUMNS[:3], "weight", "execution_rate", "score"]
@@ -1388,10 +1400,7 @@ class _SelfEvaluationBuilder(_Builder):
             grade=self.grade,
             level1_points=self.table.level1_points(),
         )
-        for index, row in enumerate(self.table.rows):
-            self.note(f"indicators[{index}]", row.line)
-        record.provenance = self.provenance()
-        return record
+        return self.sourced(record)
 
 
 class _GoalTableBuilder(_Builder):
@@ -1399,7 +1408,6 @@ class _GoalTableBuilder(_Builder):
 
     def __init__(self, first: _Line, problems: list[ImportProblem]) -> None:
         super().__init__(first, problems)
-        self.header: dict[str, str] = {}
         self.texts: dict[str, _Text] = {}
         self.budget: dict[str, int | float | None] = {}
         self.last: str | None = None
@@ -1482,10 +1490,7 @@ class _GoalTableBuilder(_Builder):
             start, end = (*parts, "")[:2]
             record.planned_start = record.planned_start or start
             record.planned_end = record.planned_end or end
-        for index, row in enumerate(self.table.rows):
-            self.note(f"indicators[{index}]", row.line)
-        record.provenance = self.provenance()
-        return record
+        return self.sourced(record)
 
 
 def _new_builder(kind: FormKind, line: _Line, problems: list[ImportProblem]) -> _Builder:

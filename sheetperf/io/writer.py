@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -399,30 +399,27 @@ def _value(record: Record | None, path: str) -> Any:
     return value
 
 
+@dataclass(eq=False)
 class _Writer:
-    def __init__(
-        self,
-        book: Workbook,
-        layout: Layout,
-        record: Record | None,
-        year: int | None,
-        profile: Profile,
-        locked: tuple[str, ...],
-        period: int | None = None,
-        cache: BatchCache | None = None,
-    ) -> None:
-        self.period = period
-        self.book = book
-        self.cache = cache
-        self.layout = layout
-        self.record = record
-        self.year = year
-        self.profile = profile
-        self.locked = locked
-        self.fmt = _Formats(book)
-        self.ws: Worksheet = book.add_worksheet(layout.sheet_name)
+    """Writes one form's sheet of ``layout`` into ``book``, pre-filled from ``record`` when given."""
+
+    book: Workbook
+    layout: Layout
+    record: Record | None
+    year: int | None
+    profile: Profile
+    locked: tuple[str, ...]
+    period: int | None = None
+    cache: BatchCache | None = None
+    fmt: _Formats = field(init=False)
+    ws: Worksheet = field(init=False)
+    prefilled: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fmt = _Formats(self.book)
+        self.ws = self.book.add_worksheet(self.layout.sheet_name)
         _skip_future_function_scan(self.ws)
-        self.prefilled = record is not None
+        self.prefilled = self.record is not None
 
     # -- roles -----------------------------------------------------------------------------
     def is_input(self, role: Role, group: str) -> bool:

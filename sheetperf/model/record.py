@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias, TypeVar
 
 from sheetperf.errors import InputError
 from sheetperf.model.evidence import Evidence
@@ -61,6 +62,8 @@ GOAL_BUDGET_EXTRA: tuple[str, ...] = ("current_year_appropriation", "current_yea
 SELF_TEXTS: tuple[str, ...] = ("other_matters", "conclusion", "problems", "measures", "deviation_analysis")
 #: Columns of a monitoring form's funds rows: 年初预算数, 1–N月执行数, 1–N月执行率, 全年预计执行数, 说明.
 MONITORING_FUND_COLUMNS: tuple[str, ...] = ("initial_budget", "executed", "execution_rate", "forecast")
+#: The header keys the self-evaluation and the monitoring form share (after the year).
+HEAD_KEYS: tuple[str, ...] = ("department", "implementing_unit", "slug", "project_name")
 #: A level-1 category's points: a number, or the range ``[low, high]`` a form prints.
 Points: TypeAlias = "Number | list[Number]"
 
@@ -143,42 +146,82 @@ def _pop_texts(data: dict[str, Any], key: str) -> dict[str, str]:
     return {str(k): _text(v) for k, v in raw.items()}
 
 
-def _pop_fields(data: dict[str, Any], numbers: tuple[str, ...], texts: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The named number and text fields popped from ``data`` (what is left is the row's extra)."""
+def _pop_fields(
+    data: dict[str, Any],
+    *,
+    numbers: tuple[str, ...] = (),
+    texts: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The named fields popped from ``data``: numbers and notes None when absent, texts ``""``."""
     values: dict[str, Any] = {key: _pop_number(data, key) for key in numbers}
-    values.update((key, _pop_text(data, key)) for key in texts)
+    values.update((key, _text(data.pop(key, ""))) for key in texts)
+    values.update((key, _pop_text(data, key)) for key in notes)
     return values
 
 
+class _Row(Protocol):
+    """A row of a table in a form (a fund row, an indicator): what it keeps of its source."""
+
+    extra: dict[str, Any]
+    present: set[str]
+
+
+_R = TypeVar("_R", bound=_Row)
+
+
+def _row_from_dict(
+    make: Callable[..., _R],
+    data: dict[str, Any],
+    *,
+    numbers: tuple[str, ...] = (),
+    texts: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+) -> _R:
+    """A row of the named fields of ``data`` (:func:`_pop_fields`); the keys it does not name are
+    kept as the row's extra, the keys the source had as its ``present``."""
+    rest = dict(data)
+    row = make(**_pop_fields(rest, numbers=numbers, texts=texts, notes=notes))
+    row.extra, row.present = rest, set(data)
+    return row
+
+
+def _row_to_dict(row: _Row, always: tuple[str, ...], when_present: tuple[str, ...]) -> dict[str, Any]:
+    """A row as JSON: the fields ``always`` written, then those written when they have a value or the
+    source had them, then the keys the source had besides."""
+    out: dict[str, Any] = {key: getattr(row, key) for key in always}
+    for key in when_present:
+        _put(out, key, getattr(row, key), row.present)
+    out.update(row.extra)
+    return out
+
+
+def _pop_int(data: dict[str, Any], key: str) -> int | None:
+    value = data.pop(key, None)
+    return None if value is None else int(value)
+
+
 def _pop_head(data: dict[str, Any]) -> dict[str, Any]:
-    """What every form's header holds: year, 主管部门, 实施单位, slug and 项目名称."""
+    """What the self-evaluation's and the monitoring form's header hold: year, 主管部门, 实施单位, slug
+    and 项目名称."""
     data.pop("form", None)
-    year = data.pop("year", None)
     return {
-        "year": int(year) if year is not None else None,
-        "department": _text(data.pop("department", "")),
-        "implementing_unit": _text(data.pop("implementing_unit", "")),
+        "year": _pop_int(data, "year"),
         "slug": data.pop("slug", None),
-        "project_name": _text(data.pop("project_name", "")),
+        **_pop_fields(data, texts=("department", "implementing_unit", "project_name")),
     }
 
 
-def _head_values(record: SelfEvaluation | Monitoring, **after_year: Any) -> dict[str, Any]:
-    return {
-        "form": record.form,
-        "year": record.year,
-        **after_year,
-        "department": record.department,
-        "implementing_unit": record.implementing_unit,
-        "slug": record.slug,
-        "project_name": record.project_name,
-    }
-
-
-def _finish_dict(values: dict[str, Any], record: SelfEvaluation | Monitoring) -> dict[str, Any]:
-    """The slug only when the source had one; the source's key order kept; extra keys last."""
-    if record.slug is None and "slug" not in record.order:
-        del values["slug"]
+def _record_to_dict(record: Record, **as_json: Any) -> dict[str, Any]:
+    """A record as JSON: its ``KEYS`` in order, an ``OPTIONAL`` one only when it has a value or the
+    source had it; the values ``as_json`` gives (funds, indicators) for theirs, tables copied; then
+    the extra keys; the source's key order kept."""
+    values: dict[str, Any] = {}
+    for key in record.KEYS:
+        value = as_json[key] if key in as_json else getattr(record, key)
+        if key in record.OPTIONAL and (value is None or value == {}) and key not in record.order:
+            continue
+        values[key] = dict(value) if isinstance(value, dict) else value
     values.update(record.extra)
     return _ordered(values, record.order)
 
@@ -196,20 +239,20 @@ class FundRow:
     extra: dict[str, Any] = field(default_factory=dict)
     present: set[str] = field(default_factory=set, repr=False, compare=False)
 
+    #: Every field is a number, written when it has one or the source had the key.
+    NUMBERS: ClassVar[tuple[str, ...]] = (*FUND_COLUMNS, "weight", "score")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FundRow:
-        data = dict(data)
-        present = set(data)
-        row = cls(**_pop_fields(data, (*FUND_COLUMNS, "weight", "score")))
-        row.extra, row.present = data, present
-        return row
+        return _row_from_dict(cls, data, numbers=cls.NUMBERS)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in (*FUND_COLUMNS, "weight", "score"):
-            _put(out, key, getattr(self, key), self.present)
-        out.update(self.extra)
-        return out
+        return _row_to_dict(self, (), self.NUMBERS)
+
+
+def _pop_rows(data: dict[str, Any], row: Callable[[dict[str, Any]], _R]) -> dict[str, _R]:
+    """The four fund rows every form has, popped from a funds block."""
+    return {name: row(data.pop(name, {}) or {}) for name in FUND_ROWS}
 
 
 def _rows_to_dict(rows: dict[str, FundRow] | dict[str, MonitoringFundRow], extra: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +275,7 @@ class Funds:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Funds:
         data = dict(data)
-        rows = {name: FundRow.from_dict(data.pop(name, {}) or {}) for name in FUND_ROWS}
+        rows = _pop_rows(data, FundRow.from_dict)
         special = data.pop("special_account", None)
         return cls(**rows, special_account=None if special is None else FundRow.from_dict(special), extra=data)
 
@@ -278,28 +321,15 @@ class Indicator:
     extra: dict[str, Any] = field(default_factory=dict)
     present: set[str] = field(default_factory=set, repr=False, compare=False)
 
-    KEYS = ("level1", "level2", "name", "target", "actual", "weight", "score", "deviation", "measures")
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Indicator:
-        data = dict(data)
-        present = set(data)
-        actual = data.pop("actual", None)
-        deviation = data.pop("deviation", None)
-        ind = cls(
-            level1=_text(data.pop("level1", "")),
-            level2=_text(data.pop("level2", "")),
-            name=_text(data.pop("name", "")),
-            target=_text(data.pop("target", "")),
-            actual=None if actual is None else _text(actual),
-            weight=_pop_number(data, "weight"),
-            score=_pop_number(data, "score"),
-            deviation=None if deviation is None else _text(deviation),
-            measures=_pop_text(data, "measures"),
+        return _row_from_dict(
+            cls,
+            data,
+            texts=("level1", "level2", "name", "target"),
+            notes=("actual", "deviation", "measures"),
+            numbers=("weight", "score"),
         )
-        ind.extra = data
-        ind.present = present
-        return ind
 
     def to_dict(self, form: FormKind = "self_evaluation") -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -365,64 +395,35 @@ class SelfEvaluation:
         "texts",
     )
 
-    KEYS = (
-        "form",
-        "year",
-        "department",
-        "implementing_unit",
-        "slug",
-        "project_name",
-        "funds",
-        "goal_expected",
-        "goal_actual",
-        "indicators",
-        "total_weight",
-        "total_score",
-        "grade",
-    )
+    #: The keys of its JSON, in order.
+    KEYS = ("form", "year", *HEAD_KEYS, "funds", "goal_expected", "goal_actual", "indicators", "total_weight",
+            "total_score", "grade", *REGIONAL_KEYS)
+    #: The keys written only when they have a value or the source had them.
+    OPTIONAL = ("slug", *REGIONAL_KEYS)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SelfEvaluation:
-        data = dict(data)
-        order = list(data)
+        rest = dict(data)
         record = cls(
-            **_pop_head(data),
-            funds=Funds.from_dict(data.pop("funds", {}) or {}),
-            goal_expected=_text(data.pop("goal_expected", "")),
-            goal_actual=_text(data.pop("goal_actual", "")),
-            indicators=[Indicator.from_dict(i) for i in data.pop("indicators", []) or []],
-            total_weight=_pop_number(data, "total_weight"),
-            total_score=_pop_number(data, "total_score"),
-            grade=data.pop("grade", None),
-            filing_unit=_pop_text(data, "filing_unit"),
-            filing_date=_pop_text(data, "filing_date"),
-            project_category=_pop_text(data, "project_category"),
-            project_attribute=_pop_text(data, "project_attribute"),
-            project_type=_pop_text(data, "project_type"),
-            indicator_points=_pop_number(data, "indicator_points"),
-            level1_points=_pop_points(data, "level1_points"),
-            texts=_pop_texts(data, "texts"),
+            **_pop_head(rest),
+            **_pop_fields(
+                rest,
+                texts=("goal_expected", "goal_actual"),
+                numbers=("total_weight", "total_score", "indicator_points"),
+                notes=("filing_unit", "filing_date", "project_category", "project_attribute", "project_type"),
+            ),
+            funds=Funds.from_dict(rest.pop("funds", {}) or {}),
+            indicators=[Indicator.from_dict(i) for i in rest.pop("indicators", []) or []],
+            grade=rest.pop("grade", None),
+            level1_points=_pop_points(rest, "level1_points"),
+            texts=_pop_texts(rest, "texts"),
         )
-        record.extra = data
-        record.order = order
+        record.extra, record.order = rest, list(data)
         return record
 
     def to_dict(self) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            **_head_values(self),
-            "funds": self.funds.to_dict(),
-            "goal_expected": self.goal_expected,
-            "goal_actual": self.goal_actual,
-            "indicators": [i.to_dict("self_evaluation") for i in self.indicators],
-            "total_weight": self.total_weight,
-            "total_score": self.total_score,
-            "grade": self.grade,
-        }
-        for key in self.REGIONAL_KEYS:
-            value = getattr(self, key)
-            if (value is not None and value != {}) or key in self.order:
-                values[key] = dict(value) if isinstance(value, dict) else value
-        return _finish_dict(values, self)
+        indicators = [i.to_dict("self_evaluation") for i in self.indicators]
+        return _record_to_dict(self, funds=self.funds.to_dict(), indicators=indicators)
 
 
 @dataclass
@@ -461,53 +462,39 @@ class GoalTable:
         "performance_type",
     )
 
+    #: The keys of its JSON, in order.
+    KEYS = ("form", "slug", "year", *HEADER_KEYS, "budget_yuan", "texts", "note", "indicators", "department",
+            "level1_points")
+    #: The keys written only when they have a value or the source had them.
+    OPTIONAL = ("slug", "note", "department", "level1_points")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GoalTable:
-        data = dict(data)
-        order = list(data)
-        data.pop("form", None)
-        year = data.pop("year", None)
-        budget_raw = data.pop("budget_yuan", {}) or {}
+        rest = dict(data)
+        rest.pop("form", None)
+        budget_raw = rest.pop("budget_yuan", {}) or {}
         budget: dict[str, Number | None] = {}
         for key, value in budget_raw.items():
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise InputError(MSG["budget_not_number"].format(key=key, value=value))
             budget[key] = value
-        header = {key: _text(data.pop(key, "")) for key in cls.HEADER_KEYS}
+        header: dict[str, Any] = {key: _text(rest.pop(key, "")) for key in cls.HEADER_KEYS}
         record = cls(
-            year=int(year) if year is not None else None,
-            slug=data.pop("slug", None),
+            **header,
+            year=_pop_int(rest, "year"),
+            slug=rest.pop("slug", None),
             budget_yuan=budget,
-            texts={k: _text(v) for k, v in (data.pop("texts", {}) or {}).items()},
-            note=data.pop("note", None),
-            indicators=[Indicator.from_dict(i) for i in data.pop("indicators", []) or []],
-            department=_pop_text(data, "department"),
-            level1_points=_pop_points(data, "level1_points"),
+            texts={k: _text(v) for k, v in (rest.pop("texts", {}) or {}).items()},
+            note=rest.pop("note", None),
+            indicators=[Indicator.from_dict(i) for i in rest.pop("indicators", []) or []],
+            department=_pop_text(rest, "department"),
+            level1_points=_pop_points(rest, "level1_points"),
         )
-        for key, value in header.items():
-            setattr(record, key, value)
-        record.extra = data
-        record.order = order
+        record.extra, record.order = rest, list(data)
         return record
 
     def to_dict(self) -> dict[str, Any]:
-        values: dict[str, Any] = {"form": self.form}
-        if self.slug is not None or "slug" in self.order:
-            values["slug"] = self.slug
-        values["year"] = self.year
-        for key in self.HEADER_KEYS:
-            values[key] = getattr(self, key)
-        values["budget_yuan"] = dict(self.budget_yuan)
-        values["texts"] = dict(self.texts)
-        if self.note is not None or "note" in self.order:
-            values["note"] = self.note
-        values["indicators"] = [i.to_dict("goal_table") for i in self.indicators]
-        if self.department is not None or "department" in self.order:
-            values["department"] = self.department
-        if self.level1_points or "level1_points" in self.order:
-            values["level1_points"] = dict(self.level1_points)
-        values.update(self.extra)
-        return _ordered(values, self.order)
+        return _record_to_dict(self, indicators=[i.to_dict("goal_table") for i in self.indicators])
 
 
 @dataclass
@@ -525,17 +512,10 @@ class MonitoringFundRow:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MonitoringFundRow:
-        data = dict(data)
-        present = set(data)
-        row = cls(**_pop_fields(data, MONITORING_FUND_COLUMNS, ("note",)))
-        row.extra, row.present = data, present
-        return row
+        return _row_from_dict(cls, data, numbers=MONITORING_FUND_COLUMNS, notes=("note",))
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {key: getattr(self, key) for key in MONITORING_FUND_COLUMNS}
-        _put(out, "note", self.note, self.present)
-        out.update(self.extra)
-        return out
+        return _row_to_dict(self, MONITORING_FUND_COLUMNS, ("note",))
 
 
 @dataclass
@@ -549,7 +529,7 @@ class MonitoringFunds:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MonitoringFunds:
         data = dict(data)
-        rows = {name: MonitoringFundRow.from_dict(data.pop(name, {}) or {}) for name in FUND_ROWS}
+        rows = _pop_rows(data, MonitoringFundRow.from_dict)
         return cls(**rows, extra=data)
 
     def rows(self) -> dict[str, MonitoringFundRow]:
@@ -650,38 +630,30 @@ class Monitoring:
 
     form: Literal["monitoring"] = "monitoring"
 
+    #: The keys of its JSON, in order.
+    KEYS = ("form", "year", "period", *HEAD_KEYS, "funds", "goal_expected", "goal_progress", "indicators",
+            "time_progress", "progress_flag")
+    #: The keys written only when they have a value or the source had them.
+    OPTIONAL = ("slug",)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Monitoring:
-        data = dict(data)
-        order = list(data)
-        head = _pop_head(data)
-        period = data.pop("period", None)
-        flag = data.pop("progress_flag", None)
+        rest = dict(data)
         record = cls(
-            **head,
-            period=int(period) if period is not None else None,
-            funds=MonitoringFunds.from_dict(data.pop("funds", {}) or {}),
-            goal_expected=_text(data.pop("goal_expected", "")),
-            goal_progress=_text(data.pop("goal_progress", "")),
-            indicators=[MonitoringIndicator.from_dict(i) for i in data.pop("indicators", []) or []],
-            time_progress=_pop_number(data, "time_progress"),
-            progress_flag=None if flag is None else _text(flag),
+            **_pop_head(rest),
+            **_pop_fields(
+                rest, texts=("goal_expected", "goal_progress"), numbers=("time_progress",), notes=("progress_flag",)
+            ),
+            period=_pop_int(rest, "period"),
+            funds=MonitoringFunds.from_dict(rest.pop("funds", {}) or {}),
+            indicators=[MonitoringIndicator.from_dict(i) for i in rest.pop("indicators", []) or []],
         )
-        record.extra = data
-        record.order = order
+        record.extra, record.order = rest, list(data)
         return record
 
     def to_dict(self) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            **_head_values(self, period=self.period),
-            "funds": self.funds.to_dict(),
-            "goal_expected": self.goal_expected,
-            "goal_progress": self.goal_progress,
-            "indicators": [i.to_dict() for i in self.indicators],
-            "time_progress": self.time_progress,
-            "progress_flag": self.progress_flag,
-        }
-        return _finish_dict(values, self)
+        indicators = [i.to_dict() for i in self.indicators]
+        return _record_to_dict(self, funds=self.funds.to_dict(), indicators=indicators)
 
 
 Record: TypeAlias = SelfEvaluation | GoalTable | Monitoring

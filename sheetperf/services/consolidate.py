@@ -38,7 +38,6 @@ import os
 import pickle
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,7 +60,7 @@ from sheetperf.io.sources import (
 )
 from sheetperf.io.walk import FAILED_KINDS, Walked, identity, walk
 from sheetperf.model.memo import BatchCache
-from sheetperf.model.record import GoalTable, Monitoring, Record, SelfEvaluation, indicators_of
+from sheetperf.model.record import FUND_ROWS, GoalTable, Monitoring, Record, SelfEvaluation, indicators_of
 from sheetperf.rules.choose import AUTO, AutoProfile, ProfileSource, profile_source, resolve
 from sheetperf.rules.parsing import LEVEL_TEXT, parse_memory
 from sheetperf.rules.profiles import Profile
@@ -83,7 +82,7 @@ from sheetperf.vocab.labels import (
     SUMMARY_SHEETS,
 )
 from sheetperf.vocab.text import os_reason
-from sheetperf.xlsx.marker import output_kind
+from sheetperf.xlsx.marker import output_kind, unmarked_summary
 
 MSG: Final = CONSOLIDATE_MESSAGES
 #: Seconds one file may take before its worker is killed and the file reported failed.
@@ -368,31 +367,23 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     name_ref = prov.cell_of("project_name")
     finding_rows = [_finding_row(f, record.project_name) for f in findings]
     indicator_rows: list[list[Any]] = []
+    # What the project row of every form holds.
+    shared = {
+        "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
+        "project_name": record.project_name, "indicator_count": len(record.indicators), "profile": profile.name,
+        "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
+    }  # fmt: skip
 
     if isinstance(record, SelfEvaluation):
         result = result if result is not None else score_form(record, profile, cache=settings.cache)  # scored above
         funds = record.funds
         project = row_of(PROJECT_COLUMNS, {
-            "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
-            "department": record.department, "implementing_unit": record.implementing_unit,
-            "project_name": record.project_name,
-            "total_initial_budget": _num(funds.total.initial_budget),
-            "total_annual_budget": _num(funds.total.annual_budget),
-            "total_executed": _num(funds.total.executed),
-            "total_execution_rate": _num(funds.total.execution_rate),
-            "current_year_appropriation_annual_budget": _num(funds.current_year_appropriation.annual_budget),
-            "current_year_appropriation_executed": _num(funds.current_year_appropriation.executed),
-            "carryover_annual_budget": _num(funds.carryover.annual_budget),
-            "carryover_executed": _num(funds.carryover.executed),
-            "other_annual_budget": _num(funds.other.annual_budget),
-            "other_executed": _num(funds.other.executed),
+            **shared, **_units_and_execution(record),
+            **{f"{name}_annual_budget": _num(getattr(funds, name).annual_budget) for name in FUND_ROWS},
             "recomputed_execution_rate": _num(result.execution_rate),
             "budget_score": _num(funds.total.score), "recomputed_budget_score": _num(result.budget_score),
-            "indicator_count": len(record.indicators),
             "total_score": _num(record.total_score), "recomputed_total_score": _num(result.total_score),
             "grade": (record.grade or "").strip() or None, "recomputed_grade": result.grade,
-            "profile": profile.name,
-            "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
         })  # fmt: skip
         scores = result.indicators
         department = (
@@ -403,29 +394,14 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
             result.grade,
         )
     elif isinstance(record, Monitoring):
-        funds_m = record.funds
-        project = row_of(PROJECT_COLUMNS, {
-            "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
-            "department": record.department, "implementing_unit": record.implementing_unit,
-            "project_name": record.project_name,
-            "total_initial_budget": _num(funds_m.total.initial_budget),
-            "total_executed": _num(funds_m.total.executed),
-            "total_execution_rate": _num(funds_m.total.execution_rate),
-            "current_year_appropriation_executed": _num(funds_m.current_year_appropriation.executed),
-            "carryover_executed": _num(funds_m.carryover.executed),
-            "other_executed": _num(funds_m.other.executed),
-            "indicator_count": len(record.indicators), "profile": profile.name,
-            "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
-        })  # fmt: skip
+        project = row_of(PROJECT_COLUMNS, {**shared, **_units_and_execution(record)})
         scores = []
         department = None
     else:
         project = row_of(PROJECT_COLUMNS, {
-            "file": file, "sheet": sheet, "form": FORM_SHORT_TITLES[record.form], "year": record.year,
-            "applicant_unit": record.applicant_unit, "project_name": record.project_name,
+            **shared,
+            "applicant_unit": record.applicant_unit,
             "budget_current_year_yuan": _num(record.budget_yuan.get("current_year")),
-            "indicator_count": len(record.indicators), "profile": profile.name,
-            "errors": severities["error"], "warnings": severities["warning"], "notices": severities["notice"],
         })  # fmt: skip
         scores = []
         department = None
@@ -454,6 +430,19 @@ def form_rows(record: Record, settings: Settings, file: str) -> FormRows:
     return FormRows(
         project, indicator_rows, finding_rows, name_ref.cell if name_ref else None, counts, department, watched
     )
+
+
+def _units_and_execution(record: SelfEvaluation | Monitoring) -> dict[str, Any]:
+    """主管部门, 实施单位 and what the self-evaluation and the monitoring form both state of their
+    funds: the total's initial budget and execution rate, each row's executed amount."""
+    funds = record.funds
+    return {
+        "department": record.department,
+        "implementing_unit": record.implementing_unit,
+        "total_initial_budget": _num(funds.total.initial_budget),
+        "total_execution_rate": _num(funds.total.execution_rate),
+        **{f"{name}_executed": _num(getattr(funds, name).executed) for name in FUND_ROWS},
+    }
 
 
 def filled_columns(row: Sequence[Any]) -> int:
@@ -824,16 +813,7 @@ def _without_outputs(inputs: list[InputFile], output: Path, csv_dir: Path | None
 def _is_summary(path: Path) -> bool:
     """A workbook this module wrote: marked as a summary, or (before outputs were marked)
     its sheet list names 文件清单."""
-    if output_kind(path) == "summary":
-        return True
-    try:
-        with zipfile.ZipFile(path) as archive:
-            info = archive.getinfo("xl/workbook.xml")
-            if info.file_size > 1 << 20:
-                return False
-            return SUMMARY_SHEETS["files"] in archive.read(info).decode("utf-8", "replace")
-    except Exception:  # a probe: whatever keeps the zip from opening says "not our summary"
-        return False
+    return output_kind(path) == "summary" or unmarked_summary(path, lambda names: SUMMARY_SHEETS["files"] in names)
 
 
 @dataclass(slots=True)

@@ -190,7 +190,7 @@ class XlsxBook:
         if self._strings is None:
             self._strings = _shared_strings(self._zip, self.path)
         if self._formats is None:
-            self._formats = _cell_formats(self._zip, self.path)
+            self._formats = _cell_formats(self._zip, self.path, self.memory)
         data = _read_member(self._zip, self._sheet_parts[index], self.path)
         grid = _parse_sheet(
             data,
@@ -381,9 +381,9 @@ def open_xlsx(path: str | Path, cache: BatchCache | None = None) -> XlsxBook:
             wb_part = "xl/workbook.xml"
         else:
             wb_part = _office_document(zf, names, path)
-        book = _workbook(zf, wb_part, path)
-        if cache is not None:
-            book.memory = cache.part(BookMemory)
+        memory = cache.part(BookMemory) if cache is not None else BookMemory()
+        book = _workbook(zf, wb_part, path, memory)
+        book.memory = memory
     except BaseException:
         zf.close()
         raise
@@ -413,27 +413,56 @@ def _resolve(base: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
 
 
-def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path) -> XlsxBook:
-    root = _xml(_read_member(zf, wb_part, path), wb_part, path)
-    rels: dict[str, str] = {}
+@dataclass(frozen=True)
+class _WorkbookPart:
+    """What ``workbook.xml`` and its relationships say, before the zip's members are checked."""
+
+    sheets: tuple[tuple[str, str | None, bool], ...]  # (name, part, hidden)
+    defined: dict[str, str]
+    local: dict[tuple[int, str], str]
+    date1904: bool
+    stale: bool
+
+
+def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path, memory: BookMemory) -> XlsxBook:
+    data = _read_member(zf, wb_part, path)
     rels_part = _rels_part(wb_part)
-    if rels_part in zf.NameToInfo:
-        for rel in _xml(_read_member(zf, rels_part, path), rels_part, path):
-            rels[str(rel.get("Id"))] = _resolve(wb_part, str(rel.get("Target", "")))
+    rels_data = _read_member(zf, rels_part, path) if rels_part in zf.NameToInfo else None
+    # Every copy of a template has the same two parts, byte for byte (170 defined names): parsed once.
+    key = (wb_part, data, rels_data)
+    parsed = memory.parts.get(key)
+    if not isinstance(parsed, _WorkbookPart):
+        parsed = _parse_workbook(data, wb_part, rels_data, rels_part, path)
+        memory.remember_part(key, len(data) + len(rels_data or b""), parsed)
     sheet_names: list[str] = []
     parts: list[str] = []
     hidden: list[bool] = []
-    sheets = root.find(_M + "sheets")
-    for sheet in sheets if sheets is not None else ():
-        rid = sheet.get("{" + _NS_REL + "}id")
-        part = rels.get(str(rid))
+    for name, part, is_hidden in parsed.sheets:
         if part is None or part not in zf.NameToInfo:
             continue  # a chart sheet or a dangling entry: no cells to read
         if not part.endswith(".xml") or ("worksheets" not in part and "sheet" not in part):
             continue
-        sheet_names.append(str(sheet.get("name", "")))
+        sheet_names.append(name)
         parts.append(part)
-        hidden.append(sheet.get("state", "visible") != "visible")
+        hidden.append(is_hidden)
+    book = XlsxBook(path, sheet_names, dict(parsed.defined), dict(parsed.local), parsed.date1904, parsed.stale)
+    book._zip = zf
+    book._sheet_parts = parts
+    book._hidden = hidden
+    return book
+
+
+def _parse_workbook(data: bytes, wb_part: str, rels_data: bytes | None, rels_part: str, path: Path) -> _WorkbookPart:
+    root = _xml(data, wb_part, path)
+    rels: dict[str, str] = {}
+    if rels_data is not None:
+        for rel in _xml(rels_data, rels_part, path):
+            rels[str(rel.get("Id"))] = _resolve(wb_part, str(rel.get("Target", "")))
+    sheet_list: list[tuple[str, str | None, bool]] = []
+    sheets = root.find(_M + "sheets")
+    for sheet in sheets if sheets is not None else ():
+        rid = sheet.get("{" + _NS_REL + "}id")
+        sheet_list.append((str(sheet.get("name", "")), rels.get(str(rid)), sheet.get("state", "visible") != "visible"))
     defined: dict[str, str] = {}
     local: dict[tuple[int, str], str] = {}
     names_el = root.find(_M + "definedNames")
@@ -449,11 +478,7 @@ def _workbook(zf: zipfile.ZipFile, wb_part: str, path: Path) -> XlsxBook:
     date1904 = pr is not None and str(pr.get("date1904", "0")).lower() in {"1", "true"}
     calc = root.find(_M + "calcPr")
     stale = calc is not None and str(calc.get("fullCalcOnLoad", "0")).lower() in {"1", "true"}
-    book = XlsxBook(path, sheet_names, defined, local, date1904, stale)
-    book._zip = zf
-    book._sheet_parts = parts
-    book._hidden = hidden
-    return book
+    return _WorkbookPart(tuple(sheet_list), defined, local, date1904, stale)
 
 
 # A UTF-16 surrogate pair escaped as two (``_xD83D__xDE00_``), or one escaped code unit.
@@ -509,12 +534,25 @@ def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
     return out
 
 
-def _cell_formats(zf: zipfile.ZipFile, path: Path) -> list[str | None]:
-    """Number-format code of each cellXfs index (None for General)."""
+def _cell_formats(zf: zipfile.ZipFile, path: Path, memory: BookMemory | None = None) -> list[str | None]:
+    """Number-format code of each cellXfs index (None for General); remembered by the part's bytes."""
     part = "xl/styles.xml"
     if part not in zf.NameToInfo:
         return []
-    root = _xml(_read_member(zf, part, path), part, path)
+    data = _read_member(zf, part, path)
+    if memory is None:
+        return _parse_formats(data, part, path)
+    key = (part, data, None)
+    known = memory.parts.get(key)
+    if isinstance(known, tuple):
+        return list(known)
+    formats = _parse_formats(data, part, path)
+    memory.remember_part(key, len(data), tuple(formats))
+    return formats
+
+
+def _parse_formats(data: bytes, part: str, path: Path) -> list[str | None]:
+    root = _xml(data, part, path)
     custom: dict[int, str] = {}
     num_fmts = root.find(_M + "numFmts")
     for nf in num_fmts if num_fmts is not None else ():
@@ -610,10 +648,17 @@ _REFERENCED_LIMIT: Final = 50_000
 _ROW_SEEN_LIMIT: Final = 200_000
 _ROW_CACHE_BYTES: Final = 32 * 2**20
 
-# Rows parsed twice are kept: (trust_cache, formats, row bytes) → its cells.  Cells are never
+# Rows parsed twice are kept: (trust_cache, formats, row bytes, remembered end) → its cells (the
+# bytes up to a remembered formula-only end, and that end's bytes, whose hash Python keeps).  Cells are never
 # changed after reading, so the same objects serve every copy.  Rows a workbook's
 # shared strings or shared formulas feed are never kept (their bytes do not say it all).
-_RowKey = tuple[bool, tuple[str | None, ...], bytes]
+_RowKey = tuple[bool, tuple[str | None, ...], bytes, bytes]
+# The formula-only end of a row: its bytes (up to ``</row>``) and its cells.
+_Tail = tuple[bytes, dict[tuple[int, int], Cell]]
+_TAILS_PER_ROW: Final = 2
+_PART_CACHE_BYTES: Final = 8 * 2**20
+# A shorter run of helper formulas is scanned each time (learning it would not pay).
+_TAIL_MIN_CELLS: Final = 4
 
 
 class BookMemory:
@@ -626,7 +671,11 @@ class BookMemory:
       hidden helpers a sheet): decoded once, and the same str spares the hashing later;
     * ``referenced``: labels copied from the same Word form recur in every hand-built
       workbook (openpyxl writes them as character references): resolved once;
-    * ``rows``: rows met twice (a template's untouched rows are the same bytes in every copy).
+    * ``rows``: rows met twice (a template's untouched rows are the same bytes in every copy);
+    * ``parts``: workbook.xml (with its relationships) and styles.xml, parsed, by their bytes;
+    * ``tails``: the run of formula-only cells that ends a row (a template's hidden helper
+      columns), by row number: a filled row differs in its first cells only, and its 20 KB of
+      helper formulas are then compared byte for byte instead of scanned.
     """
 
     __slots__ = (
@@ -634,11 +683,15 @@ class BookMemory:
         "cols",
         "formula_attrs",
         "formula_texts",
+        "part_bytes",
+        "parts",
         "referenced",
         "refs",
         "row_bytes",
         "row_seen",
         "rows",
+        "tail_bytes",
+        "tails",
     )
 
     def __init__(self) -> None:
@@ -651,6 +704,10 @@ class BookMemory:
         self.rows: dict[_RowKey, dict[tuple[int, int], Cell]] = {}
         self.row_seen: set[int] = set()
         self.row_bytes = 0
+        self.tails: dict[tuple[bool, bytes], list[_Tail]] = {}
+        self.tail_bytes = 0
+        self.parts: dict[tuple[str, bytes, bytes | None], object] = {}
+        self.part_bytes = 0
 
     def remember_row(self, key: _RowKey, row_cells: dict[tuple[int, int], Cell]) -> None:
         """Keep a row the second time its bytes are met (one sighting could be a one-off),
@@ -661,11 +718,31 @@ class BookMemory:
                 self.row_seen.clear()
             self.row_seen.add(digest)
             return
-        if self.row_bytes + len(key[2]) > _ROW_CACHE_BYTES:
+        size = len(key[2]) + len(key[3])
+        if self.row_bytes + size > _ROW_CACHE_BYTES:
             self.rows.clear()
             self.row_bytes = 0
         self.rows[key] = row_cells
-        self.row_bytes += len(key[2])
+        self.row_bytes += size
+
+    def remember_part(self, key: tuple[str, bytes, bytes | None], size: int, parsed: object) -> None:
+        """Keep what a workbook-level part (workbook.xml, styles.xml) says, within the byte cap."""
+        if self.part_bytes + size > _PART_CACHE_BYTES:
+            self.parts.clear()
+            self.part_bytes = 0
+        self.parts[key] = parsed
+        self.part_bytes += size
+
+    def remember_tail(self, key: tuple[bool, bytes], tail: bytes, cells: dict[tuple[int, int], Cell]) -> None:
+        """Keep the formula-only end of a row (the newest two per row number), within the byte cap."""
+        if self.tail_bytes + len(tail) > _ROW_CACHE_BYTES:
+            self.tails.clear()
+            self.tail_bytes = 0
+        known = self.tails.setdefault(key, [])
+        if len(known) >= _TAILS_PER_ROW:
+            self.tail_bytes -= len(known.pop(0)[0])
+        known.append((tail, cells))
+        self.tail_bytes += len(tail)
 
 
 def _xml_text(raw: bytes) -> str:
@@ -815,21 +892,35 @@ def _scan_sheet(
     cells = grid.cells
     scan = _Scan(name, path, strings, formats, trust_cache, memory)
     try:
-        pieces = _row_pieces(data, head.end())
-        if pieces is None:
+        # A row may end in helper formulas met before (a template's hidden columns), compared byte
+        # for byte: then only its head is scanned, and the row is known by its head and that end.
+        cut = _row_pieces(data, head.end(), scan)
+        if cut is None:
             return None
+        pieces, tails = cut
+        ends = [b if tail is None else b - len(tail[0]) for (_, _, b), tail in zip(pieces, tails, strict=True)]
         # Rows seen before (a template's untouched rows, byte for byte the same in every copy)
         # come from the cache; the others are scanned, their character references resolved at once.
-        keyed = [((trust_cache, scan.formats_key, data[a:b]) if is_row else None, a, b) for is_row, a, b in pieces]
+        keyed = [
+            ((trust_cache, scan.formats_key, data[a:end], b"" if tail is None else tail[0]) if is_row else None, a, b)
+            for (is_row, a, b), end, tail in zip(pieces, ends, tails, strict=True)
+        ]
         known: list[dict[tuple[int, int], Cell] | None] = [
             None if key is None else memory.rows.get(key) for key, _, _ in keyed
         ]
         found = [
-            _SCAN_RE.findall(data, a, b) if hit is None else [] for (_, a, b), hit in zip(keyed, known, strict=True)
+            _SCAN_RE.findall(data, a, end) if hit is None else []
+            for (_, a, _), end, hit in zip(keyed, ends, known, strict=True)
         ]
-        if any(hit is None and _has_reference(data, a, b) for (_, a, b), hit in zip(keyed, known, strict=True)):
+        if any(
+            hit is None and _has_reference(data, a, end) for (_, a, _), end, hit in zip(keyed, ends, known, strict=True)
+        ):
             scan.referenced = _decode_references([m for ms in found for m in ms], memory)
-        scan.pieces(zip((key for key, _, _ in keyed), known, found, strict=True), cells)
+        scan.pieces(
+            data,
+            zip((key for key, _, _ in keyed), known, found, tails, ((a, b) for _, a, b in keyed), strict=True),
+            cells,
+        )
         merges = data.find(b"<mergeCells", pieces[-1][1])  # after the cells; the first, as lxml's find() takes it
         refs: list[str] = []
         if merges >= 0:
@@ -861,13 +952,19 @@ def _has_reference(data: bytes, start: int, end: int) -> bool:
     return False
 
 
-def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
-    """The sheet cut into ``<row>`` elements and the stretches between them: (is a row, start, end).
+def _row_pieces(
+    data: bytes, start: int, scan: _Scan | None = None
+) -> tuple[list[tuple[bool, int, int]], list[_Tail | None]] | None:
+    """The sheet cut into ``<row>`` elements and the stretches between them: (is a row, start, end),
+    and for each the remembered formula-only end it closes with (None where there is none).
 
     None when a row does not close: lxml decides.  A row opened inside another shows up as a
-    second ``<row>`` in one piece, which :meth:`_Scan.pieces` hands to lxml.
+    second ``<row>`` in one piece, which :meth:`_Scan.pieces` hands to lxml.  A row whose
+    remembered end is found right after its first cells is closed there, so the 20 KB of
+    helper formulas are compared, not searched for ``</row>``.
     """
     pieces: list[tuple[bool, int, int]] = []
+    tails: list[_Tail | None] = []
     position = search = start
     while True:
         row_start = data.find(b"<row", search)
@@ -878,20 +975,68 @@ def _row_pieces(data: bytes, start: int) -> list[tuple[bool, int, int]] | None:
             continue
         if row_start > position:
             pieces.append((False, position, row_start))
+            tails.append(None)
         tag_end = data.find(b">", row_start)
         if tag_end < 0:
             return None
+        tail: _Tail | None = None
         if data[tag_end - 1 : tag_end] == b"/":
             row_end = tag_end + 1
         else:
-            close = data.find(b"</row>", tag_end)
-            if close < 0:
-                return None
-            row_end = close + 6
+            row_end = -1
+            if scan is not None and scan.memory.tails:
+                found = _tail_after_head(data, row_start, tag_end, scan)
+                if found is not None:
+                    tail, at = found
+                    row_end = at + len(tail[0])
+            if row_end < 0:
+                close = data.find(b"</row>", tag_end)
+                if close < 0:
+                    return None
+                row_end = close + 6
+                if scan is not None and scan.memory.tails:
+                    tail = _known_tail(data, row_start, row_end, scan)
         pieces.append((True, row_start, row_end))
+        tails.append(tail)
         position = search = row_end
     pieces.append((False, position, len(data)))
-    return pieces
+    tails.append(None)
+    return pieces, tails
+
+
+#: How far after a row's tag its remembered end is looked for (the row's own first cells).
+_HEAD_WINDOW: Final = 16_384
+
+
+def _tail_after_head(data: bytes, row_start: int, tag_end: int, scan: _Scan) -> tuple[_Tail, int] | None:
+    """The remembered end of the row opened at ``row_start``, found within its first cells, with
+    no ``</row>`` before it (the row would have closed there)."""
+    match = _ROW_R_RE.search(data, row_start, tag_end)
+    if match is None:
+        return None
+    for tail in scan.memory.tails.get((scan.trust_cache, match.group(1)), ()):
+        first = tail[0][: tail[0].find(b'"', 6) + 1]  # <c r="K13"
+        at = data.find(first, tag_end, tag_end + _HEAD_WINDOW)
+        if at >= 0 and data.startswith(tail[0], at) and data.find(b"</row>", tag_end, at) < 0:
+            return tail, at
+    return None
+
+
+def _row_number(data: bytes, start: int, end: int) -> bytes | None:
+    """The ``r`` attribute of the ``<row>`` tag that opens ``data[start:end]``."""
+    match = _ROW_R_RE.search(data, start, data.find(b">", start, end))
+    return match.group(1) if match is not None else None
+
+
+def _known_tail(data: bytes, start: int, end: int, scan: _Scan) -> _Tail | None:
+    """The remembered formula-only end of the row ``data[start:end]``, if its bytes end it."""
+    number = _row_number(data, start, end)
+    if number is None:
+        return None
+    for tail in scan.memory.tails.get((scan.trust_cache, number), ()):
+        if data.endswith(tail[0], start, end) and data.find(b">", start, end) < end - len(tail[0]):
+            return tail
+    return None
 
 
 class _Scan:
@@ -920,7 +1065,16 @@ class _Scan:
 
     def pieces(
         self,
-        pieces: Iterable[tuple[_RowKey | None, dict[tuple[int, int], Cell] | None, list[tuple[bytes, ...]]]],
+        data: bytes,
+        pieces: Iterable[
+            tuple[
+                _RowKey | None,
+                dict[tuple[int, int], Cell] | None,
+                list[tuple[bytes, ...]],
+                _Tail | None,
+                tuple[int, int],
+            ]
+        ],
         cells: dict[tuple[int, int], Cell],
     ) -> None:
         """Add each piece's cells to ``cells``: a remembered row's as they were, the others' scanned.
@@ -935,7 +1089,7 @@ class _Scan:
         f_text_cache = memory.formula_texts
         attr_cache = memory.attrs
         f_attr_cache = memory.formula_attrs
-        for key, known, matches in pieces:
+        for key, known, matches, tail, bounds in pieces:
             if known is not None:
                 cells.update(known)
                 continue
@@ -1005,11 +1159,50 @@ class _Scan:
                 if formula is None and (value is None or value == ""):
                     continue
                 row_cells[(row, col)] = Cell(value, formula, fmt, error)
+            if tail is not None:
+                row_cells.update(tail[1])  # after the head's cells, as the full scan adds them
+            elif in_row and len(matches) > _TAIL_MIN_CELLS:
+                self.learn_tail(data, bounds, matches, row_cells)
             if cacheable and key is not None:
                 memory.remember_row(key, row_cells)
             cells.update(row_cells)
             if len(cells) > MAX_SHEET_CELLS:
                 raise UnsafeInputError(MSG["too_many_cells"].format(sheet=name, limit=MAX_SHEET_CELLS), file=str(path))
+
+    def learn_tail(
+        self,
+        data: bytes,
+        bounds: tuple[int, int],
+        matches: list[tuple[bytes, ...]],
+        row_cells: dict[tuple[int, int], Cell],
+    ) -> None:
+        """Remember the run of formula-only cells (no value, not shared, no character
+        reference) that ends a scanned row, with the cells the scan made of it."""
+        count = 0
+        for match in reversed(matches):
+            col_b, _, _, _, f_attrs, f_raw, v_raw, is_el, _, _, other = match
+            if not col_b or not f_raw or v_raw or is_el or f_attrs or other or f_raw in self.referenced:
+                break
+            count += 1
+        if count < _TAIL_MIN_CELLS:
+            return
+        start, end = bounds
+        number = _row_number(data, start, end)
+        first = matches[-count]
+        at = data.rfind(b'<c r="' + first[0] + first[1] + b'"', start, end)
+        if number is None or at < 0:
+            return
+        tail = data[at:end]
+        if b"&#" in tail:
+            return
+        tail_cells: dict[tuple[int, int], Cell] = {}
+        for match in matches[-count:]:
+            at_cell = (int(match[1]) - 1, self.memory.cols[match[0]])
+            cell = row_cells.get(at_cell)
+            if cell is None:
+                return
+            tail_cells[at_cell] = cell
+        self.memory.remember_tail((self.trust_cache, number), tail, tail_cells)
 
 
 class _BadStringIndex(Exception):

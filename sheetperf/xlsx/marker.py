@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 from sheetperf.errors import SheetperfError
 
@@ -93,8 +93,17 @@ def _part(zf: zipfile.ZipFile, name: str, path: Path) -> Any | None:
     return parse_xml(read_member(zf, name, path), name, path)
 
 
-def read_marker(path: str | Path) -> Marker | None:
-    """The mark of the workbook at ``path``; None for anything that carries none (or can't be read)."""
+def _sheet_names(zf: zipfile.ZipFile, path: Path) -> list[str]:
+    workbook = _part(zf, _WORKBOOK_PART, path)
+    return [s.get("name", "") for s in workbook.iter(_MAIN_NS + "sheet")] if workbook is not None else []
+
+
+_T = TypeVar("_T")
+
+
+def _probe(path: str | Path, look: Callable[[zipfile.ZipFile, Path], _T | None]) -> _T | None:
+    """``look`` at the workbook at ``path`` (a zip of at most a few thousand members); None for a file
+    that is no such zip or can't be read."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -103,22 +112,37 @@ def read_marker(path: str | Path) -> Marker | None:
         with zipfile.ZipFile(path) as zf:
             if len(zf.infolist()) > _MAX_MEMBERS:
                 return None
-            custom = _part(zf, _CUSTOM_PART, path)
-            if custom is None:
-                return None
-            values: dict[str, str] = {}
-            for prop in custom.iter(_CUSTOM_NS + "property"):
-                name = prop.get("name")
-                if name in (OUTPUT_PROPERTY, SHEETS_PROPERTY):
-                    values[name] = "".join(prop.itertext()).strip()
-            kind = values.get(OUTPUT_PROPERTY)
-            if not kind:
-                return None
-            workbook = _part(zf, _WORKBOOK_PART, path)
-            names = [s.get("name", "") for s in workbook.iter(_MAIN_NS + "sheet")] if workbook is not None else []
-            return Marker(kind, values.get(SHEETS_PROPERTY, ""), sheets_digest(names) if names else "")
+            return look(zf, path)
     except (OSError, zipfile.BadZipFile, SheetperfError, ValueError, EOFError, RuntimeError, NotImplementedError):
         return None
+
+
+def _mark(zf: zipfile.ZipFile, path: Path) -> Marker | None:
+    custom = _part(zf, _CUSTOM_PART, path)
+    if custom is None:
+        return None
+    values: dict[str, str] = {}
+    for prop in custom.iter(_CUSTOM_NS + "property"):
+        name = prop.get("name")
+        if name in (OUTPUT_PROPERTY, SHEETS_PROPERTY):
+            values[name] = "".join(prop.itertext()).strip()
+    kind = values.get(OUTPUT_PROPERTY)
+    if not kind:
+        return None
+    names = _sheet_names(zf, path)
+    return Marker(kind, values.get(SHEETS_PROPERTY, ""), sheets_digest(names) if names else "")
+
+
+def read_marker(path: str | Path) -> Marker | None:
+    """The mark of the workbook at ``path``; None for anything that carries none (or can't be read)."""
+    return _probe(path, _mark)
+
+
+def unmarked_summary(path: str | Path, rule: Callable[[list[str]], bool]) -> bool:
+    """Whether the workbook at ``path`` is a summary written before sheetperf marked its outputs:
+    it carries no mark and ``rule`` says so of its sheet names (read as cheaply and safely as the
+    mark).  A probe: a workbook that can't be read is no summary."""
+    return _probe(path, lambda zf, where: _mark(zf, where) is None and rule(_sheet_names(zf, where))) is True
 
 
 def output_kind(path: str | Path) -> str | None:
@@ -141,4 +165,5 @@ __all__ = [
     "output_kind",
     "read_marker",
     "sheets_digest",
+    "unmarked_summary",
 ]
