@@ -29,7 +29,6 @@ from sheetperf.services import summary
 from sheetperf.services.columns import Column
 from sheetperf.services.consolidate import consolidate
 from sheetperf.services.summary import SummaryWriter, sheet_keys
-from sheetperf.vocab.text import display_width
 from sheetperf.xlsx.limits import MAX_CELL_CHARS
 
 GRADES = ("优", "良", "中", "差")
@@ -339,10 +338,3 @@ def test_a_text_cut_to_markup_is_not_markup(tmp_path: Path) -> None:
     xml = _sheet_xml(path)
     assert xml.count(b"<c ") == 2 and b"<f>" not in xml
     assert openpyxl.load_workbook(path)["s"]["B1"].value == "next"
-
-
-@pytest.mark.parametrize("text", ["abc", "C:/a b/c.xlsx", "", "项目", "ａｂ", "é", "\u3000"], ids=repr)
-def test_display_width_fast_path_for_ascii(text: str) -> None:
-    import unicodedata
-
-    assert display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
