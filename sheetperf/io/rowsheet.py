@@ -47,6 +47,8 @@ _STRMAX: Final = 32_767
 #: of a project): at most this many, of at most this many characters each.
 _MEMO_TEXTS: Final = 10_000
 _MEMO_CHARS: Final = 128
+#: Row heights a sheet remembers (Excel's tallest row is 545 pixels).
+_MEMO_HEIGHTS: Final = 1_000
 #: Bytes copied at a time from the row stream into the sheet's XML.
 _COPY_CHUNK: Final = 1 << 20
 #: Integers beyond this are left to xlsxwriter (which cannot write them either).
@@ -109,6 +111,9 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._held: tuple[int, str, Sequence[RowValue]] | None = None
         self._texts: dict[str, str] = {}
         self._figures: dict[float, str] = {}
+        # Per row height in pixels: what set_row stores, and the <row> attributes it gives.
+        self._heights: dict[int, tuple[RowInfo, list[int | bool]]] = {}
+        self._row_attributes: dict[int, str] = {}
 
     def stream_formats(self, formats: Sequence[tuple[Format, Format]]) -> None:
         """The (number, text) formats of the columns from A on, for :meth:`stream_row`."""
@@ -146,10 +151,15 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
             self.dim_colmax = last
         self._write_single_row(row)  # the row before this one, ours or xlsxwriter's
         if height is not None:
-            pixels = int(height * 4.0 / 3.0 + 0.5)  # what set_row stores
+            pixels = int(height * 4.0 / 3.0 + 0.5)  # what set_row stores (xlsxwriter only reads it)
             if pixels > 0:
-                self.row_info[row] = RowInfo(height=pixels)
-                self.row_sizes[row] = [pixels, False]
+                known = self._heights.get(pixels)
+                if known is None:
+                    if len(self._heights) >= _MEMO_HEIGHTS:
+                        self._heights.clear()
+                        self._row_attributes.clear()
+                    known = self._heights[pixels] = (RowInfo(height=pixels), [pixels, False])
+                self.row_info[row], self.row_sizes[row] = known
             else:
                 self.set_row(row, height)
         self._held = (row, xml, values)
@@ -256,7 +266,10 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
             if height == self.original_row_height:
                 self.fh.write(f'<row r="{row + 1}">{xml}</row>')
             else:
-                self.fh.write(f'<row r="{row + 1}" ht="{height * 0.75:.16g}" customHeight="1">{xml}</row>')
+                attributes = self._row_attributes.get(height)
+                if attributes is None:
+                    attributes = self._row_attributes[height] = f' ht="{height * 0.75:.16g}" customHeight="1"'
+                self.fh.write(f'<row r="{row + 1}"{attributes}>{xml}</row>')
         else:
             self._write_row(row, None, info)
             self.fh.write(xml + "</row>")
