@@ -22,15 +22,43 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sheetperf.errors import InputError
+from sheetperf.xlsx import book as xlsx_book
 from sheetperf.xlsx.book import (
     BookMemory,
     Grid,
     _parse_sheet,
-    _parse_sheet_tree,
     _read_member,
-    _scan_sheet,
     open_xlsx,
 )
+
+
+def _scan_sheet(
+    data: bytes,
+    name: str,
+    strings: list[str],
+    formats: list[str | None],
+    path: Path,
+    memory: BookMemory,
+    *,
+    trust_cache: bool = True,
+) -> Grid | None:
+    """The fast scanner alone, for one sheet of a workbook with these strings and formats."""
+    return xlsx_book._scan_sheet(data, xlsx_book._Scan(name, path, strings, formats, trust_cache, memory))
+
+
+def _parse_sheet_tree(
+    data: bytes,
+    name: str,
+    strings: list[str],
+    formats: list[str | None],
+    path: Path,
+    memory: BookMemory,
+    *,
+    trust_cache: bool = True,
+) -> Grid:
+    """The lxml path alone."""
+    return xlsx_book._parse_sheet_tree(data, xlsx_book._Scan(name, path, strings, formats, trust_cache, memory))
+
 
 REPO = Path(__file__).resolve().parents[1]
 PATH = Path("test.xlsx")

@@ -33,6 +33,7 @@ import math
 import re
 import stat
 import struct
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +54,7 @@ from sheetperf.io.locate import (
     strip_points,
     year_of,
 )
+from sheetperf.io.saved import as_ns, zip_saved
 from sheetperf.model.evidence import Hazard, NumberText, TemplateIdentity
 from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import (
@@ -81,6 +83,7 @@ from sheetperf.vocab.units import ALL_UNITS, MONEY_UNITS, PERCENT, POINTS, conve
 from sheetperf.xlsx import hazards
 from sheetperf.xlsx.book import Cell, Grid, format_number, general, has_percent, one_line, open_xlsx
 from sheetperf.xlsx.limits import MAX_FILE_BYTES  # largest workbook file accepted
+from sheetperf.xlsx.marker import output_kind_in
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -103,6 +106,11 @@ class ReadReport:
     records: list[Record] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: With ``skip_outputs``: the kind of sheetperf output the workbook is (then it holds no records).
+    output: str | None = None
+    #: When an .xlsx says it was last saved (ns since the epoch, 0 for never), read while it was
+    #: open; None where the reader did not look (.xls, .ods: :func:`sheetperf.io.saved.saved_ns`).
+    saved_ns: int | None = None
 
 
 def read_workbook(path: str | Path, cache: BatchCache | None = None) -> list[Record]:
@@ -116,14 +124,23 @@ def read_workbook(path: str | Path, cache: BatchCache | None = None) -> list[Rec
     return read_workbook_report(path, cache).records
 
 
-def read_workbook_report(path: str | Path, cache: BatchCache | None = None) -> ReadReport:
-    """Like :func:`read_workbook`, also naming the sheets without a form and any notices."""
+def read_workbook_report(
+    path: str | Path, cache: BatchCache | None = None, *, skip_outputs: bool = False
+) -> ReadReport:
+    """Like :func:`read_workbook`, also naming the sheets without a form and any notices.
+
+    ``skip_outputs``: a workbook sheetperf wrote (a summary, a status table …) is not read as a
+    form; the report names its kind in ``output`` and holds no records (a folder walk's question,
+    answered while the file is open anyway).
+    """
     path = Path(path)
     cache = ensure(cache)
     located_memory = cache.part(LocateMemory)
     memory = cache.part(ReaderMemory)
     report = ReadReport(shown(str(path)))
-    grids, date1904, defined, local, package_hazards, kind = _grids(path, report, cache)
+    grids, date1904, defined, local, package_hazards, kind = _grids(path, report, cache, skip_outputs=skip_outputs)
+    if report.output is not None:
+        return report
     meta, meta_sheets = _template_meta(grids, defined)
     named = refs_by_sheet(defined, located_memory)
     if meta and not any(name.startswith("SP_") and not name.startswith("SP_meta_") for name in defined):
@@ -261,7 +278,7 @@ def _grids_decrypted(
 
 
 def _grids(
-    path: Path, report: ReadReport, cache: BatchCache, *, decrypted: bool = False
+    path: Path, report: ReadReport, cache: BatchCache, *, decrypted: bool = False, skip_outputs: bool = False
 ) -> tuple[list[Grid], bool, dict[str, str], dict[int, dict[str, str]], list[Hazard] | None, str]:
     """The sheets' grids, the 1904 flag, workbook-level names, each sheet's own names, the
     hazards of the zip's parts (None when the package was not a zip the reader opened) and the
@@ -276,6 +293,12 @@ def _grids(
     local: dict[int, dict[str, str]] = {}
     if kind == "xlsx":
         with open_xlsx(path, cache) as book:
+            if skip_outputs and not decrypted:
+                report.output = output_kind_in(book.archive, path)
+                if report.output is not None:
+                    return [], book.date1904, {}, {}, None, kind
+            if not decrypted:
+                report.saved_ns = _saved_ns(book.archive, path)
             grids = [book.grid(i) for i in range(len(book.sheet_names))]
             for (sheet_index, name), text in book.local_names.items():
                 local.setdefault(sheet_index, {})[name] = text
@@ -291,6 +314,14 @@ def _grids(
     grids = _calamine_grids(path)
     defined = _xls_overlay(path, grids, local, report)
     return grids, False, defined, local, None, kind
+
+
+def _saved_ns(archive: zipfile.ZipFile, path: Path) -> int:
+    """When the open workbook says it was saved (0 when it says nothing readable)."""
+    try:
+        return as_ns(zip_saved(archive, path))
+    except Exception:  # unreadable properties: no saved time, as saved_time() says
+        return 0
 
 
 def _biff_encrypted(path: Path) -> bool:
@@ -588,6 +619,18 @@ class _Builder:
             return [_int_or_float(points[0]), _int_or_float(points[1])]
         return _int_or_float(points)
 
+    def fund_row(self, row: str, columns: tuple[str, ...], unit: str) -> dict[str, Any]:
+        """One funding row's amounts (in ``unit`` unless a cell says its own, kept in 万元) and
+        its execution rate (in %)."""
+        values: dict[str, Any] = {}
+        for col in columns:
+            path = f"funds.{row}.{col}"
+            if col == "execution_rate":
+                values[col] = self.number(path, unit=PERCENT)
+            else:
+                values[col] = self.number(path, unit=self.located.units.get(path, unit), record_unit="万元")
+        return values
+
     def number(self, path: str, *, unit: str = POINTS, record_unit: str = "") -> float | None:
         """The number in a number field whose column is written in ``unit`` (万元, 元, %, 分).
 
@@ -790,13 +833,7 @@ def build_record(
         for row in (*FUND_ROWS, *OPTIONAL_FUND_ROWS):
             if row in OPTIONAL_FUND_ROWS and not any(f"funds.{row}.{col}" in fields for col in FUND_COLUMNS):
                 continue
-            values: dict[str, Any] = {}
-            for col in FUND_COLUMNS:
-                path = f"funds.{row}.{col}"
-                if col == "execution_rate":
-                    values[col] = b.number(path, unit=PERCENT)
-                else:
-                    values[col] = b.number(path, unit=located.units.get(path, unit), record_unit="万元")
+            values = b.fund_row(row, FUND_COLUMNS, unit)
             for col in ("weight", "score"):
                 value = b.number(f"funds.{row}.{col}")
                 if value is not None:
@@ -851,13 +888,7 @@ def _monitoring_data(b: _Builder, data: dict[str, Any], year: int | None) -> Non
     unit = b.located.funds_unit or "万元"
     funds: dict[str, dict[str, Any]] = {}
     for row in FUND_ROWS:
-        values: dict[str, Any] = {}
-        for col in MONITORING_FUND_COLUMNS:
-            path = f"funds.{row}.{col}"
-            if col == "execution_rate":
-                values[col] = b.number(path, unit=PERCENT)
-            else:
-                values[col] = b.number(path, unit=b.located.units.get(path, unit), record_unit="万元")
+        values = b.fund_row(row, MONITORING_FUND_COLUMNS, unit)
         if f"funds.{row}.note" in fields:
             values["note"] = b.text(f"funds.{row}.note") or ""
         funds[row] = values

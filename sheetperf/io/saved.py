@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 from typing import Final
 
@@ -37,19 +38,27 @@ def _iso(text: str | None) -> dt.datetime | None:
 
 
 def _zip_saved(path: Path) -> dt.datetime | None:
-    from sheetperf.xlsx.book import check_zip_directory, open_zip, parse_xml, read_member
+    from sheetperf.xlsx.book import check_zip_directory, open_zip
 
     with open_zip(path) as zf:
         check_zip_directory(zf, path)
-        names = zf.NameToInfo
-        if _XLSX_PART in names:
-            root = parse_xml(read_member(zf, _XLSX_PART, path), _XLSX_PART, path)
-            node = root.find(_MODIFIED)
-            return _iso(node.text if node is not None else None)
-        if _ODS_PART in names:
-            root = parse_xml(read_member(zf, _ODS_PART, path), _ODS_PART, path)
-            node = root.find(f".//{_DC_DATE}")
-            return _iso(node.text if node is not None else None)
+        return zip_saved(zf, path)
+
+
+def zip_saved(zf: zipfile.ZipFile, path: Path) -> dt.datetime | None:
+    """When the open .xlsx/.ods ``zf`` was last saved (UTC), by its document properties.
+    Raises what reading the part raises (:func:`saved_time` turns that into None)."""
+    from sheetperf.xlsx.book import parse_xml, read_member
+
+    names = zf.NameToInfo
+    if _XLSX_PART in names:
+        root = parse_xml(read_member(zf, _XLSX_PART, path), _XLSX_PART, path)
+        node = root.find(_MODIFIED)
+        return _iso(node.text if node is not None else None)
+    if _ODS_PART in names:
+        root = parse_xml(read_member(zf, _ODS_PART, path), _ODS_PART, path)
+        node = root.find(f".//{_DC_DATE}")
+        return _iso(node.text if node is not None else None)
     return None
 
 
@@ -81,7 +90,11 @@ def saved_time(path: str | Path) -> dt.datetime | None:
 
 def saved_ns(path: str | Path) -> int:
     """:func:`saved_time` as nanoseconds since the epoch; 0 when there is none."""
-    when = saved_time(path)
+    return as_ns(saved_time(path))
+
+
+def as_ns(when: dt.datetime | None) -> int:
+    """A saved time as nanoseconds since the epoch (whole seconds); 0 for none."""
     return int(when.timestamp()) * 1_000_000_000 if when is not None else 0
 
 

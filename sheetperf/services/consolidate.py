@@ -489,10 +489,6 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         # A temporary file of a sheetperf run that was killed with its clean-up (or of an older version).
         entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["temporary_skipped"]
         return entry, b""
-    own = output_kind(path) if kind == "read" else None
-    if own is not None:  # an older summary (or status workbook, annotated copy) in the folder
-        entry.status, entry.reason = "own_output", OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(own))
-        return entry, b""
     if kind == "other":
         why = (
             MSG["json_in_folder"]
@@ -501,7 +497,9 @@ def analyse_file(settings: Settings, task: tuple[int, str, Kind]) -> tuple[FileE
         )
         entry.status, entry.reason = "skipped", why
         return entry, b""
-    blob = _read_forms(settings, path, entry, workbook=path.suffix.lower() not in JSON_SUFFIXES)
+    # An older summary (or status workbook, annotated copy) in the folder is told by the reader,
+    # which has the file open anyway.
+    blob = _read_forms(settings, path, entry, workbook=path.suffix.lower() not in JSON_SUFFIXES, skip_outputs=True)
     entry.seconds = time.perf_counter() - started
     return entry, blob
 
@@ -522,19 +520,24 @@ def _analyse_member(settings: Settings, index: int, archive: str, raw: str, name
     return entry, blob
 
 
-def _read_forms(settings: Settings, path: Path, entry: FileEntry, *, workbook: bool) -> bytes:
+def _read_forms(
+    settings: Settings, path: Path, entry: FileEntry, *, workbook: bool, skip_outputs: bool = False
+) -> bytes:
     """Read, score and validate the forms of ``path`` into ``entry`` and the pickled rows."""
     rows: list[FormRows] = []
     try:
         if workbook:
             from sheetperf.io.reader import read_workbook_report
 
-            report = read_workbook_report(path, settings.cache)
+            report = read_workbook_report(path, settings.cache, skip_outputs=skip_outputs)
+            if report.output is not None:
+                entry.status = "own_output"
+                entry.reason = OUTPUT_MESSAGES["output_skipped"].format(kind=kind_label(report.output))
+                return b""
             records, entry.notes = report.records, list(dict.fromkeys(report.notices))
+            entry.saved_ns = report.saved_ns if report.saved_ns is not None else saved_ns(path)
         else:
             records = load_records(path)
-        if workbook:
-            entry.saved_ns = saved_ns(path)
         for record in records:
             record.provenance.file = entry.path
             rows.append(form_rows(record, settings, entry.path))

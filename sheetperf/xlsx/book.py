@@ -606,10 +606,10 @@ def _parse_sheet(
         _guard_xml(data, name, path)
     # The scanner refuses a DOCTYPE by its shape (only a declaration may precede <worksheet>,
     # and any later '<!' sends the part to lxml, which refuses it with its reason).
-    grid = _scan_sheet(data, name, strings, formats, path, memory, trust_cache=trust_cache)
+    grid = _scan_sheet(data, _Scan(name, path, strings, formats, trust_cache, memory))
     if grid is not None:
         return grid
-    return _parse_sheet_tree(data, name, strings, formats, path, memory, trust_cache=trust_cache)
+    return _parse_sheet_tree(data, _Scan(name, path, strings, formats, trust_cache, memory))
 
 
 class _NotPlain(Exception):
@@ -858,16 +858,7 @@ def _formula_si(raw: bytes, memory: BookMemory) -> str | None:
     return si
 
 
-def _scan_sheet(
-    data: bytes,
-    name: str,
-    strings: list[str],
-    formats: list[str | None],
-    path: Path,
-    memory: BookMemory,
-    *,
-    trust_cache: bool = True,
-) -> Grid | None:
+def _scan_sheet(data: bytes, scan: _Scan) -> Grid | None:
     """The sheet's grid by one regular-expression pass over its bytes, or None for lxml.
 
     About twice as fast as building the tree, and a row met before costs a lookup: a filled
@@ -888,9 +879,9 @@ def _scan_sheet(
         return None  # truncated: lxml says where
     if b"\r" in data:  # XML reads CR LF and a lone CR as LF
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    name, memory, trust_cache = scan.name, scan.memory, scan.trust_cache
     grid = Grid(name)
     cells = grid.cells
-    scan = _Scan(name, path, strings, formats, trust_cache, memory)
     try:
         # A row may end in helper formulas met before (a template's hidden columns), compared byte
         # for byte: then only its head is scanned, and the row is known by its head and that end.
@@ -931,7 +922,7 @@ def _scan_sheet(
             refs = [ref.decode("ascii", "replace") for ref in found_merges]
     except _NotPlain:
         return None
-    _add_merges(grid, refs, name, path, memory)
+    _add_merges(grid, refs, name, scan.path, memory)
     return grid
 
 
@@ -1244,17 +1235,10 @@ def _typed(
     return v_text, None, False  # "d": an ISO 8601 date
 
 
-def _parse_sheet_tree(
-    data: bytes,
-    name: str,
-    strings: list[str],
-    formats: list[str | None],
-    path: Path,
-    memory: BookMemory,
-    *,
-    trust_cache: bool = True,
-) -> Grid:
+def _parse_sheet_tree(data: bytes, scan: _Scan) -> Grid:
     """The general path: lxml builds the sheet's tree (any namespace prefix, order or markup)."""
+    name, path, strings, formats, memory = scan.name, scan.path, scan.strings, scan.formats, scan.memory
+    trust_cache = scan.trust_cache
     root = _xml(data, name, path)
     grid = Grid(name)
     cells = grid.cells

@@ -199,14 +199,19 @@ def dde_formulas(grids: Iterable[Grid], memory: HazardMemory | None = None) -> l
     from sheetperf.model.a1 import to_a1
 
     known = (memory if memory is not None else HazardMemory()).dde
+    verdicts = known.table  # the hot loop reads the table directly (1,200 template formulas a sheet)
 
     def dde(formula: str) -> bool:
-        found = known.get(formula)
+        found = verdicts.get(formula)
         return found if found is not None else known.put(formula, is_dde_formula(formula))
 
     out: list[Hazard] = []
     for grid in grids:
-        hits = [(rc, cell) for rc, cell in grid.cells.items() if cell.formula is not None and dde(cell.formula)]
+        hits = [
+            (rc, cell)
+            for rc, cell in grid.cells.items()
+            if cell.formula is not None and verdicts.get(cell.formula) is not False and dde(cell.formula)
+        ]
         for (row, col), cell in sorted(hits, key=lambda hit: hit[0]):
             if cell.formula is not None:
                 a1 = to_a1(row, col)

@@ -148,7 +148,18 @@ def unmarked_summary(path: str | Path, rule: Callable[[list[str]], bool]) -> boo
 def output_kind(path: str | Path) -> str | None:
     """The kind of sheetperf output the workbook at ``path`` is (summary, status, manifest,
     annotated), or None: what a folder walk asks before reading a file as a form."""
-    marker = read_marker(path)
+    return _output_kind(read_marker(path))
+
+
+def output_kind_in(zf: zipfile.ZipFile, path: Path) -> str | None:
+    """:func:`output_kind` of a workbook the caller has open (a reader that would otherwise open it twice)."""
+    try:
+        return _output_kind(_mark(zf, path))
+    except (OSError, zipfile.BadZipFile, SheetperfError, ValueError, EOFError, RuntimeError, NotImplementedError):
+        return None
+
+
+def _output_kind(marker: Marker | None) -> str | None:
     if marker is None or marker.kind not in OUTPUT_KINDS:
         return None
     return marker.kind
@@ -163,6 +174,7 @@ __all__ = [
     "mark_openpyxl",
     "mark_xlsxwriter",
     "output_kind",
+    "output_kind_in",
     "read_marker",
     "sheets_digest",
     "unmarked_summary",
