@@ -13,8 +13,9 @@ ends with white space.  ``tests/test_summary.py`` holds the two paths to the sam
 What the fast path does not write it refuses (returns False, nothing written) and the caller
 writes the row cell by cell through xlsxwriter (:func:`sheetperf.io.writer.write_text`): a
 text shaped like xlsxwriter's rich-string markup (user text is never markup), a figure that
-is not finite, a row that is not below the last one written, columns not in increasing
-order, a sheet not in ``constant_memory`` mode.  Everything else (formats, row heights,
+is not finite, a row that is not below the last one written, more columns than formats
+given, a sheet not in ``constant_memory`` mode, an xlsxwriter older than the one this
+module was written against (:data:`STREAMING`).  Everything else (formats, row heights,
 column widths, autofilter, print setup) stays xlsxwriter's.
 """
 
@@ -25,14 +26,26 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
+import xlsxwriter
+from xlsxwriter import worksheet as xlsxwriter_sheet
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
-from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, RowInfo, Worksheet
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 from sheetperf.vocab.text import mend_surrogates
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+
+
+#: Whether this xlsxwriter keeps its rows as RowSheet writes them (3.3: its RowInfo, cell tuples,
+#: ``_write_row``, the constant_memory row file; the version tests/test_summary.py holds RowSheet
+#: to); with an older one every row is left to xlsxwriter's own calls.
+STREAMING: Final = _release(xlsxwriter.__version__) >= (3, 3) and hasattr(xlsxwriter_sheet, "RowInfo")
 
 #: A cell's value: a finite int or float, a str, or None for no cell.
 RowValue = float | int | str | None
@@ -57,10 +70,16 @@ _HUGE: Final = 1e308
 
 def cell_text(text: str) -> str:
     """``text`` as xlsxwriter's ``write_string`` stores it: lone surrogates mended (a file
-    name that was not UTF-8), cut to Excel's 32,767 UTF-16 units."""
+    name that was not UTF-8), cut to Excel's 32,767 UTF-16 units (a character beyond U+FFFF
+    takes two, and is never split)."""
     text = mend_surrogates(text)
-    if len(text) > _STRMAX // 2 and _utf16_len(text) > _STRMAX:
-        text = _utf16_truncate(text, _STRMAX)
+    if len(text) <= _STRMAX // 2 or len(text.encode("utf-16-le", "surrogatepass")) // 2 <= _STRMAX:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if char > "\uffff" else 1
+        if units > _STRMAX:
+            return text[:index]
     return text
 
 
@@ -112,7 +131,7 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         self._texts: dict[str, str] = {}
         self._figures: dict[float, str] = {}
         # Per row height in pixels: what set_row stores, and the <row> attributes it gives.
-        self._heights: dict[int, tuple[RowInfo, list[int | bool]]] = {}
+        self._heights: dict[int, tuple[Any, list[int | bool]]] = {}
         self._row_attributes: dict[int, str] = {}
 
     def stream_formats(self, formats: Sequence[tuple[Format, Format]]) -> None:
@@ -127,8 +146,9 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
         """Write ``values`` (one a column from A, None for no cell) as row ``row``, ``height``
         points high (None: the default), in the formats of :meth:`stream_formats`, as
         xlsxwriter's ``write_number``, ``write_string`` and ``set_row`` would; False, with
-        nothing written, for a row it leaves to them."""
-        if not self.constant_memory or row <= self.previous_row or row >= self.xls_rowmax:
+        nothing written, for a row it leaves to them.  ``values`` is kept (not copied) until
+        the row is written out, when the next row is written."""
+        if not STREAMING or not self.constant_memory or row <= self.previous_row or row >= self.xls_rowmax:
             return False
         xml = self._cells_xml(row, values)
         if xml is None:
@@ -158,7 +178,7 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                     if len(self._heights) >= _MEMO_HEIGHTS:
                         self._heights.clear()
                         self._row_attributes.clear()
-                    known = self._heights[pixels] = (RowInfo(height=pixels), [pixels, False])
+                    known = self._heights[pixels] = (xlsxwriter_sheet.RowInfo(height=pixels), [pixels, False])
                 self.row_info[row], self.row_sizes[row] = known
             else:
                 self.set_row(row, height)
@@ -245,9 +265,9 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
             for col, value in enumerate(values):
                 if value is not None and col not in cells:  # a later write of a cell wins
                     if type(value) is str:
-                        cells[col] = CellStringTuple(cell_text(value), formats[col][1])
+                        cells[col] = xlsxwriter_sheet.CellStringTuple(cell_text(value), formats[col][1])
                     else:
-                        cells[col] = CellNumberTuple(value, formats[col][0])
+                        cells[col] = xlsxwriter_sheet.CellNumberTuple(value, formats[col][0])
             super()._write_single_row(current_row_num)
             return
         self.previous_row = current_row_num
