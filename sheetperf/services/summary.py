@@ -3,12 +3,15 @@
 The tables' columns are declared once in :mod:`sheetperf.services.columns`; the
 consolidator builds its rows in that column order and :class:`SummaryWriter`
 streams them out (xlsxwriter's ``constant_memory`` mode flushes every row as it
-is written, so memory does not grow with the number of rows) behind a first sheet
-总览 (:mod:`sheetperf.services.overview`), written when every row has been seen.
+is written, so memory does not grow with the number of rows; a table's row is
+rendered in one piece by :class:`sheetperf.io.rowsheet.RowSheet`, the XML
+xlsxwriter's cell calls would write) behind a first sheet 总览
+(:mod:`sheetperf.services.overview`), written when every row has been seen.
 Every sheet prints through :func:`sheetperf.io.tables.print_setup`.
 
-Untrusted text never becomes a formula: every text cell goes through
-``write_string``, and in CSV a text a spreadsheet would run as a formula is
+Untrusted text never becomes a formula or markup: every text cell is an inline
+string (``RowSheet``, or ``write_string`` through :func:`sheetperf.io.writer.write_text`
+for a row it leaves to xlsxwriter), and in CSV a text a spreadsheet would run as a formula is
 prefixed with an apostrophe (:func:`sheetperf.io.csvcells.neutralize`).  Every output
 is written to a temporary file in its destination folder and renamed over the
 destination only when complete.
