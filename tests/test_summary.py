@@ -21,6 +21,8 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO
 from sheetperf.io.rowsheet import RowSheet, cell_text, markup_shaped
@@ -338,3 +340,21 @@ def test_a_text_cut_to_markup_is_not_markup(tmp_path: Path) -> None:
     xml = _sheet_xml(path)
     assert xml.count(b"<c ") == 2 and b"<f>" not in xml
     assert openpyxl.load_workbook(path)["s"]["B1"].value == "next"
+
+
+#: Pieces that make a text awkward, mixed into random text more often than chance would.
+_PIECES = st.sampled_from(
+    ["<r>", "</r>", "_x0041_", "_x", "&", "<", " ", "\u3000", "\n", "\r", "\x01", "😀", "\ufffe", "\udcc4", "\ud800"]
+)
+_TEXTS = st.lists(
+    st.one_of(_PIECES, st.text(alphabet=st.characters(exclude_categories=()), max_size=6)), max_size=8
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(_TEXTS, min_size=1, max_size=4), figure=st.floats(allow_nan=True, allow_infinity=True))
+def test_random_texts_are_written_as_xlsxwriter_writes_them(tmp_path: Path, texts: list[str], figure: float) -> None:
+    rows = [(n + 1, [(0, text), (1, figure), (2, text[::-1])], 30.0 if n % 2 else None) for n, text in enumerate(texts)]
+    streamed = _bare(tmp_path / "streamed.xlsx", rows, stream=True)
+    plain = _bare(tmp_path / "plain.xlsx", rows, stream=False)
+    _assert_same_workbook(streamed, plain)
