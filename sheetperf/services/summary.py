@@ -89,7 +89,7 @@ _MAX_WIDTH: Final = 40
 #: Height (points) of a row of one line of text in the default font.
 _ROW_HEIGHT: Final = 15.0
 _WRAP_MARGIN: Final = 0.8
-#: Texts whose row height a table remembers at most per column (then it starts again).
+#: Texts whose row height a table remembers at most (then it starts again).
 _HEIGHT_MEMO: Final = 20_000
 #: text_height of one line of wrapped text: such a row keeps the default height.
 _ONE_LINE: Final = LINE_HEIGHT + 6
@@ -162,7 +162,8 @@ class _Table:
         self._stream = isinstance(sheet, RowSheet)
         if isinstance(sheet, RowSheet):
             sheet.stream_formats(self._cell_formats)
-        self._heights: list[dict[str, float]] = [{} for _ in self.sheet_columns]
+        self._heights: list[dict[str, float]] = [{} for _ in self.sheet_columns]  # per column
+        self._remembered = 0  # texts in self._heights
 
     def add(self, row: Sequence[Any]) -> list[tuple[int, int]]:
         """Write one row; the (column, length) of every text cut to fit a cell."""
@@ -225,12 +226,14 @@ class _Table:
     def _height(self, col: int, text: str) -> float:
         """The row height ``text`` needs in wrapped column ``col`` (remembered: names, files and
         departments repeat on every indicator and finding row)."""
-        known = self._heights[col]
-        if len(known) >= _HEIGHT_MEMO:
-            known.clear()
+        if self._remembered >= _HEIGHT_MEMO:
+            for known in self._heights:
+                known.clear()
+            self._remembered = 0
         # A path or a code wraps only at its punctuation: lines are estimated a little
         # narrower than the column so the last one is never cut.
-        height = known[text] = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
+        height = self._heights[col][text] = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
+        self._remembered += 1
         return height
 
     def finish(self, *, breaks: Sequence[int] = ()) -> None:
