@@ -59,7 +59,7 @@ _STRMAX: Final = 32_767
 #: The rendered texts a sheet remembers (names, files and departments recur on every row
 #: of a project): at most this many, of at most this many characters each.
 _MEMO_TEXTS: Final = 10_000
-_MEMO_CHARS: Final = 128
+_MEMO_CHARS: Final = 64
 #: Row heights a sheet remembers (Excel's tallest row is 545 pixels).
 _MEMO_HEIGHTS: Final = 1_000
 #: Bytes copied at a time from the row stream into the sheet's XML.
