@@ -19,6 +19,7 @@ from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
+from sheetperf.vocab.help import HELP
 from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
 from sheetperf.vocab.text import mend_surrogates, os_reason
 
@@ -207,29 +208,25 @@ class InputTracker:
                 yield path, record
 
 
-_PROFILE_HELP = (
-    "评分规则配置：名称（national、shanghai、hubei 等，见 sheetperf profiles），.toml 文件路径，"
-    "或 auto：按每张表自己列出的规则（预算执行分值、绩效指标分值、备注中的分档）选择，并在结果中注明。"
-)
-profile_option = click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help=_PROFILE_HELP)
+profile_option = click.option("--profile", default=DEFAULT_PROFILE, show_default=True, help=HELP["profile"])
 #: ``read`` and ``consolidate`` summarise forms of many regions: each form's own rules by default.
-auto_profile_option = click.option("--profile", default=AUTO, show_default=True, help=_PROFILE_HELP)
+auto_profile_option = click.option("--profile", default=AUTO, show_default=True, help=HELP["profile"])
 goals_option = click.option(
     "--goals",
     "goal_paths",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="绩效目标表（工作簿、记录 JSON 或文件夹；可重复）：逐项核对自评表的指标和目标值是否与之一致。",
+    help=HELP["goals"],
 )
 period_option = click.option(
     "--period",
     type=click.IntRange(1, 12),
     default=None,
-    help="监控表：监控期间 1–N 月（默认取规则配置，全国通用为 7）。",
+    help=HELP["period"],
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+json_option = click.option("--json", "as_json", is_flag=True, help=HELP["json"])
 force_option = click.option(
-    "--force", is_flag=True, help="输出位置已有不是 sheetperf 写出的同名文件时，仍然覆盖它（默认拒绝）。"
+    "--force", is_flag=True, help=HELP["force"]
 )
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
@@ -279,13 +276,13 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
     "--html",
     "html_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="写出 HTML 校验报告（单个文件，可离线打开）。",
+    help=HELP["html"],
 )
 @click.option(
     "--annotate",
     "annotate_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="把每个工作簿的批注副本写入该文件夹：出错单元格标色并附批注；原文件不动。",
+    help=HELP["annotate"],
 )
 @force_option
 def validate(
@@ -367,17 +364,17 @@ def validate(
 
 @main.command()
 @click.argument("form", type=click.Choice(["self-evaluation", "goal-table", "monitoring"]))
-@click.option("--year", type=int, help="年度（四位数），印在表头；不给时由填表人填写。")
+@click.option("--year", type=int, help=HELP["year"])
 @period_option
 @profile_option
 @click.option(
     "--from",
     "source",
     type=click.Path(path_type=Path),
-    help="预填内容：记录 JSON，或已填写的绩效目标表（.xlsx）；项目信息、指标、指标值和分值写入并锁定。",
+    help=HELP["from"],
 )
-@click.option("--password", default=None, help="工作表保护密码（默认不设密码）。")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="生成的模板 (.xlsx)。")
+@click.option("--password", default=None, help=HELP["password"])
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help=HELP["template_output"])
 @force_option
 def template(
     form: str,
@@ -424,7 +421,7 @@ def template(
 @main.command()
 @click.argument("template", type=click.Path(path_type=Path))
 @click.argument("record", type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="填写后的工作簿 (.xlsx)。")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help=HELP["filled_output"])
 @force_option
 def fill(template: Path, record: Path, output: Path, force: bool) -> None:
     """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
@@ -473,17 +470,16 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
     "--outdir",
     required=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="输出文件夹：每个主管部门一个子文件夹，另有 manifest.csv 和 manifest.xlsx。",
+    help=HELP["outdir"],
 )
 @click.option(
     "--form",
     type=click.Choice(["self-evaluation", "goal-table", "monitoring"]),
     default="self-evaluation",
     show_default=True,
-    help="self-evaluation：按目标表（或交回的监控表）预填的自评表；goal-table：只填项目信息的空白目标表；"
-    "monitoring：按目标表预填的绩效监控表。",
+    help=HELP["distribute_form"],
 )
-@click.option("--year", type=int, help="名册中没有填写年度的项目使用的年度。")
+@click.option("--year", type=int, help=HELP["roster_year"])
 @period_option
 @profile_option
 def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: int | None, profile: str) -> None:
@@ -533,7 +529,7 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: 
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help="另写出交回情况工作簿 (.xlsx)。"
+    "--xlsx", "xlsx_path", type=click.Path(path_type=Path, dir_okay=False), help=HELP["status_xlsx"]
 )
 @force_option
 def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, force: bool) -> None:
@@ -574,10 +570,10 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, forc
     "--output",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="输出文件夹：每张表单写成一个已填写的 sheetperf 工作簿，并显示其校验结果。",
+    help=HELP["import_outdir"],
 )
 @profile_option
-@click.option("--provenance", is_flag=True, help="JSON 中附上每个字段所在的文件和行号。")
+@click.option("--provenance", is_flag=True, help=HELP["provenance"])
 @force_option
 def import_text(
     files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool, force: bool
@@ -648,33 +644,32 @@ def import_text(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="汇总工作簿（.xlsx）。"
+    "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help=HELP["summary_output"]
 )
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="并行读取的进程数（默认：CPU 核数）。")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help=HELP["jobs"])
 @goals_option
 @auto_profile_option
 @click.option(
     "--csv",
     "csv_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="同时把各张汇总表写成 CSV（UTF-8 带 BOM；装有 pyarrow 时另写 Parquet）到该文件夹。",
+    help=HELP["consolidate_csv"],
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
     default=120.0,
     show_default=True,
-    help="单个文件读取的时间上限（秒），超时记为失败。",
+    help=HELP["timeout"],
 )
 @click.option(
     "--manifest",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="distribute 生成的分发清单（manifest.csv 或 manifest.xlsx）：未交回的项目列入「未交回」表并在总览中计数，"
-    "文件清单注明每个文件是否属于清单中的项目（与 status 的对应方法相同）。",
+    help=HELP["manifest"],
 )
-@click.option("--quiet", is_flag=True, help="不显示进度条和汇总信息（失败的文件仍会列出）。")
-@click.option("--strict", is_flag=True, help="有文件读取失败或发现错误时退出码为 1。")
+@click.option("--quiet", is_flag=True, help=HELP["quiet"])
+@click.option("--strict", is_flag=True, help=HELP["strict"])
 @force_option
 def consolidate(
     paths: tuple[Path, ...],
@@ -773,12 +768,12 @@ def consolidate(
 
 @main.command()
 @files_argument
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出全部表单（含每个字段的单元格位置 source）。")
+@click.option("--json", "as_json", is_flag=True, help=HELP["read_json"])
 @click.option(
     "--csv",
     "csv_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="把 projects.csv 与 indicators.csv（UTF-8 带 BOM）写入该文件夹。",
+    help=HELP["read_csv"],
 )
 @auto_profile_option
 def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: str) -> None:
