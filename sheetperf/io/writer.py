@@ -78,6 +78,7 @@ from sheetperf.forms.layout import (
     points_format,
 )
 from sheetperf.io.atomic import atomic_path
+from sheetperf.io.rowsheet import cell_text, markup_shaped
 from sheetperf.model.a1 import quote_sheet, range_a1, to_a1
 from sheetperf.model.memo import BatchCache
 from sheetperf.model.record import (
@@ -93,7 +94,7 @@ from sheetperf.rules.parsing import Level
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
 from sheetperf.vocab import labels, words
-from sheetperf.vocab.text import display_width, mend_surrogates
+from sheetperf.vocab.text import display_width
 
 FIXED_DATE: Final = datetime(2024, 1, 1, tzinfo=UTC)
 YUAN_PER_WAN: Final = Decimal(10000)
@@ -124,8 +125,10 @@ def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None 
     That shape is written as a rich string of three runs instead (xlsxwriter's minimum),
     which xlsxwriter escapes and every spreadsheet shows (and sheetperf reads) as the same text.
     """
-    text = mend_surrogates(text)  # a file name that was not UTF-8 (GBK from a Windows share)
-    if text.startswith("<r>") and text.endswith("</r>"):
+    # Lone surrogates mended (a file name that was not UTF-8, GBK from a Windows share) and the
+    # text cut to Excel's limit first: the cut text is the one xlsxwriter would copy as markup.
+    text = cell_text(text)
+    if markup_shaped(text):
         parts: list[Any] = [text[:1], text[1:2], text[2:]]
         if fmt is not None:
             parts.append(fmt)

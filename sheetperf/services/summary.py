@@ -3,12 +3,15 @@
 The tables' columns are declared once in :mod:`sheetperf.services.columns`; the
 consolidator builds its rows in that column order and :class:`SummaryWriter`
 streams them out (xlsxwriter's ``constant_memory`` mode flushes every row as it
-is written, so memory does not grow with the number of rows) behind a first sheet
-总览 (:mod:`sheetperf.services.overview`), written when every row has been seen.
+is written, so memory does not grow with the number of rows; a table's row is
+rendered in one piece by :class:`sheetperf.io.rowsheet.RowSheet`, the XML
+xlsxwriter's cell calls would write) behind a first sheet 总览
+(:mod:`sheetperf.services.overview`), written when every row has been seen.
 Every sheet prints through :func:`sheetperf.io.tables.print_setup`.
 
-Untrusted text never becomes a formula: every text cell goes through
-``write_string``, and in CSV a text a spreadsheet would run as a formula is
+Untrusted text never becomes a formula or markup: every text cell is an inline
+string (``RowSheet``, or ``write_string`` through :func:`sheetperf.io.writer.write_text`
+for a row it leaves to xlsxwriter), and in CSV a text a spreadsheet would run as a formula is
 prefixed with an apostrophe (:func:`sheetperf.io.csvcells.neutralize`).  Every output
 is written to a temporary file in its destination folder and renamed over the
 destination only when complete.
@@ -27,6 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheetperf.io.atomic import Staging, xlsxwriter_options
 from sheetperf.io.csvcells import neutralize
+from sheetperf.io.rowsheet import RowSheet, RowValue
 from sheetperf.io.tables import print_setup
 from sheetperf.io.writer import LINE_HEIGHT, text_height, write_text
 from sheetperf.services.columns import (
@@ -142,44 +146,77 @@ class _Table:
         sheet.set_row(0, max(text_height(column_label(c), w, minimum=_ROW_HEIGHT) for c, w in zip(
             self.sheet_columns, self.widths, strict=True)))  # fmt: skip
         self.wrapped = [c.wrap for c in self.sheet_columns]
-        self._heights: dict[tuple[int, str], float] = {}
+        # What each row needs of each shown column, worked out once: (sheet column, index in
+        # the row, whether a number is written as one, wrapped, measured for its width).
+        self._plan = [
+            (col, index, kind != "text", wrapped, measured)
+            for col, (index, kind, wrapped, measured) in enumerate(
+                zip(self.shown, self.kinds, self.wrapped, self.measured, strict=True)
+            )
+        ]
+        # The format of a number and of a text in each column (a text in a 混合 column is
+        # top-aligned text, its number the column's).
+        self._cell_formats = [(fmt, fmt if kind != "mixed" else self.top) for fmt, kind in zip(
+            self.formats, self.kinds, strict=True)]  # fmt: skip
+        # A row is streamed in one piece where the sheet can (io.rowsheet), else cell by cell.
+        self._stream = isinstance(sheet, RowSheet)
+        if isinstance(sheet, RowSheet):
+            sheet.stream_formats(self._cell_formats)
+        self._heights: list[dict[str, float]] = [{} for _ in self.sheet_columns]  # per column
+        self._remembered = 0  # texts in self._heights
 
     def add(self, row: Sequence[Any]) -> list[tuple[int, int]]:
         """Write one row; the (column, length) of every text cut to fit a cell."""
         cut: list[tuple[int, int]] = []
         self.rows += 1
         r = self.rows
-        sheet = self.sheet
-        write_number = sheet.write_number
         measure = r <= _MEASURED_ROWS
-        kinds = self.kinds
-        formats = self.formats
+        heights = self._heights
         height = _ROW_HEIGHT
-        for col, index in enumerate(self.shown):
+        cells: list[RowValue] = []  # the sheet's row: a value a column, None for no cell
+        append = cells.append
+        for col, index, numeric, wrapped, measured in self._plan:
             value = row[index]
             if value is None:
+                append(None)
                 continue
-            kind = kinds[col]
             value_type = type(value)
-            if (value_type is float or value_type is int) and kind != "text":
-                write_number(r, col, value, formats[col])
-            else:
-                text = value if value_type is str else str(value)
-                if not text:
+            if numeric and (value_type is float or value_type is int):
+                append(value)
+                continue
+            text = value if value_type is str else str(value)
+            if not text:
+                append(None)
+                continue
+            if len(text) > MAX_CELL_CHARS:
+                cut.append((index, len(text)))
+                mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
+                text = text[: MAX_CELL_CHARS - len(mark)] + mark
+            append(text)
+            if wrapped:
+                needed = heights[col].get(text)
+                if needed is None:
+                    needed = self._height(col, text)
+                if needed > height:
+                    height = needed
+            elif measure and measured:
+                width = min(display_width(text) + 2, _MAX_WIDTH)
+                if width > self.widths[col]:
+                    self.widths[col] = width
+        sheet = self.sheet
+        # Wrapped text shown whole (no program fits rows on opening).
+        tall = height if height > _ONE_LINE else None
+        if not (self._stream and sheet.stream_row(r, cells, tall)):
+            for col, value in enumerate(cells):
+                if value is None:
                     continue
-                if len(text) > MAX_CELL_CHARS:
-                    cut.append((index, len(text)))
-                    mark = CONSOLIDATE_MESSAGES["cut_mark"].format(count=len(text))
-                    text = text[: MAX_CELL_CHARS - len(mark)] + mark
-                write_text(sheet, r, col, text, formats[col] if kind != "mixed" else self.top)
-                if self.wrapped[col]:
-                    height = max(height, self._height(col, text))
-                elif measure and self.measured[col]:
-                    width = min(display_width(text) + 2, _MAX_WIDTH)
-                    if width > self.widths[col]:
-                        self.widths[col] = width
-        if height > _ONE_LINE:
-            sheet.set_row(r, height)  # wrapped text shown whole (no program fits rows on opening)
+                number_format, text_format = self._cell_formats[col]
+                if type(value) is str:
+                    write_text(sheet, r, col, value, text_format)
+                else:
+                    sheet.write_number(r, col, value, number_format)
+            if tall is not None:
+                sheet.set_row(r, tall)
         if self.csv is not None:
             self.csv.writerow(["" if v is None else neutralize(v) for v in row])
         if self.parquet is not None:
@@ -189,15 +226,14 @@ class _Table:
     def _height(self, col: int, text: str) -> float:
         """The row height ``text`` needs in wrapped column ``col`` (remembered: names, files and
         departments repeat on every indicator and finding row)."""
-        key = (col, text)
-        height = self._heights.get(key)
-        if height is None:
-            if len(self._heights) >= _HEIGHT_MEMO:
-                self._heights.clear()
-            # A path or a code wraps only at its punctuation: lines are estimated a little
-            # narrower than the column so the last one is never cut.
-            height = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
-            self._heights[key] = height
+        if self._remembered >= _HEIGHT_MEMO:
+            for known in self._heights:
+                known.clear()
+            self._remembered = 0
+        # A path or a code wraps only at its punctuation: lines are estimated a little
+        # narrower than the column so the last one is never cut.
+        height = self._heights[col][text] = text_height(text, self.widths[col] * _WRAP_MARGIN, minimum=_ROW_HEIGHT)
+        self._remembered += 1
         return height
 
     def finish(self, *, breaks: Sequence[int] = ()) -> None:
@@ -265,7 +301,11 @@ class SummaryWriter:
 
     ``shown_projects``: the indexes of :data:`PROJECT_COLUMNS` the 项目汇总 sheet shows
     (default all; the CSV always has all); ``manifest``: a distribution manifest was
-    given, so 文件清单 has its 分发清单 column and the 未交回 sheet is written.
+    given, so 文件清单 has its 分发清单 column and the 未交回 sheet is written;
+    ``stream_rows``: the tables' rows are streamed in one piece each
+    (:class:`sheetperf.io.rowsheet.RowSheet`); False writes every cell through xlsxwriter's
+    own calls, the same workbook more slowly (the reference ``tests/test_summary.py`` holds the
+    streamed one to).
     """
 
     def __init__(
@@ -277,8 +317,10 @@ class SummaryWriter:
         shown_projects: Sequence[int] | None = None,
         manifest: bool = False,
         possibilities: Sequence[str] = (),
+        stream_rows: bool = True,
     ) -> None:
         self.output = output
+        self._sheet_class = RowSheet if stream_rows else None
         self.grades = tuple(grades)
         self.possibilities = tuple(possibilities)
         self.csv_dir = csv_dir
@@ -333,7 +375,7 @@ class SummaryWriter:
         if csv_dir is not None:
             csv_dir.mkdir(parents=True, exist_ok=True)
         for key in sheet_keys(manifest=manifest):
-            sheet = self.book.add_worksheet(SUMMARY_SHEETS[key])
+            sheet = self.book.add_worksheet(SUMMARY_SHEETS[key], worksheet_class=self._sheet_class)
             table = _Table(
                 key,
                 columns[key],

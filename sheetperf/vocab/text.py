@@ -84,9 +84,23 @@ def mend_surrogates(text: str) -> str:
     return _SURROGATES.sub(_surrogate_escape, text)
 
 
+#: Characters that are all wide (East Asian width W or F): CJK ideographs, CJK punctuation,
+#: kana, Hangul syllables, full-width forms — most of a Chinese text, counted without a look-up
+#: of each character (tests/test_summary.py checks every one against ``unicodedata``).
+_SURELY_WIDE: Final = re.compile(
+    "[\u3000-\u303e\u3041-\u3096\u30a1-\u30fa\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff60\uffe0-\uffe6]"
+)
+
+
 def display_width(text: str) -> int:
     """Terminal columns taken by ``text``: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():  # no ASCII character is wide
+        return len(text)
+    rest = _SURELY_WIDE.sub("", text)
+    wide = len(text) - len(rest)
+    if not rest.isascii():
+        wide += sum(1 for ch in rest if unicodedata.east_asian_width(ch) in "WF")
+    return len(text) + wide
 
 
 def _pad(text: str, width: int, align: str) -> str:
