@@ -379,7 +379,31 @@ def _init(offset: int) -> int:
 def _square(offset: int, value: int) -> int:
     if value == 5:
         raise ValueError("five")
+    if value == -1:
+        time.sleep(600)
+    if value == -2:
+        os._exit(3)
     return offset + value * value
+
+
+@pytest.mark.parametrize(
+    ("jobs", "order"),
+    [(1, [1, -1, 2, 3, -2, 4, 6]), (1, [-2, 1, -1, 2]), (2, [-1, -1, 1, 2, 3, -2, 4])],
+    ids=["one-worker", "lost-first", "two-workers"],
+)
+def test_tasks_queued_behind_a_hung_or_crashed_task_run_on_the_next_worker(jobs: int, order: list[int]) -> None:
+    """A worker holds the next task while it runs one: a hang or a crash fails its own task only."""
+    with WorkerPool(_square, init=_init, init_arg=10, jobs=jobs, time_limit=1.0) as pool:
+        outcomes = {o.index: o for o in pool.map_unordered(enumerate(order))}
+    assert sorted(outcomes) == list(range(len(order)))
+    for index, value in enumerate(order):
+        outcome = outcomes[index]
+        if value == -1:
+            assert outcome.failure == "timeout", outcome
+        elif value == -2:
+            assert outcome.failure == "crashed" and outcome.detail == "3", outcome
+        else:
+            assert outcome.failure is None and outcome.result == 10 + value * value, outcome
 
 
 # --- discovery ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -124,14 +125,20 @@ def _worker_main(
 
 
 class _Slot:
-    """One worker process, its pipe and the task it is running."""
+    """One worker process, its pipe and the tasks sent to it: the first is running, the next
+    waits in the pipe so the worker never waits for the parent between two files."""
 
     def __init__(self, process: BaseProcess, conn: Connection) -> None:
         self.process = process
         self.conn = conn
-        self.index: int | None = None
+        self.queue: deque[tuple[int, Any]] = deque()
+        #: When the first task of ``queue`` started (sent to an idle worker, or the previous ended).
         self.started = 0.0
         self.done = 0
+
+
+#: Tasks sent to a worker ahead of their turn (the one it runs and the next).
+IN_FLIGHT: Final = 2
 
 
 class WorkerPool(Generic[S, T, R]):
@@ -209,27 +216,37 @@ class WorkerPool(Generic[S, T, R]):
         """Stop every worker (politely when idle, killed when busy)."""
         for slot in self._slots:
             if slot.process.is_alive() or not slot.conn.closed:
-                self._stop(slot, kill=slot.index is not None)
+                self._stop(slot, kill=bool(slot.queue))
         self._slots = []
 
     def map_unordered(self, tasks: Iterable[tuple[int, T]]) -> Iterator[Outcome[R]]:
-        """Run every ``(index, task)``; yield one :class:`Outcome` per task as it ends."""
+        """Run every ``(index, task)``; yield one :class:`Outcome` per task as it ends.
+
+        A worker holds :data:`IN_FLIGHT` tasks: while it runs one, the next is already in its
+        pipe.  When a task hangs or kills its worker, only that task fails; the tasks queued
+        behind it never ran and go to the fresh worker.
+        """
         pending = iter(tasks)
-        exhausted = False
+        again: deque[tuple[int, T]] = deque()  # queued behind a lost worker: sent anew
+
+        def next_task() -> tuple[int, T] | None:
+            return again.popleft() if again else next(pending, None)
+
         if not self._slots:
             self._slots = [self._spawn() for _ in range(self.jobs)]
         try:
             while True:
                 for slot in list(self._slots):
-                    if slot.index is None and not exhausted:
-                        item = next(pending, None)
+                    # A worker due for replacement gets no task it would not finish first.
+                    while len(slot.queue) < IN_FLIGHT and slot.done + len(slot.queue) < self.recycle_after:
+                        item = next_task()
                         if item is None:
-                            exhausted = True
                             break
-                        index, task = item
-                        slot.index, slot.started = index, time.monotonic()
-                        slot.conn.send((index, task))
-                busy = [s for s in self._slots if s.index is not None]
+                        if not slot.queue:
+                            slot.started = time.monotonic()
+                        slot.queue.append(item)
+                        slot.conn.send(item)
+                busy = [s for s in self._slots if s.queue]
                 if not busy:
                     return
                 now = time.monotonic()
@@ -237,35 +254,38 @@ class WorkerPool(Generic[S, T, R]):
                 ready = wait([s.conn for s in busy], timeout=timeout)
                 by_conn = {id(s.conn): s for s in busy}
                 for conn in ready:
-                    slot = by_conn[id(conn)]
-                    yield self._receive(slot)
+                    yield self._receive(by_conn[id(conn)], again)
                 now = time.monotonic()
-                for slot in [s for s in self._slots if s.index is not None]:
-                    late = slot.index
-                    if late is not None and now - slot.started >= self.time_limit:
+                for slot in [s for s in self._slots if s.queue]:
+                    if now - slot.started >= self.time_limit:
+                        late, _ = slot.queue.popleft()
                         seconds = now - slot.started
-                        slot.index = None
+                        again.extendleft(reversed(slot.queue))
+                        slot.queue.clear()
                         self._replace(slot, kill=True)
                         yield Outcome(late, None, "timeout", f"{self.time_limit:g}", seconds)
         finally:
             self.close()
 
-    def _receive(self, slot: _Slot) -> Outcome[R]:
-        index = slot.index
-        assert index is not None
-        seconds = time.monotonic() - slot.started
+    def _receive(self, slot: _Slot, again: deque[tuple[int, Any]]) -> Outcome[R]:
+        index, _ = slot.queue[0]
+        now = time.monotonic()
+        seconds = now - slot.started
         try:
             got_index, ok, payload = slot.conn.recv()
         except (EOFError, OSError):
             slot.process.join(timeout=5)
             code = slot.process.exitcode
-            slot.index = None
+            slot.queue.popleft()
+            again.extendleft(reversed(slot.queue))
+            slot.queue.clear()
             self._replace(slot, kill=True)
             return Outcome(index, None, "crashed", _exit_text(code), seconds)
-        slot.index = None
+        slot.queue.popleft()
+        slot.started = now  # the worker took the next task as it sent this result
         slot.done += 1
         assert got_index == index
-        if slot.done >= self.recycle_after:
+        if slot.done >= self.recycle_after and not slot.queue:
             self._replace(slot, kill=False)
         if ok:
             result: R = payload
