@@ -722,6 +722,7 @@ class BookMemory:
         "row_bytes",
         "row_seen",
         "rows",
+        "sheets",
         "tail_bytes",
         "tails",
     )
@@ -736,6 +737,8 @@ class BookMemory:
         self.rows: dict[_RowKey, dict[tuple[int, int], Cell]] = {}
         self.row_seen: set[int] = set()
         self.row_bytes = 0
+        #: Sheets scanned so far: the first teaches no row ends (a lone workbook would pay for nothing).
+        self.sheets = 0
         self.tails: dict[tuple[bool, bytes], list[_Tail]] = {}
         self.tail_bytes = 0
         self.parts: dict[tuple[str, bytes, bytes | None], object] = {}
@@ -912,6 +915,7 @@ def _scan_sheet(data: bytes, scan: _Scan) -> Grid | None:
     if b"\r" in data:  # XML reads CR LF and a lone CR as LF
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     name, memory, trust_cache = scan.name, scan.memory, scan.trust_cache
+    memory.sheets += 1
     grid = Grid(name)
     cells = grid.cells
     try:
@@ -1184,7 +1188,7 @@ class _Scan:
                 row_cells[(row, col)] = Cell(value, formula, fmt, error)
             if tail is not None:
                 row_cells.update(tail[1])  # after the head's cells, as the full scan adds them
-            elif in_row and len(matches) > _TAIL_MIN_CELLS:
+            elif in_row and len(matches) > _TAIL_MIN_CELLS and memory.sheets > 1:
                 self.learn_tail(data, bounds, matches, row_cells)
             if cacheable and key is not None:
                 memory.remember_row(key, row_cells)
