@@ -19,7 +19,7 @@ from sheetperf.model.record import Record, SelfEvaluation
 from sheetperf.rules.choose import AUTO, ProfileSource, profile_source, resolve
 from sheetperf.rules.profiles import DEFAULT_PROFILE, Profile, get_profile
 from sheetperf.version import __version__
-from sheetperf.vocab.help import HELP
+from sheetperf.vocab.help import COMMAND_HELP, HELP
 from sheetperf.vocab.labels import CLI_MESSAGES, CLI_USAGE_MESSAGES, OUTPUT_MESSAGES, READER_MESSAGES
 from sheetperf.vocab.text import mend_surrogates, os_reason
 
@@ -131,10 +131,10 @@ class SheetperfGroup(click.Group):
                 signal.signal(signal.SIGTERM, previous)
 
 
-@click.group(cls=SheetperfGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SheetperfGroup, context_settings={"help_option_names": ["-h", "--help"]}, help=COMMAND_HELP["main"])
 @click.version_option(__version__, prog_name="sheetperf")
 def main() -> None:
-    """sheetperf：财政项目支出绩效自评表与绩效目标表的 Excel 生成、读取、校验与汇总。"""
+    """The sheetperf command line: each command a thin layer over a library entry point."""
 
 
 def shown(path: object) -> str:
@@ -231,20 +231,12 @@ force_option = click.option(
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["score"])
 @files_argument
 @profile_option
 @json_option
 def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
-    """重新计算每张自评表的执行率、各项得分、总分和评分等级。
-
-    FILE 为记录 JSON 或工作簿。
-
-    \b
-    示例：
-        sheetperf score samples/records/self_evaluation-2023-jiaoliu-tuiguang.json
-        sheetperf score samples/*.xlsx --json
-    """
+    """Recompute each self-evaluation's execution rates, scores, total and grade."""
     from sheetperf.cli.views import score_table
     from sheetperf.rules.scoring import score_form
 
@@ -267,7 +259,7 @@ def score(files: tuple[Path, ...], profile: str, as_json: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["validate"])
 @files_argument
 @profile_option
 @json_option
@@ -294,16 +286,7 @@ def validate(
     annotate_dir: Path | None,
     force: bool,
 ) -> None:
-    """把每张表的填报数字与重新计算的结果逐项核对，指出出错的单元格。
-
-    FILE 为工作簿、记录 JSON 或文件夹。退出码：0 没有错误；1 有错误；2 有文件无法使用。
-
-    \b
-    示例：
-        sheetperf validate samples/*.xlsx
-        sheetperf validate form.xlsx --profile national --json
-        sheetperf validate returned/ --goals goals/ --html report.html --annotate checked/
-    """
+    """Check every stated figure of each form against its recomputation."""
     from sheetperf.cli.views import findings_summary, findings_table
     from sheetperf.services.validating import CheckedForm, annotate, validate_files, write_report
     from sheetperf.vocab.labels import ANNOTATE_MESSAGES
@@ -362,7 +345,7 @@ def validate(
         sys.exit(EXIT_FINDINGS)
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["template"])
 @click.argument("form", type=click.Choice(["self-evaluation", "goal-table", "monitoring"]))
 @click.option("--year", type=int, help=HELP["year"])
 @period_option
@@ -386,18 +369,7 @@ def template(
     output: Path,
     force: bool,
 ) -> None:
-    """生成空白或预填的自评表 / 绩效目标表 / 绩效监控表模板（含公式、下拉列表、保护与填表说明）。
-
-    监控表由绩效目标表预填（项目、年度总体目标、指标和指标值锁定）；自评表可由目标表或交回的监控表预填。
-
-    \b
-    示例：
-        sheetperf template self-evaluation --year 2024 -o 自评表.xlsx
-        sheetperf template self-evaluation --from 目标表.xlsx -o 预填自评表.xlsx
-        sheetperf template goal-table --year 2025 -o 目标表.xlsx
-        sheetperf template monitoring --from 目标表.xlsx --period 6 -o 监控表.xlsx
-        sheetperf template self-evaluation --from 交回的监控表.xlsx -o 预填自评表.xlsx
-    """
+    """Write a blank or pre-filled template that scores itself."""
     from sheetperf.io.writer import write_template
     from sheetperf.vocab.labels import TEMPLATE_MESSAGES
 
@@ -418,23 +390,13 @@ def template(
     click.echo(TEMPLATE_MESSAGES["written"].format(path=output), err=True)
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["fill"])
 @click.argument("template", type=click.Path(path_type=Path))
 @click.argument("record", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help=HELP["filled_output"])
 @force_option
 def fill(template: Path, record: Path, output: Path, force: bool) -> None:
-    """把一条记录的填报内容写入 sheetperf 模板，公式、下拉、保护与格式保持不变。
-
-    写入金额、实际完成值或达成等级、偏差原因、年度目标文字；空白模板还写入项目信息、
-    指标、指标值与分值。得分由工作簿中的公式计算，记录中的得分不会写入。RECORD 为只含
-    一条记录的 JSON（或已填写的工作簿）。
-
-    \b
-    示例：
-        sheetperf template self-evaluation --from samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o t.xlsx
-        sheetperf fill t.xlsx samples/records/self_evaluation-2023-jiaoliu-tuiguang.json -o filled.xlsx
-    """
+    """Put one record's inputs into a sheetperf template."""
     from sheetperf.io.filler import fill_workbook
     from sheetperf.io.sources import load_records
     from sheetperf.vocab.labels import FILL_MESSAGES
@@ -463,7 +425,7 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
 # --- distribute / status (sheetperf.services.distribute, sheetperf.services.status) ----------------------------
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["distribute"])
 @click.argument("roster", type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -483,20 +445,7 @@ def fill(template: Path, record: Path, output: Path, force: bool) -> None:
 @period_option
 @profile_option
 def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: int | None, profile: str) -> None:
-    """按名册为每个项目生成一份模板，按主管部门分文件夹存放，并写出分发清单。
-
-    ROSTER 为 CSV 或工作簿名册（.xlsx/.xls/.et/.ods；列：年度、主管部门、实施单位、项目名称，可选：绩效目标表、分值；
-    表头上方可有标题行，合并单元格按所在各行读取，合计行跳过；同一项目重复列出时拒绝并列出行号），
-    或存放已填绩效目标表的文件夹（子文件夹名作为主管部门）。自评表的指标、目标值和分值取自目标表；
-    名册和目标表都没有分值时，按规则配置的一级指标比例分配并提示。
-
-    \b
-    示例：
-        sheetperf distribute 名册.csv -o 分发/2024自评 --year 2024
-        sheetperf distribute 交回的目标表/ -o 分发/2024自评 --profile national
-        sheetperf distribute 名册.xlsx -o 分发/2025目标表 --form goal-table --year 2025
-        sheetperf distribute 名册.csv -o 分发/2024监控 --form monitoring --period 6
-    """
+    """One template per project of a roster, a folder per department, and the manifest."""
     from sheetperf.model.record import FormKind
     from sheetperf.services import distribute as dist
     from sheetperf.vocab.labels import DISTRIBUTE_MESSAGES, FORM_TITLES, SEVERITY_LABELS
@@ -525,7 +474,7 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: 
     )
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["status"])
 @click.argument("manifest", type=click.Path(path_type=Path))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -533,16 +482,7 @@ def distribute(roster: Path, outdir: Path, form: str, year: int | None, period: 
 )
 @force_option
 def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, force: bool) -> None:
-    """对照分发清单，列出每个项目已交回、未交回、重复交回或锁定内容被改动，以及不属于任何项目的文件。
-
-    MANIFEST 为 distribute 写出的 manifest.csv 或 manifest.xlsx；PATH 为交回的文件或文件夹。
-    退出码 0（有项目未交回也是 0）；清单无法使用时为 2。
-
-    \b
-    示例：
-        sheetperf status 分发/2024自评/manifest.csv 交回/
-        sheetperf status 分发/2024自评/manifest.csv 交回/*.xlsx --xlsx 交回情况.xlsx
-    """
+    """Which projects of a distribution manifest came back."""
     from sheetperf.io.atomic import OutputLock
     from sheetperf.services.status import status_for_manifest, status_text, write_status_xlsx
     from sheetperf.vocab.labels import STATUS_MESSAGES
@@ -562,7 +502,7 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, forc
 # --- import-text (sheetperf.io.importtext) ------------------------------------------------------
 
 
-@main.command("import-text")
+@main.command("import-text", help=COMMAND_HELP["import_text"])
 @files_argument
 @json_option
 @click.option(
@@ -578,21 +518,7 @@ def status(manifest: Path, paths: tuple[Path, ...], xlsx_path: Path | None, forc
 def import_text(
     files: tuple[Path, ...], as_json: bool, out_dir: Path | None, profile: str, provenance: bool, force: bool
 ) -> None:
-    """读取公开发布的绩效自评表、绩效目标表（从 PDF 提取的文字），还原为记录或工作簿。
-
-    FILE 为 pdftotext 等工具提取的 .txt 文字（UTF-8 或 GB18030）；一个文件可含多张表单，
-    多个文件按顺序视为同一份文字，表单可以跨文件。默认以 JSON 列表输出记录；给出 -o 时
-    每张表单写成一个工作簿并校验。未能导入的文字逐行列出（文件:行号），不会被悄悄丢弃；
-    栏目无法确定对应关系的表单（如一级指标处是指标名称、指标名称处是数字）说明原因后拒绝导入，
-    绝不输出错位的记录。
-    退出码：0 成功；1 有表单被拒绝导入，或写出的工作簿校验有错误；2 文件无法使用或没有找到表单。
-
-    \b
-    示例：
-        pdftotext -layout 自评表.pdf 自评表.txt
-        sheetperf import-text 自评表.txt --json > records.json
-        sheetperf import-text 自评表.txt -o 工作簿/
-    """
+    """Forms published as text, into filled sheetperf workbooks."""
     from sheetperf.io.importtext import import_files
     from sheetperf.model.record import dump_records_json
     from sheetperf.vocab.labels import IMPORT_MESSAGES
@@ -641,7 +567,7 @@ def import_text(
         sys.exit(EXIT_FINDINGS)
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["consolidate"])
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help=HELP["summary_output"]
@@ -684,23 +610,7 @@ def consolidate(
     strict: bool,
     force: bool,
 ) -> None:
-    """把一批交回的表单（文件或文件夹，递归查找 .xlsx/.xlsm/.xls/.et/.ods 及 .zip 中的工作簿）汇总为一个工作簿。
-
-    汇总工作簿第一张表为总览（计数、资金合计、等级与执行率分布图、错误最多的主管部门、得分最低的项目、
-    问题按规则），其后为 项目汇总、指标明细、校验问题、文件清单、主管部门统计（给出 --manifest 时另有未交回）；每个输入文件都列在
-    文件清单中（成功、失败、无表单、已被替代、已跳过及原因）。同一项目（年度、主管部门、实施单位、
-    项目名称，或分发模板的表单编号）出现在多个文件中时，汇总工作簿保存时间最新的一份（其次文件修改时间，
-    再次文件名自然顺序靠后者），其余列为已被替代。
-
-    退出码：0 已写出汇总；--strict 时有文件失败或有错误为 1；2 参数无法使用（规则配置、目标表、输出位置）。
-
-    \b
-    示例：
-        sheetperf consolidate samples -o summary.xlsx
-        sheetperf consolidate returned/ late/ -o summary.xlsx --jobs 4 --csv tables/
-        sheetperf consolidate returned/ -o summary.xlsx --goals goals/ --strict
-        sheetperf consolidate 交回/ -o summary.xlsx --manifest 分发/manifest.csv
-    """
+    """A collection of returned forms into one summary workbook."""
     from sheetperf.services import consolidate as consolidation
     from sheetperf.vocab.intake import RESUBMISSION_MESSAGES
     from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS, SUMMARY_SHEETS
@@ -770,7 +680,7 @@ def consolidate(
         sys.exit(EXIT_FINDINGS)
 
 
-@main.command()
+@main.command(help=COMMAND_HELP["read"])
 @files_argument
 @click.option("--json", "as_json", is_flag=True, help=HELP["read_json"])
 @click.option(
@@ -781,18 +691,7 @@ def consolidate(
 )
 @auto_profile_option
 def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: str) -> None:
-    """读取工作簿中的每一张自评表和绩效目标表（.xlsx/.xlsm/.xls/.ods）。
-
-    FILE 为工作簿、记录 JSON 或文件夹（其中的工作簿和记录 JSON，其他文件列出后跳过）。
-    无法读取的文件给出一行原因并继续读取其余文件，最后以退出码 2 结束。
-
-    \b
-    示例：
-        sheetperf read 自评表.xlsx
-        sheetperf read 各单位/*.xlsx --json > records.json
-        sheetperf read 各单位/*.xlsx --csv 汇总
-        sheetperf read 交回/ --json > records.json
-    """
+    """Every form of the workbooks, as records."""
     from sheetperf.io.frames import to_frames, write_csv
     from sheetperf.io.reader import read_workbook_report
     from sheetperf.io.sources import walk_inputs
@@ -881,17 +780,10 @@ def read(files: tuple[Path, ...], as_json: bool, csv_dir: Path | None, profile: 
         sys.exit(EXIT_BAD_INPUT)
 
 
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, help=COMMAND_HELP["profiles"])
 @click.pass_context
 def profiles(ctx: click.Context) -> None:
-    """列出随附的评分规则配置及其适用地区；profiles show 显示某一配置的全部设置。
-
-    \b
-    示例：
-        sheetperf profiles
-        sheetperf profiles show hubei
-        sheetperf profiles show 我的规则.toml
-    """
+    """The shipped rules profiles; ``profiles show`` prints one."""
     if ctx.invoked_subcommand is not None:
         return
     from sheetperf.rules.profiles import available_profiles
@@ -906,16 +798,10 @@ def profiles(ctx: click.Context) -> None:
     click.echo(text_table([PROFILE_LABELS["name"], PROFILE_LABELS["title"]], rows))
 
 
-@profiles.command("show")
+@profiles.command("show", help=COMMAND_HELP["profiles_show"])
 @click.argument("profile")
 def profiles_show(profile: str) -> None:
-    """显示评分规则配置的每一项设置（名称或 .toml 文件路径）。
-
-    \b
-    示例：
-        sheetperf profiles show shanghai
-        sheetperf profiles show 规则/武汉.toml
-    """
+    """Every setting of one rules profile."""
     from sheetperf.cli.views import profile_text
 
     click.echo(profile_text(load_profile(profile)))
