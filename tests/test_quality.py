@@ -157,3 +157,24 @@ def test_no_chinese_outside_the_vocabulary() -> None:
 )
 def test_cjk_check_finds_chinese_constants(source: str, count: int) -> None:
     assert len(_cjk_constants(ast.parse(source), "x.py")) == count
+
+
+def test_checking_a_form_imports_no_pandas() -> None:
+    """A consolidation's worker reads, scores and checks forms without pandas (issue 15: each
+    worker started would import it again), and the command preloads what the worker needs."""
+    code = (
+        "import sys\n"
+        "from sheetperf.services import consolidate as c\n"
+        "from sheetperf.rules.choose import profile_source\n"
+        "c.preload_worker_modules()\n"
+        "before = set(sys.modules)\n"
+        "s = c.init_worker(c.Settings(profile=profile_source('auto')))\n"
+        f"entry, blob = c.analyse_file(s, (0, {str(REPO / 'samples' / 'self_evaluation-2023-jiaoyi-zhishu.xlsx')!r}, 'read'))\n"
+        "assert entry.status == 'ok' and blob, entry\n"
+        "heavy = [m for m in ('pandas', 'numpy', 'pyarrow', 'openpyxl', 'xlsxwriter') if m in sys.modules]\n"
+        "late = sorted(m for m in set(sys.modules) - before if m.startswith('sheetperf.'))\n"
+        "print(heavy, late)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] []", done.stdout

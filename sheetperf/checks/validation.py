@@ -11,9 +11,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Final, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sheetperf.errors import SheetperfError
 from sheetperf.forms.formulas import form_formulas, goal_heading_formula, monitoring_formulas
@@ -70,6 +68,9 @@ from sheetperf.vocab import units, words
 from sheetperf.vocab.labels import DRIFT_WORDS, FIELD_LABELS, field_label
 from sheetperf.vocab.labels import MONITORING_MESSAGES as MMSG
 from sheetperf.vocab.labels import VALIDATION_MESSAGES as VMSG
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # A stated rate or weight equal to the recomputed one within half a cent is right (two decimals);
 # a stated score within half a unit of its last place (Profile.tolerance: the profile's decimals).
@@ -1641,6 +1642,8 @@ def validate_records(records: Iterable[Record], profile: Profile) -> list[Findin
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """The findings as a DataFrame with the fixed columns of :data:`FINDING_COLUMNS`."""
+    import pandas as pd  # only for this frame: checking a form (a consolidation's worker) needs no pandas
+
     rows = [f.to_dict() for f in findings]
     frame = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     return frame.astype({"field": "string", "rule": "string", "severity": "string", "message": "string"})

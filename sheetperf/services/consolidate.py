@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import math
 import os
 import pickle
@@ -299,6 +300,23 @@ class Settings:
 def init_worker(settings: Settings) -> Settings:
     """Each worker remembers what its own files share (rows, labels, formulas)."""
     return replace(settings, cache=BatchCache())
+
+
+#: What a worker imports to read, score and check a form: imported by the command before its
+#: workers are forked, so each worker (and each one replacing another) starts with them
+#: instead of importing them again (~0.3 s a worker).
+WORKER_MODULES: Final = (
+    "sheetperf.io.reader",
+    "sheetperf.checks.validation",
+    "sheetperf.rules.scoring",
+    "sheetperf.rules.monitoring",
+    "sheetperf.xlsx.biff",
+)
+
+
+def preload_worker_modules() -> None:
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
 
 
 def _num(value: Any) -> float | None:
@@ -743,6 +761,7 @@ def _consolidate(
         if to_read:
             workers = max(1, min(jobs or default_jobs(), len(to_read)))
             pool: WorkerPool[Settings, tuple[int, str, Kind], tuple[FileEntry, bytes]]
+            preload_worker_modules()
             with WorkerPool(handler, init=init_worker, init_arg=settings, jobs=workers, time_limit=time_limit) as pool:
                 for outcome in pool.map_unordered(tasks):
                     item = inputs[outcome.index]
