@@ -554,7 +554,13 @@ SST_CASES = {
     "preserved": b'<si><t xml:space="preserve">  a  </t></si><si><t>a_x000D_b</t></si>',
     "escaped_surrogates": b"<si><t>_xD83D__xDE00_ x</t></si>",
     "rich_runs": b"<si><r><t>a</t></r><r><rPr><b/></rPr><t>b</t></r></si><si><t>c</t></si>",
-    "phonetic": b"<si><t>a</t><rPh sb=\"0\" eb=\"1\"><t>x</t></rPh></si>",
+    "phonetic": b'<si><t>a</t><rPh sb="0" eb="1"><t>x</t></rPh></si>',
+    "libreoffice_runs": (
+        b'<si><r><rPr><sz val="10"/><rFont val="\xe5\xae\x8b\xe4\xbd\x93"/><family val="2"/>'
+        b'<charset val="134"/></rPr><t xml:space="preserve">\xe9\xa1\xb9 </t></r><r><rPr/><t>b</t></r></si>'
+    ),
+    "escape_across_runs": b"<si><r><t>a_x00</t></r><r><t>0D_b</t></r></si>",
+    "text_inside_run_format": b"<si><r><rPr><t>hidden</t></rPr><t>shown</t></r></si>",
     "crlf": b"<si><t>line\r\nnext</t></si>",
     "comment": b"<si><t>a</t></si><!-- c --><si><t>b</t></si>",
 }
@@ -566,7 +572,15 @@ def test_shared_strings_read_the_same_by_the_scanner_and_lxml(name: str) -> None
     expected = [xlsx_book._si_text(si) for si in xlsx_book._xml(data, "sst", PATH).iterchildren(xlsx_book._TAG_SI)]
     scanned = xlsx_book._scan_strings(data)
     assert scanned is None or scanned == expected
-    if name in ("plain", "entities", "preserved", "escaped_surrogates"):
+    if name in (
+        "plain",
+        "entities",
+        "preserved",
+        "escaped_surrogates",
+        "rich_runs",
+        "libreoffice_runs",
+        "escape_across_runs",
+    ):
         assert scanned == expected  # the plain shapes take the fast path
     other_namespace = data.replace(NS, b'xmlns="urn:other"')
     assert xlsx_book._scan_strings(other_namespace) is None

@@ -537,10 +537,15 @@ def _shared_strings(zf: zipfile.ZipFile, path: Path) -> list[str]:
     return out
 
 
-# The plain table Excel, WPS, LibreOffice and xlsxwriter write: ``<si><t>…</t></si>`` only.
-# Anything else (runs, phonetic text, a prefix, CR, a DOCTYPE) is read by lxml.
-_SI_RE: Final = re.compile(rb'<si><t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)</si>')
-_SI_RUN_RE: Final = re.compile(rb'(?:<si><t(?: xml:space="preserve")?(?:/>|>[^<]*</t>)</si>)*')
+# The plain table Excel, WPS, LibreOffice and xlsxwriter write: ``<si>`` items of one text or of
+# formatted runs. Anything else (phonetic text, a prefix, CR, a DOCTYPE) is read by lxml.
+# An item is one text, or runs of formatted text (LibreOffice writes them), each a text after
+# an optional run format made only of empty elements (<sz val="10"/>, <b/> …).
+_SST_T: Final = rb'<t(?: xml:space="preserve")?(?:/>|>[^<]*</t>)'
+_SST_RUN: Final = rb'<r>(?:<rPr>(?:<[a-zA-Z]+(?: [a-zA-Z:]+="[^"<>&]*")*/>)*</rPr>|<rPr/>)?' + _SST_T + rb"</r>"
+_SI_RE: Final = re.compile(rb"<si>(" + _SST_T + rb"|(?:" + _SST_RUN + rb")+)</si>")
+_SI_RUN_RE: Final = re.compile(rb"(?:<si>(?:" + _SST_T + rb"|(?:" + _SST_RUN + rb")+)</si>)*")
+_SI_TEXT_RE: Final = re.compile(rb'<t(?: xml:space="preserve")?(?:/>|>([^<]*)</t>)')
 _SST_HEAD_RE: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?\s*<sst(?: [a-zA-Z:]+="[^"<>&]*")*>')
 
 
@@ -561,7 +566,10 @@ def _scan_strings(data: bytes) -> list[str] | None:
     if data.count(b"<si>", head.end(), end) > MAX_SHARED_STRINGS or _SI_RUN_RE.fullmatch(data, head.end(), end) is None:
         return None  # too many to list (lxml's path refuses it) or not the plain shape
     try:
-        return [_unescape(_xml_text(raw)) if raw else "" for raw in _SI_RE.findall(data, head.end(), end)]
+        return [
+            _unescape("".join(_xml_text(raw) for raw in _SI_TEXT_RE.findall(item) if raw))
+            for item in _SI_RE.findall(data, head.end(), end)
+        ]
     except _NotPlain:
         return None
 
