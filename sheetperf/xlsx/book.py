@@ -1166,7 +1166,14 @@ class _Scan:
                 cached = attr_cache.get(attrs)
                 style, kind = cached if cached is not None else _cell_attrs(attrs, memory)
                 formula: str | None = None
-                if f_el:
+                if f_el and f_raw and not f_attrs and f_raw not in referenced:
+                    # the common formula (a template's helper with its cached value): its text as remembered
+                    formula = f_text_cache.get(f_raw) or _formula_text(f_raw, memory)
+                    if formula == "=":
+                        formula = None
+                    if not self.trust_cache:
+                        v_raw = is_el = b""
+                elif f_el:
                     ftext: str | None = None
                     if f_raw:
                         ftext = referenced.get(f_raw) or (f_text_cache.get(f_raw) or _formula_text(f_raw, memory))[1:]
