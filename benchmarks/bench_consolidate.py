@@ -4,6 +4,8 @@ Usage::
 
     python benchmarks/bench_consolidate.py generate --count 10000 --dir /tmp/sheetperf-bench
     python benchmarks/bench_consolidate.py run --dir /tmp/sheetperf-bench --sizes 1000 10000
+    # the same forms as departments return them (opened and saved by LibreOffice: ~0.13 s a file)
+    python benchmarks/bench_consolidate.py generate --saved-by-libreoffice /tmp/sheetperf-bench --dir /tmp/bench-lo
 
 ``generate`` writes the collection once (reuse it: 10,000 forms take minutes):
 four files in five are sheetperf's blank self-evaluation template filled with
@@ -137,6 +139,35 @@ def generate(count: int, folder: Path, jobs: int, all_handbuilt: bool = False) -
             if n % 1000 == 0:
                 print(f"  {n}/{len(plan)} files, {time.perf_counter() - started:.0f} s", flush=True)
     print(f"generated {len(plan)} files in {folder / 'forms'} ({time.perf_counter() - started:.0f} s)")
+
+
+def _save_folder(job: tuple[str, str]) -> int:
+    """Open and save every workbook of one folder with LibreOffice (its own profile)."""
+    source, target = job
+    profile = tempfile.mkdtemp(prefix="bench-lo-profile-")
+    try:
+        subprocess.run(
+            [shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+             "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", target,
+             *sorted(str(p) for p in Path(source).glob("*.xlsx"))],
+            check=True, capture_output=True, timeout=1800,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return len(list(Path(target).glob("*.xlsx")))
+
+
+def saved_by_libreoffice(source: Path, folder: Path, jobs: int) -> None:
+    """The collection at ``source`` as departments return it: every file opened and saved by
+    LibreOffice (cached values in every formula cell, LibreOffice's shared strings and styles)."""
+    if shutil.which("soffice") is None:
+        raise SystemExit("LibreOffice (soffice) is needed for --saved-by-libreoffice")
+    subs = sorted({p.parent for p in (source / "forms").rglob("*.xlsx")})
+    plan = [(str(sub), str(folder / "forms" / sub.relative_to(source / "forms"))) for sub in subs]
+    started = time.perf_counter()
+    with Pool(jobs) as pool:
+        saved = sum(pool.imap_unordered(_save_folder, plan))
+    print(f"saved {saved} files with LibreOffice into {folder / 'forms'} ({time.perf_counter() - started:.0f} s)")
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -336,6 +367,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     gen.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     gen.add_argument("--fresh", action="store_true", help="remove an existing collection first")
     gen.add_argument("--handbuilt", action="store_true", help="every form built by hand (openpyxl), none from the template")
+    gen.add_argument(
+        "--saved-by-libreoffice",
+        type=Path,
+        metavar="SOURCE",
+        help="instead: the collection at SOURCE (made by generate) opened and saved by LibreOffice, as returned",
+    )
     bench = sub.add_parser("run")
     bench.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "sheetperf-bench")
     bench.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
@@ -346,7 +383,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "generate":
         if args.fresh and (args.dir / "forms").exists():
             shutil.rmtree(args.dir / "forms")
-        generate(args.count, args.dir, args.jobs, args.handbuilt)
+        if args.saved_by_libreoffice is not None:
+            saved_by_libreoffice(args.saved_by_libreoffice, args.dir, args.jobs)
+        else:
+            generate(args.count, args.dir, args.jobs, args.handbuilt)
     else:
         run(args.dir, args.sizes, args.rounds, not args.no_iterate, args.jobs)
 
