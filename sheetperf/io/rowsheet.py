@@ -83,6 +83,13 @@ def cell_text(text: str) -> str:
     return text
 
 
+def _remember(table: dict[Any, str], key: Any, rendered: str) -> None:
+    """Keep ``rendered`` under ``key`` in a table that starts over when full (a sheet's memory)."""
+    if len(table) >= _MEMO_TEXTS:
+        table.clear()
+    table[key] = rendered
+
+
 def markup_shaped(text: str) -> bool:
     """Whether xlsxwriter would copy ``text`` into the sheet unescaped, as its own rich-string
     markup (starting ``<r>`` and ending ``</r>``)."""
@@ -206,30 +213,24 @@ class RowSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships no type inf
                     if inline is None:
                         return None
                     if len(value) <= _MEMO_CHARS:
-                        if len(texts) >= _MEMO_TEXTS:
-                            texts.clear()
-                        texts[value] = inline
+                        _remember(texts, value, inline)
                 tail = text_tails[col] or self._tail(col, text=True, styled=styled)
-                if tail is None:
-                    styles_known = False
-                else:
-                    parts.append(f"{heads[col]}{number}{tail}{inline}</is></c>")
+                ending = f"{inline}</is></c>"
             elif (type(value) is float and math.isfinite(value)) or (type(value) is int and -_HUGE < value < _HUGE):
                 # Remembered but for zeros (0 and -0.0 are one key, "0" and "-0" two texts).
                 figure = figures.get(value) if value else None
                 if figure is None:
                     figure = f"{value:.16G}"
                     if value:
-                        if len(figures) >= _MEMO_TEXTS:
-                            figures.clear()
-                        figures[value] = figure
+                        _remember(figures, value, figure)
                 tail = number_tails[col] or self._tail(col, text=False, styled=styled)
-                if tail is None:
-                    styles_known = False
-                else:
-                    parts.append(f"{heads[col]}{number}{tail}{figure}</v></c>")
+                ending = f"{figure}</v></c>"
             else:  # NaN, ±inf (xlsxwriter's error cells), a bool, anything else: xlsxwriter decides
                 return None
+            if tail is None:
+                styles_known = False
+            else:
+                parts.append(f"{heads[col]}{number}{tail}{ending}")
         if not parts and styles_known:
             return None
         return "".join(parts) if styles_known else ""
