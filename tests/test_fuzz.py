@@ -121,3 +121,38 @@ def test_a_folder_of_mutants_consolidates_accounting_for_every_file(
     )
     assert len(listed) == count
     assert report.statuses["ok"] > 0 and report.statuses["failed"] > 0
+
+
+#: Mutants of each kind read twice, with a batch's memory and cold (19 kinds × 6).
+MEMORY_PER_KIND = 6
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KINDS)
+def test_a_batch_memory_reads_a_mutant_as_a_cold_read_does(
+    kind: str, seeds: list[tuple[str, bytes]], tmp_path: Path
+) -> None:
+    """What a batch remembers (rows, row ends, parts, formula texts, labels) never changes what is
+    read: each mutant, read right after its unmutated seed with one memory, gives the records,
+    notices and refusal it gives read alone."""
+    from sheetperf.errors import SheetperfError
+    from sheetperf.io.reader import read_workbook_report
+    from sheetperf.model.memo import BatchCache
+    from sheetperf.model.record import record_to_dict
+
+    def outcome(path: Path, cache: BatchCache | None) -> tuple[object, ...]:
+        try:
+            report = read_workbook_report(path, cache)
+        except SheetperfError as exc:
+            return ("refused", str(exc))
+        return ("read", [record_to_dict(r, provenance=True) for r in report.records], report.notices)
+
+    cache = BatchCache()
+    originals = dict(seeds)
+    for index in range(MEMORY_PER_KIND):
+        m = mutant_of_kind(seeds, kind, 1000 + index)
+        for copy in range(2):  # the seed twice: what is learned from the second sheet on is learned
+            (tmp_path / f"seed{copy}.xlsx").write_bytes(originals[m.seed_name])
+            outcome(tmp_path / f"seed{copy}.xlsx", cache)
+        path = tmp_path / f"{kind}-{index}.xlsx"
+        path.write_bytes(m.data)
+        assert outcome(path, cache) == outcome(path, None), (kind, index, m.seed_name)
