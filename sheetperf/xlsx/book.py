@@ -35,7 +35,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -646,10 +646,9 @@ def _parse_sheet(
         _guard_xml(data, name, path)
     # The scanner refuses a DOCTYPE by its shape (only a declaration may precede <worksheet>,
     # and any later '<!' sends the part to lxml, which refuses it with its reason).
-    grid = _scan_sheet(data, _Scan(name, path, strings, formats, trust_cache, memory))
-    if grid is not None:
-        return grid
-    return _parse_sheet_tree(data, _Scan(name, path, strings, formats, trust_cache, memory))
+    sheet = _Scan(name, path, strings, formats, trust_cache, memory)
+    grid = _scan_sheet(data, sheet)
+    return grid if grid is not None else _parse_sheet_tree(data, sheet)  # the tree reads no scan state
 
 
 class _NotPlain(Exception):
@@ -1019,18 +1018,19 @@ def _row_pieces(
             row_end = tag_end + 1
         else:
             row_end = -1
-            if scan is not None and scan.memory.tails:
-                found = _tail_after_head(data, row_start, tag_end, scan)
-                if found is not None:
-                    tail, at = found
-                    row_end = at + len(tail[0])
+            known = _remembered_ends(data, row_start, tag_end, scan) if scan is not None else ()
+            for candidate in known:  # looked for right after the row's first cells
+                at = data.find(candidate[0][: candidate[0].find(b'"', 6) + 1], tag_end, tag_end + _HEAD_WINDOW)
+                if at >= 0 and data.startswith(candidate[0], at) and data.find(b"</row>", tag_end, at) < 0:
+                    tail, row_end = candidate, at + len(candidate[0])  # no </row> before it: it ends this row
+                    break
             if row_end < 0:
                 close = data.find(b"</row>", tag_end)
                 if close < 0:
                     return None
                 row_end = close + 6
-                if scan is not None and scan.memory.tails:
-                    tail = _known_tail(data, row_start, row_end, scan)
+                # first cells longer than the window: the row's end compared where the row closes
+                tail = next((c for c in known if data.endswith(c[0], tag_end + 1, row_end)), None)
         pieces.append((True, row_start, row_end))
         tails.append(tail)
         position = search = row_end
@@ -1043,35 +1043,18 @@ def _row_pieces(
 _HEAD_WINDOW: Final = 16_384
 
 
-def _tail_after_head(data: bytes, row_start: int, tag_end: int, scan: _Scan) -> tuple[_Tail, int] | None:
-    """The remembered end of the row opened at ``row_start``, found within its first cells, with
-    no ``</row>`` before it (the row would have closed there)."""
-    match = _ROW_R_RE.search(data, row_start, tag_end)
-    if match is None:
-        return None
-    for tail in scan.memory.tails.get((scan.trust_cache, match.group(1)), ()):
-        first = tail[0][: tail[0].find(b'"', 6) + 1]  # <c r="K13"
-        at = data.find(first, tag_end, tag_end + _HEAD_WINDOW)
-        if at >= 0 and data.startswith(tail[0], at) and data.find(b"</row>", tag_end, at) < 0:
-            return tail, at
-    return None
-
-
 def _row_number(data: bytes, start: int, end: int) -> bytes | None:
     """The ``r`` attribute of the ``<row>`` tag that opens ``data[start:end]``."""
     match = _ROW_R_RE.search(data, start, data.find(b">", start, end))
     return match.group(1) if match is not None else None
 
 
-def _known_tail(data: bytes, start: int, end: int, scan: _Scan) -> _Tail | None:
-    """The remembered formula-only end of the row ``data[start:end]``, if its bytes end it."""
-    number = _row_number(data, start, end)
-    if number is None:
-        return None
-    for tail in scan.memory.tails.get((scan.trust_cache, number), ()):
-        if data.endswith(tail[0], start, end) and data.find(b">", start, end) < end - len(tail[0]):
-            return tail
-    return None
+def _remembered_ends(data: bytes, row_start: int, tag_end: int, scan: _Scan) -> Sequence[_Tail]:
+    """The formula-only row ends remembered for the number of the row opened at ``row_start``."""
+    if not scan.memory.tails:
+        return ()
+    number = _row_number(data, row_start, tag_end + 1)
+    return scan.memory.tails.get((scan.trust_cache, number), ()) if number is not None else ()
 
 
 class _Scan:
