@@ -80,21 +80,28 @@ def _module_state(tree: ast.Module, relative: str) -> list[str]:
     return found
 
 
-def test_no_module_level_caches() -> None:
-    """What a batch remembers lives in a BatchCache, not in module globals (issue 15).
+def _per_module(check: str, *, skip: str = "") -> dict[str, list[str]]:
+    """``check`` (a function of this file: a module's tree and its path in the package → what it
+    finds) over every module of sheetperf/ but the sub-package ``skip``, module by module.
 
     The scan runs in a fresh interpreter: CPython 3.11's ast.parse can fail with "AST
     constructor recursion depth mismatch" after an earlier test has hit a RecursionError.
     """
     script = (
-        "import ast, json, sys; sys.path.insert(0, 'tests'); from test_quality import _module_state; "
+        f"import ast, json, sys; sys.path.insert(0, 'tests'); from test_quality import {check}; "
         "from pathlib import Path; p = Path('sheetperf'); "
-        "print(json.dumps([x for f in sorted(p.rglob('*.py')) "
-        "for x in _module_state(ast.parse(f.read_text(encoding='utf-8')), f.relative_to(p).as_posix())]))"
+        f"print(json.dumps({{f.relative_to(p).as_posix(): {check}(ast.parse(f.read_text(encoding='utf-8')), "
+        f"f.relative_to(p).as_posix()) for f in sorted(p.rglob('*.py')) if f.relative_to(p).parts[0] != {skip!r}}}))"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
+    found: dict[str, list[str]] = json.loads(done.stdout)
+    return found
+
+
+def test_no_module_level_caches() -> None:
+    """What a batch remembers lives in a BatchCache, not in module globals (issue 15)."""
+    assert [hit for hits in _per_module("_module_state").values() for hit in hits] == []
 
 
 def test_module_state_check_finds_a_cache() -> None:
@@ -127,19 +134,8 @@ def _cjk_constants(tree: ast.Module, relative: str) -> list[str]:
 
 
 def test_no_chinese_outside_the_vocabulary() -> None:
-    """Every Chinese word people type and every Chinese message lives in sheetperf/vocab/ (issue 15).
-
-    Scanned in a fresh interpreter, like the module-state check above.
-    """
-    script = (
-        "import ast, json, sys; sys.path.insert(0, 'tests'); from test_quality import _cjk_constants; "
-        "from pathlib import Path; p = Path('sheetperf'); "
-        "print(json.dumps({f.relative_to(p).as_posix(): _cjk_constants(ast.parse(f.read_text(encoding='utf-8')), "
-        "f.relative_to(p).as_posix()) for f in sorted(p.rglob('*.py')) if f.relative_to(p).parts[0] != 'vocab'}))"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    found: dict[str, list[str]] = json.loads(done.stdout)
+    """Every Chinese word people type and every Chinese message lives in sheetperf/vocab/ (issue 15)."""
+    found = _per_module("_cjk_constants", skip="vocab")
     assert [hit for module, hits in found.items() if module not in CJK_ALLOWED for hit in hits] == []
     assert sorted(m for m in CJK_ALLOWED if not found.get(m)) == [], "moved: take the module off CJK_ALLOWED"
 
