@@ -1216,33 +1216,32 @@ class CheckMemory:
     :class:`~sheetperf.model.memo.BatchCache`): a template carries ~40 formulas per indicator row
     and a batch validates thousands of forms of the same few layouts, whose formula texts recur."""
 
-    __slots__ = ("by_cell", "expected", "formula_keys")
+    __slots__ = ("expected", "formula_keys")
 
     def __init__(self) -> None:
-        self.expected: Memo[tuple[str, int, str, str], list[_Expected]] = Memo(_EXPECTED_LIMIT)
-        self.by_cell: Memo[tuple[str, int, str, str], dict[tuple[int, int], str]] = Memo(_EXPECTED_LIMIT)
+        self.expected: Memo[tuple[str, int, str, str], _TemplateFormulas] = Memo(_EXPECTED_LIMIT)
         self.formula_keys: Memo[str, str] = Memo(_FORMULA_KEY_LIMIT)
 
     def formula_key(self, text: str) -> str:
         found = self.formula_keys.get(text)
         return found if found is not None else self.formula_keys.put(text, formula_key(text))
 
-    def expected_formulas(self, layout: Layout, profile: Profile) -> list[_Expected]:
-        """``(A1, (row, col), record path or None, formula, indicator index or None)`` of every
-        formula cell of a template; keyed by what the formulas depend on (the profile by content)."""
+    def expected_formulas(self, layout: Layout, profile: Profile) -> _TemplateFormulas:
+        """Every formula cell of a template; keyed by what the formulas depend on (the profile by content)."""
         key = (layout.form, layout.table.capacity, layout.version, repr(profile))
         found = self.expected.get(key)
-        return found if found is not None else self.expected.put(key, _build_expected_formulas(layout, profile))
+        if found is None:
+            rows = _build_expected_formulas(layout, profile)
+            found = self.expected.put(key, _TemplateFormulas(rows, {rc: formula for _, rc, _, formula, _ in rows}))
+        return found
 
-    def all_as_written(self, layout: Layout, profile: Profile, cells: dict[tuple[int, int], str]) -> bool:
-        """Whether every formula of the template stands in ``cells`` exactly as written: one
-        comparison of the two tables (the common case, ~1,200 formulas) before any cell by cell."""
-        key = (layout.form, layout.table.capacity, layout.version, repr(profile))
-        expected = self.by_cell.get(key)
-        if expected is None:
-            rows = self.expected_formulas(layout, profile)
-            expected = self.by_cell.put(key, {rc: formula for _, rc, _, formula, _ in rows})
-        return expected.items() <= cells.items()
+
+@dataclass(frozen=True)
+class _TemplateFormulas:
+    #: ``(A1, (row, col), record path or None, formula, indicator index or None)`` of each cell.
+    rows: list[_Expected]
+    #: The same as (row, col) → formula: all of a form's formulas compared as one table.
+    by_cell: dict[tuple[int, int], str]
 
 
 def _build_expected_formulas(layout: Layout, profile: Profile) -> list[_Expected]:
@@ -1320,13 +1319,14 @@ def _check_formulas(
 
     evidence = record.provenance.evidence
     cells = evidence.formula_cells
-    if cells is not None and memory.all_as_written(layout, profile, cells):
-        return
+    expected = memory.expected_formulas(layout, profile)
+    if cells is not None and expected.by_cell.items() <= cells.items():
+        return  # every formula stands as written (the common case, ~1,200 of them): one comparison
     by_path = evidence.formulas
     helpers_flagged: set[int] = set()
     lost: list[str] = []
     unread = 0
-    for a1, rc, path, formula, index in memory.expected_formulas(layout, profile):
+    for a1, rc, path, formula, index in expected.rows:
         if cells is not None:
             actual = cells.get(rc)
         elif path is not None and path in record.provenance.cells:
