@@ -33,7 +33,6 @@ import math
 import re
 import stat
 import struct
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -55,7 +54,7 @@ from sheetperf.io.locate import (
     strip_points,
     year_of,
 )
-from sheetperf.io.saved import as_ns, zip_saved
+from sheetperf.io.saved import zip_saved_ns
 from sheetperf.model.evidence import Hazard, NumberText, TemplateIdentity
 from sheetperf.model.memo import BatchCache, Memo, ensure
 from sheetperf.model.record import (
@@ -299,7 +298,7 @@ def _grids(
                 if report.output is not None:
                     return [], book.date1904, {}, {}, None, kind
             if not decrypted:
-                report.saved_ns = _saved_ns(book.archive, path)
+                report.saved_ns = zip_saved_ns(book.archive, path)
             grids = [book.grid(i) for i in range(len(book.sheet_names))]
             for (sheet_index, name), text in book.local_names.items():
                 local.setdefault(sheet_index, {})[name] = text
@@ -315,14 +314,6 @@ def _grids(
     grids = _calamine_grids(path)
     defined = _xls_overlay(path, grids, local, report)
     return grids, False, defined, local, None, kind
-
-
-def _saved_ns(archive: zipfile.ZipFile, path: Path) -> int:
-    """When the open workbook says it was saved (0 when it says nothing readable)."""
-    try:
-        return as_ns(zip_saved(archive, path))
-    except Exception:  # unreadable properties: no saved time, as saved_time() says
-        return 0
 
 
 def _biff_encrypted(path: Path) -> bool:

@@ -98,6 +98,14 @@ def as_ns(when: dt.datetime | None) -> int:
     return int(when.timestamp()) * 1_000_000_000 if when is not None else 0
 
 
+def zip_saved_ns(zf: zipfile.ZipFile, path: Path) -> int:
+    """:func:`saved_ns` of a workbook the caller has open (a reader that would open it twice)."""
+    try:
+        return as_ns(zip_saved(zf, path))
+    except Exception:  # no properties, or unreadable ones: no saved time, as saved_time() says
+        return 0
+
+
 def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """Order names as people number them: ``_v2`` before ``_v10``, ``回执`` before ``回执(1)``."""
     return tuple(
