@@ -99,6 +99,8 @@ def _sheet_names(zf: zipfile.ZipFile, path: Path) -> list[str]:
 
 
 _T = TypeVar("_T")
+#: What reading a part of a workbook that is no readable zip raises: a probe answers None instead.
+_UNREADABLE: Final = (OSError, zipfile.BadZipFile, SheetperfError, ValueError, EOFError, RuntimeError, NotImplementedError)
 
 
 def _probe(path: str | Path, look: Callable[[zipfile.ZipFile, Path], _T | None]) -> _T | None:
@@ -113,7 +115,7 @@ def _probe(path: str | Path, look: Callable[[zipfile.ZipFile, Path], _T | None])
             if len(zf.infolist()) > _MAX_MEMBERS:
                 return None
             return look(zf, path)
-    except (OSError, zipfile.BadZipFile, SheetperfError, ValueError, EOFError, RuntimeError, NotImplementedError):
+    except _UNREADABLE:
         return None
 
 
@@ -155,7 +157,7 @@ def output_kind_in(zf: zipfile.ZipFile, path: Path) -> str | None:
     """:func:`output_kind` of a workbook the caller has open (a reader that would otherwise open it twice)."""
     try:
         return _output_kind(_mark(zf, path))
-    except (OSError, zipfile.BadZipFile, SheetperfError, ValueError, EOFError, RuntimeError, NotImplementedError):
+    except _UNREADABLE:
         return None
 
 
