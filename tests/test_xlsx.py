@@ -248,7 +248,7 @@ def _sheets(path: Path) -> list[tuple[str, bytes, list[str], list[str | None]]]:
     out = []
     with open_xlsx(path) as book:
         strings = _shared_strings(book.archive, book.path)
-        formats = _cell_formats(book.archive, book.path)
+        formats = _cell_formats(book.archive, book.path, BookMemory())
         for name, part in zip(book.sheet_names, book._sheet_parts, strict=True):
             out.append((name, _read_member(book.archive, part, book.path), strings, formats))
     return out

@@ -574,14 +574,12 @@ def _scan_strings(data: bytes) -> list[str] | None:
         return None
 
 
-def _cell_formats(zf: zipfile.ZipFile, path: Path, memory: BookMemory | None = None) -> list[str | None]:
+def _cell_formats(zf: zipfile.ZipFile, path: Path, memory: BookMemory) -> list[str | None]:
     """Number-format code of each cellXfs index (None for General); remembered by the part's bytes."""
     part = "xl/styles.xml"
     if part not in zf.NameToInfo:
         return []
     data = _read_member(zf, part, path)
-    if memory is None:
-        return _parse_formats(data, part, path)
     key = (part, data, None)
     known = memory.parts.get(key)
     if isinstance(known, tuple):
