@@ -611,9 +611,10 @@ def consolidate(
     force: bool,
 ) -> None:
     """A collection of returned forms into one summary workbook."""
+    from sheetperf.cli.views import severity_counts
     from sheetperf.services import consolidate as consolidation
     from sheetperf.vocab.intake import RESUBMISSION_MESSAGES
-    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SEVERITY_LABELS, SUMMARY_SHEETS
+    from sheetperf.vocab.labels import CONSOLIDATE_MESSAGES, FILE_STATUS_LABELS, SUMMARY_SHEETS
 
     rules = load_profile_source(profile)
     show_bar = not quiet and sys.stderr.isatty()
@@ -658,10 +659,7 @@ def consolidate(
         statuses = sep.join(
             f"{label} {report.statuses[key]}" for key, label in FILE_STATUS_LABELS.items() if report.statuses[key]
         )
-        findings = sep.join(
-            CLI_MESSAGES["findings_count"].format(severity=label, count=report.severities[key])
-            for key, label in SEVERITY_LABELS.items()
-        )
+        findings = severity_counts(report.severities)
         click.echo(
             CONSOLIDATE_MESSAGES["summary_line"].format(
                 files=report.files, statuses=statuses or "—", projects=report.projects, findings=findings

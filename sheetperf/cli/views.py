@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -63,11 +64,14 @@ def findings_table(findings: Sequence[Finding]) -> str:
 
 
 def findings_summary(findings: Sequence[Finding]) -> str:
-    counts = {key: 0 for key in SEVERITY_LABELS}
-    for f in findings:
-        counts[f.severity] += 1
+    return severity_counts(Counter(f.severity for f in findings))
+
+
+def severity_counts(counts: Mapping[str, int]) -> str:
+    """错误 N 项，警告 N 项，提示 N 项: every severity, in its order, zeros included."""
     return CLI_MESSAGES["findings_count_sep"].join(
-        CLI_MESSAGES["findings_count"].format(severity=SEVERITY_LABELS[k], count=v) for k, v in counts.items()
+        CLI_MESSAGES["findings_count"].format(severity=label, count=counts.get(key, 0))
+        for key, label in SEVERITY_LABELS.items()
     )
 
 
